@@ -1,0 +1,337 @@
+"""The input contract (../shared/contract/inputs.md) as data.
+
+One definition of every delivered file: its Chinese name and folder, its columns with their Chinese
+header, the English name staging gives them, their type, whether a row without them is unusable, and
+the codes a coded column may hold. The generator writes files from it, ingestion reads and validates
+files with it, and the dbt staging models rename exactly these columns.
+
+Raw tables (schema ``raw``) keep the Chinese headers as column names, typed, plus the lineage columns
+in ``LINEAGE_COLUMNS``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+ColumnType = Literal["text", "code", "int", "float", "date", "time", "timestamp"]
+
+# DuckDB type of each column type in the raw tables.
+DUCKDB_TYPES: dict[str, str] = {
+    "text": "VARCHAR",
+    "code": "VARCHAR",
+    "int": "BIGINT",
+    "float": "DOUBLE",
+    "date": "DATE",
+    "time": "TIME",
+    "timestamp": "TIMESTAMP",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str  # Chinese header exactly as the contract names it
+    name: str  # English snake_case name used from staging on
+    type: ColumnType = "text"
+    required: bool = False  # a row without a value here is quarantined (missing_key)
+    codes: tuple[str, ...] | None = None  # a value (normalised text) outside these is quarantined (unknown_code)
+    min_value: float | None = None  # numbers outside [min_value, max_value] are quarantined (out_of_range)
+    max_value: float | None = None
+
+    @property
+    def duckdb_type(self) -> str:
+        return DUCKDB_TYPES[self.type]
+
+
+@dataclass(frozen=True)
+class FileSpec:
+    kind: str  # English name: raw table raw.<kind>, dbt source('raw', '<kind>'), Dagster asset ["raw", kind]
+    label: str  # the file's Chinese name: <folder>/<label>.csv or .xlsx
+    folder: Literal["admin", "platform"]
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]  # English names of the natural key within a school
+    history: bool = False  # event log: deliveries accumulate, never replace
+    required_file: bool = False  # the only file a school must deliver
+
+    @property
+    def table(self) -> str:
+        return f"raw.{self.kind}"
+
+    @property
+    def headers(self) -> list[str]:
+        return [column.header for column in self.columns]
+
+    def column(self, name: str) -> Column:
+        for column in self.columns:
+            if column.name == name or column.header == name:
+                return column
+        raise KeyError(name)
+
+
+TERMS = ("1", "2")
+ENROLMENT_STATUSES = ("在學", "休學", "復學", "轉入", "轉出", "退學", "畢業", "重讀")
+COURSE_RECORD_KINDS = ("學期", "補修", "重修", "重讀", "轉學轉科")
+EMPLOYMENT_STATUSES = ("在職", "留職停薪", "離職")
+CERTIFICATION_ACTIONS = ("送審", "認證通過", "認證未通過", "取消認證", "更換認證教師")
+DIVERSE_CATEGORIES = (
+    "幹部經歷", "競賽參與", "檢定證照", "服務學習", "彈性學習",
+    "團體活動", "職場學習", "作品成果", "先修課程", "其他",
+)
+DIVERSE_SOURCES = ("學生自填", "學校登錄")
+SELECTION_ITEM_TYPES = ("課程學習成果", "多元表現")
+SELECTION_ACTIONS = ("勾選", "取消勾選")
+ESSAY_TYPES = ("自傳", "學習計畫")
+FLAGS = ("0", "1")
+
+_YEAR = Column("學年度", "academic_year", "int", required=True, min_value=1, max_value=999)
+_TERM = Column("學期", "term", "int", required=True, codes=TERMS)
+_STUDENT = Column("學號", "student_number", "code", required=True)
+
+FILES: tuple[FileSpec, ...] = (
+    FileSpec(
+        kind="students", label="學生資料", folder="admin", required_file=True,
+        key=("academic_year", "term", "student_number"),
+        columns=(
+            _YEAR, _TERM, _STUDENT,
+            Column("身分證號", "national_id", "code"),
+            Column("姓名", "student_name"),
+            Column("性別代碼", "gender_code", "int", codes=("1", "2")),
+            Column("出生日期", "birth_date", "date"),
+            Column("部別代碼", "division_code", "code"),
+            Column("班別", "class_type"),
+            Column("群別代碼", "cluster_code", "code"),
+            Column("科班學程別代碼", "program_code", "code"),
+            Column("年級", "grade", "int", min_value=1, max_value=4),
+            Column("班級代碼", "class_code", "code"),
+            Column("座號", "seat_number", "int", min_value=0, max_value=999),
+            Column("學籍狀態", "enrolment_status", "code", required=True, codes=ENROLMENT_STATUSES),
+            Column("學籍異動日期", "status_changed_date", "date"),
+        ),
+    ),
+    FileSpec(
+        kind="classes", label="班級", folder="admin",
+        key=("academic_year", "term", "class_code"),
+        columns=(
+            _YEAR, _TERM,
+            Column("班級代碼", "class_code", "code", required=True),
+            Column("班級名稱", "class_name"),
+            Column("年級", "grade", "int", min_value=1, max_value=4),
+            Column("導師代碼", "homeroom_teacher_code", "code"),
+        ),
+    ),
+    FileSpec(
+        kind="teachers", label="教師", folder="admin",
+        key=("teacher_code",),
+        columns=(
+            Column("教師代碼", "teacher_code", "code", required=True),
+            Column("姓名", "teacher_name"),
+            Column("任教科目", "subject"),
+            Column("任教年級", "grades_taught"),
+            Column("領域", "domain"),
+            Column("在職狀態", "employment_status", "code", codes=EMPLOYMENT_STATUSES),
+            Column("離職日期", "left_date", "date"),
+            Column("代理認證教師代碼", "designated_proxy_code", "code"),
+            Column("職務", "duties"),
+        ),
+    ),
+    FileSpec(
+        kind="course_records", label="修課成績", folder="admin",
+        key=("academic_year", "term", "student_number", "course_code", "record_kind"),
+        columns=(
+            _YEAR, _TERM, _STUDENT,
+            Column("課程代碼", "course_code", "code", required=True),
+            Column("科目名稱", "subject_name"),
+            Column("開課年級", "course_grade", "int", min_value=1, max_value=4),
+            Column("修課學分", "credits", "float", min_value=0, max_value=30),
+            Column("修課類別", "record_kind", "code", codes=COURSE_RECORD_KINDS),
+            Column("授課教師代碼", "teacher_code", "code"),
+            Column("學期學業成績", "score", "float", min_value=0, max_value=100),
+            Column("成績及格", "is_passed", "int", codes=FLAGS),
+            Column("補考成績", "makeup_score", "float", min_value=0, max_value=100),
+            Column("補考及格", "is_makeup_passed", "int", codes=FLAGS),
+            Column("是否採計學分", "is_credit_counted", "int", codes=FLAGS),
+            Column("質性文字描述", "qualitative_description"),
+        ),
+    ),
+    FileSpec(
+        kind="cadres", label="校內幹部", folder="admin",
+        key=("academic_year", "term", "student_number", "unit_name", "position"),
+        columns=(
+            _YEAR, _TERM, _STUDENT,
+            Column("單位名稱", "unit_name", required=True),
+            Column("擔任職務", "position", required=True),
+            Column("幹部等級", "cadre_level", "int", codes=("1", "2", "3")),
+            Column("開始日期", "start_date", "date"),
+            Column("結束日期", "end_date", "date"),
+        ),
+    ),
+    FileSpec(
+        kind="counselling_sessions", label="課程諮詢", folder="admin",
+        key=("session_id", "student_number"),
+        columns=(
+            Column("諮詢編號", "session_id", "code", required=True),
+            Column("諮詢教師代碼", "counsellor_code", "code"),
+            Column("日期", "session_date", "date"),
+            Column("時間", "session_time", "time"),
+            Column("地點", "place"),
+            Column("形式", "session_format", "code", codes=("個別", "團體")),
+            _STUDENT,
+            Column("諮詢內容及意見", "content"),
+        ),
+    ),
+    FileSpec(
+        kind="absences", label="缺勤", folder="admin",
+        key=("academic_year", "term", "student_number", "leave_type"),
+        columns=(
+            _YEAR, _TERM, _STUDENT,
+            Column("假別", "leave_type", required=True),
+            Column("節數", "periods", "int", min_value=0, max_value=10000),
+        ),
+    ),
+    FileSpec(
+        kind="course_outcomes", label="課程學習成果", folder="platform",
+        key=("outcome_id",),
+        columns=(
+            Column("成果編號", "outcome_id", "code", required=True),
+            _STUDENT, _YEAR, _TERM,
+            Column("課程代碼", "course_code", "code"),
+            Column("成果名稱", "title"),
+            Column("成果簡述", "summary"),
+            Column("文件檔名", "document_file_name"),
+            Column("文件大小", "document_bytes", "int", min_value=0),
+            Column("影音檔名", "video_file_name"),
+            Column("影音大小", "video_bytes", "int", min_value=0),
+            Column("上傳時間", "uploaded_at", "timestamp"),
+            Column("認證教師代碼", "certifying_teacher_code", "code"),
+        ),
+    ),
+    FileSpec(
+        kind="certification_events", label="認證紀錄", folder="platform", history=True,
+        key=("outcome_id", "action", "teacher_code", "event_at"),
+        columns=(
+            Column("成果編號", "outcome_id", "code", required=True),
+            Column("動作", "action", "code", required=True, codes=CERTIFICATION_ACTIONS),
+            Column("教師代碼", "teacher_code", "code"),
+            Column("時間", "event_at", "timestamp", required=True),
+            Column("說明", "reason"),
+        ),
+    ),
+    FileSpec(
+        kind="diverse_performances", label="多元表現", folder="platform",
+        key=("performance_id",),
+        columns=(
+            Column("表現編號", "performance_id", "code", required=True),
+            _STUDENT, _YEAR,
+            Column("類別", "category", "code", required=True, codes=DIVERSE_CATEGORIES),
+            Column("名稱", "title"),
+            Column("單位", "organiser"),
+            Column("開始日期", "start_date", "date"),
+            Column("結束日期", "end_date", "date"),
+            Column("時數", "hours", "float", min_value=0),
+            Column("等級獎項", "level_or_award"),
+            Column("內容簡述", "summary"),
+            Column("證明文件檔名", "document_file_name"),
+            Column("證明文件大小", "document_bytes", "int", min_value=0),
+            Column("影音檔名", "video_file_name"),
+            Column("影音大小", "video_bytes", "int", min_value=0),
+            Column("外部連結", "external_url"),
+            Column("登錄來源", "entry_source", "code", required=True, codes=DIVERSE_SOURCES),
+            Column("上傳時間", "uploaded_at", "timestamp"),
+        ),
+    ),
+    FileSpec(
+        kind="selections", label="勾選紀錄", folder="platform", history=True,
+        key=("student_number", "academic_year", "item_type", "item_id", "action", "selected_at"),
+        columns=(
+            _STUDENT, _YEAR,
+            Column("項目類型", "item_type", "code", required=True, codes=SELECTION_ITEM_TYPES),
+            Column("項目編號", "item_id", "code", required=True),
+            Column("動作", "action", "code", required=True, codes=SELECTION_ACTIONS),
+            Column("時間", "selected_at", "timestamp", required=True),
+        ),
+    ),
+    FileSpec(
+        kind="autobiographies", label="自傳學習計畫", folder="platform",
+        key=("student_number", "essay_type"),
+        columns=(
+            _STUDENT,
+            Column("類型", "essay_type", "code", required=True, codes=ESSAY_TYPES),
+            Column("字數", "word_count", "int", min_value=0),
+            Column("上傳時間", "uploaded_at", "timestamp"),
+        ),
+    ),
+)
+
+FILES_BY_KIND: dict[str, FileSpec] = {spec.kind: spec for spec in FILES}
+
+# Lineage columns every raw table carries after the contract's own columns.
+LINEAGE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("school_code", "VARCHAR"),  # from the school's folder name
+    ("source_file", "VARCHAR"),  # path relative to the source root, e.g. 999001/admin/學生資料.csv
+    ("source_line", "BIGINT"),  # line in the file: header is line 1, first data row line 2 (XLSX: row)
+    ("delivery_id", "VARCHAR"),  # sha256 of the delivered file's bytes
+    ("loaded_at", "TIMESTAMP"),
+)
+
+SCHOOL_CODE_PATTERN = r"^[0-9A-Z]{6}$"
+
+# Why a row (or a whole file) was quarantined. Stable codes; messages are built around them.
+QUARANTINE_REASONS: dict[str, str] = {
+    "missing_key": "必填欄位空白",
+    "bad_date": "日期無法解析",
+    "bad_number": "數值無法解析",
+    "unknown_code": "代碼不在允許清單",
+    "out_of_range": "數值超出範圍",
+    "undecodable": "檔案編碼無法辨識（非 UTF-8 / Big5）",
+    "missing_column": "缺少必要欄位",
+    "unreadable": "檔案無法讀取",
+    "invalid_policy": "policy.yaml 設定錯誤",
+}
+
+
+def raw_table_ddl(spec: FileSpec) -> str:
+    """CREATE TABLE statement of one raw table (contract columns, then lineage)."""
+    columns = [f'"{column.header}" {column.duckdb_type}' for column in spec.columns]
+    columns += [f"{name} {sql_type}" for name, sql_type in LINEAGE_COLUMNS]
+    return f"create table if not exists {spec.table} (\n    " + ",\n    ".join(columns) + "\n)"
+
+
+# Tables ingestion writes besides the file tables. Policy values are resolved (defaults applied) so that
+# dbt and the gate read every cap and window from here and nowhere else.
+RAW_SUPPORT_DDL: tuple[str, ...] = (
+    """create table if not exists raw.quarantine (
+    school_code VARCHAR, file_kind VARCHAR, source_file VARCHAR, source_line BIGINT,
+    field VARCHAR, reason VARCHAR, message VARCHAR, raw_value VARCHAR,
+    delivery_id VARCHAR, loaded_at TIMESTAMP
+)""",
+    """create table if not exists raw.deliveries (
+    school_code VARCHAR, file_kind VARCHAR, source_file VARCHAR, delivery_id VARCHAR,
+    encoding VARCHAR, status VARCHAR, rows_loaded BIGINT, rows_quarantined BIGINT,
+    message VARCHAR, loaded_at TIMESTAMP
+)""",
+    """create table if not exists raw.school_policies (
+    school_code VARCHAR, course_outcome_upload_cap_per_term INTEGER,
+    course_outcome_selection_cap_per_year INTEGER, diverse_upload_cap_per_year INTEGER,
+    diverse_selection_cap_per_year INTEGER, summary_max_chars INTEGER, document_types VARCHAR[],
+    document_max_bytes BIGINT, video_types VARCHAR[], video_max_bytes BIGINT,
+    certification_days_after_upload INTEGER, retention_years INTEGER, proxy_order VARCHAR[],
+    policy_source VARCHAR, policy_error VARCHAR, delivery_id VARCHAR, loaded_at TIMESTAMP
+)""",
+    """create table if not exists raw.school_terms (
+    school_code VARCHAR, academic_year INTEGER, term INTEGER,
+    upload_deadline DATE, certification_deadline DATE, delivery_id VARCHAR, loaded_at TIMESTAMP
+)""",
+    """create table if not exists raw.school_selection_deadlines (
+    school_code VARCHAR, academic_year INTEGER, selection_deadline DATE,
+    delivery_id VARCHAR, loaded_at TIMESTAMP
+)""",
+)
+
+
+def create_raw_schema(con) -> None:
+    """Create schema raw and every raw table if missing (idempotent)."""
+    con.execute("create schema if not exists raw")
+    for spec in FILES:
+        con.execute(raw_table_ddl(spec))
+    for ddl in RAW_SUPPORT_DDL:
+        con.execute(ddl)
