@@ -285,6 +285,7 @@ QUARANTINE_REASONS: dict[str, str] = {
     "undecodable": "檔案編碼無法辨識（非 UTF-8 / Big5）",
     "missing_column": "缺少必要欄位",
     "unreadable": "檔案無法讀取",
+    "missing_file": "必要檔案未提供",
     "invalid_policy": "policy.yaml 設定錯誤",
 }
 

@@ -1,0 +1,5 @@
+{#- The extension of a file name, lower case, without the dot; null when the name has none.
+    File types are judged by extension (rules R04, R10). -#}
+{% macro file_extension(file_name) -%}
+    lower(nullif(regexp_extract({{ file_name }}, '\.([^./\\]+)$', 1), ''))
+{%- endmacro %}

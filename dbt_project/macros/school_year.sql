@@ -1,0 +1,9 @@
+{#- The school year (學年度) in one place.
+    Source systems number years in the ROC calendar (民國 113 = 2024) and a 學年度 runs from August to
+    July, so a date in 2025-03 belongs to 學年度 113. The offset and the first month are project vars. -#}
+{% macro academic_year_of(date_expression) -%}
+    (
+        year({{ date_expression }}) - {{ var('roc_year_offset') }}
+        - case when month({{ date_expression }}) < {{ var('academic_year_start_month') }} then 1 else 0 end
+    )
+{%- endmacro %}

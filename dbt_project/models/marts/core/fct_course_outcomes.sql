@@ -1,0 +1,141 @@
+-- Grain: one row per school × course outcome (課程學習成果 upload), with the course it belongs to,
+-- its current certification state and whether the student has selected it.
+with
+
+outcomes as (
+
+    select * from {{ ref('stg_platform__course_outcomes') }}
+
+),
+
+certification_states as (
+
+    select * from {{ ref('int_course_outcomes_certification_states') }}
+
+),
+
+selections as (
+
+    select * from {{ ref('int_selections_current_states') }}
+    where item_kind = 'course_outcome'
+
+),
+
+course_records as (
+
+    select * from {{ ref('fct_course_records') }}
+
+),
+
+record_kinds as (
+
+    select * from {{ ref('xwalk_course_record_kinds') }}
+
+),
+
+student_terms as (
+
+    select * from {{ ref('fct_student_terms') }}
+
+),
+
+terms as (
+
+    select * from {{ ref('stg_school__terms') }}
+
+),
+
+matching_course_records as (
+
+    -- the record the outcome was made for (R06); a retake and a regular record of the same course
+    -- in one term both match: take the kind listed first
+    select
+        outcomes.school_code,
+        outcomes.outcome_id,
+        course_records.record_kind,
+        course_records.subject_name,
+        course_records.course_grade,
+        course_records.credits,
+    from outcomes
+    inner join course_records
+        on outcomes.school_code = course_records.school_code
+        and outcomes.academic_year = course_records.academic_year
+        and outcomes.term = course_records.term
+        and outcomes.student_number = course_records.student_number
+        and outcomes.course_code = course_records.course_code
+    left join record_kinds on course_records.record_kind = record_kinds.record_kind
+    qualify row_number() over (
+        partition by outcomes.school_code, outcomes.outcome_id
+        order by record_kinds.sort_order nulls last
+    ) = 1
+
+),
+
+final as (
+
+    select
+        outcomes.school_code,
+        outcomes.outcome_id,
+        outcomes.student_number,
+        outcomes.academic_year,
+        outcomes.term,
+        student_terms.class_code,
+        student_terms.seat_number,
+        coalesce(student_terms.is_enrolled, false) as is_student_enrolled,
+        outcomes.course_code,
+        matching_course_records.outcome_id is not null as has_course_record,
+        matching_course_records.record_kind,
+        matching_course_records.subject_name,
+        matching_course_records.course_grade,
+        matching_course_records.credits,
+        outcomes.title,
+        outcomes.summary,
+        coalesce(length(outcomes.summary), 0) as summary_chars,
+        outcomes.document_file_name,
+        {{ file_extension('outcomes.document_file_name') }} as document_extension,
+        outcomes.document_bytes,
+        outcomes.video_file_name,
+        {{ file_extension('outcomes.video_file_name') }} as video_extension,
+        outcomes.video_bytes,
+        outcomes.document_file_name is not null or outcomes.video_file_name is not null as has_file,
+        outcomes.uploaded_at,
+        terms.upload_deadline_date,
+        terms.certification_deadline_date,
+        certification_states.certification_state,
+        certification_states.is_certified,
+        certification_states.requested_teacher_code,
+        certification_states.certifying_teacher_code,
+        certification_states.submitted_at,
+        certification_states.decided_at,
+        certification_states.decided_by_teacher_code,
+        certification_states.failure_reason,
+        certification_states.certification_events,
+        coalesce(selections.is_selected, false) as is_selected,
+        selections.selected_at,
+        outcomes.source_file,
+        outcomes.source_line,
+    from outcomes
+    inner join certification_states
+        on outcomes.school_code = certification_states.school_code
+        and outcomes.outcome_id = certification_states.outcome_id
+    left join selections
+        on outcomes.school_code = selections.school_code
+        and outcomes.student_number = selections.student_number
+        and outcomes.academic_year = selections.academic_year
+        and outcomes.outcome_id = selections.item_id
+    left join matching_course_records
+        on outcomes.school_code = matching_course_records.school_code
+        and outcomes.outcome_id = matching_course_records.outcome_id
+    left join student_terms
+        on outcomes.school_code = student_terms.school_code
+        and outcomes.academic_year = student_terms.academic_year
+        and outcomes.term = student_terms.term
+        and outcomes.student_number = student_terms.student_number
+    left join terms
+        on outcomes.school_code = terms.school_code
+        and outcomes.academic_year = terms.academic_year
+        and outcomes.term = terms.term
+
+)
+
+select * from final

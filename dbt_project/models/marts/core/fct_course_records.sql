@@ -1,0 +1,82 @@
+-- Grain: one row per school × academic year × term × student × course code × record kind (修課成績),
+-- with the course code checked against the 108-curriculum layout and the export sheet of its kind.
+with
+
+course_records as (
+
+    select * from {{ ref('stg_admin__course_records') }}
+
+),
+
+record_kinds as (
+
+    select * from {{ ref('xwalk_course_record_kinds') }}
+
+),
+
+categories as (
+
+    select * from {{ ref('xwalk_course_code_categories') }}
+
+),
+
+attributes as (
+
+    select * from {{ ref('xwalk_course_code_attributes') }}
+
+),
+
+student_terms as (
+
+    select * from {{ ref('fct_student_terms') }}
+
+),
+
+final as (
+
+    select
+        course_records.school_code,
+        course_records.academic_year,
+        course_records.term,
+        course_records.student_number,
+        course_records.course_code,
+        course_records.record_kind,
+        record_kinds.export_sheet_name,
+        student_terms.class_code,
+        student_terms.seat_number,
+        coalesce(student_terms.is_enrolled, false) as is_student_enrolled,
+        course_records.subject_name,
+        course_records.course_grade,
+        course_records.credits,
+        course_records.teacher_code,
+        course_records.score,
+        course_records.is_passed,
+        course_records.makeup_score,
+        course_records.is_makeup_passed,
+        course_records.is_credit_counted,
+        course_records.qualitative_description,
+        course_records.course_code_chars,
+        course_records.course_category_code,
+        categories.category_name as course_category_name,
+        course_records.course_attribute_code,
+        course_records.course_code_chars = {{ var('course_code_length') }}
+            and categories.category_code is not null
+            and attributes.attribute_code is not null as is_course_code_valid,
+        -- categories 8 and 9 carry no credits unless the attribute grants them
+        coalesce(categories.is_credit_bearing or attributes.grants_credit_to_non_credit_categories, false)
+            as is_credit_bearing_course,
+        course_records.source_file,
+        course_records.source_line,
+    from course_records
+    left join record_kinds on course_records.record_kind = record_kinds.record_kind
+    left join categories on course_records.course_category_code = categories.category_code
+    left join attributes on course_records.course_attribute_code = attributes.attribute_code
+    left join student_terms
+        on course_records.school_code = student_terms.school_code
+        and course_records.academic_year = student_terms.academic_year
+        and course_records.term = student_terms.term
+        and course_records.student_number = student_terms.student_number
+
+)
+
+select * from final

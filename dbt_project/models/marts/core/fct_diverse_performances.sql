@@ -1,0 +1,84 @@
+-- Grain: one row per school × diverse performance (多元表現), with its export sheet, whether the
+-- student entered it (only those count toward the caps) and whether the student has selected it.
+with
+
+performances as (
+
+    select * from {{ ref('stg_platform__diverse_performances') }}
+
+),
+
+categories as (
+
+    select * from {{ ref('xwalk_diverse_categories') }}
+
+),
+
+entry_sources as (
+
+    select * from {{ ref('xwalk_diverse_entry_sources') }}
+
+),
+
+selections as (
+
+    select * from {{ ref('int_selections_current_states') }}
+    where item_kind = 'diverse_performance'
+
+),
+
+student_years as (
+
+    select * from {{ ref('int_student_years_placed') }}
+
+),
+
+final as (
+
+    select
+        performances.school_code,
+        performances.performance_id,
+        performances.student_number,
+        performances.academic_year,
+        student_years.class_code,
+        student_years.seat_number,
+        performances.category,
+        categories.export_sheet_name,
+        performances.title,
+        performances.organiser,
+        performances.start_date,
+        performances.end_date,
+        performances.hours,
+        performances.level_or_award,
+        performances.summary,
+        coalesce(length(performances.summary), 0) as summary_chars,
+        performances.document_file_name,
+        {{ file_extension('performances.document_file_name') }} as document_extension,
+        performances.document_bytes,
+        performances.video_file_name,
+        {{ file_extension('performances.video_file_name') }} as video_extension,
+        performances.video_bytes,
+        performances.external_url,
+        performances.entry_source,
+        coalesce(entry_sources.is_student_entered, false) as is_student_entered,
+        performances.uploaded_at,
+        coalesce(selections.is_selected, false) as is_selected,
+        selections.selected_at,
+        performances.source_file,
+        performances.source_line,
+    from performances
+    left join categories on performances.category = categories.category
+    left join entry_sources on performances.entry_source = entry_sources.entry_source
+    left join selections
+        on performances.school_code = selections.school_code
+        and performances.student_number = selections.student_number
+        and performances.academic_year = selections.academic_year
+        and performances.performance_id = selections.item_id
+    left join student_years
+        on performances.school_code = student_years.school_code
+        and performances.academic_year = student_years.academic_year
+        and performances.student_number = student_years.student_number
+
+)
+
+select * from final

@@ -1,0 +1,54 @@
+-- Grain: one row per school × academic year × term × student number: where the student sat that term
+-- (class, seat, grade), the registry status and whether it counts as enrolled.
+with
+
+student_terms as (
+
+    select * from {{ ref('int_student_terms_classified') }}
+
+),
+
+classes as (
+
+    select * from {{ ref('stg_admin__classes') }}
+
+),
+
+final as (
+
+    select
+        student_terms.school_code,
+        student_terms.academic_year,
+        student_terms.term,
+        student_terms.student_number,
+        student_terms.national_id,
+        {{ mask_national_id('student_terms.national_id') }} as national_id_masked,
+        student_terms.student_name,
+        student_terms.gender_code,
+        student_terms.birth_date,
+        student_terms.division_code,
+        student_terms.class_type,
+        student_terms.cluster_code,
+        student_terms.program_code,
+        student_terms.grade,
+        student_terms.class_code,
+        classes.class_name,
+        classes.homeroom_teacher_code,
+        student_terms.seat_number,
+        student_terms.enrolment_status,
+        student_terms.status_changed_date,
+        student_terms.is_enrolled,
+        student_terms.is_leaver,
+        student_terms.is_latest_term,
+        student_terms.source_file,
+        student_terms.source_line,
+    from student_terms
+    left join classes
+        on student_terms.school_code = classes.school_code
+        and student_terms.academic_year = classes.academic_year
+        and student_terms.term = classes.term
+        and student_terms.class_code = classes.class_code
+
+)
+
+select * from final

@@ -1,0 +1,34 @@
+-- Grain: one row per school × academic year × term × student × leave type.
+with
+
+source as (
+
+    select * from {{ source('raw', 'absences') }}
+
+),
+
+renamed as (
+
+    select
+        school_code,
+        cast("學年度" as integer) as academic_year,
+        cast("學期" as integer) as term,
+        {{ clean_text('"學號"') }} as student_number,
+        {{ clean_text('"假別"') }} as leave_type,
+        "節數" as periods,
+        source_file,
+        source_line,
+        delivery_id,
+        loaded_at,
+    from source
+
+),
+
+final as (
+
+    select * from renamed
+    {{ newest_wins(['school_code', 'academic_year', 'term', 'student_number', 'leave_type']) }}
+
+)
+
+select * from final

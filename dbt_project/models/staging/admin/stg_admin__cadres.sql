@@ -1,0 +1,37 @@
+-- Grain: one row per school × academic year × term × student × unit × position.
+with
+
+source as (
+
+    select * from {{ source('raw', 'cadres') }}
+
+),
+
+renamed as (
+
+    select
+        school_code,
+        cast("學年度" as integer) as academic_year,
+        cast("學期" as integer) as term,
+        {{ clean_text('"學號"') }} as student_number,
+        {{ clean_text('"單位名稱"') }} as unit_name,
+        {{ clean_text('"擔任職務"') }} as position,
+        "幹部等級" as cadre_level,
+        "開始日期" as start_date,
+        "結束日期" as end_date,
+        source_file,
+        source_line,
+        delivery_id,
+        loaded_at,
+    from source
+
+),
+
+final as (
+
+    select * from renamed
+    {{ newest_wins(['school_code', 'academic_year', 'term', 'student_number', 'unit_name', 'position']) }}
+
+)
+
+select * from final

@@ -1,0 +1,56 @@
+-- Grain: one row per school × academic year × term × student × course code × record kind.
+with
+
+source as (
+
+    select * from {{ source('raw', 'course_records') }}
+
+),
+
+renamed as (
+
+    select
+        school_code,
+        cast("學年度" as integer) as academic_year,
+        cast("學期" as integer) as term,
+        {{ clean_text('"學號"') }} as student_number,
+        {{ clean_text('"課程代碼"') }} as course_code,
+        {{ clean_text('"科目名稱"') }} as subject_name,
+        "開課年級" as course_grade,
+        "修課學分" as credits,
+        {{ clean_text('"修課類別"') }} as record_kind,
+        {{ clean_text('"授課教師代碼"') }} as teacher_code,
+        "學期學業成績" as score,
+        {{ flag_to_boolean('"成績及格"') }} as is_passed,
+        "補考成績" as makeup_score,
+        {{ flag_to_boolean('"補考及格"') }} as is_makeup_passed,
+        {{ flag_to_boolean('"是否採計學分"') }} as is_credit_counted,
+        {{ clean_text('"質性文字描述"') }} as qualitative_description,
+        source_file,
+        source_line,
+        delivery_id,
+        loaded_at,
+    from source
+
+),
+
+with_code_parts as (
+
+    -- The 108-curriculum code carries the course category and subject attribute at fixed positions.
+    select
+        *,
+        length(course_code) as course_code_chars,
+        substr(course_code, {{ var('course_code_category_position') }}, 1) as course_category_code,
+        substr(course_code, {{ var('course_code_attribute_position') }}, 1) as course_attribute_code,
+    from renamed
+
+),
+
+final as (
+
+    select * from with_code_parts
+    {{ newest_wins(['school_code', 'academic_year', 'term', 'student_number', 'course_code', 'record_kind']) }}
+
+)
+
+select * from final

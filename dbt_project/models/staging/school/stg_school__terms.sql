@@ -1,0 +1,34 @@
+-- Grain: one row per school × academic year × term: the term's upload and certification deadlines.
+with
+
+source as (
+
+    select * from {{ source('raw', 'school_terms') }}
+
+),
+
+renamed as (
+
+    select
+        {{ clean_text('school_code') }} as school_code,
+        cast(academic_year as integer) as academic_year,
+        cast(term as integer) as term,
+        upload_deadline as upload_deadline_date,
+        certification_deadline as certification_deadline_date,
+        delivery_id,
+        loaded_at,
+    from source
+
+),
+
+final as (
+
+    select * from renamed
+    qualify row_number() over (
+        partition by school_code, academic_year, term
+        order by loaded_at desc nulls last
+    ) = 1
+
+)
+
+select * from final

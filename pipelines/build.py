@@ -1,0 +1,21 @@
+"""Run the whole Dagster graph headlessly, in this process (what `portfolio build` does)."""
+
+from __future__ import annotations
+
+from pipelines.definitions import BUILD_JOB, build_definitions
+from pipelines.settings import Settings
+
+# Dagster's own console logging is for the UI; on the command line our progress lines say enough.
+_QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
+
+def run_build(settings: Settings, *, schools: list[str] | None = None, print_progress: bool = False) -> bool:
+    """Ingest every delivery (or only `schools`) and build the dbt models; True when every step succeeded."""
+    settings.export_to_environment()
+    definitions = build_definitions(settings, schools=list(schools or []), print_progress=print_progress)
+    result = definitions.resolve_job_def(BUILD_JOB).execute_in_process(run_config=_QUIET, raise_on_error=False)
+    if not result.success:
+        for event in result.all_events:
+            if event.is_step_failure and event.step_failure_data:
+                print(f"步驟失敗 {event.step_key}: {event.step_failure_data.error.message.strip()}", flush=True)
+    return result.success

@@ -1,0 +1,202 @@
+"""``generate``: write synthetic school deliveries and the ground truth beside them."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import shutil
+import sys
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from pipelines.contract import SCHOOL_CODE_PATTERN
+from pipelines.generate.codes import school_codes as make_school_codes
+from pipelines.generate.plan import as_of_date
+from pipelines.generate.school import QUARANTINE_SCHEMA, SchoolJob, SchoolResult, generate_school
+from pipelines.generate.truth import COUNT_SCHEMA, VIOLATION_SCHEMA
+
+TRUTH_DIR = "_truth"
+GENERATOR_VERSION = 1
+
+
+@dataclass
+class GenerationSummary:
+    out: Path
+    school_codes: list[str]
+    files_written: int
+    rows_written: int
+    seconds: float
+    as_of: str = ""
+    quarantined_rows: int = 0
+    violations: int = 0
+    truth_dir: Path | None = None
+    violations_by_rule: dict[str, int] = field(default_factory=dict)
+
+
+def generate(out: Path, schools: int, students_per_school: int, years: tuple[int, int] = (112, 113),
+             seed: int = 0, error_rate: float = 0.0, progress: Callable[[str], None] | None = None,
+             workers: int | None = None) -> GenerationSummary:
+    """Write ``schools`` school folders under ``out`` in the input contract's layout, and ``out/_truth``.
+
+    Same arguments, same bytes. ``workers`` processes share the schools (default: one per CPU for
+    four or more schools); the output does not depend on it.
+    """
+    started = time.perf_counter()
+    say = progress or (lambda _line: None)
+    if schools < 1 or students_per_school < 3:
+        raise ValueError("need at least 1 school and 3 students per school")
+    if not 0.0 <= error_rate <= 1.0:
+        raise ValueError("error_rate must be between 0 and 1")
+    if years[0] > years[1] or years[0] < 100:
+        raise ValueError(f"bad academic years {years!r}")
+    if seed < 0:
+        raise ValueError("seed must be >= 0")
+    out = Path(out)
+    _clear_previous(out)
+    out.mkdir(parents=True, exist_ok=True)
+
+    codes = make_school_codes(schools)
+    as_of = as_of_date(years)
+    undecodable_index = seed % schools if error_rate > 0 else -1
+    jobs = [
+        SchoolJob(index=i, code=code, out=out, students=students_per_school, years=years, seed=seed,
+                  error_rate=error_rate, as_of=as_of, undecodable=i == undecodable_index)
+        for i, code in enumerate(codes)
+    ]
+    if workers is None:
+        workers = min(os.cpu_count() or 1, schools) if schools >= 4 else 1
+    say(f"{schools} 校 × {students_per_school} 生, {years[0]}–{years[1]} 學年度, "
+        f"{workers} process{'es' if workers > 1 else ''}")
+
+    results: list[SchoolResult] = []
+    every = 1 if schools <= 40 else max(1, schools // 20)  # about 20 lines for a big run
+    for done, result in enumerate(_run(jobs, workers), start=1):
+        results.append(result)
+        if every == 1:
+            say(f"[{done}/{schools}] {result.code}: {result.files_written} files, {result.rows_written:,} rows "
+                f"({result.seconds:.2f}s)")
+        elif done % every == 0 or done == schools:
+            rows_so_far = sum(r.rows_written for r in results)
+            say(f"[{done}/{schools}] schools written, {rows_so_far:,} rows, {time.perf_counter() - started:.0f}s")
+
+    say("writing _truth/")
+    truth = out / TRUTH_DIR
+    truth.mkdir(exist_ok=True)
+    quarantine = pl.concat([r.quarantine for r in results]).sort("school_code", "source_file", "source_line", nulls_last=False)
+    counts = pl.concat([r.counts for r in results]).sort("school_code", "academic_year", "term", "metric")
+    violations = pl.concat([r.violations for r in results]).sort("school_code", "academic_year", "term", "rule_id", "key")
+    _write_csv(quarantine, QUARANTINE_SCHEMA, truth / "quarantine.csv")
+    _write_csv(counts, COUNT_SCHEMA, truth / "expected_counts.csv")
+    _write_csv(violations, VIOLATION_SCHEMA, truth / "violations.csv")
+    by_rule = dict(sorted(violations.group_by("rule_id").len().iter_rows()))
+    files = sum(r.files_written for r in results)
+    rows = sum(r.rows_written for r in results)
+    generation = {
+        "generator": "pipelines.generate",
+        "version": GENERATOR_VERSION,
+        "parameters": {"schools": schools, "students_per_school": students_per_school, "years": list(years),
+                       "seed": seed, "error_rate": error_rate},
+        "as_of": as_of.isoformat(),
+        "as_of_rule": "31 August after the last academic year: after every selection deadline (8-18 August) "
+                      "and after every generated event; R17 and the state of every outcome/selection are "
+                      "taken at this date",
+        "school_codes": codes,
+        "schools": [r.plan_summary for r in results],
+        "files_written": files,
+        "rows_written": rows,
+        "quarantined_rows": quarantine.height,
+        "violations_by_rule": by_rule,
+        "truth_files": {
+            "quarantine.csv": "rows ingestion must quarantine: school_code, source_file (relative to the output "
+                              "root), source_line (header = line 1; XLSX: sheet row), field (Chinese header; "
+                              "empty for a whole undecodable file), reason (contract.QUARANTINE_REASONS key)",
+            "expected_counts.csv": "school_code, academic_year, term (0 = whole year), metric, value; over rows "
+                                   "that load",
+            "violations.csv": "school_code, academic_year, term, rule_id, key; see pipelines/generate/truth.py "
+                              "for the key and term of each rule",
+        },
+    }
+    (truth / "generation.json").write_text(json.dumps(generation, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    seconds = time.perf_counter() - started
+    return GenerationSummary(
+        out=out, school_codes=codes, files_written=files + 4, rows_written=rows, seconds=seconds,
+        as_of=as_of.isoformat(), quarantined_rows=quarantine.height, violations=violations.height,
+        truth_dir=truth, violations_by_rule=by_rule,
+    )
+
+
+def _run(jobs: list[SchoolJob], workers: int) -> Iterator[SchoolResult]:
+    if workers <= 1:
+        for job in jobs:
+            yield generate_school(job)
+        return
+    # spawn, not fork: polars' thread pool does not survive a fork. One polars thread per worker
+    # process: the parallelism is across schools.
+    with _environment(POLARS_MAX_THREADS="1"), _main_script_hidden():
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            yield from pool.map(generate_school, jobs, chunksize=1)
+
+
+@contextmanager
+def _main_script_hidden() -> Iterator[None]:
+    """Keep spawned workers from re-running the caller's script.
+
+    spawn re-imports a ``__main__`` that is a file (``python myscript.py``); a script that calls
+    ``generate`` without an ``if __name__ == "__main__"`` guard would then start the generation again
+    in every worker. The workers need nothing from ``__main__``, so it is hidden while they start.
+    """
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if main is None or path is None or getattr(main, "__spec__", None) is not None:
+        yield
+        return
+    del main.__file__
+    try:
+        yield
+    finally:
+        main.__file__ = path
+
+
+@contextmanager
+def _environment(**values: str) -> Iterator[None]:
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _write_csv(frame: pl.DataFrame, schema: dict, path: Path) -> None:
+    frame = frame.select(list(schema)) if frame.height else pl.DataFrame(schema=schema)
+    frame.write_csv(path)
+
+
+def _clear_previous(out: Path) -> None:
+    """Remove what an earlier run wrote here (its school folders and _truth), nothing else."""
+    previous = out / TRUTH_DIR / "generation.json"
+    if not previous.is_file():
+        return
+    import re
+
+    try:
+        codes = json.loads(previous.read_text(encoding="utf-8")).get("school_codes", [])
+    except (OSError, ValueError):
+        codes = []
+    for code in codes:
+        folder = out / str(code)
+        if re.fullmatch(SCHOOL_CODE_PATTERN, str(code)) and folder.is_dir():
+            shutil.rmtree(folder)
+    shutil.rmtree(out / TRUTH_DIR)

@@ -1,0 +1,199 @@
+"""Rule violations made by changing a field of rows that still load (the gate reports them later).
+
+Each function picks its rows from ``error_rate`` and returns the changed frame; the truth is
+computed afterwards from the final frames (``truth.py``), so nothing here has to keep score.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from pipelines.generate import text
+from pipelines.generate.admin import ENROLLED, np_date, random_times
+from pipelines.generate.codes import corrupt_national_ids, make_national_ids, malform_course_code
+from pipelines.generate.plan import SchoolPlan
+
+_BLANK_SUMMARIES = ("", "   ", "\u3000", "\u3000\u3000", None)
+_BAD_DOCUMENT_EXTENSIONS = ("docx", "gif", "heic", "zip", "odt")
+_BAD_VIDEO_EXTENSIONS = ("avi", "mov", "wmv")
+_BAD_URLS = ("www.example.com/portfolio", "ftp://files.example.com/work.pdf", "youtube.com/watch?v=abc123",
+             "file:///C:/作品/成果.pdf")
+_OUTCOME_RULES = ("R01", "R02", "R03", "R04", "R06", "R16")
+
+
+def _set(frame: pl.DataFrame, column: str, mask: np.ndarray, values) -> pl.DataFrame:
+    """frame[column] = values where mask (values: a Series/array as long as the frame, or a scalar)."""
+    if not mask.any():
+        return frame
+    dtype = frame.schema[column]
+    if isinstance(values, (np.ndarray, list)):
+        values = pl.Series(values, dtype=dtype, strict=False)
+    new = pl.when(pl.lit(pl.Series(mask))).then(pl.lit(values, dtype=dtype) if not isinstance(values, pl.Series) else pl.lit(values))
+    return frame.with_columns(new.otherwise(pl.col(column)).cast(dtype).alias(column))
+
+
+def outcome_defects(plan: SchoolPlan, rng: np.random.Generator, outcomes: pl.DataFrame) -> pl.DataFrame:
+    """One defect on a share error_rate/2 of outcomes: R01 blank summary, R02 101+ characters, R03 no file,
+    R04 bad type or oversize, R06 a course not taken, R16 uploaded 1-10 days after the upload deadline.
+
+    R16 only on outcomes whose student is within the cap and whose teacher has not left (so the late
+    item changes neither R05 nor R18 whichever way a gate treats late items).
+    """
+    n = outcomes.height
+    rate = plan.error_rate
+    if rate <= 0 or n == 0:
+        return outcomes
+    u = rng.random(n)
+    slot = np.where(u < rate / 2, (u / (rate / 2) * len(_OUTCOME_RULES)).astype(np.int64), -1)
+    rule = np.array([_OUTCOME_RULES[s] if s >= 0 else "" for s in slot])
+    limits = plan.limits
+
+    blank = np.array(_BLANK_SUMMARIES, dtype=object)[rng.integers(0, len(_BLANK_SUMMARIES), n)]
+    outcomes = _set(outcomes, "summary", rule == "R01", list(blank))
+    outcomes = _set(outcomes, "summary", rule == "R02", text.pick(text.long_summary_bank(), rng, n))
+    no_file = rule == "R03"
+    for column in ("document_file_name", "document_bytes", "video_file_name", "video_bytes"):
+        outcomes = _set(outcomes, column, no_file, None)
+
+    variant = rng.integers(0, 4, n)
+    r04 = rule == "R04"
+    stem = pl.Series(outcomes["outcome_id"].str.slice(3))
+    bad_doc = pl.select(pl.concat_str([pl.lit("成果"), pl.lit(stem), pl.lit("."),
+                                       pl.lit(text.pick(_BAD_DOCUMENT_EXTENSIONS, rng, n))])).to_series()
+    bad_video = pl.select(pl.concat_str([pl.lit("影片"), pl.lit(stem), pl.lit("."),
+                                         pl.lit(text.pick(_BAD_VIDEO_EXTENSIONS, rng, n))])).to_series()
+    outcomes = _set(outcomes, "document_file_name", r04 & (variant == 0), bad_doc)
+    outcomes = _set(outcomes, "document_bytes", r04 & (variant == 0), rng.integers(10_000, 2_000_000, n))
+    outcomes = _set(outcomes, "document_file_name", r04 & (variant == 1), pl.select(pl.concat_str([pl.lit("成果"), pl.lit(stem), pl.lit(".pdf")])).to_series())
+    outcomes = _set(outcomes, "document_bytes", r04 & (variant == 1), limits.document_max_bytes + rng.integers(1, 4_000_000, n))
+    outcomes = _set(outcomes, "video_file_name", r04 & (variant == 2), bad_video)
+    outcomes = _set(outcomes, "video_bytes", r04 & (variant == 2), rng.integers(300_000, 5_000_000, n))
+    outcomes = _set(outcomes, "video_file_name", r04 & (variant == 3), pl.select(pl.concat_str([pl.lit("影片"), pl.lit(stem), pl.lit(".mp4")])).to_series())
+    outcomes = _set(outcomes, "video_bytes", r04 & (variant == 3), limits.video_max_bytes + rng.integers(1, 10_000_000, n))
+
+    # R06: sequence 99 is never a real course.
+    outcomes = _set(outcomes, "course_code", rule == "R06", outcomes["course_code"].str.slice(0, 21) + "99")
+
+    late = (rule == "R16") & ~outcomes["_over"].to_numpy() & ~outcomes["_leaver"].to_numpy()
+    deadline = np.array([np_date(w.upload_deadline) for w in plan.terms])[outcomes["_ti"].to_numpy()]
+    late_at = random_times(rng, deadline + rng.integers(1, 11, n).astype("timedelta64[D]"))
+    outcomes = _set(outcomes, "uploaded_at", late, late_at)
+    return outcomes.with_columns(pl.Series("_late", late))
+
+
+def event_defects(plan: SchoolPlan, rng: np.random.Generator, events: pl.DataFrame) -> pl.DataFrame:
+    """R09: some 認證未通過 events lose their 說明 (empty, blank or missing)."""
+    rate = plan.error_rate
+    if rate <= 0:
+        return events
+    n = events.height
+    hit = (events["action"] == "認證未通過").to_numpy() & (rng.random(n) < min(1.0, rate * 2.5))
+    blank = np.array(("", "\u3000", "  ", None), dtype=object)[rng.integers(0, 4, n)]
+    return _set(events, "reason", hit, list(blank))
+
+
+def performance_defects(plan: SchoolPlan, rng: np.random.Generator, performances: pl.DataFrame) -> pl.DataFrame:
+    """R10 on a share error_rate/2 of student-entered performances: blank or long summary, bad file type,
+    oversize document or video, a link that is not http(s)."""
+    rate = plan.error_rate
+    n = performances.height
+    if rate <= 0 or n == 0:
+        return performances
+    entered = (performances["entry_source"] == "學生自填").to_numpy()
+    u = rng.random(n)
+    kind = np.where(entered & (u < rate / 2), (u / (rate / 2) * 6).astype(np.int64), -1)
+    limits = plan.limits
+    blank = np.array(_BLANK_SUMMARIES, dtype=object)[rng.integers(0, len(_BLANK_SUMMARIES), n)]
+    performances = _set(performances, "summary", kind == 0, list(blank))
+    performances = _set(performances, "summary", kind == 1, text.pick(text.long_summary_bank(), rng, n))
+    ids = performances["performance_id"].str.slice(3)
+    bad_doc = pl.select(pl.concat_str([pl.lit("證明"), pl.lit(ids), pl.lit("."), pl.lit(text.pick(_BAD_DOCUMENT_EXTENSIONS, rng, n))])).to_series()
+    performances = _set(performances, "document_file_name", kind == 2, bad_doc)
+    performances = _set(performances, "document_bytes", kind == 2, rng.integers(10_000, 1_000_000, n))
+    performances = _set(performances, "document_file_name", kind == 3, pl.select(pl.concat_str([pl.lit("證明"), pl.lit(ids), pl.lit(".jpg")])).to_series())
+    performances = _set(performances, "document_bytes", kind == 3, limits.document_max_bytes + rng.integers(1, 3_000_000, n))
+    performances = _set(performances, "video_file_name", kind == 4, pl.select(pl.concat_str([pl.lit("影片"), pl.lit(ids), pl.lit(".mp4")])).to_series())
+    performances = _set(performances, "video_bytes", kind == 4, limits.video_max_bytes + rng.integers(1, 5_000_000, n))
+    performances = _set(performances, "external_url", kind == 5, text.pick(_BAD_URLS, rng, n))
+    return performances
+
+
+def student_defects(plan: SchoolPlan, rng: np.random.Generator, students: pl.DataFrame) -> pl.DataFrame:
+    """R13: some students' IDs made invalid (in every row); R14: in some terms an enrolled student is
+    given a classmate's ID, or an extra enrolled row reuses someone's 學號 (with its own valid ID)."""
+    rate = plan.error_rate
+    if rate <= 0:
+        return students
+    students = students.with_columns(pl.int_range(pl.len()).alias("_row"))
+    pids = np.array(sorted(set(students["_pid"].to_list())))
+    bad_pids = pids[rng.random(len(pids)) < rate / 4]
+    if len(bad_pids):
+        originals = students.filter(pl.col("_pid").is_in(bad_pids)).group_by("_pid").agg(pl.col("national_id").first()).sort("_pid")
+        corrupted = corrupt_national_ids(rng, originals["national_id"].to_numpy())
+        mapping = dict(zip(originals["_pid"].to_list(), corrupted.tolist()))
+        students = students.with_columns(
+            pl.col("_pid").replace_strict(mapping, default=None, return_dtype=pl.String).fill_null(pl.col("national_id")).alias("national_id"),
+        )
+
+    taken = set(students["national_id"].to_list())
+    extra_rows = []
+    for window in plan.terms:
+        enrolled = students.filter((pl.col("_ti") == window.index) & pl.col("enrolment_status").is_in(ENROLLED)).sort("_row")
+        m = enrolled.height
+        if m < 4:
+            continue
+        pairs = int(rng.binomial(m, rate / 20))
+        if pairs:
+            chosen = rng.choice(m, 2 * pairs, replace=False)
+            donors, takers = chosen[:pairs], chosen[pairs:]
+            mapping = dict(zip(enrolled["_row"].gather(takers).to_list(), enrolled["national_id"].gather(donors).to_list()))
+            students = students.with_columns(
+                pl.col("_row").replace_strict(mapping, default=None, return_dtype=pl.String).fill_null(pl.col("national_id")).alias("national_id"),
+            )
+        copies = int(rng.binomial(m, rate / 20))
+        if copies:
+            base = enrolled[rng.choice(m, copies, replace=False).tolist()]
+            gender = base["gender_code"].to_numpy()
+            new_ids = make_national_ids(rng, gender)
+            while any(i in taken for i in new_ids):
+                new_ids = make_national_ids(rng, gender)
+            taken.update(new_ids.tolist())
+            max_seat = students.filter(pl.col("_ti") == window.index).group_by("class_code").agg(pl.col("seat_number").max().alias("_max"))
+            extra_rows.append(base.join(max_seat, on="class_code", how="left").sort("_row").with_columns(
+                pl.Series("national_id", new_ids),
+                text.chinese_names(rng, copies).alias("student_name"),
+                (pl.col("_max") + 1 + pl.int_range(pl.len()).over("class_code")).alias("seat_number"),
+                pl.lit("在學").alias("enrolment_status"),
+                pl.lit(None, dtype=pl.Date).alias("status_changed_date"),
+                pl.lit(-1, dtype=pl.Int64).alias("_pid"),
+                pl.lit(True).alias("_attending"),
+            ).drop("_max"))
+    if extra_rows:
+        students = pl.concat([students, *[e.select(students.columns) for e in extra_rows]], how="vertical_relaxed")
+    return students.sort("_ti", "class_code", "seat_number", "student_number").drop("_row")
+
+
+def course_record_defects(plan: SchoolPlan, rng: np.random.Generator, records: pl.DataFrame,
+                          outcomes: pl.DataFrame) -> pl.DataFrame:
+    """R15: a malformed 課程代碼 on records no outcome refers to (so R06 is untouched);
+    R19: 成績及格 flipped on a graded record."""
+    rate = plan.error_rate
+    if rate <= 0:
+        return records
+    n = records.height
+    referenced = records.join(
+        outcomes.select("student_number", "academic_year", "term", "course_code").unique(),
+        on=["student_number", "academic_year", "term", "course_code"], how="semi",
+    ).select("_ti", "_pid", "course_code", "record_kind").with_columns(pl.lit(True).alias("_referenced"))
+    records = records.join(referenced, on=["_ti", "_pid", "course_code", "record_kind"], how="left").with_columns(
+        pl.col("_referenced").fill_null(False)).sort("_ti", "student_number", "course_code", "record_kind")
+    malformed = ~records["_referenced"].to_numpy() & (rng.random(n) < rate / 10)
+    which = rng.integers(0, 12, n)
+    hits = np.flatnonzero(malformed)
+    codes = records["course_code"].to_numpy().astype(object)
+    codes[hits] = [malform_course_code(codes[i], int(which[i])) for i in hits]
+    records = records.with_columns(pl.Series("course_code", codes.tolist(), dtype=pl.String)).drop("_referenced")
+    flip = records["score"].is_not_null().to_numpy() & (rng.random(n) < rate / 10)
+    return _set(records, "is_passed", flip, (1 - records["is_passed"].fill_null(0)).to_numpy())
+

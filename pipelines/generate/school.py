@@ -1,0 +1,140 @@
+"""One school, end to end: build the frames, inject violations, compute its truth, write its folder.
+
+Runs in a worker process for big generations; everything it needs is in ``SchoolJob`` and
+everything it returns is small (truth rows and counters), so schools are independent and the
+output does not depend on how many processes ran them.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from pipelines.contract import FILES
+from pipelines.generate import inject
+from pipelines.generate.admin import build_admin
+from pipelines.generate.plan import SchoolPlan, plan_school, rng_for
+from pipelines.generate.platform import (
+    OUTCOME_COLUMNS, assign_scenarios, attach_teachers, build_events, build_outcomes, build_performances,
+    build_selections,
+)
+from pipelines.generate.render import render, undecodable_bytes
+from pipelines.generate.truth import compute_truth, outcome_states
+
+QUARANTINE_SCHEMA = {"school_code": pl.String, "source_file": pl.String, "source_line": pl.Int64,
+                     "field": pl.String, "reason": pl.String}
+
+
+@dataclass(frozen=True)
+class SchoolJob:
+    index: int
+    code: str
+    out: Path
+    students: int
+    years: tuple[int, int]
+    seed: int
+    error_rate: float
+    as_of: date
+    undecodable: bool
+
+
+@dataclass
+class SchoolResult:
+    code: str
+    plan_summary: dict
+    files_written: int
+    rows_written: int
+    counts: pl.DataFrame
+    violations: pl.DataFrame
+    quarantine: pl.DataFrame
+    seconds: float
+
+
+def build_frames(plan: SchoolPlan) -> dict[str, pl.DataFrame]:
+    """Every file's rows as typed frames (contract English names, plus ``_`` bookkeeping columns)."""
+    rngs = [rng_for(plan.seed, plan.index, 10 + i) for i in range(24)]
+    admin = build_admin(plan, rngs[:11])
+    outcomes = build_outcomes(plan, rngs[11], admin.course_records)
+    outcomes = attach_teachers(outcomes, admin.teachers)
+    outcomes = inject.outcome_defects(plan, rngs[12], outcomes)
+    outcomes = assign_scenarios(plan, rngs[13], outcomes, admin.teachers)
+    events = build_events(plan, rngs[14], outcomes, admin.teachers)
+    events = inject.event_defects(plan, rngs[15], events)
+    performances = build_performances(plan, rngs[16], admin.students, admin.cadres)
+    performances = inject.performance_defects(plan, rngs[17], performances)
+    selections = build_selections(plan, rngs[18], outcomes, outcome_states(events), performances)
+    records = inject.course_record_defects(plan, rngs[19], admin.course_records, outcomes)
+    students = inject.student_defects(plan, rngs[20], admin.students)
+    return {
+        "students": students,
+        "classes": admin.classes,
+        "teachers": admin.teachers,
+        "course_records": records,
+        "cadres": admin.cadres,
+        "counselling_sessions": admin.counselling_sessions,
+        "absences": admin.absences,
+        "course_outcomes": outcomes.select(*OUTCOME_COLUMNS, "_ti", "_pid", "_scenario"),
+        "certification_events": events,
+        "diverse_performances": performances,
+        "selections": selections,
+        "autobiographies": admin.autobiographies,
+    }
+
+
+def generate_school(job: SchoolJob) -> SchoolResult:
+    started = time.perf_counter()
+    plan = plan_school(job.index, job.code, job.students, job.years, job.seed, job.error_rate, job.undecodable)
+    frames = build_frames(plan)
+    counts, violations = compute_truth(plan, frames, job.as_of)
+
+    root = job.out / plan.code
+    files = rows = 0
+    quarantine: list[tuple] = []
+    if plan.policy_yaml is not None:
+        root.mkdir(parents=True, exist_ok=True)
+        (root / "policy.yaml").write_text(plan.policy_yaml, encoding="utf-8")
+        files += 1
+    formats: dict[str, str] = {}
+    for position, spec in enumerate(FILES):
+        folder = root / spec.folder
+        folder.mkdir(parents=True, exist_ok=True)
+        rng = rng_for(plan.seed, plan.index, 100 + position)
+        if spec.kind == plan.undecodable_kind:
+            path = folder / f"{spec.label}.csv"
+            path.write_bytes(undecodable_bytes(rng))
+            quarantine.append((plan.code, _relative(job.out, path), None, None, "undecodable"))
+            formats[spec.label] = "csv/undecodable"
+            files += 1
+            continue
+        fmt = plan.formats[spec.kind]
+        rendered = render(spec, frames[spec.kind], fmt, rng, plan.error_rate)
+        path = folder / f"{spec.label}.{rendered.extension}"
+        path.write_bytes(rendered.data)
+        files += 1
+        rows += rendered.rows
+        formats[spec.label] = f"{rendered.extension}/{fmt.encoding}" if fmt.encoding else rendered.extension
+        relative = _relative(job.out, path)
+        quarantine.extend((plan.code, relative, line, field, reason) for line, field, reason in rendered.quarantine)
+
+    summary = {
+        "school_code": plan.code,
+        "policy_yaml": plan.has_policy,
+        "course_outcome_upload_cap_per_term": plan.limits.course_outcome_upload_cap_per_term,
+        "certification_days_after_upload": plan.limits.certification_days_after_upload,
+        "students_first_term": int(frames["students"].filter(pl.col("_ti") == 0).height),
+        "teachers_departed": frames["teachers"].filter(pl.col("_leaver"))["teacher_code"].to_list(),
+        "files": formats,
+    }
+    return SchoolResult(
+        code=plan.code, plan_summary=summary, files_written=files, rows_written=rows, counts=counts,
+        violations=violations, quarantine=pl.DataFrame(quarantine, schema=QUARANTINE_SCHEMA, orient="row"),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _relative(out: Path, path: Path) -> str:
+    return path.relative_to(out).as_posix()

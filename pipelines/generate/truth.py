@@ -1,0 +1,262 @@
+"""Ground truth for one school, computed from the final frames (what ingestion will load).
+
+The truth is not a log of what was injected: it evaluates the counts and every rule of rules.md on
+the generated data, so natural cases (pending outcomes of a departed teacher, a backlog at
+``as_of``) are in it as well as injected ones. Values are read the way ingestion reads them: text
+trimmed of spaces (full-width ones too), ``""`` missing.
+
+States and selections
+    An outcome's state is the meaning of its latest event other than 更換認證教師 (送審 → 待認證,
+    認證通過, 認證未通過, 取消認證 → 已取消); no such event → 未送審. An item is selected when its
+    latest 勾選紀錄 action is 勾選. Both are taken at ``as_of`` (every event is earlier).
+
+violations.csv: one row per (school_code, academic_year, term, rule_id, key), no duplicates.
+``term`` is the item's term for outcome, event and course-record grains, the term for R14, and 0
+for year-grain rules (R07, R08, R10, R11, R12, R13, R20).
+
+=====  ====  ==================================================================================
+rule   term  key
+=====  ====  ==================================================================================
+R01    item  成果編號 — 成果簡述 missing or blank after trimming
+R02    item  成果編號 — trimmed 成果簡述 longer than summary_max_chars
+R03    item  成果編號 — neither 文件檔名 nor 影音檔名
+R04    item  成果編號 — document/video extension (after the last dot, case-insensitive) not allowed, or size over the limit
+R05    term  學號 — more than course_outcome_upload_cap_per_term rows in 課程學習成果 for the student and term
+R06    item  成果編號 — no 修課成績 row with the same (學號, 學年度, 學期, 課程代碼)
+R07    0     學號 — more than course_outcome_selection_cap_per_year outcomes currently selected in the year
+R08    0     成果編號 (項目編號) — currently selected outcome whose state is not 認證通過
+R09    item  成果編號 — the outcome has a 認證未通過 event with a missing/blank 說明 (one row per outcome)
+R10    0     表現編號 — blank or too long 內容簡述, bad file type/size, or 外部連結 not starting http:// or https://
+R11    0     學號 — more than diverse_upload_cap_per_year 學生自填 performances in the year
+R12    0     學號 — more than diverse_selection_cap_per_year 學生自填 performances currently selected
+R13    0     學號 — some 學生資料 row of the student in that year has an invalid 身分證號
+R14    term  學號 — among enrolled rows (在學/復學/轉入/重讀) of the term, shares its 身分證號 with another row,
+                or its 學號 appears on more than one row (that 學號 once)
+R15    item  ``學號|課程代碼`` — 課程代碼 not 23 characters with position 17 in 1-9/A-F and 19 in 0-6/A-I
+R16    item  成果編號 — date of 上傳時間 after the term's upload_deadline (only schools whose policy.yaml has terms)
+R17    item  成果編號 — state 待認證 and (as_of − date of its latest 送審 > certification_days_after_upload days,
+                or as_of after the term's certification_deadline when the policy has one)
+R18    item  成果編號 — state 未送審/待認證/認證未通過 and the current certifying teacher (the latest
+                更換認證教師 event's teacher, else 認證教師代碼) is 離職
+R19    item  ``學號|課程代碼`` — 學期學業成績 and 成績及格 both present and (score ≥ 60) ≠ (成績及格 = 1)
+R20    0     項目編號 — a 勾選 event dated after the year's selection deadline (only schools whose
+                policy.yaml has selection_deadlines)
+=====  ====  ==================================================================================
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from pipelines.generate.admin import ENROLLED
+from pipelines.generate.codes import valid_course_codes, valid_national_ids
+from pipelines.generate.plan import SchoolPlan
+
+TRIM = " \t\r\n\f\v\u3000\u00a0\ufeff"
+STATE_OF_ACTION = {"送審": "待認證", "認證通過": "認證通過", "認證未通過": "認證未通過", "取消認證": "已取消"}
+TERM_METRICS = (
+    "students", "students_enrolled", "course_records", "outcomes_uploaded", "outcomes_certified",
+    "outcomes_pending", "outcomes_failed", "outcomes_cancelled", "outcomes_not_submitted",
+)
+YEAR_METRICS = ("outcomes_selected", "performances_student_entered", "performances_school_registered",
+                "performances_selected")
+_STATE_METRIC = {"認證通過": "outcomes_certified", "待認證": "outcomes_pending", "認證未通過": "outcomes_failed",
+                 "已取消": "outcomes_cancelled", "未送審": "outcomes_not_submitted"}
+VIOLATION_SCHEMA = {"school_code": pl.String, "academic_year": pl.Int64, "term": pl.Int64, "rule_id": pl.String,
+                    "key": pl.String}
+COUNT_SCHEMA = {"school_code": pl.String, "academic_year": pl.Int64, "term": pl.Int64, "metric": pl.String,
+                "value": pl.Int64}
+
+
+def trimmed(column: str) -> pl.Expr:
+    return pl.col(column).str.strip_chars(TRIM)
+
+
+def blank(column: str) -> pl.Expr:
+    return pl.col(column).is_null() | (trimmed(column) == "")
+
+
+def _extension(column: str) -> pl.Expr:
+    name = trimmed(column)
+    return pl.when(name.str.contains(r"\.")).then(name.str.extract(r"\.([^.]*)$").str.to_lowercase()).otherwise(pl.lit(""))
+
+
+def _file_bad(name: str, size: str, types: tuple[str, ...], limit: int) -> pl.Expr:
+    return ~blank(name) & (~_extension(name).is_in(list(types)) | (pl.col(size).fill_null(0) > limit))
+
+
+def outcome_states(events: pl.DataFrame) -> pl.DataFrame:
+    """outcome_id, state, submitted_at (latest 送審), teacher_code of the latest 更換認證教師 (if any)."""
+    ordered = events.sort("event_at", "outcome_id")
+    decisive = (
+        ordered.filter(pl.col("action") != "更換認證教師")
+        .group_by("outcome_id")
+        .agg(pl.col("action").last(), pl.col("event_at").filter(pl.col("action") == "送審").max().alias("submitted_at"))
+        .with_columns(pl.col("action").replace_strict(STATE_OF_ACTION, return_dtype=pl.String).alias("state"))
+    )
+    changed = (
+        ordered.filter(pl.col("action") == "更換認證教師").group_by("outcome_id")
+        .agg(pl.col("teacher_code").last().alias("changed_teacher_code"))
+    )
+    return decisive.join(changed, on="outcome_id", how="full", coalesce=True).select(
+        "outcome_id", "state", "submitted_at", "changed_teacher_code",
+    ).sort("outcome_id")
+
+
+def current_selections(selections: pl.DataFrame) -> pl.DataFrame:
+    """Items whose latest action is 勾選, with the year and student of that latest action."""
+    return (
+        selections.sort("selected_at", "item_id")
+        .group_by("item_type", "item_id")
+        .agg(pl.col("action").last(), pl.col("academic_year").last(), pl.col("student_number").last())
+        .filter(pl.col("action") == "勾選")
+        .drop("action")
+        .sort("item_type", "item_id")
+    )
+
+
+def compute_truth(plan: SchoolPlan, frames: dict[str, pl.DataFrame], as_of: date) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(expected_counts, violations) for one school."""
+    students = frames["students"]
+    records = frames["course_records"]
+    outcomes = frames["course_outcomes"]
+    events = frames["certification_events"]
+    performances = frames["diverse_performances"]
+    selections = frames["selections"]
+    teachers = frames["teachers"]
+    limits = plan.limits
+
+    states = outcome_states(events)
+    outcomes_s = outcomes.join(states, on="outcome_id", how="left").with_columns(pl.col("state").fill_null("未送審"))
+    selected = current_selections(selections)
+    selected_outcomes = selected.filter(pl.col("item_type") == "課程學習成果").join(
+        outcomes_s.select(pl.col("outcome_id").alias("item_id"), "state"), on="item_id", how="left",
+    ).with_columns(pl.col("state").fill_null("未送審"))
+    selected_entered = selected.filter(pl.col("item_type") == "多元表現").join(
+        performances.filter(pl.col("entry_source") == "學生自填").select(pl.col("performance_id").alias("item_id")),
+        on="item_id", how="semi",
+    )
+
+    violations: list[pl.DataFrame] = []
+
+    def add(rule: str, frame: pl.DataFrame, key: pl.Expr, term: pl.Expr | None = None) -> None:
+        violations.append(frame.select(
+            pl.col("academic_year").cast(pl.Int64),
+            (term if term is not None else pl.lit(0)).cast(pl.Int64).alias("term"),
+            pl.lit(rule).alias("rule_id"),
+            key.cast(pl.String).alias("key"),
+        ))
+
+    outcome_key, outcome_term = pl.col("outcome_id"), pl.col("term")
+    add("R01", outcomes.filter(blank("summary")), outcome_key, outcome_term)
+    add("R02", outcomes.filter(trimmed("summary").str.len_chars() > limits.summary_max_chars), outcome_key, outcome_term)
+    add("R03", outcomes.filter(blank("document_file_name") & blank("video_file_name")), outcome_key, outcome_term)
+    add("R04", outcomes.filter(
+        _file_bad("document_file_name", "document_bytes", limits.document_types, limits.document_max_bytes)
+        | _file_bad("video_file_name", "video_bytes", limits.video_types, limits.video_max_bytes)
+    ), outcome_key, outcome_term)
+    over_cap = outcomes.group_by("academic_year", "term", "student_number").agg(pl.len().alias("n")).filter(
+        pl.col("n") > limits.course_outcome_upload_cap_per_term)
+    add("R05", over_cap, pl.col("student_number"), pl.col("term"))
+    taken = records.select("student_number", "academic_year", "term", "course_code").unique()
+    add("R06", outcomes.join(taken, on=["student_number", "academic_year", "term", "course_code"], how="anti"),
+        outcome_key, outcome_term)
+    add("R07", selected_outcomes.group_by("academic_year", "student_number").agg(pl.len().alias("n")).filter(
+        pl.col("n") > limits.course_outcome_selection_cap_per_year), pl.col("student_number"))
+    add("R08", selected_outcomes.filter(pl.col("state") != "認證通過"), pl.col("item_id"))
+    failed_blank = events.filter((pl.col("action") == "認證未通過") & blank("reason")).select("outcome_id").unique()
+    add("R09", outcomes.join(failed_blank, on="outcome_id", how="semi"), outcome_key, outcome_term)
+    add("R10", performances.filter(
+        blank("summary") | (trimmed("summary").str.len_chars() > limits.summary_max_chars)
+        | _file_bad("document_file_name", "document_bytes", limits.document_types, limits.document_max_bytes)
+        | _file_bad("video_file_name", "video_bytes", limits.video_types, limits.video_max_bytes)
+        | (~blank("external_url") & ~trimmed("external_url").str.contains(r"^https?://"))
+    ), pl.col("performance_id"))
+    add("R11", performances.filter(pl.col("entry_source") == "學生自填").group_by("academic_year", "student_number")
+        .agg(pl.len().alias("n")).filter(pl.col("n") > limits.diverse_upload_cap_per_year), pl.col("student_number"))
+    add("R12", selected_entered.group_by("academic_year", "student_number").agg(pl.len().alias("n")).filter(
+        pl.col("n") > limits.diverse_selection_cap_per_year), pl.col("student_number"))
+    invalid_id = students.filter(pl.Series(~valid_national_ids(students["national_id"])))
+    add("R13", invalid_id, pl.col("student_number"))
+    enrolled = students.filter(pl.col("enrolment_status").is_in(ENROLLED))
+    shared_id = enrolled.filter(pl.len().over("academic_year", "term", "national_id") > 1)
+    shared_number = enrolled.filter(pl.len().over("academic_year", "term", "student_number") > 1)
+    add("R14", pl.concat([shared_id, shared_number]), pl.col("student_number"), pl.col("term"))
+    record_key = pl.concat_str([pl.col("student_number"), pl.lit("|"), pl.col("course_code")])
+    add("R15", records.filter(pl.Series(~valid_course_codes(records["course_code"]))), record_key, pl.col("term"))
+
+    windows = pl.DataFrame({
+        "academic_year": [w.academic_year for w in plan.terms], "term": [w.term for w in plan.terms],
+        "upload_deadline": [w.upload_deadline for w in plan.terms],
+        "certification_deadline": [w.certification_deadline for w in plan.terms],
+    })
+    if plan.deadlines_in_policy:
+        late = outcomes.join(windows, on=["academic_year", "term"], how="left").filter(
+            pl.col("uploaded_at").dt.date() > pl.col("upload_deadline"))
+        add("R16", late, outcome_key, outcome_term)
+    pending = outcomes_s.filter(pl.col("state") == "待認證").join(windows, on=["academic_year", "term"], how="left")
+    backlog = (pl.lit(as_of) - pl.col("submitted_at").dt.date()).dt.total_days() > limits.certification_days_after_upload
+    if plan.deadlines_in_policy:
+        backlog = backlog | (pl.lit(as_of) > pl.col("certification_deadline"))
+    add("R17", pending.filter(backlog), outcome_key, outcome_term)
+    departed = teachers.filter(pl.col("employment_status") == "離職").select("teacher_code")
+    uncertified = outcomes_s.filter(pl.col("state").is_in(["未送審", "待認證", "認證未通過"])).with_columns(
+        pl.coalesce("changed_teacher_code", "certifying_teacher_code").alias("teacher_code"))
+    add("R18", uncertified.join(departed, on="teacher_code", how="semi"), outcome_key, outcome_term)
+    add("R19", records.filter(
+        pl.col("score").is_not_null() & pl.col("is_passed").is_not_null()
+        & ((pl.col("score") >= 60) != (pl.col("is_passed") == 1))
+    ), record_key, pl.col("term"))
+    if plan.deadlines_in_policy:
+        deadlines = pl.DataFrame({"academic_year": list(plan.years),
+                                  "selection_deadline": [w.selection_deadline for w in plan.years.values()]})
+        late_selection = selections.filter(pl.col("action") == "勾選").join(deadlines, on="academic_year", how="left").filter(
+            pl.col("selected_at").dt.date() > pl.col("selection_deadline"))
+        add("R20", late_selection, pl.col("item_id"))
+
+    violation_frame = (
+        pl.concat(violations)
+        .with_columns(pl.lit(plan.code).alias("school_code"))
+        .select(list(VIOLATION_SCHEMA))
+        .unique()
+        .sort("academic_year", "term", "rule_id", "key")
+    )
+    return _counts(plan, students, records, outcomes_s, performances, selected_outcomes, selected_entered), violation_frame
+
+
+def _counts(plan: SchoolPlan, students: pl.DataFrame, records: pl.DataFrame, outcomes_s: pl.DataFrame,
+            performances: pl.DataFrame, selected_outcomes: pl.DataFrame, selected_entered: pl.DataFrame) -> pl.DataFrame:
+    values: dict[tuple[int, int, str], int] = {}
+    for window in plan.terms:
+        for metric in TERM_METRICS:
+            values[(window.academic_year, window.term, metric)] = 0
+    for year in plan.years:
+        for metric in YEAR_METRICS:
+            values[(year, 0, metric)] = 0
+
+    def tally(frame: pl.DataFrame, by: list[str], metric: str | pl.Expr) -> None:
+        grouped = frame.group_by(by).agg(pl.len().alias("n"))
+        for row in grouped.iter_rows(named=True):
+            name = metric if isinstance(metric, str) else None
+            key = (row["academic_year"], row.get("term", 0), name or row["metric"])
+            if key in values:
+                values[key] += row["n"]
+
+    term = ["academic_year", "term"]
+    # The registry has one row per 學號 and term: a 學號 delivered twice (an R14 case) is one student.
+    registry = students.unique(subset=[*term, "student_number"], keep="last", maintain_order=True)
+    tally(registry, term, "students")
+    tally(registry.filter(pl.col("enrolment_status").is_in(ENROLLED)), term, "students_enrolled")
+    tally(records, term, "course_records")
+    tally(outcomes_s, term, "outcomes_uploaded")
+    tally(outcomes_s.with_columns(pl.col("state").replace_strict(_STATE_METRIC).alias("metric")), [*term, "metric"], pl.lit(0))
+    tally(selected_outcomes, ["academic_year"], "outcomes_selected")
+    tally(performances.filter(pl.col("entry_source") == "學生自填"), ["academic_year"], "performances_student_entered")
+    tally(performances.filter(pl.col("entry_source") == "學校登錄"), ["academic_year"], "performances_school_registered")
+    tally(selected_entered, ["academic_year"], "performances_selected")
+    return pl.DataFrame(
+        [{"school_code": plan.code, "academic_year": y, "term": t, "metric": m, "value": v} for (y, t, m), v in values.items()],
+        schema=COUNT_SCHEMA,
+    ).sort("academic_year", "term", "metric")

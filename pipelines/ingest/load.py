@@ -1,0 +1,202 @@
+"""Ingestion into DuckDB: the public API the Dagster assets and the CLI call.
+
+One file kind at a time, for every school folder (``ingest_file_kind``), and the schools' policy.yaml
+(``ingest_policies``). Every change one file makes is one transaction.
+
+What happens to a school's file of one kind (``FileResult.status``):
+
+- ``loaded``: parsed; valid rows inserted, failing rows in raw.quarantine.
+  Snapshot files (history=False) replace the school's earlier rows of that kind and all of that
+  kind's earlier quarantine rows. Event files (history=True: 認證紀錄, 勾選紀錄) only add rows whose
+  natural key (spec.key) the school does not have yet, and quarantine rows not recorded yet (same
+  field, reason, value and row key), so cumulative and incremental exports both work.
+- ``unchanged``: the bytes are those of the school's last delivery of that kind (loaded or
+  rejected): nothing is written anywhere, so re-running on the same folder changes no table.
+- ``rejected``: the file cannot load at all (undecodable, missing required column, broken workbook,
+  both a .csv and an .xlsx delivered). The school's earlier rows stay; one file-level quarantine row
+  (source_line null) says why.
+- ``missing``: no file. Earlier rows stay as they were (an absent file is "nothing delivered").
+  For the one required file (學生資料) a file-level quarantine row ``missing_file`` is written, once.
+
+raw.deliveries gets one row per attempt that wrote something: ``loaded`` and ``rejected`` files, and
+``missing`` for the required file; never for ``unchanged`` (nor for optional files that are absent).
+Its latest row per school and kind is what ``unchanged`` compares with. File-level quarantine rows
+describe the latest attempt only: each new attempt of that kind replaces them.
+
+A .csv and an .xlsx of the same kind in one folder are both refused rather than one picked: the
+contract promises never to guess silently, and nothing in the folder says which one is current.
+
+loaded_at is UTC, one value per file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from pipelines.contract import LINEAGE_COLUMNS, QUARANTINE_REASONS, FileSpec, create_raw_schema
+from pipelines.ingest.decoding import FileRejected
+from pipelines.ingest.layout import delivered_files, discover_schools
+from pipelines.ingest.policies import ingest_policies
+from pipelines.ingest.store import FileResult, log_delivery, registered, transaction, write_quarantine_row
+from pipelines.ingest.validate import ParsedFile, parse_file
+
+__all__ = ["FileResult", "discover_schools", "ingest_file_kind", "ingest_policies"]
+
+# The part of a quarantine message after the location (see validate._detail): how an event file's
+# quarantined row is recognised again in a later, cumulative delivery.
+_DETAIL_SQL = "substr({message}, strpos({message}, '：') + 1)"
+
+
+def ingest_file_kind(
+    con: duckdb.DuckDBPyConnection, source_root: Path, spec: FileSpec, schools: list[str] | None = None
+) -> list[FileResult]:
+    """Ingest one file kind for every school (or only ``schools``); one FileResult per school."""
+    create_raw_schema(con)
+    schools = discover_schools(source_root) if schools is None else schools
+    last = last_deliveries(con, spec.kind)
+    return [_ingest_school_file(con, source_root, spec, school, last.get(school)) for school in schools]
+
+
+def last_deliveries(con: duckdb.DuckDBPyConnection, file_kind: str) -> dict[str, tuple[str | None, str]]:
+    """school → (delivery_id, status) of its latest logged delivery of this kind."""
+    rows = con.execute(
+        "select school_code, arg_max(delivery_id, loaded_at), arg_max(status, loaded_at) "
+        "from raw.deliveries where file_kind = ? group by school_code",
+        [file_kind],
+    ).fetchall()
+    return {school: (delivery_id, status) for school, delivery_id, status in rows}
+
+
+def _ingest_school_file(
+    con: duckdb.DuckDBPyConnection, source_root: Path, spec: FileSpec, school: str, last: tuple[str | None, str] | None
+) -> FileResult:
+    started = time.perf_counter()
+    attempt = _Attempt(con, spec, school, started)
+    files = delivered_files(source_root / school / spec.folder, spec.label)
+    if not files:
+        return attempt.missing(last)
+    source_file = " + ".join(f"{school}/{spec.folder}/{path.name}" for path in files)
+    contents = [path.read_bytes() for path in files]
+    delivery_id = hashlib.sha256(b"".join(hashlib.sha256(data).digest() for data in contents)).hexdigest() \
+        if len(files) > 1 else hashlib.sha256(contents[0]).hexdigest()
+    if last is not None and last[0] == delivery_id and last[1] in ("loaded", "rejected"):
+        return attempt.result(source_file, "unchanged", message=f"與上次交付相同（上次：{last[1]}），未重新匯入。")
+    if len(files) > 1:
+        return attempt.reject(source_file, delivery_id, None, FileRejected(
+            "unreadable",
+            f"{source_file}：同一資料夾同時有 CSV 與 XLSX 版本的「{spec.label}」，無法判斷以哪一個為準，"
+            f"兩者都不載入；請只保留一個。 / both CSV and XLSX delivered: both rejected.",
+        ))
+    try:
+        parsed = parse_file(contents[0], spec, source_file)
+    except FileRejected as rejected:
+        return attempt.reject(source_file, delivery_id, rejected.encoding, rejected)
+    return attempt.load(source_file, delivery_id, parsed)
+
+
+class _Attempt:
+    """Writes the outcome of one school's file of one kind."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, spec: FileSpec, school: str, started: float):
+        self.con, self.spec, self.school, self.started = con, spec, school, started
+        self.loaded_at = datetime.now(UTC).replace(tzinfo=None)
+
+    def result(self, source_file: str | None, status: str, **fields) -> FileResult:
+        return FileResult(self.school, self.spec.kind, source_file, status,
+                          seconds=time.perf_counter() - self.started, **fields)
+
+    def missing(self, last: tuple[str | None, str] | None) -> FileResult:
+        expected = f"{self.school}/{self.spec.folder}/{self.spec.label}.csv 或 .xlsx"
+        if not self.spec.required_file:
+            return self.result(None, "missing", message=f"未提供 {expected}（非必要檔案）。")
+        message = f"必要檔案 {expected} 未提供。 / required file not delivered."
+        if last is None or last[1] != "missing":
+            with transaction(self.con):
+                self._replace_file_level_quarantine(None, "missing_file", None, message, None)
+                self._log(None, None, None, "missing", 0, 0, message)
+        return self.result(None, "missing", message=message)
+
+    def reject(self, source_file: str, delivery_id: str, encoding: str | None, rejected: FileRejected) -> FileResult:
+        with transaction(self.con):
+            self._replace_file_level_quarantine(source_file, rejected.reason, rejected.field, rejected.message, delivery_id)
+            self._log(source_file, delivery_id, encoding, "rejected", 0, 0, rejected.message)
+        return self.result(source_file, "rejected", encoding=encoding, message=rejected.message)
+
+    def load(self, source_file: str, delivery_id: str, parsed: ParsedFile) -> FileResult:
+        lineage = {"school_code": self.school, "source_file": source_file, "delivery_id": delivery_id,
+                   "loaded_at": self.loaded_at}
+        rows = parsed.rows.with_columns(pl.lit(value).alias(name) for name, value in lineage.items()).select(
+            *self.spec.headers, *(name for name, _ in LINEAGE_COLUMNS)
+        )
+        quarantine = parsed.quarantine.with_columns(
+            pl.lit(self.school).alias("school_code"), pl.lit(self.spec.kind).alias("file_kind"),
+            pl.lit(source_file).alias("source_file"), pl.lit(delivery_id).alias("delivery_id"),
+            pl.lit(self.loaded_at).alias("loaded_at"),
+        )
+        table = self.spec.table
+        with transaction(self.con), registered(self.con, "ingest_rows", rows), \
+                registered(self.con, "ingest_quarantine", quarantine):
+            if self.spec.history:
+                inserted = self._append_new_events()
+            else:
+                self.con.execute(f"delete from {table} where school_code = ?", [self.school])
+                self.con.execute("delete from raw.quarantine where school_code = ? and file_kind = ?",
+                                 [self.school, self.spec.kind])
+                self.con.execute(f"insert into {table} by name select * from ingest_rows")
+                self.con.execute("insert into raw.quarantine by name select * from ingest_quarantine")
+                inserted = rows.height
+            message = f"載入 {inserted:,} 列，隔離 {parsed.rows_quarantined:,} 列。"
+            if self.spec.history and inserted < rows.height:
+                message = f"新增 {inserted:,} 列（另 {rows.height - inserted:,} 列先前已載入），隔離 {parsed.rows_quarantined:,} 列。"
+            self._log(source_file, delivery_id, parsed.encoding, "loaded", inserted, parsed.rows_quarantined, message)
+        return self.result(source_file, "loaded", rows_loaded=inserted, rows_quarantined=parsed.rows_quarantined,
+                           encoding=parsed.encoding, message=message)
+
+    def _append_new_events(self) -> int:
+        """Insert the delivery's rows and quarantine rows the school does not have yet; rows inserted."""
+        table = self.spec.table
+        same_key = " and ".join(
+            f'existing."{self.spec.column(name).header}" is not distinct from new."{self.spec.column(name).header}"'
+            for name in self.spec.key
+        )
+        # The school filter is a constant so that DuckDB can skip other schools' row groups.
+        inserted = self.con.execute(
+            f"insert into {table} by name select new.* from ingest_rows new where not exists ("
+            f"select 1 from {table} existing where existing.school_code = ? and {same_key})",
+            [self.school],
+        ).fetchall()[0][0]
+        self.con.execute(
+            "delete from raw.quarantine where school_code = ? and file_kind = ? and source_line is null",
+            [self.school, self.spec.kind],
+        )
+        self.con.execute(
+            "insert into raw.quarantine by name select new.* from ingest_quarantine new where not exists ("
+            "select 1 from raw.quarantine existing where existing.school_code = ? and existing.file_kind = ? "
+            "and existing.source_line is not null and existing.field = new.field and existing.reason = new.reason "
+            "and existing.raw_value is not distinct from new.raw_value "
+            f"and {_DETAIL_SQL.format(message='existing.message')} = {_DETAIL_SQL.format(message='new.message')})",
+            [self.school, self.spec.kind],
+        )
+        return inserted
+
+    def _replace_file_level_quarantine(
+        self, source_file: str | None, reason: str, field: str | None, message: str, delivery_id: str | None
+    ) -> None:
+        assert reason in QUARANTINE_REASONS, reason
+        self.con.execute(
+            "delete from raw.quarantine where school_code = ? and file_kind = ? and source_line is null",
+            [self.school, self.spec.kind],
+        )
+        write_quarantine_row(self.con, self.school, self.spec.kind, source_file, field, reason, message,
+                             delivery_id, self.loaded_at)
+
+    def _log(self, source_file: str | None, delivery_id: str | None, encoding: str | None, status: str,
+             rows_loaded: int, rows_quarantined: int, message: str) -> None:
+        log_delivery(self.con, self.school, self.spec.kind, source_file, delivery_id, encoding, status,
+                     rows_loaded, rows_quarantined, message, self.loaded_at)

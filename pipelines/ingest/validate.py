@@ -1,0 +1,218 @@
+"""From a table of strings to typed contract rows and quarantine rows, all in polars expressions.
+
+A row loads only if every field passes; otherwise it yields one quarantine row per failing field,
+with the first reason that applies: missing_key (a required field is empty), bad_date / bad_number
+(present but unparsable), unknown_code (not in Column.codes), out_of_range (outside min/max).
+Business rules (ID checksum, course-code shape, summary length) are not checked here: such rows
+load and the gate reports them.
+
+Rows whose contract fields are all empty (blank lines, a trailing ",,,,") are skipped, not quarantined:
+there is nothing in them to lose.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from pipelines.contract import QUARANTINE_REASONS, Column, FileSpec
+from pipelines.ingest.dates import parse_date, parse_time, parse_timestamp
+from pipelines.ingest.decoding import FileRejected, RawTable, read_csv_cells, read_xlsx_cells
+from pipelines.ingest.normalize import clean_value, normalise_header, with_full_width
+
+_INT = r"^[+-]?\d+(?:\.0+)?$"  # calamine or a spreadsheet may write 3 as 3.0
+_FLOAT = r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
+_PERSONAL_COLUMNS = {"national_id"}  # never written whole anywhere, quarantine included
+# Anything shaped like a national ID or resident certificate, wherever it appears: keep the letter
+# and the last two digits. (No look-around in polars regex, hence the captured neighbours.)
+_ID_LIKE = r"(^|[^0-9A-Za-z])([A-Za-z])[0-9A-Da-d]\d{6}(\d{2})($|[^0-9A-Za-z])"
+_ID_MASK = "${1}${2}*******${3}${4}"
+
+QUARANTINE_SCHEMA = {
+    "source_line": pl.Int64, "field": pl.String, "reason": pl.String, "message": pl.String, "raw_value": pl.String,
+}
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    rows: pl.DataFrame  # contract headers, typed, in contract order, then source_line
+    quarantine: pl.DataFrame  # QUARANTINE_SCHEMA
+    rows_quarantined: int  # records (not fields) that did not load
+    encoding: str
+
+
+def parse_file(data: bytes, spec: FileSpec, source_file: str) -> ParsedFile:
+    """Read, normalise and validate one delivered file (CSV, or XLSX by its name); FileRejected when it cannot load."""
+    if source_file.lower().endswith(".xlsx"):
+        table = read_xlsx_cells(data, source_file)
+    else:
+        table = read_csv_cells(data, source_file)
+    try:
+        return validate_table(table, spec, source_file)
+    except FileRejected as rejected:
+        rejected.encoding = table.encoding
+        raise
+
+
+def validate_table(table: RawTable, spec: FileSpec, source_file: str) -> ParsedFile:
+    positions = _header_positions(table.cells, spec, source_file)
+    records = table.cells.slice(1)
+    to_fold = with_full_width(records, [positions[c.header] for c in spec.columns if c.type != "text" and c.header in positions])
+    cleaned = records.with_columns(
+        (clean_value(pl.col(positions[column.header]), fold=positions[column.header] in to_fold)
+         if column.header in positions else pl.lit(None, pl.String)).alias(column.header)
+        for column in spec.columns
+    ).filter(pl.any_horizontal(pl.col(column.header).is_not_null() for column in spec.columns))
+
+    checked = cleaned.with_columns(
+        _parsed(pl.col(column.header), column).alias(_value(i)) for i, column in enumerate(spec.columns)
+    ).with_columns(
+        reason.alias(_reason(i))
+        for i, column in enumerate(spec.columns)
+        if (reason := _failure(pl.col(column.header), pl.col(_value(i)), column)) is not None
+    )
+    reason_columns = [name for name in checked.columns if name.startswith("__reason_")]
+    is_bad = pl.any_horizontal(pl.col(name).is_not_null() for name in reason_columns) if reason_columns else pl.lit(False)
+
+    rows = checked.filter(~is_bad).select(
+        *(pl.col(_value(i)).alias(column.header) for i, column in enumerate(spec.columns)), "source_line"
+    )
+    bad = checked.filter(is_bad)
+    quarantine = _quarantine_rows(bad, spec, positions, source_file)
+    return ParsedFile(rows=rows, quarantine=quarantine, rows_quarantined=bad.height, encoding=table.encoding)
+
+
+def _value(i: int) -> str:
+    return f"__value_{i}"
+
+
+def _reason(i: int) -> str:
+    return f"__reason_{i}"
+
+
+def _header_positions(cells: pl.DataFrame, spec: FileSpec, source_file: str) -> dict[str, str]:
+    """Contract header → the cells column holding it; FileRejected on a missing required or doubled column."""
+    cell_columns = [name for name in cells.columns if name != "source_line"]
+    header_row = cells.select(cell_columns).row(0) if cells.height else ()
+    positions: dict[str, str] = {}
+    for cell_column, header in zip(cell_columns, header_row):
+        header = normalise_header(header)
+        if header not in spec.headers:
+            continue  # extra columns are ignored
+        if header in positions:
+            raise FileRejected("unreadable", f"{source_file}：欄位「{header}」出現兩次，無法判斷該用哪一欄，整個檔案不載入。", header)
+        positions[header] = cell_column
+    missing = [column.header for column in spec.columns if column.required and column.header not in positions]
+    if missing:
+        raise FileRejected(
+            "missing_column",
+            f"{source_file}：缺少必要欄位「{'」「'.join(missing)}」，整個檔案不載入。"
+            f" / missing required column(s): file rejected.",
+            missing[0],
+        )
+    return positions
+
+
+def _parsed(text: pl.Expr, column: Column) -> pl.Expr:
+    if column.type == "int":
+        return pl.when(text.str.contains(_INT)).then(text.str.replace(r"\.0+$", "")).cast(pl.Int64, strict=False)
+    if column.type == "float":
+        return pl.when(text.str.contains(_FLOAT)).then(text).cast(pl.Float64, strict=False)
+    if column.type == "date":
+        return parse_date(text)
+    if column.type == "time":
+        return parse_time(text)
+    if column.type == "timestamp":
+        return parse_timestamp(text)
+    return text
+
+
+def _failure(text: pl.Expr, value: pl.Expr, column: Column) -> pl.Expr | None:
+    """The first reason this field fails, or null; None when the column has nothing to check."""
+    checks: list[tuple[pl.Expr, str]] = []
+    if column.required:
+        checks.append((text.is_null(), "missing_key"))
+    if column.type in ("int", "float"):
+        checks.append((text.is_not_null() & value.is_null(), "bad_number"))
+    elif column.type in ("date", "time", "timestamp"):
+        checks.append((text.is_not_null() & value.is_null(), "bad_date"))
+    if column.codes is not None:
+        as_code = value.cast(pl.String) if column.type == "int" else text
+        checks.append((value.is_not_null() & ~as_code.is_in(column.codes), "unknown_code"))
+    if column.min_value is not None:
+        checks.append((value < column.min_value, "out_of_range"))
+    if column.max_value is not None:
+        checks.append((value > column.max_value, "out_of_range"))
+    if not checks:
+        return None
+    chain = pl.when(checks[0][0]).then(pl.lit(checks[0][1]))
+    for condition, reason in checks[1:]:
+        chain = chain.when(condition).then(pl.lit(reason))
+    return chain.otherwise(None)
+
+
+def _quarantine_rows(bad: pl.DataFrame, spec: FileSpec, positions: dict[str, str], source_file: str) -> pl.DataFrame:
+    if bad.height == 0:
+        return pl.DataFrame(schema=QUARANTINE_SCHEMA)
+    key_text = pl.concat_str(
+        [pl.lit(f"{spec.column(name).header}=") + pl.col(spec.column(name).header).fill_null("空白") for name in spec.key],
+        separator="、",
+    )
+    parts = []
+    for i, column in enumerate(spec.columns):
+        if _reason(i) not in bad.columns:
+            continue
+        raw = pl.col(positions[column.header]) if column.header in positions else pl.lit(None, pl.String)
+        shown = pl.col(column.header)
+        if column.name in _PERSONAL_COLUMNS:
+            raw, shown = _mask_whole(raw), _mask_whole(shown)
+        parts.append(
+            bad.filter(pl.col(_reason(i)).is_not_null()).select(
+                "source_line",
+                pl.lit(i).alias("position"),
+                pl.lit(column.header).alias("field"),
+                pl.col(_reason(i)).alias("reason"),
+                _detail(column, pl.col(_reason(i)), shown, key_text).alias("detail"),
+                raw.alias("raw_value"),
+            )
+        )
+    quarantine = pl.concat(parts).sort("source_line", "position")
+    message = pl.concat_str(
+        pl.lit(f"{source_file} 第 "), pl.col("source_line").cast(pl.String), pl.lit(" 行："), pl.col("detail"),
+    )
+    return quarantine.select(
+        "source_line", "field", "reason",
+        mask_ids(message).alias("message"),
+        mask_ids(pl.col("raw_value")).alias("raw_value"),
+    )
+
+
+def _detail(column: Column, reason: pl.Expr, value: pl.Expr, key_text: pl.Expr) -> pl.Expr:
+    """The line-independent part of a message: field, reason, value, limit and the row's key.
+
+    It is also how an event file's quarantined row is recognised when a later delivery repeats it
+    (load.py compares messages after the first '：').
+    """
+    reason_text = reason.replace_strict(QUARANTINE_REASONS, return_dtype=pl.String)
+    limit = pl.lit("")
+    if column.codes is not None:
+        limit = pl.when(reason == "unknown_code").then(pl.lit(f"（允許：{'、'.join(column.codes)}）")).otherwise(limit)
+    if column.min_value is not None or column.max_value is not None:
+        bounds = f"{_number(column.min_value)}–{_number(column.max_value)}"
+        limit = pl.when(reason == "out_of_range").then(pl.lit(f"（允許 {bounds}）")).otherwise(limit)
+    shown = pl.when(value.is_not_null()).then(pl.lit("，值 '") + value + pl.lit("'")).otherwise(pl.lit(""))
+    return pl.concat_str(pl.lit(f"欄位「{column.header}」"), reason_text, shown, limit, pl.lit("；"), key_text)
+
+
+def _number(limit: float | None) -> str:
+    return "" if limit is None else f"{limit:g}"
+
+
+def _mask_whole(text: pl.Expr) -> pl.Expr:
+    return text.str.slice(0, 1) + pl.lit("*********")
+
+
+def mask_ids(text: pl.Expr) -> pl.Expr:
+    """Mask anything shaped like a national ID (letter + 9 characters) in free text."""
+    return text.str.replace_all(_ID_LIKE, _ID_MASK)

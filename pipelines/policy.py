@@ -1,0 +1,255 @@
+"""A school's 補充規定 parameters (../shared/contract/policy.md): national defaults and policy.yaml.
+
+``DEFAULT_POLICY`` is the one place the national defaults live. ``load_policy`` reads a school's
+policy.yaml over them and refuses anything it does not understand with a ``PolicyError`` that names
+the key: an unknown key, a wrong type, a value out of range, a date it cannot read.
+
+Ranges: a school sets its caps *within* the national rules, so where a national limit exists
+(selection caps, summary length, file sizes, retention 1-5 years) it is the maximum; upload caps
+and the certification window have generous sanity maxima only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import yaml
+
+from pipelines.ingest.dates import parse_date_value
+from pipelines.ingest.decoding import FileRejected, decode_text
+
+PROXY_STEPS = (
+    "designated_proxy",  # the leaving teacher's own 代理認證教師代碼
+    "same_subject_same_grade",
+    "same_subject",
+    "domain_convener",  # 領域召集人
+    "teaching_section_chief",  # 教學組長
+)
+
+
+class TermWindow(NamedTuple):
+    academic_year: int
+    term: int
+    upload_deadline: date
+    certification_deadline: date
+
+
+@dataclass(frozen=True)
+class Policy:
+    course_outcome_upload_cap_per_term: int
+    course_outcome_selection_cap_per_year: int
+    diverse_upload_cap_per_year: int
+    diverse_selection_cap_per_year: int
+    summary_max_chars: int
+    document_types: tuple[str, ...]
+    document_max_bytes: int
+    video_types: tuple[str, ...]
+    video_max_bytes: int
+    certification_days_after_upload: int
+    retention_years: int
+    proxy_order: tuple[str, ...]
+    terms: tuple[TermWindow, ...] = ()  # none by default: the deadline rules then have nothing to check
+    selection_deadlines: dict[int, date] = field(default_factory=dict)  # academic year → last day to select
+
+
+DEFAULT_POLICY = Policy(
+    course_outcome_upload_cap_per_term=9,
+    course_outcome_selection_cap_per_year=6,
+    diverse_upload_cap_per_year=30,
+    diverse_selection_cap_per_year=10,
+    summary_max_chars=100,
+    document_types=("pdf", "jpg", "png"),
+    document_max_bytes=4 * 1024 * 1024,
+    video_types=("mp3", "mp4"),
+    video_max_bytes=10 * 1024 * 1024,
+    certification_days_after_upload=7,
+    retention_years=5,
+    proxy_order=PROXY_STEPS,
+)
+
+# Inclusive bounds of every integer key.
+INT_RANGES: dict[str, tuple[int, int]] = {
+    "course_outcome_upload_cap_per_term": (0, 50),
+    "course_outcome_selection_cap_per_year": (0, DEFAULT_POLICY.course_outcome_selection_cap_per_year),
+    "diverse_upload_cap_per_year": (0, 500),
+    "diverse_selection_cap_per_year": (0, DEFAULT_POLICY.diverse_selection_cap_per_year),
+    "summary_max_chars": (1, DEFAULT_POLICY.summary_max_chars),
+    "document_max_bytes": (1, DEFAULT_POLICY.document_max_bytes),
+    "video_max_bytes": (1, DEFAULT_POLICY.video_max_bytes),
+    "certification_days_after_upload": (0, 366),
+    "retention_years": (1, 5),
+}
+POLICY_KEYS = tuple(field.name for field in dataclasses.fields(Policy))
+_TERM_KEYS = TermWindow._fields
+_EXTENSION = re.compile(r"[a-z0-9]{1,10}")
+_DATE_FORMS = "e.g. 2025-02-03, 114/02/03 or 1140203"
+
+
+class PolicyError(ValueError):
+    """policy.yaml cannot be used; ``key`` is the offending key (``terms[0].term``), None for the whole file."""
+
+    def __init__(self, key: str | None, detail: str, source: str = "policy.yaml"):
+        super().__init__(f"{source}: {detail}")
+        self.key = key
+        self.detail = detail
+        self.source = source
+
+
+def load_policy(path: Path | None, *, source: str | None = None) -> Policy:
+    """The policy in ``path`` over the defaults; the defaults when there is no file.
+
+    ``source`` names the file in error messages (default: its file name).
+    """
+    if path is None or not path.is_file():
+        return DEFAULT_POLICY
+    source = source or path.name
+    try:
+        text, _ = decode_text(path.read_bytes(), source)
+    except FileRejected as rejected:
+        raise PolicyError(None, rejected.message, source) from None
+    return parse_policy(text.decode("utf-8"), source=source)
+
+
+def parse_policy(text: str, source: str = "policy.yaml") -> Policy:
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        where = getattr(error, "problem_mark", None)
+        line = f" at line {where.line + 1}" if where is not None else ""
+        raise PolicyError(None, f"not valid YAML{line}: {getattr(error, 'problem', error)}", source) from None
+    if document is None:
+        return DEFAULT_POLICY
+    if not isinstance(document, dict):
+        raise PolicyError(None, f"must be a mapping of key: value, got {_kind(document)}", source)
+    try:
+        overrides = {}
+        for key, value in document.items():
+            _check_known(key, POLICY_KEYS, "")
+            overrides[key] = _VALIDATORS[key](key, value)
+        return dataclasses.replace(DEFAULT_POLICY, **overrides)
+    except PolicyError as error:
+        raise PolicyError(error.key, error.detail, source) from None
+
+
+def _check_known(key: object, known: tuple[str, ...], prefix: str) -> None:
+    if isinstance(key, str) and key in known:
+        return
+    guess = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
+    hint = f" (did you mean '{guess[0]}'?)" if guess else f" (known keys: {', '.join(known)})"
+    where = f" in '{prefix}'" if prefix else ""
+    raise PolicyError(f"{prefix}.{key}" if prefix else str(key), f"unknown key '{key}'{where}{hint}")
+
+
+def _kind(value: object) -> str:
+    return f"{type(value).__name__} {value!r}"
+
+
+def _integer(key: str, value: Any, bounds: tuple[int, int]) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise PolicyError(key, f"'{key}' must be a whole number, got {_kind(value)}")
+    low, high = bounds
+    if not low <= value <= high:
+        raise PolicyError(key, f"'{key}' must be between {low} and {high}, got {value}")
+    return value
+
+
+def _extensions(key: str, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value:
+        raise PolicyError(key, f"'{key}' must be a non-empty list of file extensions like [pdf, jpg], got {_kind(value)}")
+    for position, item in enumerate(value):
+        if not isinstance(item, str) or not _EXTENSION.fullmatch(item):
+            raise PolicyError(
+                f"{key}[{position}]",
+                f"'{key}[{position}]' must be a lowercase file extension without a dot (like pdf), got {_kind(item)}",
+            )
+    return tuple(dict.fromkeys(value))
+
+
+def _proxy_order(key: str, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value:
+        raise PolicyError(key, f"'{key}' must be a non-empty list of steps from: {', '.join(PROXY_STEPS)}")
+    for position, step in enumerate(value):
+        if step not in PROXY_STEPS:
+            guess = difflib.get_close_matches(str(step), PROXY_STEPS, n=1, cutoff=0.6)
+            hint = f"did you mean '{guess[0]}'?" if guess else f"known steps: {', '.join(PROXY_STEPS)}"
+            raise PolicyError(f"{key}[{position}]", f"'{key}[{position}]': unknown step {step!r} ({hint})")
+        if step in value[:position]:
+            raise PolicyError(f"{key}[{position}]", f"'{key}[{position}]': step '{step}' is listed twice")
+    return tuple(value)
+
+
+def _date(key: str, value: Any) -> date:
+    if isinstance(value, datetime):
+        raise PolicyError(key, f"'{key}' must be a date without a time, got {value}")
+    if isinstance(value, date):
+        return value
+    parsed = parse_date_value(str(value)) if isinstance(value, (str, int)) and not isinstance(value, bool) else None
+    if parsed is None:
+        raise PolicyError(key, f"'{key}' is not a date ({_DATE_FORMS}), got {_kind(value)}")
+    return parsed
+
+
+def _terms(key: str, value: Any) -> tuple[TermWindow, ...]:
+    if not isinstance(value, list):
+        raise PolicyError(key, f"'{key}' must be a list of terms (academic_year, term, upload_deadline, certification_deadline)")
+    windows: list[TermWindow] = []
+    for position, item in enumerate(value):
+        where = f"{key}[{position}]"
+        if not isinstance(item, dict):
+            raise PolicyError(where, f"'{where}' must be a mapping with {', '.join(_TERM_KEYS)}, got {_kind(item)}")
+        for term_key in item:
+            _check_known(term_key, _TERM_KEYS, where)
+        for term_key in _TERM_KEYS:
+            if term_key not in item:
+                raise PolicyError(f"{where}.{term_key}", f"'{where}' is missing '{term_key}'")
+        window = TermWindow(
+            academic_year=_integer(f"{where}.academic_year", item["academic_year"], (1, 999)),
+            term=_term_number(f"{where}.term", item["term"]),
+            upload_deadline=_date(f"{where}.upload_deadline", item["upload_deadline"]),
+            certification_deadline=_date(f"{where}.certification_deadline", item["certification_deadline"]),
+        )
+        if window.upload_deadline > window.certification_deadline:
+            raise PolicyError(
+                f"{where}.upload_deadline",
+                f"'{where}.upload_deadline' ({window.upload_deadline}) is after its certification_deadline "
+                f"({window.certification_deadline})",
+            )
+        if any(earlier[:2] == window[:2] for earlier in windows):
+            raise PolicyError(where, f"'{where}' repeats academic_year {window.academic_year} term {window.term}")
+        windows.append(window)
+    return tuple(windows)
+
+
+def _term_number(key: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value not in (1, 2):
+        raise PolicyError(key, f"'{key}' must be 1 or 2, got {_kind(value)}")
+    return value
+
+
+def _selection_deadlines(key: str, value: Any) -> dict[int, date]:
+    if not isinstance(value, dict):
+        raise PolicyError(key, f"'{key}' must be a mapping of academic year: date (like 113: 2025-08-15), got {_kind(value)}")
+    deadlines: dict[int, date] = {}
+    for year, deadline in value.items():
+        where = f"{key}.{year}"
+        year_number = int(year) if isinstance(year, str) and year.isdigit() else year
+        deadlines[_integer(where, year_number, (1, 999))] = _date(where, deadline)
+    return deadlines
+
+
+_VALIDATORS: dict[str, Callable[[str, Any], Any]] = {
+    **{key: (lambda key, value, bounds=bounds: _integer(key, value, bounds)) for key, bounds in INT_RANGES.items()},
+    "document_types": _extensions,
+    "video_types": _extensions,
+    "proxy_order": _proxy_order,
+    "terms": _terms,
+    "selection_deadlines": _selection_deadlines,
+}
+assert set(_VALIDATORS) == set(POLICY_KEYS), "every policy key needs a validator"

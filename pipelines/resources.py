@@ -1,0 +1,57 @@
+"""The Dagster resource that carries the settings into assets."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from pipelines.settings import Settings
+from pipelines.warehouse import connect
+
+
+class PortfolioResource(dg.ConfigurableResource):
+    """Paths and limits of one deployment; `schools` narrows a run to some schools (empty: all)."""
+
+    warehouse: str
+    source: str
+    duckdb_memory: str = "4GB"
+    schools: list[str] = []
+    print_progress: bool = False  # the CLI asks for one line per stage on stdout
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **overrides) -> PortfolioResource:
+        return cls(
+            warehouse=str(settings.warehouse),
+            source=str(settings.source),
+            duckdb_memory=settings.duckdb_memory,
+            **overrides,
+        )
+
+    @property
+    def warehouse_path(self) -> Path:
+        return Path(self.warehouse)
+
+    @property
+    def source_path(self) -> Path:
+        return Path(self.source)
+
+    @property
+    def school_filter(self) -> list[str] | None:
+        return list(self.schools) or None
+
+    @contextmanager
+    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        with connect(self.warehouse_path, read_only=read_only, memory_limit=self.duckdb_memory) as con:
+            yield con
+
+    def progress(self, context: dg.AssetExecutionContext) -> Callable[[str], None]:
+        def report(line: str) -> None:
+            context.log.info(line)
+            if self.print_progress:
+                print(line, flush=True)
+
+        return report

@@ -1,0 +1,37 @@
+"""Short-lived DuckDB connections to the warehouse.
+
+DuckDB allows one writing process per file, and any other process holding the file makes a writer
+fail; so every piece of work opens, uses and closes its own connection and never keeps one around
+(dbt runs as a subprocess in between and needs the file to itself).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from pipelines.contract import create_raw_schema
+
+
+@contextmanager
+def connect(warehouse: Path, *, read_only: bool = False, memory_limit: str = "4GB") -> Iterator[duckdb.DuckDBPyConnection]:
+    if not read_only:
+        warehouse.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(warehouse), read_only=read_only, config={"memory_limit": memory_limit})
+    try:
+        if not read_only:
+            create_raw_schema(con)
+        yield con
+    finally:
+        con.close()
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    found = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, table],
+    ).fetchall()
+    return found[0][0] > 0

@@ -1,0 +1,135 @@
+"""`dbt build` on the hand-written raw fixture: the build passes (models, data tests, unit tests) and
+the marts show what the fixture's rows imply (raw_fixture.EXPECTED)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from pipelines import contract
+
+SEEDS_DIR = Path(__file__).resolve().parents[2] / "seeds"
+SCHOOL_A, SCHOOL_B, SCHOOL_C = "999001", "999002", "99900A"  # raw_fixture.py's schools
+
+
+def test_build_passes(built):
+    assert "Completed successfully" in built.build.stdout
+
+
+def test_staging_renames_every_contract_column(built):
+    for spec in contract.FILES:
+        view = f"stg_{spec.folder}__{spec.kind}"
+        columns = [row[0] for row in built.query(
+            "select column_name from information_schema.columns where table_schema = 'staging' and table_name = ?",
+            [view],
+        )]
+        expected = [column.name for column in spec.columns]
+        assert [name for name in columns if name in expected] == expected, view
+        assert {"school_code", "source_file", "source_line", "delivery_id", "loaded_at"} <= set(columns), view
+
+
+def test_newest_delivery_wins(built):
+    # an older delivery of 學生資料 put the student in seat 99
+    assert built.query(
+        "select seat_number from marts.fct_student_terms where school_code = ? and academic_year = 113 "
+        "and term = 1 and student_number = '1130001'", [SCHOOL_A],
+    ) == [(1,)]
+
+
+def test_certification_states(built):
+    rows = built.query("select school_code, outcome_id, certification_state from marts.fct_course_outcomes")
+    assert {(school, outcome): state for school, outcome, state in rows} == built.raw.EXPECTED["certification_state"]
+
+
+def test_teacher_change_and_fail_reason(built):
+    rows = dict(built.query(
+        "select outcome_id, (certifying_teacher_code, failure_reason) from marts.fct_course_outcomes "
+        "where school_code = ? and outcome_id in ('CO-5', 'CO-7')", [SCHOOL_A],
+    ))
+    assert rows == {"CO-5": ("T003", None), "CO-7": ("T001", "與課程無關")}
+
+
+def test_outcome_summary_and_selection(built):
+    # CO-1's summary was delivered with spaces around it; it was unselected and selected again
+    assert built.query(
+        "select summary_chars, is_selected, selected_at::varchar from marts.fct_course_outcomes "
+        "where school_code = ? and outcome_id = 'CO-1'", [SCHOOL_A],
+    ) == [(12, True, "2025-07-03 10:00:00")]
+
+
+def test_class_completion(built):
+    rows = built.query(
+        "select school_code, academic_year, term, class_code, students_enrolled, students_with_upload "
+        "from marts.fct_class_completion"
+    )
+    assert {tuple(row[:4]): tuple(row[4:]) for row in rows} == built.raw.EXPECTED["class_completion"]
+
+
+def test_school_completion(built):
+    assert built.query(
+        "select students_enrolled, students_with_upload, outcomes_uploaded, outcomes_certified, outcomes_pending, "
+        "outcomes_failed, outcomes_cancelled, outcomes_not_submitted, outcomes_selected, performances_entered, "
+        "performances_selected from marts.fct_school_completion where school_code = ? and academic_year = 113 and term = 1",
+        [SCHOOL_A],
+    ) == [(3, 3, 6, 1, 2, 1, 1, 1, 1, 3, 2)]
+
+
+def test_every_policy_school_is_a_dimension_row(built):
+    rows = dict(built.query("select school_code, students_on_record from marts.dim_schools"))
+    assert rows == {SCHOOL_A: 4, SCHOOL_B: 2, SCHOOL_C: 0}
+
+
+def test_national_id_is_masked(built):
+    assert built.query(
+        "select national_id_masked from marts.dim_students where school_code = ? and student_number = '1130001'",
+        [SCHOOL_B],
+    ) == [("E12****783",)]
+
+
+def test_quarantine_reasons_are_labelled(built):
+    assert sorted(built.query("select school_code, reason_label, is_whole_file from marts.fct_quarantine")) == [
+        (SCHOOL_A, "日期無法解析", False),
+        (SCHOOL_C, "檔案編碼無法辨識（非 UTF-8 / Big5）", True),
+    ]
+
+
+def _seed_column(name: str, column: str) -> list[str]:
+    with open(SEEDS_DIR / f"{name}.csv", encoding="utf-8") as handle:
+        return [row[column] for row in csv.DictReader(handle)]
+
+
+@pytest.mark.parametrize(("seed", "column", "codes"), [
+    ("xwalk_enrolment_statuses", "enrolment_status", contract.ENROLMENT_STATUSES),
+    ("xwalk_certification_actions", "action", contract.CERTIFICATION_ACTIONS),
+    ("xwalk_diverse_categories", "category", contract.DIVERSE_CATEGORIES),
+    ("xwalk_diverse_entry_sources", "entry_source", contract.DIVERSE_SOURCES),
+    ("xwalk_course_record_kinds", "record_kind", contract.COURSE_RECORD_KINDS),
+    ("xwalk_employment_statuses", "employment_status", contract.EMPLOYMENT_STATUSES),
+    ("xwalk_selection_actions", "action", contract.SELECTION_ACTIONS),
+    ("xwalk_selection_item_types", "item_type", contract.SELECTION_ITEM_TYPES),
+    ("xwalk_essay_types", "essay_type", contract.ESSAY_TYPES),
+    ("xwalk_quarantine_reasons", "reason", tuple(contract.QUARANTINE_REASONS)),
+])
+def test_seeds_cover_the_contract_codes(seed, column, codes):
+    assert sorted(_seed_column(seed, column)) == sorted(codes)
+
+
+def test_quarantine_labels_match_the_contract():
+    labels = dict(zip(_seed_column("xwalk_quarantine_reasons", "reason"),
+                      _seed_column("xwalk_quarantine_reasons", "reason_label"), strict=True))
+    assert labels == contract.QUARANTINE_REASONS
+
+
+def test_parse_needs_no_warehouse(tmp_path, dbt_cli):
+    # Dagster parses the manifest at import, before any warehouse exists
+    warehouse = tmp_path / "absent" / "warehouse.duckdb"
+    result = dbt_cli(["parse"], warehouse, tmp_path)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert (tmp_path / "target" / "manifest.json").exists()
+    assert not warehouse.parent.exists()
+
+
+def test_fixture_school_codes(built):
+    assert (SCHOOL_A, SCHOOL_B, SCHOOL_C) == (built.raw.SCHOOL_A, built.raw.SCHOOL_B, built.raw.SCHOOL_C)

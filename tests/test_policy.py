@@ -1,0 +1,70 @@
+from datetime import date
+
+import pytest
+
+from pipelines.policy import DEFAULT_POLICY, PROXY_STEPS, PolicyError, TermWindow, load_policy, parse_policy
+
+FIXTURES = __import__("pathlib").Path(__file__).parent / "ingest" / "fixtures"
+
+
+def test_no_file_means_the_national_defaults(tmp_path):
+    assert load_policy(None) is DEFAULT_POLICY
+    assert load_policy(tmp_path / "policy.yaml") is DEFAULT_POLICY
+    assert parse_policy("# only a comment\n") is DEFAULT_POLICY
+
+
+def test_the_defaults_are_the_ones_policy_md_states():
+    assert (DEFAULT_POLICY.course_outcome_upload_cap_per_term, DEFAULT_POLICY.course_outcome_selection_cap_per_year) == (9, 6)
+    assert (DEFAULT_POLICY.diverse_upload_cap_per_year, DEFAULT_POLICY.diverse_selection_cap_per_year) == (30, 10)
+    assert (DEFAULT_POLICY.document_max_bytes, DEFAULT_POLICY.video_max_bytes) == (4194304, 10485760)
+    assert DEFAULT_POLICY.proxy_order == PROXY_STEPS
+    assert (DEFAULT_POLICY.terms, DEFAULT_POLICY.selection_deadlines) == ((), {})
+
+
+def test_a_valid_file_overrides_the_defaults_and_reads_roc_and_iso_dates():
+    policy = load_policy(FIXTURES / "valid" / "policy.yaml")
+    assert policy.course_outcome_upload_cap_per_term == 6
+    assert policy.video_types == DEFAULT_POLICY.video_types  # not in the file: default
+    assert policy.proxy_order == ("designated_proxy", "same_subject", "teaching_section_chief")
+    assert policy.terms == (
+        TermWindow(113, 1, date(2025, 2, 3), date(2025, 2, 10)),
+        TermWindow(113, 2, date(2025, 7, 14), date(2025, 7, 21)),
+    )
+    assert policy.selection_deadlines == {113: date(2025, 8, 15)}
+
+
+@pytest.mark.parametrize(
+    "text, key, says",
+    [
+        ("course_outcome_cap: 3", "course_outcome_cap", "did you mean 'course_outcome_upload_cap_per_term'?"),
+        ("summary_max_chars: '80'", "summary_max_chars", "must be a whole number"),
+        ("retention_years: 6", "retention_years", "between 1 and 5"),
+        ("diverse_upload_cap_per_year: -1", "diverse_upload_cap_per_year", "between 0 and"),
+        ("course_outcome_selection_cap_per_year: 7", "course_outcome_selection_cap_per_year", "between 0 and 6"),
+        ("document_types: [pdf, .PNG]", "document_types[1]", "lowercase file extension"),
+        ("video_types: mp4", "video_types", "list of file extensions"),
+        ("proxy_order: [same_subject, principal]", "proxy_order[1]", "unknown step 'principal'"),
+        ("proxy_order: [same_subject, same_subject]", "proxy_order[1]", "listed twice"),
+        ("terms:\n- {academic_year: 113, term: 3, upload_deadline: 2025-02-03, certification_deadline: 2025-02-10}",
+         "terms[0].term", "1 or 2"),
+        ("terms:\n- {academic_year: 113, term: 1, upload_deadline: 114/02/30, certification_deadline: 2025-02-10}",
+         "terms[0].upload_deadline", "not a date"),
+        ("terms:\n- {academic_year: 113, term: 1, upload_deadline: 1140211, certification_deadline: 2025-02-10}",
+         "terms[0].upload_deadline", "after its certification_deadline"),
+        ("terms:\n- {academic_year: 113, term: 1, upload_deadline: 2025-02-03}", "terms[0].certification_deadline", "missing"),
+        ("terms:\n- {academic_year: 113, trem: 1}", "terms[0].trem", "did you mean 'term'?"),
+        ("terms:\n- {academic_year: 113, term: 1, upload_deadline: 2025-02-03, certification_deadline: 2025-02-10}\n"
+         "- {academic_year: 113, term: 1, upload_deadline: 2025-02-03, certification_deadline: 2025-02-10}",
+         "terms[1]", "repeats academic_year 113 term 1"),
+        ("selection_deadlines: {113: soon}", "selection_deadlines.113", "not a date"),
+        ("selection_deadlines: [2025-08-15]", "selection_deadlines", "mapping of academic year"),
+        ("- retention_years: 3", None, "must be a mapping"),
+        ("retention_years: [3", None, "not valid YAML"),
+    ],
+)
+def test_every_error_names_the_offending_key(text, key, says):
+    with pytest.raises(PolicyError) as error:
+        parse_policy(text, source="013301/policy.yaml")
+    assert error.value.key == key
+    assert says in str(error.value)
+    assert str(error.value).startswith("013301/policy.yaml: ")
