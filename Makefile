@@ -5,7 +5,8 @@ PYTHON  ?= python3
 VENV    := .venv
 BIN     := $(VENV)/bin
 UV      := $(PYTHON) -m uv
-export UV_COMPILE_BYTECODE := 1   # the environment disables bytecode; without it every start is ~2x slower
+# The environment disables bytecode; without compiling it at install every start is ~2x slower.
+export UV_COMPILE_BYTECODE := 1
 export DO_NOT_TRACK := 1
 export DAGSTER_HOME := $(CURDIR)/data/dagster_home
 
@@ -16,7 +17,7 @@ help:  ## list the targets
 
 $(BIN)/portfolio: pyproject.toml uv.lock
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
-	$(UV) sync --frozen --python $(shell command -v $(PYTHON))
+	$(UV) sync --frozen --python $(shell $(PYTHON) -c 'import sys; print(sys.executable)')
 	@touch $@
 
 install: $(BIN)/portfolio  ## create the locked virtual environment (.venv)
