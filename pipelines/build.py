@@ -5,8 +5,9 @@ from __future__ import annotations
 from pipelines.definitions import BUILD_JOB, build_definitions
 from pipelines.settings import Settings
 
-# Dagster's own console logging is for the UI; on the command line our progress lines say enough.
-_QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+# Dagster's own console logging is for the UI; on the command line our progress lines and the summary
+# (which lists rejected files) say enough.
+_QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
 
 
 def run_build(settings: Settings, *, schools: list[str] | None = None, print_progress: bool = False) -> bool:

@@ -7,11 +7,19 @@ Every subcommand prints what it does as it goes and exits 0 on success, 1 when t
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 import time
 from pathlib import Path
 
 from pipelines.settings import DEFAULT_SOURCE, Settings
+
+
+# Feature modules that bring their own subcommand: each has `add_parser(subparsers) -> ArgumentParser`
+# and `run(args) -> int`. Keep imports there cheap; heavy libraries load inside run().
+COMMAND_MODULES = (
+    "pipelines.gate.cli",
+)
 
 
 def _years(text: str) -> tuple[int, int]:
@@ -84,6 +92,10 @@ def build_parser() -> argparse.ArgumentParser:
                       help="where the sample deliveries go (default data/demo/source)")
     _add_warehouse(demo)
     _add_generation(demo, schools=4, students=150, error_rate=0.02)
+
+    for module_name in COMMAND_MODULES:
+        module = importlib.import_module(module_name)
+        module.add_parser(commands).set_defaults(run=module.run)
     return parser
 
 
@@ -110,6 +122,8 @@ def _build(settings: Settings, schools: list[str]) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if hasattr(args, "run"):
+        return args.run(args)
 
     if args.command == "generate":
         _generate(args.out, args)

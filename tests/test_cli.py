@@ -3,7 +3,7 @@ import pytest
 from pipelines.cli import build_parser, main
 
 
-@pytest.mark.parametrize("command", ["generate", "build", "demo"])
+@pytest.mark.parametrize("command", ["generate", "build", "demo", "gate"])
 def test_every_command_explains_itself(command, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main([command, "--help"])

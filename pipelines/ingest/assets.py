@@ -2,6 +2,7 @@
 
 
 import time
+import unicodedata
 from collections import Counter
 
 import dagster as dg
@@ -25,10 +26,16 @@ def _result_metadata(results: list[FileResult]) -> dict[str, object]:
     }
 
 
+def _pad(text: str, width: int) -> str:
+    """Left-align in a terminal, where a CJK character takes two columns."""
+    shown = sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+    return text + " " * max(width - shown, 0)
+
+
 def _progress_line(label: str, results: list[FileResult], seconds: float) -> str:
     meta = _result_metadata(results)
     return (
-        f"  匯入 {label:<8} {meta['files_loaded']:>4} 檔載入 {meta['files_unchanged']:>4} 檔未變"
+        f"  匯入 {_pad(label, 12)} {meta['files_loaded']:>4} 檔載入 {meta['files_unchanged']:>4} 檔未變"
         f" {meta['files_rejected']:>3} 檔拒收  {meta['rows_loaded']:>10,} 列  隔離 {meta['rows_quarantined']:>6,} 列"
         f"  {seconds:6.1f}s"
     )
@@ -71,7 +78,7 @@ def policy_assets(context: dg.AssetExecutionContext, portfolio: PortfolioResourc
         results = ingest_policies(con, portfolio.source_path, schools=portfolio.school_filter)
     invalid = [result for result in results if result.status == "rejected"]
     portfolio.progress(context)(
-        f"  匯入 {'policy':<8} {len(results):>4} 校  設定錯誤 {len(invalid)} 校  {time.perf_counter() - started:6.1f}s"
+        f"  匯入 {_pad('policy.yaml', 12)} {len(results):>4} 校  設定錯誤 {len(invalid)} 校  {time.perf_counter() - started:6.1f}s"
     )
     for result in invalid:
         context.log.warning(f"{result.source_file}: {result.message}")
