@@ -15,11 +15,16 @@ BUILD_JOB = "build_warehouse"
 def build_definitions(settings: Settings, **portfolio_overrides) -> dg.Definitions:
     ensure_manifest()
     from pipelines.dbt.assets import dbt_models  # reads the manifest at import
+    from pipelines.gate.assets import GATE_ASSETS, GATE_CHECKS
     from pipelines.ingest.assets import INGEST_ASSETS
 
+    # The build refreshes everything, the gate's stored results included, whatever the gate says; the
+    # blocking gate check guards what is submitted (exports), not the warehouse.
+    build_selection = dg.AssetSelection.all() - dg.AssetSelection.checks(*GATE_CHECKS)
     return dg.Definitions(
-        assets=[*INGEST_ASSETS, dbt_models],
-        jobs=[dg.define_asset_job(BUILD_JOB, selection=dg.AssetSelection.all())],
+        assets=[*INGEST_ASSETS, dbt_models, *GATE_ASSETS],
+        asset_checks=GATE_CHECKS,
+        jobs=[dg.define_asset_job(BUILD_JOB, selection=build_selection)],
         resources={
             "portfolio": PortfolioResource.from_settings(settings, **portfolio_overrides),
             "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),

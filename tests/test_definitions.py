@@ -13,6 +13,6 @@ def test_definitions_load_with_ingestion_feeding_dbt(tmp_path):
     for spec in FILES:
         assert dg.AssetKey(["raw", spec.kind]) in keys
     # dbt's staging of 學生資料 reads the ingestion asset of the same name: the lineage joins up.
-    assert dg.AssetKey(["raw", "students"]) in graph.get(dg.AssetKey(["staging", "stg_admin__students"])).parent_keys
+    assert dg.AssetKey(["raw", "students"]) in graph.get(dg.AssetKey(["staging", "stg_admin__student_rows"])).parent_keys
     assert definitions.resolve_job_def(BUILD_JOB) is not None
     assert graph.asset_check_keys, "dbt tests should appear as asset checks"

@@ -1,43 +1,15 @@
 -- Grain: one row per school × academic year × term × student number (the registry snapshot of that term).
 with
 
-source as (
+student_rows as (
 
-    select * from {{ source('raw', 'students') }}
-
-),
-
-renamed as (
-
-    select
-        school_code,
-        cast("學年度" as integer) as academic_year,
-        cast("學期" as integer) as term,
-        {{ clean_text('"學號"') }} as student_number,
-        {{ clean_text('"身分證號"') }} as national_id,
-        {{ clean_text('"姓名"') }} as student_name,
-        "性別代碼" as gender_code,
-        "出生日期" as birth_date,
-        {{ clean_text('"部別代碼"') }} as division_code,
-        {{ clean_text('"班別"') }} as class_type,
-        {{ clean_text('"群別代碼"') }} as cluster_code,
-        {{ clean_text('"科班學程別代碼"') }} as program_code,
-        "年級" as grade,
-        {{ clean_text('"班級代碼"') }} as class_code,
-        "座號" as seat_number,
-        {{ clean_text('"學籍狀態"') }} as enrolment_status,
-        "學籍異動日期" as status_changed_date,
-        source_file,
-        source_line,
-        delivery_id,
-        loaded_at,
-    from source
+    select * from {{ ref('stg_admin__student_rows') }}
 
 ),
 
 final as (
 
-    select * from renamed
+    select * from student_rows
     {{ newest_wins(['school_code', 'academic_year', 'term', 'student_number']) }}
 
 )

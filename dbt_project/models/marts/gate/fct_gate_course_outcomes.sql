@@ -1,0 +1,80 @@
+-- Grain: one row per school × course outcome. The per-item facts the gate's course-outcome and
+-- certification suites check (R01–R04, R06, R16, R17, R18); GX holds them to the school's policy.
+-- "Now"-dependent facts (days pending, whether a teacher has left by then) are added by the gate at
+-- run time from --as-of, so that a result can be reproduced.
+with
+
+outcomes as (
+
+    select * from {{ ref('fct_course_outcomes') }}
+
+),
+
+student_terms as (
+
+    select * from {{ ref('fct_student_terms') }}
+
+),
+
+teachers as (
+
+    select * from {{ ref('dim_teachers') }}
+
+),
+
+states as (
+
+    select * from {{ ref('xwalk_certification_states') }}
+
+),
+
+final as (
+
+    select
+        outcomes.school_code,
+        outcomes.academic_year,
+        outcomes.term,
+        outcomes.outcome_id,
+        outcomes.outcome_id as item_key,
+        outcomes.student_number,
+        outcomes.class_code,
+        outcomes.seat_number,
+        coalesce(outcomes.course_grade, student_terms.grade) as item_grade,
+        outcomes.course_code,
+        outcomes.summary_chars,
+        outcomes.has_file,
+        -- a file whose name has no extension has type '' (which no policy allows), not "no file"
+        case when outcomes.document_file_name is not null then coalesce(outcomes.document_extension, '') end
+            as document_file_type,
+        case when outcomes.document_file_name is not null then outcomes.document_bytes end as document_bytes,
+        case when outcomes.video_file_name is not null then coalesce(outcomes.video_extension, '') end
+            as video_file_type,
+        case when outcomes.video_file_name is not null then outcomes.video_bytes end as video_bytes,
+        outcomes.has_course_record,
+        outcomes.uploaded_at,
+        outcomes.upload_deadline_date,
+        date_diff('day', outcomes.upload_deadline_date, cast(outcomes.uploaded_at as date)) as upload_days_late,
+        outcomes.certification_state,
+        -- still needs a teacher's decision: not submitted, pending or failed (a cancelled one was withdrawn)
+        coalesce(states.completion_bucket in ('not_submitted', 'pending', 'failed'), false) as is_awaiting_certification,
+        outcomes.submitted_at,
+        outcomes.certification_deadline_date,
+        outcomes.certifying_teacher_code,
+        teachers.teacher_name as certifying_teacher_name,
+        teachers.employment_status as certifying_teacher_status,
+        coalesce(teachers.is_left, false) as is_certifying_teacher_marked_left,
+        teachers.left_date as certifying_teacher_left_date,
+    from outcomes
+    left join student_terms
+        on outcomes.school_code = student_terms.school_code
+        and outcomes.academic_year = student_terms.academic_year
+        and outcomes.term = student_terms.term
+        and outcomes.student_number = student_terms.student_number
+    left join teachers
+        on outcomes.school_code = teachers.school_code
+        and outcomes.certifying_teacher_code = teachers.teacher_code
+    left join states on outcomes.certification_state = states.certification_state
+
+)
+
+select * from final

@@ -1,0 +1,111 @@
+"""The gate in Dagster: results stored in the warehouse, and a blocking check in front of the exports.
+
+- Asset ``gate/rule_results``: runs every suite for every school and academic year on record (or only
+  the run's schools), writes each school's gate.json and gate.html under <warehouse dir>/reports/gate/,
+  and appends the results to the warehouse tables gate.runs, gate.rule_results and gate.rule_violations
+  (pipelines/gate/store.py) for the dashboards.
+- Blocking check ``gate_passes`` on it: fails (severity ERROR) when the latest gate run of any school
+  and year has an error rule with violations, and names them. Any asset downstream of gate/rule_results
+  (the exports) then does not run. One check for all schools, because the school list is only known at
+  run time; an export that wants to go ahead for the schools that pass (a partial export) reads
+  gate.runs through `latest_school_status` instead of depending on the check.
+
+A failing blocking check fails its step (and so the run that includes it): a job that should build the
+warehouse whatever the gate says selects gate/rule_results without the check.
+"""
+
+
+import datetime as dt
+from collections import Counter
+
+import dagster as dg
+from dagster_dbt import get_asset_key_for_model
+
+from expectations.runner import FRAMES
+from pipelines.dbt.assets import dbt_models
+from pipelines.resources import PortfolioResource
+
+GATE_GROUP = "gate"
+GATE_KEY = dg.AssetKey(["gate", "rule_results"])
+# The dbt models the gate reads: its narrow frames plus the school, class and teacher dimensions.
+GATE_MODELS = (*FRAMES, "dim_schools", "dim_classes", "dim_teachers", "fct_student_terms")
+
+
+class GateConfig(dg.Config):
+    as_of: str | None = None  # ISO date R17/R18 count from; default: the day of the run
+    academic_years: list[int] = []  # empty: every year on record
+
+
+@dg.asset(
+    key=GATE_KEY,
+    group_name=GATE_GROUP,
+    deps=[get_asset_key_for_model([dbt_models], model) for model in GATE_MODELS],
+    kinds={"duckdb", "great_expectations"},
+    description="Pre-submission gate (rules R01–R20) per school and academic year, validated with Great "
+    "Expectations; results in gate.runs / gate.rule_results / gate.rule_violations, reports under reports/gate/.",
+)
+def gate_results(context: dg.AssetExecutionContext, config: GateConfig, portfolio: PortfolioResource) -> dg.MaterializeResult:
+    from pipelines.gate.core import available_years, run_gate
+    from pipelines.gate.html import write_html
+    from pipelines.gate.report import write_json
+    from pipelines.gate.store import store_results_at
+
+    as_of = dt.date.fromisoformat(config.as_of) if config.as_of else dt.date.today()
+    reports = portfolio.warehouse_path.parent / "reports" / "gate"
+    wanted = set(portfolio.school_filter or [])
+    results = []
+    for school, years in available_years(portfolio.warehouse_path).items():
+        if wanted and school not in wanted:
+            continue
+        for year in years:
+            if config.academic_years and year not in config.academic_years:
+                continue
+            result = run_gate(portfolio.warehouse_path, school, year, None, as_of)
+            folder = reports / school / str(year)
+            write_json(result, folder / "gate.json")
+            write_html(result, folder / "gate.html")
+            results.append(result)
+            status = "通過" if result.passed else f"不通過（{'、'.join(result.failed_rules)}）"
+            portfolio.progress(context)(
+                f"  檢核 {school} {year} 學年度  {status}  錯誤 {result.errors} 筆  警告 {result.warnings} 筆")
+    store_results_at(portfolio.warehouse_path, results)
+    if results:
+        portfolio.progress(context)(f"  檢核報告 {reports}/<學校代碼>/<學年度>/gate.html（JSON 同目錄 gate.json）")
+    totals = Counter()
+    for result in results:
+        for rule_result in result.results:
+            totals[rule_result.id] += rule_result.violations
+    failing = [f"{result.school}/{result.academic_year}" for result in results if not result.passed]
+    return dg.MaterializeResult(metadata={
+        "as_of": as_of.isoformat(),
+        "school_years": len(results),
+        "failing": ", ".join(failing) or "none",
+        "reports": dg.MetadataValue.path(str(reports)),
+        "violations_by_rule": dg.MetadataValue.md(
+            "| rule | violations |\n|---|---|\n" + "\n".join(f"| {rule} | {count} |" for rule, count in sorted(totals.items()))
+        ),
+    })
+
+
+@dg.asset_check(asset=GATE_KEY, name="gate_passes", blocking=True,
+                description="Every school's latest gate run has no error-rule violations; exports wait for this.")
+def gate_passes(portfolio: PortfolioResource) -> dg.AssetCheckResult:
+    from pipelines.gate.store import latest_school_status
+
+    with portfolio.connect(read_only=True) as con:
+        status = latest_school_status(con)
+    wanted = set(portfolio.school_filter or [])
+    if wanted:
+        status = status[status["school_code"].isin(wanted)]
+    failing = status[~status["passed"]]
+    names = [f"{row.school_code}/{row.academic_year} ({', '.join(row.failed_rules)})" for row in failing.itertuples()]
+    return dg.AssetCheckResult(
+        passed=failing.empty,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description="所有學校皆通過檢核" if failing.empty else "未通過檢核：" + "；".join(names),
+        metadata={"school_years": len(status), "failing": len(failing), "failing_schools": ", ".join(names) or "none"},
+    )
+
+
+GATE_ASSETS = [gate_results]
+GATE_CHECKS = [gate_passes]

@@ -1,0 +1,237 @@
+"""The gate's report for people: one self-contained HTML page per school and year (繁體中文).
+
+A summary per rule, then the offending rows grouped by class (so a homeroom teacher prints his or her
+own list), then the certification backlog (R17/R18) grouped by teacher with the proxy who should act.
+Inline CSS, no script, no external resources: it renders offline. No national ID appears whole.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from expectations.rules import RULES_BY_ID
+from expectations.runner import Violation
+from pipelines.gate.core import GateResult
+from pipelines.gate.report import BACKLOG_RULES
+
+CHECK_LABELS: dict[str, str] = {
+    "summary_present": "簡述空白",
+    "summary_length": "簡述字數",
+    "has_file": "未附文件或影音",
+    "document_type": "文件類型",
+    "document_size": "文件大小",
+    "video_type": "影音類型",
+    "video_size": "影音大小",
+    "upload_cap": "本學期上傳件數",
+    "course_record": "查無該學期修課紀錄",
+    "course_outcome_selection_cap": "勾選課程學習成果件數",
+    "selected_certified": "認證狀態",
+    "failure_reason": "認證未通過未填說明",
+    "external_url": "外部連結",
+    "diverse_upload_cap": "自填多元表現件數",
+    "diverse_selection_cap": "勾選自填多元表現件數",
+    "national_id": "身分證號",
+    "unique_national_id": "身分證號重複",
+    "unique_student_number": "學號重複",
+    "course_code": "課程代碼",
+    "upload_deadline": "上傳時間（截止日）",
+    "certification_window": "待認證天數",
+    "certification_deadline": "已過認證截止日",
+    "teacher_left": "認證教師已離職",
+    "passed_but_below": "註記及格但成績未達",
+    "failed_but_above": "註記不及格但成績已達",
+    "selection_deadline": "勾選時間（截止日）",
+}
+
+NO_CLASS = "（無班級資料）"
+
+CSS = """
+body{font-family:"Noto Sans CJK TC","Noto Sans TC","Microsoft JhengHei","PingFang TC",sans-serif;margin:0;
+  color:#1f2933;background:#f7f8fa;line-height:1.5}
+main{max-width:1100px;margin:0 auto;padding:24px}
+h1{font-size:1.6rem;margin:0 0 4px}h2{font-size:1.25rem;margin:32px 0 8px;border-bottom:2px solid #d0d7de;padding-bottom:4px}
+h3{font-size:1.05rem;margin:20px 0 6px}
+.meta{color:#52606d;margin:0 0 12px}
+.verdict{padding:12px 16px;border-radius:6px;font-weight:bold;font-size:1.1rem;margin:12px 0}
+.verdict.pass{background:#e3f9e5;color:#05400a;border:1px solid #57ae5b}
+.verdict.fail{background:#ffe3e3;color:#610404;border:1px solid #e66a6a}
+.note{background:#fffbea;border:1px solid #f0b429;padding:8px 12px;border-radius:6px}
+table{border-collapse:collapse;width:100%;background:#fff;margin:6px 0 12px;font-size:.92rem}
+th,td{border:1px solid #d9e2ec;padding:4px 8px;text-align:left;vertical-align:top}
+th{background:#f0f4f8;white-space:nowrap}
+td.num{text-align:right;font-variant-numeric:tabular-nums}
+tr.ok td{color:#52606d}
+.badge{display:inline-block;padding:0 6px;border-radius:4px;font-size:.8rem;font-weight:bold}
+.badge.error{background:#e12d39;color:#fff}.badge.warning{background:#f0b429;color:#3d2a00}
+.group{background:#fff;border:1px solid #d9e2ec;border-radius:6px;padding:4px 12px;margin:12px 0;page-break-inside:avoid}
+.muted{color:#7b8794}
+nav a{margin-right:16px}
+@media print{body{background:#fff}nav{display:none}.group{border:none}}
+"""
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, (list, tuple)):
+        return "、".join(_text(item) for item in value)
+    if isinstance(value, int):
+        return f"{value:,}" if abs(value) >= 10000 else str(value)
+    return str(value)
+
+
+def _cell(value: Any, numeric: bool = False) -> str:
+    css = ' class="num"' if numeric or isinstance(value, (int, float)) and not isinstance(value, bool) else ""
+    return f"<td{css}>{escape(_text(value))}</td>"
+
+
+def _badge(severity: str) -> str:
+    label = "錯誤" if severity == "error" else "警告"
+    return f'<span class="badge {severity}">{label}</span>'
+
+
+def _scope(result: GateResult) -> str:
+    term = f"第 {result.term} 學期" if result.term else "全學年"
+    return f"學校代碼 {escape(result.school)}・{result.academic_year} 學年度（{term}）"
+
+
+def _summary(result: GateResult) -> str:
+    rows = []
+    for rule_result in result.results:
+        rule = rule_result.rule
+        css = "" if rule_result.violations else ' class="ok"'
+        rows.append(
+            f"<tr{css}><td>{rule.id}</td><td>{_badge(rule.severity)}</td><td>{escape(rule.title)}</td>"
+            f'<td class="num">{rule_result.violations}</td><td>{escape(rule.fixer)}</td></tr>'
+        )
+    return ("<table><thead><tr><th>規則</th><th>等級</th><th>檢核內容</th><th>違規筆數</th><th>負責處理</th></tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>")
+
+
+def _class_heading(result: GateResult, class_code: str | None, rows: list[Violation]) -> str:
+    errors = sum(1 for row in rows if RULES_BY_ID[row.rule_id].is_error)
+    warnings = len(rows) - errors
+    if class_code is None:
+        title = NO_CLASS
+    else:
+        info = result.classes.get(class_code)
+        title = f"{class_code} 班"
+        if info and info.class_name:
+            title += f"　{info.class_name}"
+        if info and (info.homeroom_teacher_name or info.homeroom_teacher_code):
+            teacher = info.homeroom_teacher_name or ""
+            code = f"（{info.homeroom_teacher_code}）" if info.homeroom_teacher_code else ""
+            title += f"　導師：{teacher}{code}"
+    return f"<h3>{escape(title)}</h3><p class=\"meta\">錯誤 {errors} 筆・警告 {warnings} 筆</p>"
+
+
+def _by_class(result: GateResult) -> str:
+    groups: dict[str | None, list[Violation]] = defaultdict(list)
+    for rule_result in result.results:
+        if rule_result.id in BACKLOG_RULES:
+            continue
+        for row in rule_result.rows:
+            groups[row.class_code].append(row)
+    if not groups:
+        return '<p class="muted">沒有需要學生或註冊組處理的項目。</p>'
+    parts = []
+    for class_code in sorted(groups, key=lambda code: (code is None, code or "")):
+        rows = sorted(groups[class_code], key=lambda row: (
+            row.seat_number if row.seat_number is not None else 10**6, row.student_number or "", row.rule_id, row.key or ""))
+        body = "".join(
+            f"<tr>{_cell(row.seat_number)}{_cell(row.student_number)}<td>{row.rule_id} "
+            f"{_badge(RULES_BY_ID[row.rule_id].severity)}</td><td>{escape(RULES_BY_ID[row.rule_id].title)}</td>"
+            f"<td>{escape(CHECK_LABELS.get(row.check, row.check))}</td>{_cell(row.key)}{_cell(row.value)}"
+            f"{_cell(row.limit)}<td>{escape(RULES_BY_ID[row.rule_id].fixer)}</td></tr>"
+            for row in rows
+        )
+        parts.append(
+            f'<div class="group">{_class_heading(result, class_code, rows)}'
+            "<table><thead><tr><th>座號</th><th>學號</th><th>規則</th><th>問題</th><th>檢核項</th><th>項目</th>"
+            f"<th>值</th><th>上限／規定</th><th>負責處理</th></tr></thead><tbody>{body}</tbody></table></div>"
+        )
+    return "".join(parts)
+
+
+def _by_teacher(result: GateResult) -> str:
+    groups: dict[tuple[str | None, str | None], list[Violation]] = defaultdict(list)
+    for rule_id in BACKLOG_RULES:
+        for row in result.result(rule_id).rows:
+            groups[(row.teacher_code, row.teacher_name)].append(row)
+    if not groups:
+        return '<p class="muted">沒有逾期待認證或待代理認證的成果。</p>'
+    parts = []
+    for teacher_code, teacher_name in sorted(groups, key=lambda key: (key[0] is None, key[0] or "")):
+        rows = groups[(teacher_code, teacher_name)]
+        left = [row for row in rows if row.rule_id == "R18"]
+        heading = f"{teacher_code or '（未指定教師）'} {teacher_name or ''}".strip()
+        if left:
+            heading += "（已離職）"
+        proxies = sorted({(row.proxy_code, row.proxy_name, row.proxy_step) for row in left},
+                         key=lambda proxy: proxy[0] or "")
+        proxy_text = "".join(
+            f"<p>應由代理認證：<strong>{escape(code or '（無可代理教師，請教學組指派）')} {escape(name or '')}</strong>"
+            f"{'（' + escape(step) + '）' if step else ''}</p>"
+            for code, name, step in proxies
+        )
+        body = "".join(
+            f"<tr>{_cell(row.class_code)}{_cell(row.seat_number)}{_cell(row.student_number)}<td>{row.rule_id}</td>"
+            f"<td>{escape(CHECK_LABELS.get(row.check, row.check))}</td>{_cell(row.key)}{_cell(row.value)}"
+            f"{_cell(row.limit)}<td>{escape((row.proxy_code or '') + ' ' + (row.proxy_name or '')) if row.rule_id == 'R18' else '—'}</td></tr>"
+            for row in sorted(rows, key=lambda row: (row.rule_id, row.class_code or "", row.seat_number or 0, row.key or ""))
+        )
+        parts.append(
+            f'<div class="group"><h3>{escape(heading)}</h3><p class="meta">待處理 {len(rows)} 件</p>{proxy_text}'
+            "<table><thead><tr><th>班級</th><th>座號</th><th>學號</th><th>規則</th><th>問題</th><th>成果編號</th>"
+            f"<th>值</th><th>上限／規定</th><th>代理教師</th></tr></thead><tbody>{body}</tbody></table></div>"
+        )
+    return "".join(parts)
+
+
+def render_html(result: GateResult) -> str:
+    if result.passed:
+        verdict = f'<div class="verdict pass">可以提交：錯誤規則全數通過（警告 {result.warnings} 筆，請參考處理）</div>'
+    else:
+        verdict = (f'<div class="verdict fail">不可提交：{len(result.failed_rules)} 項錯誤規則未通過'
+                   f"（{'、'.join(result.failed_rules)}；共 {result.errors} 筆），警告 {result.warnings} 筆</div>")
+    note = ""
+    if result.policy_error:
+        note = f'<p class="note">本校 policy.yaml 設定有誤，已改用全國預設值檢核：{escape(result.policy_error)}</p>'
+    title = f"學習歷程檔案提交前檢核 — {result.school} {result.academic_year} 學年度"
+    checked_at = result.checked_at.isoformat(sep=" ")
+    return f"""<!doctype html>
+<html lang="zh-Hant">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{escape(title)}</title>
+<style>{CSS}</style>
+</head>
+<body>
+<main>
+<h1>學習歷程檔案提交前檢核報告</h1>
+<p class="meta">{_scope(result)}・檢核基準日 {result.as_of.isoformat()}・產生時間 {checked_at}・批次 {escape(result.run_id)}</p>
+{verdict}
+{note}
+<nav><a href="#summary">規則摘要</a><a href="#classes">依班級</a><a href="#teachers">教師待認證</a></nav>
+<section id="summary"><h2>規則摘要</h2>{_summary(result)}</section>
+<section id="classes"><h2>依班級（請導師協助學生修正）</h2>{_by_class(result)}</section>
+<section id="teachers"><h2>教師待認證（R17 逾期待認證、R18 認證教師已離職）</h2>{_by_teacher(result)}</section>
+<p class="muted">本報告以學號、班級、座號識別學生，不顯示完整身分證號。</p>
+</main>
+</body>
+</html>
+"""
+
+
+def write_html(result: GateResult, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(render_html(result), encoding="utf-8")
+    temporary.replace(path)
+    return path

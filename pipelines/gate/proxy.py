@@ -1,0 +1,121 @@
+"""Who certifies in a departed teacher's place: the school's `proxy_order`, applied in one place.
+
+Policy steps (policy.md; seed 003's order is the default):
+
+- ``designated_proxy``: the teacher's own 代理認證教師代碼
+- ``same_subject_same_grade``: a teacher of the same 任教科目 who teaches the item's grade
+- ``same_subject``: a teacher of the same 任教科目
+- ``domain_convener``: the 領域召集人 of the teacher's 領域
+- ``teaching_section_chief``: the 教學組長
+
+Only a teacher available on the day can be chosen (not left by then, not on 留職停薪); among several
+candidates of one step the lowest teacher code wins, so the choice is reproducible. Roles and statuses
+come from the warehouse's dim_teachers (which reads them through the xwalk seeds).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+STEP_LABELS: dict[str, str] = {
+    "designated_proxy": "指定代理教師",
+    "same_subject_same_grade": "同科目同年級教師",
+    "same_subject": "同科目教師",
+    "domain_convener": "領域召集人",
+    "teaching_section_chief": "教學組長",
+}
+
+
+@dataclass(frozen=True)
+class Teacher:
+    code: str
+    name: str | None = None
+    subject: str | None = None
+    grades_taught: tuple[int, ...] = ()
+    domain: str | None = None
+    is_left: bool = False  # 在職狀態 says 離職
+    left_date: dt.date | None = None
+    is_on_leave: bool = False  # 留職停薪
+    designated_proxy_code: str | None = None
+    is_domain_convener: bool = False
+    is_teaching_section_chief: bool = False
+
+    def has_left(self, as_of: dt.date) -> bool:
+        """離職 on or before `as_of` (a 離職 without a date counts as gone)."""
+        return self.is_left and (self.left_date is None or self.left_date <= as_of)
+
+    def is_available(self, as_of: dt.date) -> bool:
+        return not self.has_left(as_of) and not self.is_on_leave
+
+
+@dataclass(frozen=True)
+class ProxyChoice:
+    teacher: Teacher
+    step: str  # the proxy_order step that chose this teacher
+
+    @property
+    def step_label(self) -> str:
+        return STEP_LABELS.get(self.step, self.step)
+
+
+def _candidates(step: str, departed: Teacher, teachers: Iterable[Teacher], grade: int | None) -> list[Teacher]:
+    if step == "designated_proxy":
+        return [t for t in teachers if departed.designated_proxy_code and t.code == departed.designated_proxy_code]
+    if step == "same_subject_same_grade":
+        return [t for t in teachers if departed.subject and t.subject == departed.subject
+                and grade is not None and grade in t.grades_taught]
+    if step == "same_subject":
+        return [t for t in teachers if departed.subject and t.subject == departed.subject]
+    if step == "domain_convener":
+        return [t for t in teachers if departed.domain and t.domain == departed.domain and t.is_domain_convener]
+    if step == "teaching_section_chief":
+        return [t for t in teachers if t.is_teaching_section_chief]
+    raise ValueError(f"unknown proxy_order step {step!r}")
+
+
+def choose_proxy(
+    departed: Teacher,
+    teachers: Mapping[str, Teacher] | Iterable[Teacher],
+    proxy_order: Sequence[str],
+    *,
+    grade: int | None,
+    as_of: dt.date,
+) -> ProxyChoice | None:
+    """The first available teacher the school's `proxy_order` names for `departed`; None if nobody fits."""
+    pool = list(teachers.values()) if isinstance(teachers, Mapping) else list(teachers)
+    available = sorted((t for t in pool if t.code != departed.code and t.is_available(as_of)), key=lambda t: t.code)
+    for step in proxy_order:
+        found = _candidates(step, departed, available, grade)
+        if found:
+            return ProxyChoice(teacher=found[0], step=step)
+    return None
+
+
+def teachers_from_records(records: Iterable[Mapping]) -> dict[str, Teacher]:
+    """Teachers from dim_teachers rows (dicts with its column names)."""
+    teachers = {}
+    for record in records:
+        grades = record.get("grades_taught_list")
+        left_date = record.get("left_date")
+        if left_date is not None and hasattr(left_date, "date") and callable(left_date.date):
+            left_date = left_date.date()
+        teachers[record["teacher_code"]] = Teacher(
+            code=record["teacher_code"],
+            name=_text(record.get("teacher_name")),
+            subject=_text(record.get("subject")),
+            grades_taught=tuple(int(grade) for grade in grades) if grades is not None else (),
+            domain=_text(record.get("domain")),
+            is_left=bool(record.get("is_left")),
+            left_date=None if left_date is None or left_date != left_date else left_date,
+            is_on_leave=bool(record.get("is_on_leave")),
+            designated_proxy_code=_text(record.get("designated_proxy_code")),
+            is_domain_convener=bool(record.get("is_domain_convener")),
+            is_teaching_section_chief=bool(record.get("is_teaching_section_chief")),
+        )
+    return teachers
+
+
+def _text(value) -> str | None:
+    return value if isinstance(value, str) and value else None

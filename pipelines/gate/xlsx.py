@@ -1,0 +1,62 @@
+"""The gate's lists as a workbook (optional): 摘要, 依班級 and 教師待認證, filterable in Excel."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import xlsxwriter
+
+from expectations.rules import RULES_BY_ID
+from pipelines.gate.core import GateResult
+from pipelines.gate.html import CHECK_LABELS
+from pipelines.gate.report import BACKLOG_RULES
+
+
+def _cell(value):
+    if value is None or isinstance(value, (int, float, str)) and not isinstance(value, bool):
+        return value
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return json.dumps(value, ensure_ascii=False) if not isinstance(value, list) else "、".join(map(str, value))
+
+
+def write_xlsx(result: GateResult, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook = xlsxwriter.Workbook(str(path))
+    header = workbook.add_format({"bold": True, "bg_color": "#F0F4F8", "border": 1})
+
+    def sheet(name: str, columns: list[str], rows: list[list]) -> None:
+        worksheet = workbook.add_worksheet(name)
+        worksheet.write_row(0, 0, columns, header)
+        for number, row in enumerate(rows, start=1):
+            worksheet.write_row(number, 0, [_cell(value) for value in row])
+        worksheet.autofilter(0, 0, max(len(rows), 1), len(columns) - 1)
+        worksheet.freeze_panes(1, 0)
+        worksheet.set_column(0, len(columns) - 1, 14)
+
+    sheet("摘要", ["學校代碼", "學年度", "規則", "等級", "檢核內容", "違規筆數", "負責處理"], [
+        [result.school, result.academic_year, rule_result.id, "錯誤" if rule_result.rule.is_error else "警告",
+         rule_result.rule.title, rule_result.violations, rule_result.rule.fixer]
+        for rule_result in result.results
+    ])
+    by_class = [
+        row for rule_result in result.results if rule_result.id not in BACKLOG_RULES for row in rule_result.rows
+    ]
+    by_class.sort(key=lambda row: (row.class_code or "\uffff", row.seat_number or 0, row.rule_id))
+    sheet("依班級", ["班級", "座號", "學號", "規則", "問題", "檢核項", "項目", "值", "上限／規定", "負責處理"], [
+        [row.class_code, row.seat_number, row.student_number, row.rule_id, RULES_BY_ID[row.rule_id].title,
+         CHECK_LABELS.get(row.check, row.check), row.key, row.value, row.limit, RULES_BY_ID[row.rule_id].fixer]
+        for row in by_class
+    ])
+    backlog = [row for rule_id in BACKLOG_RULES for row in result.result(rule_id).rows]
+    backlog.sort(key=lambda row: (row.teacher_code or "\uffff", row.rule_id, row.class_code or "", row.seat_number or 0))
+    sheet("教師待認證", ["教師代碼", "教師", "規則", "問題", "班級", "座號", "學號", "成果編號", "值", "上限／規定",
+                    "代理教師代碼", "代理教師", "代理依據"], [
+        [row.teacher_code, row.teacher_name, row.rule_id, CHECK_LABELS.get(row.check, row.check), row.class_code,
+         row.seat_number, row.student_number, row.key, row.value, row.limit, row.proxy_code, row.proxy_name,
+         row.proxy_step]
+        for row in backlog
+    ])
+    workbook.close()
+    return path
