@@ -32,8 +32,9 @@ $(DAGSTER_HOME)/dagster.yaml:
 	@mkdir -p $(DAGSTER_HOME)
 	@printf 'telemetry:\n  enabled: false\n' > $@
 
+# The UI materializes from $PORTFOLIO_SOURCE; without it, from the deliveries `make demo` generated.
 dagster: install $(DAGSTER_HOME)/dagster.yaml  ## open the Dagster UI on http://127.0.0.1:3000
-	$(BIN)/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
+	PORTFOLIO_SOURCE=$${PORTFOLIO_SOURCE:-data/demo/source} $(BIN)/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
 
 clean:  ## remove generated data, the warehouse and build output
 	rm -rf data dbt_project/target dbt_project/logs .pytest_cache
