@@ -1,0 +1,59 @@
+-- Grain: one row per school × academic year × term × student × record kind × course code: every
+-- course record (修課成績) of the term, on the 學生成績名冊 sheet of its kind (學期成績, 補修成績, …;
+-- xwalk_course_record_kinds). 項目鍵: 課程代碼. The student's 身分證號 and 出生日期 are the term's.
+with
+
+course_records as (
+
+    select * from {{ ref('fct_course_records') }}
+
+),
+
+student_terms as (
+
+    select * from {{ ref('fct_student_terms') }}
+
+),
+
+record_kinds as (
+
+    select * from {{ ref('xwalk_course_record_kinds') }}
+
+),
+
+final as (
+
+    select
+        course_records.school_code,
+        course_records.academic_year,
+        course_records.term,
+        course_records.student_number,
+        student_terms.class_code,
+        cast(student_terms.seat_number as integer) as seat_number,
+        course_records.record_kind,
+        record_kinds.export_sheet_name as sheet_name,
+        record_kinds.sort_order as sheet_order,
+        course_records.course_code as item_key,
+        student_terms.national_id,
+        {{ roc_date('student_terms.birth_date') }} as birth_date_roc,
+        course_records.course_code,
+        course_records.subject_name,
+        cast(course_records.course_grade as integer) as course_grade,
+        course_records.credits,
+        course_records.score,
+        {{ flag_code('course_records.is_passed') }} as passed_code,
+        course_records.makeup_score,
+        {{ flag_code('course_records.is_makeup_passed') }} as makeup_passed_code,
+        {{ flag_code('course_records.is_credit_counted') }} as credit_counted_code,
+        course_records.qualitative_description,
+    from course_records
+    inner join record_kinds on course_records.record_kind = record_kinds.record_kind
+    left join student_terms
+        on course_records.school_code = student_terms.school_code
+        and course_records.academic_year = student_terms.academic_year
+        and course_records.term = student_terms.term
+        and course_records.student_number = student_terms.student_number
+
+)
+
+select * from final

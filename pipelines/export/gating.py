@@ -1,0 +1,235 @@
+"""What the gate's verdict means for one export: does it block, and which rows does a partial export leave out.
+
+Which rules concern which files (the choice is ours; rules.md only says error rules block):
+
+- Term folders (學生資料名冊, 學生成績名冊, 校內幹部經歷名冊) carry the registry and the course records:
+  they are blocked by R13 (a bad 身分證號: the key of every row), R14 (two enrolled students sharing a
+  身分證號 or 學號 that term) and R15 (a malformed 課程代碼), counting only the violations of that term
+  (R13 has no term: a student's bad ID concerns every file). Their warning is R19.
+- The whole-year folder (學生課程學習成果名冊, 學生自填多元表現名冊) carries what students uploaded and
+  selected: it is blocked by every rule about outcomes, certification, selections and diverse
+  performances (R01–R12) and by R13/R14, since its rows are keyed by the same 身分證號. Its warnings are
+  R16, R17, R18 and R20.
+
+A partial export (--allow-partial) leaves out what the violations point at: a student (R13, R14: every
+row of that student), an outcome (R01–R04, R06, R08, R09: the 成果編號), a performance (R10: the 表現編號),
+a course record (R15: that 課程代碼 of that student that term). The per-student caps (R05, R07, R11, R12)
+are applied row by row from the export models' ranks: the items selected (or uploaded) last go.
+Every in-scope violation is listed in the manifest's `excluded` as {rule, key, 學號, rows}, `rows` being
+the file rows it removed (0 when the item was not in the file anyway, e.g. an R08 outcome that is
+selected but not certified). A cap rule is listed per item left out (key: its 成果編號 / 表現編號), or,
+when none of the student's extra items was in the file, once under the gate's own key with rows 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipelines.export.layout import WHOLE_YEAR
+
+TERM_ERROR_RULES = ("R13", "R14", "R15")
+TERM_WARNING_RULES = ("R19",)
+YEAR_ERROR_RULES = ("R01", "R02", "R03", "R04", "R05", "R06", "R07", "R08", "R09", "R10", "R11", "R12", "R13", "R14")
+YEAR_WARNING_RULES = ("R16", "R17", "R18", "R20")
+
+STUDENT_RULES = ("R13", "R14")
+OUTCOME_RULES = ("R01", "R02", "R03", "R04", "R06", "R08", "R09")
+PERFORMANCE_RULES = ("R10",)
+COURSE_RECORD_RULES = ("R15",)
+# model → (rule, the model's flag that is false for a row beyond that rule's cap), checked in this order
+CAP_FLAGS: dict[str, tuple[tuple[str, str], ...]] = {
+    "export_central__course_outcomes": (("R07", "is_within_selection_cap"), ("R05", "is_within_upload_cap")),
+    "export_central__diverse_performances": (("R12", "is_within_selection_cap"), ("R11", "is_within_upload_cap")),
+}
+
+
+def rules_for(term: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(error rules that block, warning rules reported) for a term folder or the whole-year folder."""
+    if term == WHOLE_YEAR:
+        return YEAR_ERROR_RULES, YEAR_WARNING_RULES
+    return TERM_ERROR_RULES, TERM_WARNING_RULES
+
+
+@dataclass(frozen=True)
+class Offence:
+    """One in-scope error violation: the rule and the item it names."""
+
+    rule: str
+    key: str | None
+    student_number: str | None
+    term: int | None
+
+
+@dataclass(frozen=True)
+class GateVerdict:
+    passed: bool
+    errors: int
+    warnings: int
+    rules: tuple[str, ...]  # the error rules that decide this export
+    failed_rules: tuple[str, ...]
+    offences: tuple[Offence, ...]
+    run_id: str | None = None
+    as_of: str | None = None
+    checked_at: str | None = None
+    violations_by_rule: dict[str, int] = field(default_factory=dict)
+
+    def manifest_block(self) -> dict[str, Any]:
+        return {
+            "passed": self.passed, "errors": self.errors, "warnings": self.warnings,
+            "rules": list(self.rules), "failed_rules": list(self.failed_rules),
+            "run_id": self.run_id, "as_of": self.as_of, "checked_at": self.checked_at,
+        }
+
+
+def _in_scope(row_term: int | None, term: int) -> bool:
+    return term == WHOLE_YEAR or row_term is None or row_term == term
+
+
+def verdict_for(gate_result, term: int) -> GateVerdict:
+    """The verdict of a pipelines.gate GateResult for the folder of `term` (0: whole year)."""
+    error_rules, warning_rules = rules_for(term)
+    offences: list[Offence] = []
+    warnings = 0
+    counts: dict[str, int] = {}
+    for rule_result in gate_result.results:
+        rows = [row for row in rule_result.rows if _in_scope(row.term, term)]
+        if rule_result.id in error_rules:
+            counts[rule_result.id] = len(rows)
+            offences.extend(Offence(rule_result.id, _text(row.key), _text(row.student_number), row.term) for row in rows)
+        elif rule_result.id in warning_rules:
+            warnings += len(rows)
+    failed = tuple(rule for rule in error_rules if counts.get(rule))
+    return GateVerdict(
+        passed=not failed, errors=len(offences), warnings=warnings, rules=error_rules, failed_rules=failed,
+        offences=tuple(offences), run_id=gate_result.run_id, as_of=gate_result.as_of.isoformat(),
+        checked_at=gate_result.checked_at.isoformat(), violations_by_rule={rule: counts[rule] for rule in failed},
+    )
+
+
+def _text(value) -> str | None:
+    return None if value is None else str(value)
+
+
+@dataclass
+class Exclusions:
+    """What a partial export left out, in the manifest's `excluded` shape."""
+
+    entries: dict[tuple[str, str | None, str | None], int] = field(default_factory=dict)
+
+    def add(self, rule: str, key: str | None, student_number: str | None, rows: int = 0) -> None:
+        entry = (rule, key, student_number)
+        self.entries[entry] = self.entries.get(entry, 0) + rows
+
+    @property
+    def rows_left_out(self) -> int:
+        return sum(self.entries.values())
+
+    def manifest_list(self) -> list[dict[str, Any]]:
+        return [{"rule": rule, "key": key, "學號": student_number, "rows": rows}
+                for (rule, key, student_number), rows in sorted(self.entries.items(), key=lambda item: (
+                    item[0][0], item[0][2] or "", item[0][1] or ""))]
+
+
+def _matcher(offences: Iterable[Offence]):
+    """A function row → the first offence that leaves the row out (rule order), or None."""
+    students: dict[str, Offence] = {}
+    outcomes: dict[str, Offence] = {}
+    performances: dict[str, Offence] = {}
+    course_records: dict[tuple[str | None, str | None, int | None], Offence] = {}
+    for offence in sorted(offences, key=lambda offence: offence.rule):
+        if offence.rule in STUDENT_RULES and offence.student_number:
+            students.setdefault(offence.student_number, offence)
+        elif offence.rule in OUTCOME_RULES and offence.key:
+            outcomes.setdefault(offence.key, offence)
+        elif offence.rule in PERFORMANCE_RULES and offence.key:
+            performances.setdefault(offence.key, offence)
+        elif offence.rule in COURSE_RECORD_RULES:
+            course_records.setdefault((offence.student_number, offence.key, offence.term), offence)
+
+    def match(model: str, row: dict[str, Any]) -> Offence | None:
+        found = students.get(row.get("student_number"))
+        if found is not None:
+            return found
+        if model == "export_central__course_outcomes":
+            return outcomes.get(row.get("item_id"))
+        if model == "export_central__diverse_performances":
+            return performances.get(row.get("item_id"))
+        if model == "export_central__course_records":
+            return course_records.get((row.get("student_number"), row.get("course_code"), row.get("term")))
+        return None
+
+    return match
+
+
+def apply_exclusions(rows_by_model: dict[str, Sequence[dict[str, Any]]], verdict: GateVerdict,
+                     *, partial: bool) -> tuple[dict[str, list[dict[str, Any]]], Exclusions]:
+    """The rows to write per model, and what was left out.
+
+    The caps always hold (when the gate passes no row is beyond one). Gate offences remove rows only in
+    a partial export: an export that is not partial is only written when the gate passed.
+    """
+    exclusions = Exclusions()
+    match = _matcher(verdict.offences if partial else ())
+    cap_rules = {rule for flags in CAP_FLAGS.values() for rule, _ in flags}
+    if partial:
+        for offence in verdict.offences:
+            if offence.rule not in cap_rules:
+                exclusions.add(offence.rule, offence.key, offence.student_number)
+    kept: dict[str, list[dict[str, Any]]] = {}
+    for model, rows in rows_by_model.items():
+        kept[model] = []
+        for row in rows:
+            offence = match(model, row)
+            if offence is not None:
+                exclusions.add(offence.rule, offence.key, offence.student_number, 1)
+                continue
+            beyond = next((rule for rule, flag in CAP_FLAGS.get(model, ()) if row.get(flag) is False), None)
+            if beyond is not None:
+                exclusions.add(beyond, row.get("item_id"), row.get("student_number"), 1)
+                continue
+            kept[model].append(row)
+    if partial:
+        # a cap violation whose extra items were not in the file anyway (e.g. uploads beyond the cap that
+        # nobody selected) is still listed, under the gate's own key, so every violation is accounted for
+        dropped = {(rule, student) for rule, _, student in exclusions.entries}
+        for offence in verdict.offences:
+            if offence.rule in cap_rules and (offence.rule, offence.student_number) not in dropped:
+                exclusions.add(offence.rule, offence.key, offence.student_number)
+    return kept, exclusions
+
+
+def stored_gate_result(warehouse, school: str, year: int):
+    """The latest whole-year gate run of a school and year as stored in the warehouse (gate.runs,
+    gate.rule_violations), rebuilt as a GateResult; None when there is none.
+
+    Used where the gate has just run (the Dagster export asset sits downstream of it, the demo follows
+    the build): the export then acts on exactly the verdict the gate recorded, without running it again.
+    """
+    from expectations.rules import RULES
+    from expectations.runner import RuleResult, Violation
+    from pipelines.gate.core import GateResult
+    from pipelines.warehouse import connect, table_exists
+
+    with connect(warehouse, read_only=True) as con:
+        if not (table_exists(con, "gate", "runs") and table_exists(con, "gate", "rule_violations")):
+            return None
+        runs = con.execute("""
+            select run_id, as_of, checked_at from gate.runs
+            where school_code = ? and academic_year = ? and term is null
+            order by checked_at desc, run_id desc limit 1""", [school, year]).fetchall()
+        if not runs:
+            return None
+        run_id, as_of, checked_at = runs[0]
+        rows = con.execute("""
+            select rule_id, check_name, student_number, class_code, seat_number, item_key, value, limit_value, item_term
+            from gate.rule_violations where run_id = ?""", [run_id]).fetchall()
+    by_rule: dict[str, list] = {}
+    for rule_id, check, student, class_code, seat, key, value, limit, term in rows:
+        by_rule.setdefault(rule_id, []).append(Violation(
+            rule_id=rule_id, check=check, student_number=student, class_code=class_code, seat_number=seat, key=key,
+            value=value, limit=limit, term=None if term is None else int(term)))
+    return GateResult(school=school, academic_year=year, term=None, as_of=as_of,
+                      results=tuple(RuleResult(rule, tuple(by_rule.get(rule.id, ()))) for rule in RULES),
+                      run_id=run_id, checked_at=checked_at)

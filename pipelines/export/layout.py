@@ -1,0 +1,164 @@
+"""The central database's files as data (../shared/contract/exports.md): folders, workbooks, sheets, headers.
+
+The one place that knows the Chinese names of what leaves the system. dbt's export models
+(dbt_project/models/exports/central/) produce the rows with English column names; each `Sheet` here
+maps those columns, in the contract's order, to the headers the ministry expects. No heavy imports:
+the CLI, the generator's receipt simulation and the tests read this module.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+EXPORT_SCHEMA = "exports"
+COVER_SHEET = "封面"
+COVER_HEADERS = ("學校代碼", "學年度", "學期")
+MANIFEST = "manifest.json"
+SUBMITTED_MARKER = ".submitted"  # written by `portfolio submit`; its presence freezes the folder
+WHOLE_YEAR = 0  # the term of the whole-year rosters
+TERMS = (1, 2, WHOLE_YEAR)
+KEY_JOINER = "+"  # two-part 項目鍵 (課程代碼+成果名稱, 單位名稱+擔任職務), no spaces
+
+# Every row of every record sheet starts with the student's key in the central database.
+STUDENT_KEY_COLUMNS = (("身分證號", "national_id"), ("出生日期", "birth_date_roc"))
+
+_COURSE_RECORD_COLUMNS = (
+    ("課程代碼", "course_code"), ("科目名稱", "subject_name"), ("開課年級", "course_grade"),
+    ("修課學分", "credits"), ("學期學業成績", "score"), ("成績及格", "passed_code"),
+    ("補考成績", "makeup_score"), ("補考及格", "makeup_passed_code"), ("是否採計學分", "credit_counted_code"),
+    ("質性文字描述", "qualitative_description"),
+)
+
+
+@dataclass(frozen=True)
+class Sheet:
+    name: str
+    columns: tuple[tuple[str, str], ...]  # (Chinese header, export model column) after the student key
+    key_headers: tuple[str, ...]  # the headers whose values, joined with KEY_JOINER, make the 項目鍵
+    always: bool = True  # written even without rows (header only); False: only when it has rows
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        return tuple(header for header, _ in (*STUDENT_KEY_COLUMNS, *self.columns))
+
+    @property
+    def model_columns(self) -> tuple[str, ...]:
+        return tuple(column for _, column in (*STUDENT_KEY_COLUMNS, *self.columns))
+
+    def item_key(self, values: dict[str, object]) -> str:
+        """The row's 項目鍵 from its values by header (what the ministry's receipt quotes)."""
+        return KEY_JOINER.join("" if values.get(header) is None else str(values[header]) for header in self.key_headers)
+
+
+@dataclass(frozen=True)
+class Workbook:
+    name: str  # 學生資料名冊 …; the file is <學年度>_<學期>_<name>.xlsx
+    model: str  # the dbt export model with its rows
+    sheets: tuple[Sheet, ...]
+    whole_year: bool  # True: in the term-0 folder
+    sheet_column: str | None = None  # the model column naming each row's sheet (several sheets)
+    order_by: tuple[str, ...] = ()  # after class, seat and student number
+
+    def file_name(self, year: int, term: int) -> str:
+        return f"{year}_{term}_{self.name}.xlsx"
+
+    def sheet(self, name: str) -> Sheet:
+        return next(sheet for sheet in self.sheets if sheet.name == name)
+
+
+WORKBOOKS: tuple[Workbook, ...] = (
+    Workbook(
+        name="學生資料名冊", model="export_central__students", whole_year=False,
+        sheets=(Sheet("學生資料", (
+            ("性別代碼", "gender_code"), ("群別代碼", "cluster_code"), ("科班學程別代碼", "program_code"),
+            ("部別代碼", "division_code"), ("班別", "class_type"), ("年級", "grade"), ("班級名稱", "class_name"),
+            ("座號", "seat_number"), ("學籍狀態", "enrolment_status"), ("學籍異動日期", "status_changed_date_roc"),
+        ), key_headers=("身分證號",)),),
+    ),
+    Workbook(
+        name="學生成績名冊", model="export_central__course_records", whole_year=False, sheet_column="sheet_name",
+        order_by=("course_code",),
+        sheets=(
+            Sheet("學期成績", _COURSE_RECORD_COLUMNS, key_headers=("課程代碼",)),
+            *(Sheet(name, _COURSE_RECORD_COLUMNS, key_headers=("課程代碼",), always=False)
+              for name in ("補修成績", "重修成績", "重讀成績", "轉學轉科成績")),
+        ),
+    ),
+    Workbook(
+        name="校內幹部經歷名冊", model="export_central__cadres", whole_year=False, order_by=("start_date_roc", "item_key"),
+        sheets=(Sheet("幹部經歷", (
+            ("單位名稱", "unit_name"), ("開始日期", "start_date_roc"), ("結束日期", "end_date_roc"),
+            ("擔任職務", "position"), ("幹部等級", "cadre_level"),
+        ), key_headers=("單位名稱", "擔任職務")),),
+    ),
+    Workbook(
+        name="學生課程學習成果名冊", model="export_central__course_outcomes", whole_year=True,
+        order_by=("course_term", "course_code", "item_id"),
+        sheets=(Sheet("課程學習成果", (
+            ("實際修課學期", "course_term"), ("課程代碼", "course_code"), ("科目名稱", "subject_name"),
+            ("開課年級", "course_grade"), ("修課學分", "credits"), ("成果名稱", "title"), ("成果簡述", "summary"),
+            ("文件檔名", "document_file_name"), ("影音檔名", "video_file_name"),
+        ), key_headers=("課程代碼", "成果名稱")),),
+    ),
+    Workbook(
+        name="學生自填多元表現名冊", model="export_central__diverse_performances", whole_year=True,
+        sheet_column="sheet_name", order_by=("start_date_roc", "item_id"),
+        sheets=tuple(
+            Sheet(name, (
+                ("名稱", "title"), ("單位", "organiser"), ("開始日期", "start_date_roc"), ("結束日期", "end_date_roc"),
+                ("時數", "hours"), ("等級獎項", "level_or_award"), ("內容簡述", "summary"),
+                ("證明文件檔名", "document_file_name"), ("影音檔名", "video_file_name"), ("外部連結", "external_url"),
+            ), key_headers=("名稱",), always=False)
+            for name in ("幹部經歷暨事蹟紀錄", "競賽參與紀錄", "檢定證照紀錄", "服務學習紀錄", "彈性學習時間紀錄",
+                         "團體活動時間紀錄", "職場學習紀錄", "作品成果紀錄", "大學及技專校院先修課程紀錄", "其他多元表現紀錄")
+        ),
+    ),
+)
+
+WORKBOOKS_BY_NAME = {workbook.name: workbook for workbook in WORKBOOKS}
+
+
+def workbooks_for(term: int) -> tuple[Workbook, ...]:
+    """The workbooks of a term folder (1, 2) or of the whole-year folder (0)."""
+    return tuple(workbook for workbook in WORKBOOKS if workbook.whole_year == (term == WHOLE_YEAR))
+
+
+def folder_name(year: int, term: int, revision: int = 0) -> str:
+    """`113_1` for the first submission; `113_1_r1`, `113_1_r2` … for re-submissions beside it."""
+    base = f"{year}_{term}"
+    return base if revision == 0 else f"{base}_r{revision}"
+
+
+_FOLDER = re.compile(r"(?P<year>\d{2,3})_(?P<term>[0-2])(?:_r(?P<revision>[1-9]\d*))?")
+
+
+def parse_folder_name(name: str) -> tuple[int, int, int] | None:
+    """(year, term, revision) of an export folder's name, None for anything else."""
+    match = _FOLDER.fullmatch(name)
+    if match is None:
+        return None
+    return int(match["year"]), int(match["term"]), int(match["revision"] or 0)
+
+
+def school_folder(out: Path, school: str) -> Path:
+    return out / school
+
+
+def workbook_name_of(text: str) -> str:
+    """A receipt's 名冊 as our workbook name: `113_1_學生資料名冊.xlsx`, `113_1_學生資料名冊` → `學生資料名冊`."""
+    name = text.strip()
+    if name.lower().endswith(".xlsx"):
+        name = name[: -len(".xlsx")]
+    match = re.fullmatch(r"\d{2,3}_[0-2]_(.+)", name)
+    return match.group(1) if match else name
+
+
+def receipt_path(source: Path, school: str, year: int, term: int) -> Path:
+    """Where the ministry's 收訖明細 for a submission is delivered (inputs.md)."""
+    return source / school / "receipts" / f"收訖明細_{year}_{term}.csv"
+
+
+RECEIPT_HEADERS = ("名冊", "工作表", "身分證號", "項目鍵", "收訖狀態", "退件原因")
+RECEIVED, REJECTED = "收訖", "退件"

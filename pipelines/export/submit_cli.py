@@ -1,0 +1,52 @@
+"""`portfolio submit`: freeze the newest export folder of a school, year and term as submitted.
+
+Exit 0 when it was recorded, 1 when there is nothing to submit (no export, already submitted, files
+changed since the export), 2 for bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pipelines.export.cli import DEFAULT_OUT, EXIT_BLOCKED, EXIT_OK, EXIT_USAGE, add_target, add_warehouse
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    submit = subparsers.add_parser(
+        "submit", help="mark an export folder as submitted: from then on nothing rewrites it",
+        description="Mark the newest export folder <out>/<學校代碼>/<學年度>_<學期>[_rN]/ as submitted: write its "
+        ".submitted marker with every file's sha256, make the files read-only, and record who, when and what "
+        "(files, checksums, every row's 項目鍵) in the warehouse (schema submissions). Later exports of the same "
+        "school, year and term become numbered re-submissions beside it.",
+    )
+    add_target(submit, term_required=True)
+    submit.add_argument("--out", type=Path, default=DEFAULT_OUT,
+                        help=f"export root (default {DEFAULT_OUT})")
+    submit.add_argument("--by", metavar="NAME", help="who submits (default $PORTFOLIO_ACTOR or the login name)")
+    add_warehouse(submit)
+    return submit
+
+
+def run(args: argparse.Namespace) -> int:
+    from pipelines.settings import Settings
+
+    settings = Settings.resolve(warehouse=args.warehouse)
+    if not settings.warehouse.is_file():
+        print(f"找不到倉儲檔 {settings.warehouse}：請先執行 portfolio build", file=sys.stderr)
+        return EXIT_USAGE
+
+    from pipelines.export.submission import SubmissionError, submit
+
+    try:
+        result = submit(settings, args.out, args.school, args.year, args.term, by=args.by)
+    except SubmissionError as error:
+        print(str(error), file=sys.stderr)
+        return EXIT_BLOCKED
+    submission = result.submission
+    print(f"已提交 {submission.folder_path}（第 {submission.revision} 版，{result.rows:,} 列）"
+          f"  {submission.submitted_at}  {submission.submitted_by}")
+    if result.items_without_student:
+        print(f"  注意：{result.items_without_student} 列的身分證號在倉儲中對不到學生（收訖核對清單將列為未分班）")
+    return EXIT_OK

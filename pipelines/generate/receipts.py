@@ -1,0 +1,110 @@
+"""A realistic ministry receipt (收訖明細, inputs.md) for a submitted export folder.
+
+``simulate_receipt(folder, path, seed=…)`` reads the folder's workbooks and writes the CSV the central
+database would send back: most rows 收訖, some 退件 with a reason the ministry gives for that kind of
+row, a few rows left out (missing) and a few rows the school never sent (unexpected: a 項目鍵 as an
+older submission had it). Same folder and seed, same bytes. Each outcome occurs at least once when the
+folder has enough rows, so that a demo and a test always see all four.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipelines.export.layout import (
+    KEY_JOINER, MANIFEST, RECEIPT_HEADERS, RECEIVED, REJECTED, workbooks_for,
+)
+from pipelines.export.workbook import read_rows
+
+REJECTION_REASONS: dict[str, tuple[str, ...]] = {
+    "學生資料名冊": ("身分證號與戶政資料不符", "出生日期與戶政資料不符", "學籍狀態與異動資料不一致"),
+    "學生成績名冊": ("課程代碼不存在於課程計畫平臺", "修課學分與課程計畫不符", "學期學業成績超出範圍"),
+    "校內幹部經歷名冊": ("幹部起訖日期不在該學期內", "單位名稱空白或無法辨識"),
+    "學生課程學習成果名冊": ("成果檔案無法開啟", "成果檔案格式不符規定", "課程代碼不存在於課程計畫平臺"),
+    "學生自填多元表現名冊": ("證明文件無法開啟", "外部連結無法連線", "起訖日期不合理"),
+}
+COMMON_REASONS = ("該生學籍資料不存在於中央資料庫",)
+ENCODINGS = {"utf-8": "utf-8", "utf-8-sig": "utf-8-sig", "big5": "cp950", "cp950": "cp950"}
+
+
+@dataclass(frozen=True)
+class ReceiptSimulation:
+    path: Path
+    received: int
+    rejected: int
+    missing: int
+    unexpected: int
+
+
+def _older_key(key: str, rng: random.Random) -> str:
+    """A 項目鍵 as an earlier submission might have had it: a course code one digit off, or a renamed item."""
+    head, joiner, tail = key.partition(KEY_JOINER)
+    if len(head) == 23 and head[-1].isdigit():
+        return head[:-1] + str((int(head[-1]) + rng.randint(1, 9)) % 10) + joiner + tail
+    return key + "（舊）"
+
+
+def simulate_receipt(folder: Path, path: Path, *, seed: int = 0, reject_rate: float = 0.04, missing_rate: float = 0.02,
+                     unexpected: int = 2, encoding: str = "utf-8") -> ReceiptSimulation:
+    """Write the receipt for the export folder `folder` to `path`; deterministic for a folder and seed."""
+    if encoding not in ENCODINGS:
+        raise ValueError(f"encoding must be one of {sorted(ENCODINGS)}")
+    manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    school, year, term = manifest["school"], manifest["academic_year"], manifest["term"]
+    rng = random.Random(f"receipt:{seed}:{school}:{year}:{term}:{manifest.get('revision', 0)}")
+    rows = []
+    for workbook in workbooks_for(term):
+        for row in read_rows(folder / workbook.file_name(year, term), workbook):
+            sheet = workbook.sheet(row.sheet)
+            rows.append((workbook.name, row.sheet, row.national_id or "", sheet.item_key(row.values)))
+
+    fates = []
+    for _ in rows:
+        draw = rng.random()
+        fates.append("missing" if draw < missing_rate else "rejected" if draw < missing_rate + reject_rate else "received")
+    if len(rows) >= 3:  # every outcome at least once: pick distinct rows for the ones that did not occur
+        spare = [index for index, fate in enumerate(fates) if fate == "received"]
+        rng.shuffle(spare)
+        for fate in ("rejected", "missing"):
+            if fate not in fates and len(spare) > 1:
+                fates[spare.pop()] = fate
+
+    lines = []
+    for (workbook, sheet, national_id, key), fate in zip(rows, fates):
+        if fate == "missing":
+            continue
+        if fate == "rejected":
+            reason = rng.choice(REJECTION_REASONS.get(workbook, ()) + COMMON_REASONS)
+            lines.append((workbook, sheet, national_id, key, REJECTED, reason))
+        else:
+            lines.append((workbook, sheet, national_id, key, RECEIVED, ""))
+    extra = 0
+    sent = set(rows)
+    # a 學生資料 row's key is the 身分證號 itself: an "older key" there would be a different student
+    candidates = [row for row in rows if row[3] != row[2]] or rows
+    for _ in range(unexpected if rows else 0):
+        workbook, sheet, national_id, key = rng.choice(candidates)
+        older = _older_key(key, rng)
+        if (workbook, sheet, national_id, older) in sent:  # one digit off hit a course the student really took
+            older = key + "（舊）"
+        lines.insert(rng.randint(0, len(lines)), (workbook, sheet, national_id, older, RECEIVED, ""))
+        extra += 1
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(RECEIPT_HEADERS)
+    writer.writerows(lines)
+    try:
+        data = buffer.getvalue().encode(ENCODINGS[encoding])
+    except UnicodeEncodeError as error:
+        raise ValueError(f"收訖明細含有 {encoding} 無法表示的字「{error.object[error.start:error.end]}」") from None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return ReceiptSimulation(path, received=fates.count("received"), rejected=fates.count("rejected"),
+                             missing=fates.count("missing"), unexpected=extra)
+

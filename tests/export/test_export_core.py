@@ -1,0 +1,175 @@
+"""The written workbooks, opened with openpyxl, against the warehouse and exports.md."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+
+import duckdb
+import openpyxl
+import pytest
+
+from pipelines.export.core import BLOCKED, export_school
+from pipelines.export.layout import WORKBOOKS_BY_NAME, workbooks_for
+from pipelines.export.workbook import sha256_of
+
+ROC_DATE = re.compile(r"\d{3}/\d{2}/\d{2}")
+DATE_HEADERS = {"出生日期", "學籍異動日期", "開始日期", "結束日期"}
+
+
+def _sheets(path) -> dict[str, list[dict]]:
+    book = openpyxl.load_workbook(path)
+    sheets = {}
+    for sheet in book.worksheets:
+        rows = list(sheet.iter_rows(values_only=True))
+        sheets[sheet.title] = [dict(zip(rows[0], row)) for row in rows[1:]]
+        sheets[sheet.title + "#headers"] = list(rows[0])
+    return sheets
+
+
+def _query(exported, sql: str, *parameters) -> list[tuple]:
+    con = duckdb.connect(str(exported.settings.warehouse), read_only=True)
+    try:
+        return con.execute(sql, list(parameters)).fetchall()
+    finally:
+        con.close()
+
+
+def _manifest(exported, term: int) -> dict:
+    return json.loads((exported.folder(term) / "manifest.json").read_text(encoding="utf-8"))
+
+
+def _excluded(exported, term: int) -> tuple[set[str], set[str]]:
+    """(item keys, students left out whole) of a manifest's `excluded`."""
+    entries = _manifest(exported, term)["excluded"]
+    return ({entry["key"] for entry in entries},
+            {entry["學號"] for entry in entries if entry["rule"] in ("R13", "R14")})
+
+
+@pytest.mark.parametrize("term", [1, 2, 0])
+def test_folder_holds_the_contract_files_and_the_manifest_describes_them(exported, term):
+    folder = exported.folder(term)
+    manifest = _manifest(exported, term)
+    expected = sorted([workbook.file_name(exported.year, term) for workbook in workbooks_for(term)] + ["manifest.json"])
+    assert sorted(path.name for path in folder.iterdir()) == expected
+    assert (manifest["school"], manifest["academic_year"], manifest["term"]) == (exported.school, exported.year, term)
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00", manifest["generated_at"])
+    assert {"passed", "errors", "warnings"} <= set(manifest["gate"])
+    assert manifest["partial"] is (not manifest["gate"]["passed"])
+    for entry in manifest["files"]:
+        path = folder / entry["name"]
+        assert entry["sha256"] == sha256_of(path)
+        sheets = _sheets(path)
+        assert [name for name in sheets if not name.endswith("#headers")][0] == "封面"
+        assert entry["sheets"] == {name: len(rows) for name, rows in sheets.items()
+                                   if not name.endswith("#headers") and name != "封面"}
+
+
+@pytest.mark.parametrize("term", [1, 0])
+def test_cover_headers_column_order_dates_and_codes_as_text(exported, term):
+    for workbook in workbooks_for(term):
+        sheets = _sheets(exported.folder(term) / workbook.file_name(exported.year, term))
+        assert sheets["封面#headers"] == ["學校代碼", "學年度", "學期"]
+        assert sheets["封面"] == [{"學校代碼": exported.school, "學年度": exported.year, "學期": term}]
+        for sheet in workbook.sheets:
+            if sheet.name not in sheets:
+                assert not sheet.always
+                continue
+            assert tuple(sheets[sheet.name + "#headers"]) == sheet.headers
+            for row in sheets[sheet.name]:
+                for header in DATE_HEADERS & set(row):
+                    assert row[header] is None or ROC_DATE.fullmatch(row[header]), (sheet.name, header, row[header])
+                assert isinstance(row["身分證號"], str)
+                if "課程代碼" in row:
+                    assert isinstance(row["課程代碼"], str)
+    assert exported.school.startswith("0"), "the sample should have a school code with a leading zero"
+
+
+def test_students_sheet_is_every_enrolled_student_of_the_term_with_the_warehouse_values(exported):
+    _, left_out = _excluded(exported, 1)
+    rows = _sheets(exported.folder(1) / f"{exported.year}_1_學生資料名冊.xlsx")["學生資料"]
+    expected = {
+        national_id: (student_number, birth_date, str(gender), cluster, class_name, seat)
+        for national_id, student_number, birth_date, gender, cluster, class_name, seat in _query(exported, """
+            select national_id, student_number, birth_date, gender_code, cluster_code, class_name, seat_number
+            from marts.fct_student_terms
+            where school_code = ? and academic_year = ? and term = 1 and is_enrolled""", exported.school, exported.year)
+        if student_number not in left_out
+    }
+    written = {row["身分證號"]: row for row in rows}
+    assert len(rows) == len(written) == len(expected)
+    for national_id, (_, birth_date, gender, cluster, class_name, seat) in expected.items():
+        row = written[national_id]
+        assert row["出生日期"] == f"{birth_date.year - 1911:03d}/{birth_date.month:02d}/{birth_date.day:02d}"
+        assert (row["性別代碼"], row["群別代碼"], row["班級名稱"], row["座號"]) == (gender, cluster, class_name, seat)
+    assert any(row["群別代碼"].startswith("0") for row in rows), "codes with leading zeros (群別代碼 00) stay text"
+
+
+def test_grade_sheets_hold_every_course_record_of_the_term_by_kind(exported):
+    keys, left_out = _excluded(exported, 1)
+    workbook = WORKBOOKS_BY_NAME["學生成績名冊"]
+    sheets = _sheets(exported.folder(1) / workbook.file_name(exported.year, 1))
+    expected = Counter(
+        sheet for sheet, student_number, course_code in _query(exported, """
+            select export_sheet_name, student_number, course_code from marts.fct_course_records
+            where school_code = ? and academic_year = ? and term = 1""", exported.school, exported.year)
+        if student_number not in left_out and course_code not in keys
+    )
+    written = Counter({sheet.name: len(sheets.get(sheet.name, [])) for sheet in workbook.sheets})
+    assert +written == +expected
+
+
+def _year_identity(exported) -> dict[str, str]:
+    return dict(_query(exported, """
+        select student_number, national_id from marts.fct_student_terms
+        where school_code = ? and academic_year = ?
+        qualify row_number() over (partition by student_number order by term desc) = 1""", exported.school, exported.year))
+
+
+def test_whole_year_outcomes_are_exactly_the_selected_and_certified_within_the_cap(exported):
+    keys, left_out = _excluded(exported, 0)
+    identity = _year_identity(exported)
+    rows = _sheets(exported.folder(0) / f"{exported.year}_0_學生課程學習成果名冊.xlsx")["課程學習成果"]
+    written = Counter((row["身分證號"], row["課程代碼"], row["成果名稱"]) for row in rows)
+    candidates = _query(exported, """
+        select outcome_id, student_number, course_code, title from marts.fct_course_outcomes
+        where school_code = ? and academic_year = ? and is_selected and certification_state = '認證通過'""",
+                        exported.school, exported.year)
+    expected = Counter((identity[student], course_code, title) for outcome_id, student, course_code, title in candidates
+                       if outcome_id not in keys and student not in left_out)
+    assert written == expected
+    assert len(candidates) > len(rows) > 0, "the sample's errors and caps should leave some out"
+    [(cap,)] = _query(exported, "select course_outcome_selection_cap_per_year from marts.dim_schools where school_code = ?",
+                      exported.school)
+    assert max(Counter(row["身分證號"] for row in rows).values()) <= cap
+
+
+def test_whole_year_performances_are_the_selected_student_entered_ones_on_their_category_sheet(exported):
+    keys, left_out = _excluded(exported, 0)
+    identity = _year_identity(exported)
+    sheets = _sheets(exported.folder(0) / f"{exported.year}_0_學生自填多元表現名冊.xlsx")
+    written = Counter((name, row["身分證號"], row["名稱"]) for name, rows in sheets.items()
+                      if not name.endswith("#headers") and name != "封面" for row in rows)
+    candidates = _query(exported, """
+        select performance_id, student_number, export_sheet_name, title from marts.fct_diverse_performances
+        where school_code = ? and academic_year = ? and is_selected and entry_source = '學生自填'""",
+                        exported.school, exported.year)
+    expected = Counter((sheet, identity[student], title) for performance_id, student, sheet, title in candidates
+                       if performance_id not in keys and student not in left_out)
+    assert written == expected
+    [(cap,)] = _query(exported, "select diverse_selection_cap_per_year from marts.dim_schools where school_code = ?",
+                      exported.school)
+    assert max(Counter(national_id for _, national_id, _ in written.elements()).values()) <= cap
+    school_registered = _query(exported, """
+        select count(*) from marts.fct_diverse_performances
+        where school_code = ? and academic_year = ? and is_selected and entry_source = '學校登錄'""",
+                               exported.school, exported.year)
+    assert school_registered[0][0] > 0, "the sample should have selected school-registered entries to leave out"
+
+
+def test_a_failing_gate_writes_nothing_without_allow_partial(exported, sample_gate):
+    outcome = export_school(exported.settings, exported.out / "blocked", exported.school, exported.year, 0,
+                            gate_result=sample_gate)
+    assert outcome.status == BLOCKED and outcome.verdict.failed_rules
+    assert not (exported.out / "blocked").exists()

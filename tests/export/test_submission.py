@@ -1,0 +1,139 @@
+"""Frozen submissions: never rewritten, corrections numbered and linked, hand edits detected."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import openpyxl
+import pytest
+
+from pipelines.export.core import UNCHANGED, WRITTEN, export_school
+from pipelines.export.layout import SUBMITTED_MARKER
+from pipelines.export.submission import SubmissionError, submit, verify
+from pipelines.export.workbook import sha256_of
+
+TERM = 1
+
+
+@pytest.fixture
+def first_submission(workspace, school_year, passing_gate):
+    """The school's term-1 folder exported (gate passing) and submitted by 註冊組長."""
+    school, year = school_year
+    out = workspace.warehouse.parent / "out"
+    outcome = export_school(workspace, out, school, year, TERM, gate_result=passing_gate)
+    assert outcome.status == WRITTEN and outcome.folder == out / school / f"{year}_{TERM}"
+    result = submit(workspace, out, school, year, TERM, by="註冊組長")
+    return workspace, out, outcome.folder, result
+
+
+def _snapshot(folder):
+    return {path.name: (sha256_of(path), path.stat().st_mtime_ns) for path in folder.iterdir()}
+
+
+def _change_data(settings, school, year):
+    """The registrar corrects something: one cadre record of the term goes."""
+    con = duckdb.connect(str(settings.warehouse))
+    try:
+        con.execute("""delete from exports.export_central__cadres where rowid = (
+            select min(rowid) from exports.export_central__cadres where school_code = ? and academic_year = ? and term = ?)""",
+                    [school, year, TERM])
+    finally:
+        con.close()
+
+
+def _export(settings, out, school_year, gate):
+    return export_school(settings, out, *school_year, TERM, gate_result=gate)
+
+
+def test_a_submitted_folder_is_never_rewritten_and_an_unchanged_export_writes_nothing(first_submission, school_year, passing_gate):
+    settings, out, folder, _ = first_submission
+    before = _snapshot(folder)
+    assert json.loads((folder / SUBMITTED_MARKER).read_text(encoding="utf-8"))["submitted_by"] == "註冊組長"
+
+    outcome = _export(settings, out, school_year, passing_gate)
+
+    assert outcome.status == UNCHANGED and outcome.folder == folder
+    assert _snapshot(folder) == before
+    assert sorted(path.name for path in folder.parent.iterdir()) == [folder.name]
+
+
+def test_a_correction_becomes_a_numbered_resubmission_that_names_what_it_replaces(first_submission, school_year, passing_gate):
+    settings, out, folder, _ = first_submission
+    school, year = school_year
+    before = _snapshot(folder)
+    _change_data(settings, school, year)
+
+    first = _export(settings, out, school_year, passing_gate)
+    assert first.status == WRITTEN and first.folder.name == f"{year}_{TERM}_r1"
+    manifest = json.loads((first.folder / "manifest.json").read_text(encoding="utf-8"))
+    assert (manifest["revision"], manifest["replaces"]) == (1, f"{year}_{TERM}")
+    assert _snapshot(folder) == before
+
+    again = _export(settings, out, school_year, passing_gate)  # an unsubmitted re-submission is a draft: rewritten
+    assert again.folder == first.folder
+
+    submit(settings, out, school, year, TERM)
+    _change_data(settings, school, year)
+    second = _export(settings, out, school_year, passing_gate)
+    assert second.folder.name == f"{year}_{TERM}_r2" and second.replaces == f"{year}_{TERM}_r1"
+    assert _snapshot(folder) == before
+
+
+def test_the_warehouse_records_who_when_and_what_with_the_checksums(first_submission, school_year):
+    settings, _, folder, result = first_submission
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    try:
+        [(who, submitted_at, revision, rows)] = con.execute(
+            "select submitted_by, submitted_at, revision, rows_submitted from submissions.submissions").fetchall()
+        files = dict(con.execute("select file_name, sha256 from submissions.files").fetchall())
+        items = con.execute("select count(*), count(student_number) from submissions.items").fetchall()[0]
+    finally:
+        con.close()
+    assert (who, revision) == ("註冊組長", 0) and submitted_at is not None
+    assert files == {entry["name"]: entry["sha256"] for entry in manifest["files"]}
+    assert rows == items[0] == sum(sum(entry["sheets"].values()) for entry in manifest["files"])
+    assert items[1] == items[0], "every submitted row is tied to a student (class, seat) for the receipt lists"
+
+
+def test_a_frozen_file_changed_by_hand_is_detected(first_submission):
+    settings, out, folder, _ = first_submission
+    assert all(check.intact for check in verify(settings.warehouse, out))
+    workbook = next(folder.glob("*學生資料名冊.xlsx"))
+    workbook.chmod(0o644)
+    book = openpyxl.load_workbook(workbook)
+    book["學生資料"]["K2"] = "休學"
+    book.save(workbook)
+    (folder / "notes.txt").write_text("補充", encoding="utf-8")
+
+    [check] = verify(settings.warehouse, out)
+
+    assert not check.intact
+    assert {(finding.status, finding.file_name) for finding in check.findings} == {
+        ("changed", workbook.name), ("extra", "notes.txt")}
+
+
+def test_removing_the_marker_is_detected_and_does_not_unfreeze_the_folder(first_submission, school_year, passing_gate):
+    settings, out, folder, _ = first_submission
+    (folder / SUBMITTED_MARKER).unlink()
+    [check] = verify(settings.warehouse, out)
+    assert [finding.status for finding in check.findings] == ["marker_missing"]
+
+    _change_data(settings, *school_year)
+    outcome = _export(settings, out, school_year, passing_gate)
+    assert outcome.folder.name.endswith("_r1")
+
+
+def test_submit_refuses_twice_and_refuses_a_draft_changed_after_export(first_submission, school_year, passing_gate):
+    settings, out, folder, _ = first_submission
+    school, year = school_year
+    with pytest.raises(SubmissionError, match="已經提交"):
+        submit(settings, out, school, year, TERM)
+    _change_data(settings, school, year)
+    draft = _export(settings, out, school_year, passing_gate).folder
+    workbook = next(draft.glob("*校內幹部經歷名冊.xlsx"))
+    workbook.write_bytes(workbook.read_bytes() + b"\0")
+    with pytest.raises(SubmissionError, match="sha256"):
+        submit(settings, out, school, year, TERM)
+    assert not (draft / SUBMITTED_MARKER).exists()

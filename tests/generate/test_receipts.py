@@ -1,0 +1,36 @@
+"""The simulated ministry receipt: realistic and reproducible (pipelines/generate/receipts.py)."""
+
+import csv
+import io
+
+from pipelines.export.layout import WORKBOOKS_BY_NAME
+from pipelines.export.workbook import write_workbook
+from pipelines.generate.receipts import simulate_receipt
+
+
+def _folder(tmp_path, rows=40):
+    import json
+
+    folder = tmp_path / "113_1"
+    folder.mkdir()
+    workbook = WORKBOOKS_BY_NAME["校內幹部經歷名冊"]
+    write_workbook(folder / workbook.file_name(113, 1), workbook, "023865", 113, 1, [
+        {"national_id": f"A1{index:08d}", "unit_name": f"社團{index}", "position": "社長"} for index in range(rows)])
+    for other in ("學生資料名冊", "學生成績名冊"):
+        write_workbook(folder / WORKBOOKS_BY_NAME[other].file_name(113, 1), WORKBOOKS_BY_NAME[other], "023865", 113, 1, [])
+    (folder / "manifest.json").write_text(json.dumps({"school": "023865", "academic_year": 113, "term": 1}), encoding="utf-8")
+    return folder
+
+
+def test_same_folder_and_seed_same_receipt_with_every_outcome(tmp_path):
+    folder = _folder(tmp_path)
+    first = simulate_receipt(folder, tmp_path / "a.csv", seed=7)
+    second = simulate_receipt(folder, tmp_path / "b.csv", seed=7)
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+    assert min(first.rejected, first.missing, first.unexpected) >= 1
+    assert first.received + first.rejected + first.missing == 40
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "a.csv").read_text(encoding="utf-8"))))
+    assert len(rows) == 40 - first.missing + first.unexpected
+    assert all(row["退件原因"] for row in rows if row["收訖狀態"] == "退件")
+    assert second.received == first.received
+    assert simulate_receipt(folder, tmp_path / "c.csv", seed=8).path.read_bytes() != (tmp_path / "a.csv").read_bytes()
