@@ -1,1 +1,1 @@
-"""dashboards."""
+"""Streamlit dashboards: completion for every school and class, by role (app.py is the router)."""

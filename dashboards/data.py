@@ -1,0 +1,715 @@
+"""The dashboards' only door to data: scoped, cached queries on the published copy.
+
+Every page asks a `DataAccess` built for the signed-in person's `Scope`; each method checks the scope
+before it queries and narrows every query to it, so no page can show more than the role allows
+(dashboards/roles.py has the table). What a method returns is plain pandas with English column names;
+pages translate and draw.
+
+Queries run on the *published* copy (pipelines/publish), attached read-only, one shared connection per
+version of the file: when a build publishes a new copy (a new inode), the next query opens it and the
+query cache (keyed by that version) starts afresh; a page still running on the old copy finishes on it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from dashboards.roles import AccessDenied, Role, Scope
+from pipelines.gate.proxy import teachers_from_records, trace_proxy
+
+PENDING_STATE = "待認證"  # the certification state a teacher still has to act on (xwalk_certification_states)
+DEFAULT_PROXY_ORDER = ("designated_proxy", "same_subject_same_grade", "same_subject", "domain_convener",
+                       "teaching_section_chief")
+BEHIND_COUNT = 10  # schools listed as furthest behind
+
+
+class PublishedCopyMissing(FileNotFoundError):
+    """No published copy yet: nothing has been built (or published) on this machine."""
+
+
+# ------------------------------------------------------------------------------------------------
+# Running queries
+
+_connections: dict[tuple[str, str], duckdb.DuckDBPyConnection] = {}
+_connections_lock = threading.Lock()
+_CATALOG = "published"
+
+
+def file_version(path: Path) -> str:
+    """Changes whenever a new copy is renamed into place (new inode) or the file is rewritten."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        raise PublishedCopyMissing(f"找不到已發布的資料 {path}：請先執行 portfolio build（或 make demo）") from None
+    return f"{stat.st_ino}:{stat.st_mtime_ns}"
+
+
+def _connection(path: str, version: str) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with this version of the file attached read-only as `published`.
+
+    Not `duckdb.connect(path)`: DuckDB caches one database instance per path in a process, so after the
+    file is replaced a new connect would hand back the old instance (the old file) for as long as any
+    connection to it lives. Attaching into a fresh in-memory instance opens whatever file the path names now.
+    """
+    with _connections_lock:
+        connection = _connections.get((path, version))
+        if connection is None:
+            connection = duckdb.connect(":memory:")
+            connection.execute("attach '" + path.replace("'", "''") + f"' as {_CATALOG} (read_only)")
+            older = [key for key in _connections if key[0] == path]
+            for key in older[:-1]:  # keep the newest older copy: a rerun may still be reading it
+                _connections.pop(key).close()
+            _connections[(path, version)] = connection
+        return connection
+
+
+def run_query(path: str, version: str, sql: str, params: tuple = ()) -> pd.DataFrame:
+    cursor = _connection(path, version).cursor()
+    try:
+        cursor.execute(f"use {_CATALOG}")  # a cursor starts in the in-memory catalog
+        return cursor.execute(sql, list(params)).df()
+    finally:
+        cursor.close()
+
+
+@functools.cache
+def _cached_query():
+    """run_query behind Streamlit's data cache, made on first use (outside Streamlit nothing is cached)."""
+
+    @st.cache_data(show_spinner=False, max_entries=1024, ttl=dt.timedelta(hours=6))
+    def cached_query(path: str, version: str, sql: str, params: tuple = ()) -> pd.DataFrame:
+        return run_query(path, version, sql, params)
+
+    return cached_query
+
+
+# ------------------------------------------------------------------------------------------------
+# What the pages get
+
+
+@dataclass(frozen=True)
+class NationalOverview:
+    schools: pd.DataFrame  # one row per school: counts and rates
+    counties: pd.DataFrame  # per county (縣市)
+    school_types: pd.DataFrame  # per 公私立別
+    trend: pd.DataFrame  # per academic year and term, all schools
+    behind: pd.DataFrame  # the schools furthest behind
+    totals: dict
+
+
+@dataclass(frozen=True)
+class SchoolOverview:
+    school: dict  # dim_schools row
+    totals: dict
+    classes: pd.DataFrame  # per class
+    grades: pd.DataFrame  # per grade
+    deadlines: pd.DataFrame  # label, date, days_left
+    gate: dict | None  # latest gate run of the year
+    submissions: pd.DataFrame  # this school's submission records (empty when none)
+
+
+@dataclass(frozen=True)
+class ClassView:
+    info: dict  # class name, grade, homeroom teacher
+    students: pd.DataFrame  # one row per enrolled student (masked IDs), risk flags included
+    totals: dict
+    next_deadline: dict | None  # label, date, days_left
+
+
+@dataclass(frozen=True)
+class TeacherQueues:
+    teachers: pd.DataFrame  # one row per teacher with pending items (or the signed-in teacher)
+    items: pd.DataFrame  # pending items, with who should act on each
+    totals: dict
+    certification_days: int | None
+
+
+@dataclass(frozen=True)
+class GateOverview:
+    runs: pd.DataFrame  # latest run per school of the year
+    rules: pd.DataFrame  # per school × rule: violations
+    totals: dict
+    row_level: bool  # False: counts only (教育主管機關)
+    class_scoped: bool = False  # 導師: counted from the own class's rows
+
+
+@dataclass(frozen=True)
+class Submissions:
+    available: bool  # the published copy has submission records at all
+    submissions: pd.DataFrame = field(default_factory=pd.DataFrame)  # one row per (re-)submission, with its receipt
+    discrepancies: pd.DataFrame = field(default_factory=pd.DataFrame)  # receipt rows not received (row level only)
+    per_school: pd.DataFrame = field(default_factory=pd.DataFrame)  # counts per school
+    totals: dict = field(default_factory=dict)
+    row_level: bool = True
+
+
+# the summable counts of _STUDENT_AGGREGATES (rates are recomputed from them after grouping)
+COUNT_COLUMNS = ("students_enrolled", "students_with_upload", "students_with_certified", "students_with_selected",
+                 "outcomes_uploaded", "outcomes_certified", "outcomes_pending", "outcomes_failed")
+
+
+def _rate(part, whole):
+    return part / whole if whole else None
+
+
+def _add_rates(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.copy()
+    enrolled = frame["students_enrolled"].where(frame["students_enrolled"] > 0)
+    frame["upload_rate"] = frame["students_with_upload"] / enrolled
+    frame["completion_rate"] = frame["students_with_certified"] / enrolled
+    frame["selection_rate"] = frame["students_with_selected"] / enrolled
+    uploaded = frame["outcomes_uploaded"].where(frame["outcomes_uploaded"] > 0)
+    frame["certification_rate"] = frame["outcomes_certified"] / uploaded
+    frame["students_without_certified"] = frame["students_enrolled"] - frame["students_with_certified"]
+    return frame
+
+
+def _group(frame: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Counts summed per `by`, with how many rows (schools, classes) went into each group."""
+    aggregations = {"members": (by, "size"), **{column: (column, "sum") for column in COUNT_COLUMNS}}
+    return frame.groupby(by, as_index=False).agg(**aggregations)
+
+
+def _totals(frame: pd.DataFrame) -> dict:
+    sums = {column: int(frame[column].sum()) if len(frame) else 0 for column in COUNT_COLUMNS}
+    sums["upload_rate"] = _rate(sums["students_with_upload"], sums["students_enrolled"])
+    sums["completion_rate"] = _rate(sums["students_with_certified"], sums["students_enrolled"])
+    sums["selection_rate"] = _rate(sums["students_with_selected"], sums["students_enrolled"])
+    sums["certification_rate"] = _rate(sums["outcomes_certified"], sums["outcomes_uploaded"])
+    sums["students_without_certified"] = sums["students_enrolled"] - sums["students_with_certified"]
+    return sums
+
+
+# per-student counts summed into any grouping; has_upload etc. become "students with …"
+_STUDENT_AGGREGATES = """
+    count(*) as students_enrolled,
+    count(*) filter (where has_upload) as students_with_upload,
+    count(*) filter (where outcomes_certified > 0) as students_with_certified,
+    count(*) filter (where outcomes_selected > 0) as students_with_selected,
+    coalesce(sum(outcomes_uploaded), 0)::bigint as outcomes_uploaded,
+    coalesce(sum(outcomes_certified), 0)::bigint as outcomes_certified,
+    coalesce(sum(outcomes_pending), 0)::bigint as outcomes_pending,
+    coalesce(sum(outcomes_failed), 0)::bigint as outcomes_failed
+"""
+
+
+def _dates(values: pd.Series) -> list:
+    """DuckDB dates arrive as pandas timestamps: plain dates (None when missing) for day arithmetic."""
+    return [None if value is None or pd.isna(value) else pd.Timestamp(value).date() for value in values]
+
+
+def _days_left(day, as_of: dt.date) -> int | None:
+    if day is None or pd.isna(day):
+        return None
+    return (pd.Timestamp(day).date() - as_of).days
+
+
+class DataAccess:
+    """Scoped queries for one signed-in person. `cached=False` bypasses Streamlit's cache (benchmarks)."""
+
+    def __init__(self, published: Path, scope: Scope, *, cached: bool = True):
+        self.published = Path(published)
+        self.scope = scope
+        self.cached = cached
+
+    # -- plumbing --------------------------------------------------------------------------------
+
+    def _frame(self, sql: str, *params) -> pd.DataFrame:
+        version = file_version(self.published)
+        runner = _cached_query() if self.cached else run_query
+        return runner(str(self.published), version, sql, tuple(params))
+
+    def has_table(self, schema: str, table: str | None = None) -> bool:
+        sql = "select count(*) as found from information_schema.tables where table_schema = ?"
+        params: list = [schema]
+        if table:
+            sql += " and table_name = ?"
+            params.append(table)
+        return int(self._frame(sql, *params)["found"].iloc[0]) > 0
+
+    def _require(self, *roles: Role) -> None:
+        if self.scope.role not in roles:
+            raise AccessDenied(f"{self.scope.role.value}帳號無權查看此頁")
+
+    def _require_school(self, school: str) -> None:
+        if not self.scope.sees_all_schools and school != self.scope.school_code:
+            raise AccessDenied("只能查看本校資料")
+
+    def _own_classes(self, school: str, year: int, term: int | None = None) -> list[str]:
+        """Class codes a 導師 may see in that term (or any term of the year)."""
+        sql = ("select distinct class_code from marts.dim_classes where school_code = ? and academic_year = ? "
+               "and (class_code = ? or homeroom_teacher_code = ?)")
+        params: list = [school, year, self.scope.class_code or "", self.scope.teacher_code or ""]
+        if term is not None:
+            sql += " and term = ?"
+            params.append(term)
+        return sorted(self._frame(sql, *params)["class_code"].tolist())
+
+    # -- what every page needs -------------------------------------------------------------------
+
+    def publication(self) -> dict | None:
+        if not self.has_table("meta", "publication"):
+            return None
+        found = self._frame("select published_at from meta.publication")
+        return found.iloc[0].to_dict() if len(found) else None
+
+    def schools(self) -> pd.DataFrame:
+        """Schools this person may pick: every school for 教育主管機關, else the own one."""
+        sql = "select school_code, county_name, school_type_name from marts.dim_schools"
+        if self.scope.sees_all_schools:
+            return self._frame(sql + " order by school_code")
+        return self._frame(sql + " where school_code = ?", self.scope.school_code)
+
+    def terms(self) -> pd.DataFrame:
+        """(academic_year, term) pairs with completion data in the schools this person may see, newest first."""
+        sql = "select distinct academic_year, term from marts.fct_school_completion"
+        if self.scope.sees_all_schools:
+            return self._frame(sql + " order by academic_year desc, term desc")
+        return self._frame(sql + " where school_code = ? order by academic_year desc, term desc", self.scope.school_code)
+
+    def classes(self, school: str, year: int, term: int) -> pd.DataFrame:
+        """Classes of the school and term this person may open (a 導師: the own class only)."""
+        self._require_school(school)
+        sql = ("select class_code, class_name, grade, homeroom_teacher_name from marts.dim_classes "
+               "where school_code = ? and academic_year = ? and term = ?")
+        params: list = [school, year, term]
+        if self.scope.role is Role.HOMEROOM_TEACHER:
+            sql += " and (class_code = ? or homeroom_teacher_code = ?)"
+            params += [self.scope.class_code or "", self.scope.teacher_code or ""]
+        elif self.scope.role is Role.SUBJECT_TEACHER:
+            return pd.DataFrame(columns=["class_code", "class_name", "grade", "homeroom_teacher_name"])
+        return self._frame(sql + " order by grade, class_code", *params)
+
+    # -- 全國總覽 ---------------------------------------------------------------------------------
+
+    def national_overview(self, year: int, term: int) -> NationalOverview:
+        """Aggregates across schools; no student rows leave this method."""
+        self._require(Role.AUTHORITY)
+        schools = self._frame(f"""
+            with students as (
+                select school_code, {_STUDENT_AGGREGATES}
+                from marts.fct_student_completion
+                where academic_year = ? and term = ?
+                group by school_code
+            )
+            select schools.school_code, schools.county_name, schools.school_type_name, students.* exclude (school_code)
+            from students
+            inner join marts.dim_schools as schools on students.school_code = schools.school_code
+            order by schools.school_code
+        """, year, term)
+        schools = _add_rates(schools)
+        counties = _add_rates(_group(schools, "county_name"))
+        school_types = _add_rates(_group(schools, "school_type_name"))
+        trend = _add_rates(self._frame(f"""
+            select academic_year, term, {_STUDENT_AGGREGATES}
+            from marts.fct_student_completion
+            group by academic_year, term
+            order by academic_year, term
+        """))
+        behind = schools.sort_values(["completion_rate", "students_enrolled"], ascending=[True, False]).head(BEHIND_COUNT)
+        totals = {**_totals(schools), "schools": len(schools)}
+        return NationalOverview(schools=schools, counties=counties.sort_values("completion_rate"),
+                                school_types=school_types.sort_values("completion_rate"), trend=trend,
+                                behind=behind, totals=totals)
+
+    # -- 學校 -------------------------------------------------------------------------------------
+
+    def school_overview(self, school: str, year: int, term: int, as_of: dt.date) -> SchoolOverview:
+        self._require(Role.AUTHORITY, Role.SCHOOL_ADMIN)
+        self._require_school(school)
+        found = self._frame("select * from marts.dim_schools where school_code = ?", school)
+        info = found.iloc[0].to_dict() if len(found) else {"school_code": school}
+        classes = _add_rates(self._frame(f"""
+            with students as (
+                select class_code, {_STUDENT_AGGREGATES}
+                from marts.fct_student_completion
+                where school_code = ? and academic_year = ? and term = ?
+                group by class_code
+            )
+            select coalesce(students.class_code, classes.class_code) as class_code, classes.class_name,
+                   coalesce(classes.grade, 0) as grade, classes.homeroom_teacher_name,
+                   students.* exclude (class_code)
+            from students
+            left join marts.dim_classes as classes
+                on classes.school_code = ? and classes.academic_year = ? and classes.term = ?
+                and students.class_code = classes.class_code
+            order by grade, class_code
+        """, school, year, term, school, year, term))
+        grades = _add_rates(_group(classes, "grade"))
+        return SchoolOverview(
+            school=info, totals=_totals(classes), classes=classes, grades=grades,
+            deadlines=self._deadlines(school, year, term, as_of), gate=self._latest_gate_run(school, year),
+            submissions=self._school_submissions(school),
+        )
+
+    def _deadlines(self, school: str, year: int, term: int, as_of: dt.date) -> pd.DataFrame:
+        rows = []
+        term_row = self._frame("""
+            select upload_deadline_date, certification_deadline_date from marts.fct_school_completion
+            where school_code = ? and academic_year = ? and term = ?
+        """, school, year, term)
+        if len(term_row):
+            rows.append(("上傳截止", "學生上傳課程學習成果", term_row["upload_deadline_date"].iloc[0]))
+            rows.append(("認證截止", "任課教師完成認證", term_row["certification_deadline_date"].iloc[0]))
+        if self.has_table("staging", "stg_school__selection_deadlines"):
+            selection = self._frame("""
+                select selection_deadline_date from staging.stg_school__selection_deadlines
+                where school_code = ? and academic_year = ?
+            """, school, year)
+            if len(selection):
+                rows.append(("勾選截止", "學生勾選提交項目（全學年）", selection["selection_deadline_date"].iloc[0]))
+        frame = pd.DataFrame(rows, columns=["deadline", "what", "date"])
+        frame = frame[frame["date"].notna()].reset_index(drop=True)
+        frame["date"] = _dates(frame["date"])
+        frame["days_left"] = [_days_left(day, as_of) for day in frame["date"]]
+        return frame
+
+    def _latest_gate_run(self, school: str, year: int) -> dict | None:
+        if not self.has_table("gate", "runs"):
+            return None
+        found = self._frame("""
+            select * from gate.runs where school_code = ? and academic_year = ?
+            order by (term is null) desc, checked_at desc, run_id desc limit 1
+        """, school, year)
+        return found.iloc[0].to_dict() if len(found) else None
+
+    # -- 班級 -------------------------------------------------------------------------------------
+
+    def class_students(self, school: str, year: int, term: int, class_code: str, as_of: dt.date) -> ClassView:
+        """One class, student by student; IDs masked. Not for 教育主管機關 or 任課教師."""
+        self._require(Role.SCHOOL_ADMIN, Role.HOMEROOM_TEACHER)
+        self._require_school(school)
+        if self.scope.role is Role.HOMEROOM_TEACHER and class_code not in self._own_classes(school, year, term):
+            raise AccessDenied("導師只能查看自己的班級")
+        info = self._frame("""
+            select class_code, class_name, grade, homeroom_teacher_code, homeroom_teacher_name
+            from marts.dim_classes where school_code = ? and academic_year = ? and term = ? and class_code = ?
+        """, school, year, term, class_code)
+        students = self._frame("""
+            select student_number, seat_number, student_name, national_id_masked,
+                   outcomes_uploaded, outcomes_certified, outcomes_pending, outcomes_failed,
+                   outcomes_cancelled + outcomes_not_submitted as outcomes_not_in_review,
+                   outcomes_selected, course_outcome_selection_cap_per_year as outcome_selection_cap,
+                   performances_entered, performances_selected,
+                   diverse_selection_cap_per_year as performance_selection_cap,
+                   has_autobiography, has_study_plan
+            from marts.fct_student_completion
+            where school_code = ? and academic_year = ? and term = ? and class_code = ?
+            order by seat_number nulls last, student_number
+        """, school, year, term, class_code)
+        students = _with_risk(students)
+        deadlines = self._deadlines(school, year, term, as_of)
+        upcoming = deadlines[deadlines["days_left"].notna() & (deadlines["days_left"] >= 0)]
+        next_deadline = upcoming.sort_values("days_left").iloc[0].to_dict() if len(upcoming) else None
+        totals = {
+            "students": len(students),
+            "with_certified": int((students["outcomes_certified"] > 0).sum()) if len(students) else 0,
+            "at_risk": int(students["is_at_risk"].sum()) if len(students) else 0,
+            "pending": int(students["outcomes_pending"].sum()) if len(students) else 0,
+            "without_upload": int((students["outcomes_uploaded"] == 0).sum()) if len(students) else 0,
+        }
+        totals["completion_rate"] = _rate(totals["with_certified"], totals["students"])
+        return ClassView(info=info.iloc[0].to_dict() if len(info) else {"class_code": class_code},
+                         students=students, totals=totals, next_deadline=next_deadline)
+
+    # -- 教師認證 ---------------------------------------------------------------------------------
+
+    def teacher_queues(self, school: str, year: int, term: int, as_of: dt.date) -> TeacherQueues:
+        """Pending certifications per teacher; a 任課教師 sees the own queue and what to certify as proxy."""
+        self._require(Role.SCHOOL_ADMIN, Role.SUBJECT_TEACHER)
+        self._require_school(school)
+        policy = self._frame("""
+            select certification_days_after_upload, proxy_order from marts.dim_schools where school_code = ?
+        """, school)
+        days_allowed = int(policy["certification_days_after_upload"].iloc[0]) if len(policy) else None
+        proxy_order = tuple(policy["proxy_order"].iloc[0]) if len(policy) and policy["proxy_order"].iloc[0] is not None \
+            else DEFAULT_PROXY_ORDER
+        items = self._frame("""
+            select outcomes.outcome_id, outcomes.certifying_teacher_code as teacher_code, outcomes.student_number,
+                   outcomes.class_code, outcomes.seat_number, students.student_name, outcomes.subject_name,
+                   outcomes.course_grade, outcomes.title, outcomes.submitted_at::date as submitted_date,
+                   outcomes.certification_deadline_date::date as certification_deadline
+            from marts.fct_course_outcomes as outcomes
+            left join marts.fct_student_completion as students
+                on students.school_code = outcomes.school_code and students.academic_year = outcomes.academic_year
+                and students.term = outcomes.term and students.student_number = outcomes.student_number
+            where outcomes.school_code = ? and outcomes.academic_year = ? and outcomes.term = ?
+              and outcomes.certification_state = ?
+            order by outcomes.submitted_at, outcomes.outcome_id
+        """, school, year, term, PENDING_STATE)
+        teacher_records = self._frame("select * from marts.dim_teachers where school_code = ?", school)
+        teachers = teachers_from_records(teacher_records.to_dict("records"))
+        items["submitted_date"] = _dates(items["submitted_date"])
+        items["certification_deadline"] = _dates(items["certification_deadline"])
+        # an item sent after the reference day has not waited yet
+        items["days_waiting"] = pd.array([max((as_of - day).days, 0) if day else None for day in items["submitted_date"]],
+                                         dtype="Int64")
+        past_rule = (items["days_waiting"] > days_allowed).fillna(False) if days_allowed is not None else False
+        past_deadline = pd.Series([bool(day) and as_of > day for day in items["certification_deadline"]],
+                                  index=items.index, dtype=bool)
+        items["is_overdue"] = past_rule | past_deadline
+        traces: dict = {}
+
+        def trace_for(code, grade):
+            """How the school's proxy_order is walked for a departed teacher's item of that grade."""
+            grade = None if grade is None or pd.isna(grade) else int(grade)
+            if (code, grade) not in traces:
+                teacher = teachers.get(code) if isinstance(code, str) else None
+                departed = teacher is not None and teacher.has_left(as_of)
+                traces[(code, grade)] = (trace_proxy(teacher, teachers, proxy_order, grade=grade, as_of=as_of)
+                                         if departed else None)
+            return traces[(code, grade)]
+
+        found = [trace_for(code, grade) for code, grade in zip(items["teacher_code"], items["course_grade"])]
+        choices = [trace.choice if trace else None for trace in found]
+        items["proxy_code"] = [choice.teacher.code if choice else None for choice in choices]
+        items["proxy_name"] = [choice.teacher.name if choice else None for choice in choices]
+        items["proxy_step"] = [choice.step_label if choice else None for choice in choices]
+        items["proxy_chain"] = [trace.describe(as_of) if trace else None for trace in found]
+        if self.scope.role is Role.SUBJECT_TEACHER:
+            mine = self.scope.teacher_code
+            items = items[(items["teacher_code"] == mine) | (items["proxy_code"] == mine)].reset_index(drop=True)
+        queue = self._queue_per_teacher(items, teachers, as_of)
+        if self.scope.role is Role.SUBJECT_TEACHER and self.scope.teacher_code not in set(queue["teacher_code"]):
+            own = teachers.get(self.scope.teacher_code)
+            queue = pd.concat([queue, pd.DataFrame([{
+                "teacher_code": self.scope.teacher_code, "teacher_name": own.name if own else None,
+                "subject": own.subject if own else None, "status": _status(own, as_of), "pending": 0,
+                "overdue": 0, "oldest_days_waiting": None, "proxy": None, "proxy_chain": None,
+            }])], ignore_index=True)
+        totals = {
+            "pending": len(items), "overdue": int(items["is_overdue"].sum()) if len(items) else 0,
+            "oldest_days_waiting": int(items["days_waiting"].max()) if len(items) and items["days_waiting"].notna().any() else None,
+            "teachers_with_pending": int((queue["pending"] > 0).sum()) if len(queue) else 0,
+            "departed_with_pending": int((queue["status"] == "離職").sum()) if len(queue) else 0,
+        }
+        return TeacherQueues(teachers=queue, items=items, totals=totals, certification_days=days_allowed)
+
+    @staticmethod
+    def _queue_per_teacher(items: pd.DataFrame, teachers: dict, as_of: dt.date) -> pd.DataFrame:
+        rows = []
+        for code, group in items.groupby("teacher_code", dropna=False):
+            teacher = teachers.get(code) if isinstance(code, str) else None
+            proxies = sorted({f"{name or proxy}（{step}）" for proxy, name, step
+                              in zip(group["proxy_code"], group["proxy_name"], group["proxy_step"])
+                              if isinstance(proxy, str)})
+            chains = sorted({chain for chain in group["proxy_chain"] if isinstance(chain, str)})
+            departed = teacher is not None and teacher.has_left(as_of)
+            rows.append({
+                "teacher_code": code, "teacher_name": teacher.name if teacher else None,
+                "subject": teacher.subject if teacher else None, "status": _status(teacher, as_of),
+                "pending": len(group), "overdue": int(group["is_overdue"].sum()),
+                "oldest_days_waiting": group["days_waiting"].max(),
+                "proxy": "、".join(proxies) if proxies else ("無可代理教師" if departed else None),
+                "proxy_chain": "；".join(chains) if chains else None,
+            })
+        columns = ["teacher_code", "teacher_name", "subject", "status", "pending", "overdue", "oldest_days_waiting",
+                   "proxy", "proxy_chain"]
+        frame = pd.DataFrame(rows, columns=columns)
+        return frame.sort_values(["overdue", "pending"], ascending=False).reset_index(drop=True)
+
+    # -- 檢核結果 ---------------------------------------------------------------------------------
+
+    def gate_overview(self, year: int, school: str | None = None) -> GateOverview:
+        """Latest gate run per school of the year and its rule counts; a 導師 gets the own class's counts."""
+        self._require(Role.AUTHORITY, Role.SCHOOL_ADMIN, Role.HOMEROOM_TEACHER)
+        if school is not None:
+            self._require_school(school)
+        elif not self.scope.sees_all_schools:
+            school = self.scope.school_code
+        empty = GateOverview(runs=pd.DataFrame(), rules=pd.DataFrame(), totals={}, row_level=self.scope.sees_student_rows)
+        if not self.has_table("gate", "runs"):
+            return empty
+        where, params = "where academic_year = ?", [year]
+        if school is not None:
+            where += " and school_code = ?"
+            params.append(school)
+        runs = self._frame(f"""
+            select * from gate.runs {where}
+            qualify row_number() over (partition by school_code
+                order by (term is null) desc, checked_at desc, run_id desc) = 1
+            order by school_code
+        """, *params)
+        if runs.empty:
+            return empty
+        run_ids = runs["run_id"].tolist()
+        marks = ", ".join("?" for _ in run_ids)
+        if self.scope.role is Role.HOMEROOM_TEACHER:
+            classes = self._own_classes(school, year)
+            rules = self._frame(f"""
+                with rules as (
+                    select distinct rule_id, severity, rule_title from gate.rule_results where run_id in ({marks})
+                ),
+                rows as (
+                    select rule_id, count(*) as violations from gate.rule_violations
+                    where run_id in ({marks}) and list_contains(?::varchar[], class_code)
+                    group by rule_id
+                )
+                select ? as school_code, rules.rule_id, rules.severity, rules.rule_title,
+                       coalesce(rows.violations, 0) as violations
+                from rules left join rows on rules.rule_id = rows.rule_id
+                order by rules.rule_id
+            """, *run_ids, *run_ids, classes, school)
+            runs = runs.assign(error_violations=int(rules.loc[rules["severity"] == "error", "violations"].sum()),
+                               warning_violations=int(rules.loc[rules["severity"] == "warning", "violations"].sum()))
+            runs["passed"] = runs["error_violations"] == 0
+        else:
+            rules = self._frame(f"""
+                select school_code, rule_id, severity, rule_title, violations from gate.rule_results
+                where run_id in ({marks}) order by school_code, rule_id
+            """, *run_ids)
+        totals = {
+            "schools": len(runs), "passed": int(runs["passed"].sum()),
+            "errors": int(runs["error_violations"].sum()), "warnings": int(runs["warning_violations"].sum()),
+            "checked_at": runs["checked_at"].max(), "as_of": runs["as_of"].max(),
+        }
+        return GateOverview(runs=runs, rules=rules, totals=totals, row_level=self.scope.sees_student_rows,
+                            class_scoped=self.scope.role is Role.HOMEROOM_TEACHER)
+
+    def gate_rows(self, school: str, year: int, rule_id: str) -> pd.DataFrame:
+        """The offending rows of one rule in the school's latest run (a 導師: own class only)."""
+        self._require(Role.SCHOOL_ADMIN, Role.HOMEROOM_TEACHER)
+        self._require_school(school)
+        run = self._latest_gate_run(school, year)
+        if run is None:
+            return pd.DataFrame()
+        sql = """
+            select rule_id, severity, item_term, class_code, seat_number, student_number, item_key, value,
+                   limit_value, teacher_code, proxy_code
+            from gate.rule_violations where run_id = ? and rule_id = ?
+        """
+        params: list = [run["run_id"], rule_id]
+        if self.scope.role is Role.HOMEROOM_TEACHER:
+            sql += " and list_contains(?::varchar[], class_code)"
+            params.append(self._own_classes(school, year))
+        return self._frame(sql + " order by class_code, seat_number, student_number, item_key", *params)
+
+    # -- 提交與收訖 -------------------------------------------------------------------------------
+
+    def _submissions_frame(self, school: str | None, year: int | None = None) -> pd.DataFrame:
+        """Every recorded (re-)submission with its latest integrity check and latest receipt reconciliation."""
+        if not self.has_table("submissions", "submissions"):
+            return pd.DataFrame()
+        has_checks = self.has_table("submissions", "verifications")
+        has_receipts = self.has_table("submissions", "reconciliations")
+        where, params = [], []
+        if school is not None:
+            where.append("submissions.school_code = ?")
+            params.append(school)
+        if year is not None:
+            where.append("submissions.academic_year = ?")
+            params.append(year)
+        checks = """left join (
+                select submission_id, bool_and(status = 'ok') as is_intact, max(checked_at) as checked_at
+                from submissions.verifications
+                where (submission_id, checked_at) in (
+                    select (submission_id, max(checked_at)) from submissions.verifications group by submission_id)
+                group by submission_id
+            ) as checks on checks.submission_id = submissions.submission_id""" if has_checks else ""
+        check_columns = "checks.is_intact, checks.checked_at" if has_checks else \
+            "null::boolean as is_intact, null::timestamp as checked_at"
+        receipts = """left join (
+                select * from submissions.reconciliations
+                qualify row_number() over (partition by submission_id order by reconciled_at desc, reconciliation_id desc) = 1
+            ) as receipts on receipts.submission_id = submissions.submission_id""" if has_receipts else ""
+        receipt_columns = ("receipts.reconciliation_id, receipts.reconciled_at, receipts.received, receipts.rejected, "
+                           "receipts.missing, receipts.unexpected") if has_receipts else (
+            "null::varchar as reconciliation_id, null::timestamp as reconciled_at, null::bigint as received, "
+            "null::bigint as rejected, null::bigint as missing, null::bigint as unexpected")
+        return self._frame(f"""
+            select submissions.school_code, submissions.academic_year, submissions.term, submissions.revision,
+                   submissions.folder, submissions.replaces, submissions.submitted_at, submissions.submitted_by,
+                   submissions.is_partial, submissions.gate_passed, submissions.excluded_entries,
+                   submissions.rows_submitted, submissions.submission_id, {check_columns}, {receipt_columns}
+            from submissions.submissions as submissions
+            {checks}
+            {receipts}
+            {"where " + " and ".join(where) if where else ""}
+            order by submissions.school_code, submissions.academic_year desc, submissions.term, submissions.revision desc
+        """, *params)
+
+    def _school_submissions(self, school: str) -> pd.DataFrame:
+        return self._submissions_frame(school)
+
+    def submissions(self, year: int | None = None, school: str | None = None) -> Submissions:
+        """Frozen submissions, re-submissions, integrity checks and receipt discrepancies.
+
+        Submissions are school-level records; the discrepancy rows (one per student item) are for a 系統管理者
+        of the school only, 教育主管機關 get their counts.
+        """
+        self._require(Role.AUTHORITY, Role.SCHOOL_ADMIN)
+        if school is not None:
+            self._require_school(school)
+        elif not self.scope.sees_all_schools:
+            school = self.scope.school_code
+        if not self.has_table("submissions", "submissions"):
+            return Submissions(available=False, row_level=self.scope.sees_student_rows)
+        frame = self._submissions_frame(school, year)
+        counts = ("received", "rejected", "missing", "unexpected")  # empty until the receipt is reconciled
+        per_school = frame.groupby("school_code", as_index=False).agg(
+            submissions=("submission_id", "count"), resubmissions=("revision", lambda revisions: int((revisions > 0).sum())),
+            rows_submitted=("rows_submitted", "sum"), **{count: (count, "sum") for count in counts},
+        ) if len(frame) else pd.DataFrame()
+        reconciled = frame["reconciliation_id"].notna() if len(frame) else pd.Series(dtype=bool)
+        totals = {count: int(frame[count].fillna(0).sum()) if len(frame) else 0 for count in counts}
+        totals |= {
+            "submissions": len(frame), "resubmissions": int((frame["revision"] > 0).sum()) if len(frame) else 0,
+            "schools": int(frame["school_code"].nunique()) if len(frame) else 0, "reconciled": int(reconciled.sum()),
+            "not_intact": int(frame["is_intact"].eq(False).sum()) if len(frame) else 0,
+        }
+        totals["received_rate"] = _rate(totals["received"], totals["received"] + totals["rejected"] + totals["missing"])
+        discrepancies = pd.DataFrame()
+        if self.scope.sees_student_rows and reconciled.any() and self.has_table("submissions", "reconciliation_items"):
+            ids = frame.loc[reconciled, "reconciliation_id"].tolist()
+            marks = ", ".join("?" for _ in ids)
+            discrepancies = self._frame(f"""
+                select school_code, academic_year, term, workbook, sheet, class_code, seat_number, student_number,
+                       national_id_masked, item_key_shown, outcome, reason, receipt_line
+                from submissions.reconciliation_items
+                where reconciliation_id in ({marks}) and outcome <> 'received'
+                order by academic_year desc, term, outcome, class_code, seat_number
+            """, *ids)
+        return Submissions(available=True, submissions=frame,
+                           discrepancies=discrepancies, per_school=per_school, totals=totals,
+                           row_level=self.scope.sees_student_rows)
+
+
+def _status(teacher, as_of: dt.date) -> str | None:
+    if teacher is None:
+        return "不在教師名單"
+    if teacher.has_left(as_of):
+        return "離職"
+    if teacher.is_on_leave:
+        return "留職停薪"
+    return "在職"
+
+
+def _with_risk(students: pd.DataFrame) -> pd.DataFrame:
+    """At risk: nothing certified this term. The reason says what is missing."""
+    students = students.copy()
+    reasons = []
+    for row in students.itertuples():
+        found = []
+        if row.outcomes_certified > 0:
+            reasons.append("")
+            continue
+        if row.outcomes_uploaded == 0:
+            found.append("尚未上傳")
+        if row.outcomes_pending > 0:
+            found.append(f"待認證 {row.outcomes_pending} 件")
+        if row.outcomes_failed > 0:
+            found.append(f"未通過 {row.outcomes_failed} 件待修正")
+        if row.outcomes_not_in_review > 0:
+            found.append(f"未送審 {row.outcomes_not_in_review} 件")
+        reasons.append("、".join(found))
+    students["is_at_risk"] = students["outcomes_certified"] == 0 if len(students) else pd.Series(dtype=bool)
+    students["risk_reason"] = reasons
+    return students

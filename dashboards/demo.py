@@ -1,0 +1,90 @@
+"""Demo accounts: one per role, scoped to what the sample warehouse holds, and how to open the dashboard.
+
+`portfolio demo` calls `create_demo_users(settings)` after the build and prints `demo_message(...)`.
+Passwords are generated anew on every demo run (printed once, stored only as hashes).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import NamedTuple
+
+import duckdb
+
+from dashboards.console import pad
+from dashboards.roles import Role, Scope
+from dashboards.users import User, add_user, generate_password, resolve_users_path
+from pipelines.settings import Settings
+
+PENDING_STATE = "待認證"
+
+
+class DemoAccount(NamedTuple):
+    username: str
+    password: str
+    role: Role
+    scope: Scope
+
+
+def _pick(path: Path) -> tuple[str, str | None, str | None, str | None]:
+    """A school, one of its classes with its homeroom teacher, and its teacher with the longest queue."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        school, year, term = con.execute("""
+            select school_code, academic_year, term from marts.fct_class_completion
+            where students_enrolled > 0
+            order by academic_year desc, term desc, school_code limit 1
+        """).fetchall()[0]
+        homeroom = con.execute("""
+            select class_code, homeroom_teacher_code from marts.dim_classes
+            where school_code = ? and academic_year = ? and term = ? and homeroom_teacher_code is not null
+              and students_enrolled > 0
+            order by class_code limit 1
+        """, [school, year, term]).fetchall()
+        teacher = con.execute("""
+            select certifying_teacher_code, count(*) from marts.fct_course_outcomes
+            where school_code = ? and academic_year = ? and term = ? and certification_state = ?
+              and certifying_teacher_code is not null
+            group by 1 order by 2 desc, 1 limit 1
+        """, [school, year, term, PENDING_STATE]).fetchall()
+        if not teacher:
+            teacher = con.execute("select teacher_code, 0 from marts.dim_teachers where school_code = ? order by 1 limit 1",
+                                  [school]).fetchall()
+    finally:
+        con.close()
+    class_code, homeroom_teacher = homeroom[0] if homeroom else (None, None)
+    return school, class_code, homeroom_teacher, teacher[0][0] if teacher else None
+
+
+def create_demo_users(settings: Settings, users: Path | None = None) -> list[DemoAccount]:
+    """(Re)create demo-admin, demo-homeroom, demo-teacher and demo-authority with fresh passwords."""
+    source = settings.published if settings.published.is_file() else settings.warehouse
+    school, class_code, homeroom_teacher, teacher = _pick(source)
+    wanted = [
+        User("demo-admin", Role.SCHOOL_ADMIN, school, display_name="示範 系統管理者"),
+        User("demo-homeroom", Role.HOMEROOM_TEACHER, school, class_code, homeroom_teacher, display_name="示範 導師"),
+        User("demo-teacher", Role.SUBJECT_TEACHER, school, teacher_code=teacher, display_name="示範 任課教師"),
+        User("demo-authority", Role.AUTHORITY, display_name="示範 教育主管機關"),
+    ]
+    path = resolve_users_path(users)
+    accounts = []
+    for user in wanted:
+        if user.role is Role.SUBJECT_TEACHER and not teacher or user.role is Role.HOMEROOM_TEACHER and not class_code:
+            continue  # the sample has no such person
+        password = generate_password()
+        add_user(path, user, password, replace=True)
+        accounts.append(DemoAccount(user.username, password, user.role, user.scope))
+    return accounts
+
+
+def demo_message(accounts: list[DemoAccount], *, port: int = 8501, users: Path | None = None) -> str:
+    lines = [
+        "",
+        "儀表板 (dashboards):",
+        f"  make dashboard     # 或 .venv/bin/portfolio dashboard --port {port}，然後開啟 http://127.0.0.1:{port}",
+        f"示範帳號（密碼只顯示這一次；帳號檔 {resolve_users_path(users)}）:",
+    ]
+    for account in accounts:
+        lines.append(f"  {pad(account.role.value, 12)}  帳號 {pad(account.username, 15)} 密碼 {account.password}   "
+                     f"範圍 {account.scope.describe()}")
+    return "\n".join(lines)

@@ -1,0 +1,89 @@
+"""Numbers, dates and tables for people: percentages, thousands separators, ROC dates, downloads."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+
+import pandas as pd
+import streamlit as st
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA or value is pd.NaT
+
+
+def percent(value, digits: int = 1) -> str:
+    """0.7345 → '73.5%'; missing → '—'."""
+    return "—" if _missing(value) else f"{value * 100:.{digits}f}%"
+
+
+def number(value) -> str:
+    """12345 → '12,345'; missing → '—'."""
+    if _missing(value):
+        return "—"
+    return f"{value:,.0f}" if isinstance(value, float) else f"{int(value):,}"
+
+
+def roc_date(value) -> str:
+    """2025-02-03 → '114/02/03' (民國), as the schools write dates; missing → '—'."""
+    if _missing(value):
+        return "—"
+    day = pd.Timestamp(value).date() if not isinstance(value, dt.date) else value
+    return f"{day.year - 1911:03d}/{day.month:02d}/{day.day:02d}"
+
+
+def days_left(days) -> str:
+    if _missing(days):
+        return "—"
+    days = int(days)
+    if days > 0:
+        return f"剩 {days} 天"
+    if days == 0:
+        return "今天截止"
+    return f"已逾 {-days} 天"
+
+
+def term_label(year: int, term: int) -> str:
+    return f"{year} 學年度第 {term} 學期"
+
+
+def short_term(year: int, term: int) -> str:
+    return f"{year}-{term}"
+
+
+# column configs shared by the pages' tables
+def count_column(label: str, help: str | None = None):
+    return st.column_config.NumberColumn(label, format="localized", help=help)
+
+
+def rate_column(label: str, help: str | None = None):
+    """A rate stored as a percentage (0–100): a bar with one decimal."""
+    return st.column_config.ProgressColumn(label, format="%.1f%%", min_value=0, max_value=100, help=help)
+
+
+def as_percentages(frame: pd.DataFrame, columns) -> pd.DataFrame:
+    """Rates (fractions) → percentages for rate_column."""
+    frame = frame.copy()
+    for column in columns:
+        if column in frame:
+            frame[column] = pd.to_numeric(frame[column], errors="coerce") * 100
+    return frame
+
+
+def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    """UTF-8 with a BOM so that Excel opens the Chinese headers correctly."""
+    return frame.to_csv(index=False).encode("utf-8-sig")
+
+
+def to_xlsx_bytes(frame: pd.DataFrame, sheet: str) -> bytes:
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:
+        frame.to_excel(writer, sheet_name=sheet[:31], index=False)
+        worksheet = writer.sheets[sheet[:31]]
+        worksheet.freeze_panes(1, 0)
+        for position, column in enumerate(frame.columns):
+            width = max([len(str(column)) * 2] + [len(str(value)) for value in frame[column].head(200)])
+            worksheet.set_column(position, position, min(max(width + 2, 8), 40))
+    return buffer.getvalue()

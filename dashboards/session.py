@@ -1,0 +1,83 @@
+"""Who is signed in, and the scoped data access every page starts from.
+
+The signed-in `User` lives in Streamlit's server-side session state (never the password); pages get a
+`DataAccess` built for that user's scope from `data_access()`, and wrap their drawing in `guard()` so
+that a missing published copy or a scope violation ends the page with a message instead of a trace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import duckdb
+import streamlit as st
+
+from dashboards.config import DashboardConfig
+from dashboards.data import DataAccess, PublishedCopyMissing
+from dashboards.roles import AccessDenied
+from dashboards.users import User, authenticate
+
+USER_KEY = "portfolio_user"
+
+
+def config() -> DashboardConfig:
+    return DashboardConfig.resolve()
+
+
+def current_user() -> User | None:
+    user = st.session_state.get(USER_KEY)
+    return user if isinstance(user, User) else None
+
+
+def sign_in_page() -> None:
+    """The only page before sign-in."""
+    left, middle, right = st.columns([1, 1.3, 1])
+    with middle:
+        st.title("學習歷程檔案完成度")
+        st.caption("高級中等學校學生學習歷程檔案：上傳、認證、勾選與提交進度")
+        with st.form("sign_in"):
+            username = st.text_input("帳號", max_chars=64)
+            password = st.text_input("密碼", type="password", max_chars=256)
+            submitted = st.form_submit_button("登入", type="primary", width="stretch")
+        if submitted:
+            user = authenticate(config().users, username, password)
+            if user is None:
+                st.error("帳號或密碼錯誤")
+            else:
+                st.session_state[USER_KEY] = user
+                st.rerun()
+        st.caption("帳號由系統管理者以 `portfolio users add` 建立。")
+
+
+def sign_out() -> None:
+    for key in list(st.session_state.keys()):
+        del st.session_state[key]
+
+
+def sidebar_account(user: User) -> None:
+    with st.sidebar:
+        st.markdown(f"**{user.name}**")
+        st.caption(f"{user.role.value}　{user.scope.describe()}")
+        st.button("登出", on_click=sign_out, key="sign_out")
+
+
+def data_access() -> DataAccess:
+    user = current_user()
+    if user is None:  # a page opened without the router's sign-in (cannot happen through the app)
+        st.error("請先登入")
+        st.stop()
+    return DataAccess(config().published, user.scope)
+
+
+@contextmanager
+def guard() -> Iterator[None]:
+    """Turn the expected failures into a message on the page."""
+    try:
+        yield
+    except AccessDenied as denied:
+        st.error(f"權限不足：{denied}")
+    except PublishedCopyMissing as missing:
+        st.warning(str(missing))
+    except duckdb.Error as error:  # e.g. a copy published by an older version, without some table
+        st.error(f"讀取已發布資料時發生錯誤：{error}")

@@ -1,0 +1,77 @@
+"""全國總覽: how the schools compare. Aggregates only (教育主管機關)."""
+
+import streamlit as st
+
+from dashboards import charts, filters, session
+from dashboards import formatting as fmt
+
+st.title("全國總覽")
+data = session.data_access()
+
+SCHOOL_COLUMNS = {
+    "school_code": st.column_config.TextColumn("學校代碼"),
+    "county_name": st.column_config.TextColumn("縣市"),
+    "school_type_name": st.column_config.TextColumn("公私立別"),
+    "students_enrolled": fmt.count_column("在學學生"),
+    "completion_rate": fmt.rate_column("完成率", help="至少一件課程學習成果認證通過的在學學生比率"),
+    "upload_rate": fmt.rate_column("上傳率", help="至少上傳一件課程學習成果的在學學生比率"),
+    "selection_rate": fmt.rate_column("勾選率", help="已勾選課程學習成果的在學學生比率（全學年）"),
+    "certification_rate": fmt.rate_column("認證通過率", help="已上傳成果中認證通過的比率"),
+    "students_without_certified": fmt.count_column("尚無認證通過（人）"),
+    "outcomes_pending": fmt.count_column("待認證（件）"),
+}
+RATES = ("completion_rate", "upload_rate", "selection_rate", "certification_rate")
+
+with session.guard():
+    chosen = filters.term(data)
+    if chosen:
+        year, term = chosen
+        view = data.national_overview(year, term)
+        st.caption(f"{fmt.term_label(year, term)}　各校在學學生的課程學習成果上傳、認證與勾選（僅彙總，不含個別學生）")
+        if view.schools.empty:
+            st.info("這個學期尚無任何學校的資料。")
+        else:
+            totals = view.totals
+            trend = view.trend.assign(term_label=[fmt.short_term(y, t) for y, t in
+                                                  zip(view.trend["academic_year"], view.trend["term"])])
+            previous = trend[(trend["academic_year"] * 10 + trend["term"]) < year * 10 + term].tail(1)
+            delta = None
+            if len(previous) and totals["completion_rate"] is not None:
+                delta = f"{(totals['completion_rate'] - previous['completion_rate'].iloc[0]) * 100:+.1f} 百分點"
+            columns = st.columns(5)
+            columns[0].metric("學校數", fmt.number(totals["schools"]), border=True)
+            columns[1].metric("在學學生", fmt.number(totals["students_enrolled"]), border=True)
+            columns[2].metric("完成率", fmt.percent(totals["completion_rate"]), delta=delta, border=True,
+                              help="至少一件課程學習成果認證通過的在學學生比率；變化為與上學期相比")
+            columns[3].metric("上傳率", fmt.percent(totals["upload_rate"]), border=True,
+                              help="至少上傳一件課程學習成果的在學學生比率")
+            columns[4].metric("尚無認證通過", f"{fmt.number(totals['students_without_certified'])} 人", border=True)
+
+            left, right = st.columns(2)
+            with left:
+                st.subheader("各縣市完成率")
+                st.altair_chart(charts.rate_bars(
+                    view.counties, "county_name", "completion_rate", category_title="縣市", rate_title="完成率",
+                    tooltip=[("members", "學校數"), ("students_enrolled", "在學學生")]), width="stretch")
+            with right:
+                st.subheader("公私立別完成率")
+                st.altair_chart(charts.rate_bars(
+                    view.school_types, "school_type_name", "completion_rate", category_title="公私立別",
+                    rate_title="完成率", tooltip=[("members", "學校數"), ("students_enrolled", "在學學生")]),
+                    width="stretch")
+            left, right = st.columns(2)
+            with left:
+                st.subheader("各校完成率分布")
+                st.altair_chart(charts.distribution(view.schools, "completion_rate", title="完成率"), width="stretch")
+            with right:
+                st.subheader("歷學期趨勢")
+                st.altair_chart(charts.trend(trend, {"completion_rate": "完成率", "upload_rate": "上傳率",
+                                                     "selection_rate": "勾選率"}), width="stretch")
+
+            st.subheader(f"落後最多的 {len(view.behind)} 校")
+            st.caption("依完成率由低到高")
+            st.dataframe(fmt.as_percentages(view.behind, RATES), column_order=list(SCHOOL_COLUMNS),
+                         column_config=SCHOOL_COLUMNS, hide_index=True, placeholder="—")
+            st.subheader("各校明細")
+            st.dataframe(fmt.as_percentages(view.schools, RATES), column_order=list(SCHOOL_COLUMNS),
+                         column_config=SCHOOL_COLUMNS, hide_index=True, placeholder="—")

@@ -1,0 +1,117 @@
+"""提交與收訖: frozen submissions, re-submissions, integrity checks and receipt discrepancies."""
+
+import streamlit as st
+
+from dashboards import charts, filters, session
+from dashboards import formatting as fmt
+
+st.title("提交與收訖")
+data = session.data_access()
+
+OUTCOMES = {"rejected": "退件", "missing": "未列於收訖明細", "unexpected": "非本次提交"}
+SUBMISSION_COLUMNS = {
+    "school_code": st.column_config.TextColumn("學校代碼"),
+    "term_label": st.column_config.TextColumn("學期", help="0 為全學年名冊"),
+    "revision_label": st.column_config.TextColumn("版次"),
+    "folder": st.column_config.TextColumn("資料夾"),
+    "submitted_at": st.column_config.DatetimeColumn("提交時間", format="YYYY/MM/DD HH:mm"),
+    "submitted_by": st.column_config.TextColumn("提交人"),
+    "kind": st.column_config.TextColumn("匯出"),
+    "rows_submitted": fmt.count_column("提交列數"),
+    "integrity": st.column_config.TextColumn("檔案完整性"),
+    "received": fmt.count_column("收訖"),
+    "rejected": fmt.count_column("退件"),
+    "missing": fmt.count_column("未列入"),
+    "unexpected": fmt.count_column("非本次提交"),
+}
+SCHOOL_COLUMNS = {
+    "school_code": st.column_config.TextColumn("學校代碼"),
+    "submissions": fmt.count_column("提交（份）"),
+    "resubmissions": fmt.count_column("重新提交（份）"),
+    "rows_submitted": fmt.count_column("提交列數"),
+    "received": fmt.count_column("收訖"),
+    "rejected": fmt.count_column("退件"),
+    "missing": fmt.count_column("未列入"),
+    "unexpected": fmt.count_column("非本次提交"),
+}
+DISCREPANCY_COLUMNS = {
+    "term_label": st.column_config.TextColumn("學期"),
+    "outcome_label": st.column_config.TextColumn("差異"),
+    "workbook": st.column_config.TextColumn("名冊"),
+    "sheet": st.column_config.TextColumn("工作表"),
+    "class_code": st.column_config.TextColumn("班級"),
+    "seat_number": st.column_config.NumberColumn("座號", format="%d"),
+    "student_number": st.column_config.TextColumn("學號"),
+    "national_id_masked": st.column_config.TextColumn("身分證號"),
+    "item_key_shown": st.column_config.TextColumn("項目鍵"),
+    "reason": st.column_config.TextColumn("退件原因", width="medium"),
+}
+
+
+def integrity(value) -> str:
+    if value is None or value != value:
+        return "未檢查"
+    return "完整" if value else "已變動"
+
+
+with session.guard():
+    year = filters.year(data)
+    school = None if data.scope.sees_all_schools else data.scope.school_code
+    view = data.submissions(year, school) if year else None
+    if view is None or not view.available or view.submissions.empty:
+        st.info("尚無提交紀錄")
+        st.caption("名冊匯出並標記為已提交（portfolio export、portfolio submit）後，提交、重新提交、"
+                   "檔案完整性與收訖核對（portfolio reconcile）會在下次建置或發布後出現在這裡。")
+    else:
+        totals = view.totals
+        st.caption(f"{year} 學年度　{'本校' if school else '各校（僅彙總）'}")
+        columns = st.columns(5)
+        columns[0].metric("已提交", f"{fmt.number(totals['submissions'])} 份", border=True,
+                          help="每份為一所學校一個學期（或全學年）的名冊資料夾，提交後凍結")
+        columns[1].metric("重新提交", f"{fmt.number(totals['resubmissions'])} 份", border=True)
+        columns[2].metric("收訖率", fmt.percent(totals["received_rate"]), border=True,
+                          help="已核對收訖明細的提交中，收訖列數占（收訖＋退件＋未列入）的比率")
+        columns[3].metric("退件", f"{fmt.number(totals['rejected'])} 列", border=True)
+        columns[4].metric("未列入／非本次", f"{fmt.number(totals['missing'])}／{fmt.number(totals['unexpected'])} 列",
+                          border=True)
+        if totals["not_intact"]:
+            st.error(f"{totals['not_intact']} 份已提交的資料夾檔案已變動（portfolio verify）：請勿修改已提交的檔案，"
+                     "更正請重新匯出並提交新版次。")
+
+        frame = view.submissions.assign(
+            term_label=[f"{y}_{t}" for y, t in zip(view.submissions["academic_year"], view.submissions["term"])],
+            revision_label=[f"第 {r} 版" + ("（重新提交）" if r else "") for r in view.submissions["revision"]],
+            kind=["部分匯出" if partial else "完整" for partial in view.submissions["is_partial"]],
+            integrity=[integrity(value) for value in view.submissions["is_intact"]],
+            label=[f"{s} {f}" for s, f in zip(view.submissions["school_code"], view.submissions["folder"])],
+        )
+        reconciled = frame[frame["reconciliation_id"].notna()]
+        if not reconciled.empty:
+            st.subheader("收訖核對結果")
+            st.altair_chart(charts.stacked_counts(
+                reconciled, "label", {"rejected": ("退件", charts.ERROR_COLOR),
+                                      "missing": ("未列於收訖明細", charts.WARNING_COLOR),
+                                      "unexpected": ("非本次提交", charts.NEUTRAL_COLOR)},
+                category_title="學校 資料夾", value_title="列數"), width="stretch")
+        if len(view.per_school) > 1:
+            st.subheader("各校提交")
+            st.dataframe(view.per_school, column_order=list(SCHOOL_COLUMNS), column_config=SCHOOL_COLUMNS, hide_index=True, placeholder="—")
+        st.subheader("提交紀錄")
+        st.dataframe(frame, column_order=list(SUBMISSION_COLUMNS), column_config=SUBMISSION_COLUMNS, hide_index=True, placeholder="—")
+
+        if view.row_level:
+            st.subheader(f"收訖差異（{fmt.number(len(view.discrepancies))} 列）")
+            if view.discrepancies.empty:
+                st.success("已核對的收訖明細沒有差異。" if totals["reconciled"] else "尚未核對收訖明細（portfolio reconcile）。")
+            else:
+                discrepancies = view.discrepancies.assign(
+                    outcome_label=view.discrepancies["outcome"].map(OUTCOMES).fillna(view.discrepancies["outcome"]),
+                    term_label=[f"{y}_{t}" for y, t in zip(view.discrepancies["academic_year"], view.discrepancies["term"])])
+                kinds = ["全部", *OUTCOMES.values()]
+                picked = st.segmented_control("差異類別", kinds, default="全部", key="receipt_outcome")
+                if picked and picked != "全部":
+                    discrepancies = discrepancies[discrepancies["outcome_label"] == picked]
+                st.dataframe(discrepancies, column_order=list(DISCREPANCY_COLUMNS), column_config=DISCREPANCY_COLUMNS,
+                             hide_index=True, placeholder="—")
+        else:
+            st.caption("教育主管機關帳號僅顯示彙總列數，不顯示個別學生資料。")

@@ -1,0 +1,74 @@
+"""教師認證: each teacher's queue — pending, oldest waiting, past the deadline, and who acts for teachers who left."""
+
+import streamlit as st
+
+from dashboards import charts, filters, session
+from dashboards import formatting as fmt
+
+st.title("教師認證")
+data = session.data_access()
+
+QUEUE_COLUMNS = {
+    "teacher_code": st.column_config.TextColumn("教師代碼"),
+    "teacher_name": st.column_config.TextColumn("姓名"),
+    "subject": st.column_config.TextColumn("任教科目"),
+    "status": st.column_config.TextColumn("在職狀態"),
+    "pending": fmt.count_column("待認證（件）"),
+    "overdue": fmt.count_column("已逾期（件）"),
+    "oldest_days_waiting": st.column_config.NumberColumn("最久等待（天）", format="%d"),
+    "proxy": st.column_config.TextColumn("應代理認證", help="教師已離職時，依學校補充規定的代理順序應接手的教師", width="medium"),
+    "proxy_chain": st.column_config.TextColumn("代理順序", help="依 proxy_order 逐步尋找代理教師的過程", width="large"),
+}
+ITEM_COLUMNS = {
+    "outcome_id": st.column_config.TextColumn("成果編號"),
+    "teacher_code": st.column_config.TextColumn("認證教師"),
+    "class_code": st.column_config.TextColumn("班級"),
+    "seat_number": st.column_config.NumberColumn("座號", format="%d"),
+    "student_number": st.column_config.TextColumn("學號"),
+    "student_name": st.column_config.TextColumn("姓名"),
+    "subject_name": st.column_config.TextColumn("科目"),
+    "title": st.column_config.TextColumn("成果名稱", width="medium"),
+    "submitted_date": st.column_config.DateColumn("送審日", format="YYYY/MM/DD"),
+    "days_waiting": st.column_config.NumberColumn("等待（天）", format="%d"),
+    "is_overdue": st.column_config.CheckboxColumn("逾期"),
+    "proxy_name": st.column_config.TextColumn("代理教師"),
+}
+
+with session.guard():
+    school = filters.school(data)
+    chosen = filters.term(data) if school else None
+    as_of = filters.as_of()
+    if school and chosen:
+        year, term = chosen
+        view = data.teacher_queues(school, year, term, as_of)
+        rule = f"送審後 {view.certification_days} 天內或認證截止日前" if view.certification_days else "認證截止日前"
+        st.caption(f"{school}　{fmt.term_label(year, term)}　基準日 {fmt.roc_date(as_of)}　認證期限：{rule}")
+        totals = view.totals
+        columns = st.columns(4)
+        columns[0].metric("待認證", f"{fmt.number(totals['pending'])} 件", border=True)
+        columns[1].metric("已逾期", f"{fmt.number(totals['overdue'])} 件", border=True)
+        oldest = totals["oldest_days_waiting"]
+        columns[2].metric("最久等待", "—" if oldest is None else f"{oldest} 天", border=True)
+        columns[3].metric("離職教師待代理", f"{fmt.number(totals['departed_with_pending'])} 位", border=True)
+
+        queue = view.teachers
+        if view.items.empty:
+            st.success("這個學期沒有待認證的課程學習成果。")
+        else:
+            st.subheader("各教師待認證件數")
+            waiting = queue[queue["pending"] > 0].assign(
+                on_time=lambda frame: frame["pending"] - frame["overdue"],
+                label=lambda frame: [f"{name or code}" for code, name in zip(frame["teacher_code"], frame["teacher_name"])])
+            st.altair_chart(charts.stacked_counts(
+                waiting, "label", {"overdue": ("已逾期", charts.ERROR_COLOR), "on_time": ("期限內", charts.WARNING_COLOR)},
+                category_title="教師"), width="stretch")
+        st.subheader("認證清單（依教師）")
+        st.dataframe(queue, column_order=list(QUEUE_COLUMNS), column_config=QUEUE_COLUMNS, hide_index=True, placeholder="—")
+        if not view.items.empty:
+            st.subheader("待認證成果")
+            codes = ["全部", *queue.loc[queue["pending"] > 0, "teacher_code"].dropna().tolist()]
+            names = dict(zip(queue["teacher_code"], queue["teacher_name"]))
+            picked = st.selectbox("教師", codes, format_func=lambda code: code if code == "全部" else f"{code} {names.get(code) or ''}")
+            items = view.items if picked == "全部" else view.items[view.items["teacher_code"] == picked]
+            st.dataframe(items.sort_values("days_waiting", ascending=False), column_order=list(ITEM_COLUMNS),
+                         column_config=ITEM_COLUMNS, hide_index=True, placeholder="—")

@@ -1,0 +1,204 @@
+"""Publishing: the read-only copy of the warehouse that the dashboards read.
+
+DuckDB lets one process write a file and makes that writer fail while any other process holds it, so
+the dashboards never open the warehouse the pipeline writes. After every build `publish` copies what
+they need into a new file beside the published one and renames it into place (`os.replace`, atomic on
+one file system): a dashboard mid-query keeps reading the old copy, the next query opens the new one.
+
+What is copied:
+
+- the marts the pages read (`DASHBOARD_TABLES`), each sorted by school so a one-school query reads
+  only that school's blocks;
+- the gate's stored results (schema ``gate``): every run, and the offending rows of each school's
+  latest run only (older runs' rows are history nobody browses);
+- the submission records (schema ``submissions``) when the export step has written any;
+- ``meta.publication``: when and from where the copy was made.
+
+Whole national IDs never reach the copy: a ``national_id`` / ``身分證號`` column is dropped when its
+masked twin is copied too, and replaced by a masked ``<column>_masked`` (A12****789) otherwise; other
+columns derived from it (``national_id_digest``) are left out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from pipelines.settings import Settings
+
+# marts table → the columns the dashboards need (None: all). Long free text stays behind.
+DASHBOARD_TABLES: dict[str, tuple[str, ...] | None] = {
+    "dim_schools": None,
+    "dim_classes": None,
+    "dim_teachers": None,
+    "fct_school_completion": None,
+    "fct_class_completion": None,
+    "fct_student_completion": None,
+    "fct_course_outcomes": (
+        "school_code", "outcome_id", "student_number", "academic_year", "term", "class_code", "seat_number",
+        "is_student_enrolled", "course_code", "subject_name", "course_grade", "title", "uploaded_at",
+        "upload_deadline_date", "certification_deadline_date", "certification_state", "is_certified",
+        "requested_teacher_code", "certifying_teacher_code", "submitted_at", "decided_at", "is_selected",
+    ),
+}
+# other schema.table copies: the selection deadline per school and year has no mart of its own
+EXTRA_TABLES: tuple[tuple[str, str], ...] = (("staging", "stg_school__selection_deadlines"),)
+GATE_SCHEMA = "gate"
+GATE_TABLES = ("runs", "rule_results", "rule_violations")
+# what the export step recorded (pipelines/export/store.py): submissions, their files, integrity checks and
+# receipt reconciliations; of the reconciled items only the discrepancies (the received bulk stays behind,
+# as do the per-row submission items)
+SUBMISSION_SCHEMA = "submissions"
+SUBMISSION_TABLES: dict[str, str] = {
+    "submissions": "",
+    "files": "",
+    "verifications": "",
+    "reconciliations": "",
+    "reconciliation_items": "where outcome <> 'received' ",
+}
+
+NATIONAL_ID_COLUMNS = ("national_id", "身分證號")
+MASK_PREFIX, MASK_SUFFIX = 3, 3  # as dbt's mask_national_id: A12****789
+
+
+@dataclass(frozen=True)
+class Publication:
+    path: Path
+    tables: int
+    rows: int
+    seconds: float
+
+
+def mask_sql(column: str) -> str:
+    """DuckDB expression masking a national ID column like dbt's mask_national_id macro."""
+    quoted = _quote(column)
+    return (f"case when {quoted} is not null then left({quoted}, {MASK_PREFIX}) || "
+            f"repeat('*', greatest(length({quoted}) - {MASK_PREFIX + MASK_SUFFIX}, 0)) || "
+            f"right({quoted}, {MASK_SUFFIX}) end")
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _is_national_id(column: str) -> bool:
+    """A whole national ID (national_id, 身分證號, guardian_national_id, …)."""
+    return column in NATIONAL_ID_COLUMNS or column.endswith("_national_id")
+
+
+def _is_derived_from_national_id(column: str) -> bool:
+    """Digests and the like (a hash of a 10-character ID with a checksum is quickly brute-forced); item-key
+    digests too, since a 學生資料 row's key is the ID itself."""
+    if column.endswith("_digest"):
+        return True
+    return column.startswith(("national_id_", "身分證號")) and not column.endswith("_masked") and column != "身分證號"
+
+
+def _select_list(columns: list[str], wanted: tuple[str, ...] | None) -> str:
+    """Projection of a table's columns: whole national IDs masked (or dropped beside a masked twin),
+    anything else derived from them dropped."""
+    chosen = [column for column in columns if wanted is None or column in wanted]
+    parts = []
+    for column in chosen:
+        if _is_derived_from_national_id(column):
+            continue
+        if not _is_national_id(column):
+            parts.append(_quote(column))
+        elif f"{column}_masked" not in columns:
+            parts.append(f"{mask_sql(column)} as {_quote(column + '_masked')}")
+    return ", ".join(parts)
+
+
+def _columns(con: duckdb.DuckDBPyConnection, catalog: str, schema: str, table: str) -> list[str]:
+    rows = con.execute(
+        "select column_name from information_schema.columns "
+        "where table_catalog = ? and table_schema = ? and table_name = ? order by ordinal_position",
+        [catalog, schema, table],
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def _tables(con: duckdb.DuckDBPyConnection, catalog: str, schema: str) -> list[str]:
+    rows = con.execute(
+        "select table_name from information_schema.tables where table_catalog = ? and table_schema = ? "
+        "and table_type = 'BASE TABLE' order by table_name",
+        [catalog, schema],
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def _copy(con: duckdb.DuckDBPyConnection, schema: str, table: str, *, wanted: tuple[str, ...] | None = None, where: str = "") -> int:
+    columns = _columns(con, "source", schema, table)
+    if not columns:
+        return -1
+    order = " order by school_code" if "school_code" in columns else ""
+    target = f"{_quote(schema)}.{_quote(table)}"
+    con.execute(f"create schema if not exists {_quote(schema)}")
+    con.execute(f"create table {target} as select {_select_list(columns, wanted)} "
+                f"from source.{_quote(schema)}.{_quote(table)} {where}{order}")
+    return con.execute(f"select count(*) from {target}").fetchall()[0][0]
+
+
+def publish_warehouse(warehouse: Path, target: Path, *, memory_limit: str = "4GB") -> Publication:
+    """Copy what the dashboards read from `warehouse` into `target`, replacing it atomically."""
+    import time
+
+    started = time.perf_counter()
+    if not warehouse.is_file():
+        raise FileNotFoundError(f"找不到倉儲檔 {warehouse}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    temporary.unlink(missing_ok=True)
+    tables = rows = 0
+    try:
+        con = duckdb.connect(str(temporary), config={"memory_limit": memory_limit})
+        try:
+            con.execute("attach '" + str(warehouse).replace("'", "''") + "' as source (read_only)")
+            for table, wanted in DASHBOARD_TABLES.items():
+                copied = _copy(con, "marts", table, wanted=wanted)
+                if copied < 0:
+                    raise RuntimeError(f"倉儲中沒有 marts.{table}：請先完成 portfolio build")
+                tables, rows = tables + 1, rows + copied
+            for schema, table in EXTRA_TABLES:
+                copied = _copy(con, schema, table)
+                tables, rows = tables + (copied >= 0), rows + max(copied, 0)
+            gate_tables = set(_tables(con, "source", GATE_SCHEMA))
+            for table in GATE_TABLES:
+                if table not in gate_tables:
+                    continue
+                where = ""
+                if table == "rule_violations" and "runs" in gate_tables:
+                    # the offending rows of each school, year and term's latest run
+                    where = f"""where run_id in (
+                        select run_id from source.{GATE_SCHEMA}.runs
+                        qualify row_number() over (
+                            partition by school_code, academic_year, coalesce(term, 0)
+                            order by checked_at desc, run_id desc) = 1) """
+                copied = _copy(con, GATE_SCHEMA, table, where=where)
+                tables, rows = tables + 1, rows + copied
+            submission_tables = set(_tables(con, "source", SUBMISSION_SCHEMA))
+            for table, where in SUBMISSION_TABLES.items():
+                if table in submission_tables:
+                    copied = _copy(con, SUBMISSION_SCHEMA, table, where=where)
+                    tables, rows = tables + 1, rows + copied
+            con.execute("create schema meta")
+            con.execute("create table meta.publication as select ?::timestamp as published_at, ? as source_warehouse, "
+                        "? as tables, ? as row_count", [dt.datetime.now().replace(microsecond=0), str(warehouse), tables, rows])
+            con.execute("detach source")
+            con.execute("checkpoint")
+        finally:
+            con.close()
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+        Path(f"{temporary}.wal").unlink(missing_ok=True)
+    return Publication(path=target, tables=tables, rows=rows, seconds=time.perf_counter() - started)
+
+
+def publish(settings: Settings) -> Path:
+    """Refresh the dashboards' copy (settings.published) from the warehouse; returns its path."""
+    return publish_warehouse(settings.warehouse, settings.published, memory_limit=settings.duckdb_memory).path

@@ -1,0 +1,162 @@
+"""The Streamlit app through AppTest: sign-in, every page for every role that may open it, filters,
+scoping, empty states and masked IDs."""
+
+import re
+
+import duckdb
+import pytest
+
+from dashboards.roles import PAGE_ROLES, Role, pages_for
+from tests.dashboards.conftest import PASSWORD, rendered_text
+
+PAGE_FILES = {
+    "overview": ("views/overview.py", "全國總覽"),
+    "school": ("views/school.py", "學校"),
+    "classroom": ("views/classroom.py", "班級"),
+    "teachers": ("views/teachers.py", "教師認證"),
+    "gate": ("views/gate.py", "檢核結果"),
+    "submissions": ("views/submissions.py", "提交與收訖"),
+}
+WHOLE_ID = re.compile(r"\b[A-Z][1289A-D]\d{8}\b")
+
+
+def open_page(app, role, page):
+    test = app(role)
+    test.switch_page(PAGE_FILES[page][0]).run()
+    assert not test.exception, [exception.message for exception in test.exception]
+    return test
+
+
+def metric(test, label):
+    return next(m.value for m in test.metric if m.label == label)
+
+
+@pytest.mark.parametrize("role,page", [(role, page) for page, roles in PAGE_ROLES.items() for role in roles],
+                         ids=lambda value: getattr(value, "name", value))
+def test_every_page_renders_for_every_role_that_may_open_it(app, role, page):
+    test = open_page(app, role, page)
+
+    assert test.title[0].value == PAGE_FILES[page][1]
+    assert not test.error, [error.value for error in test.error]
+    if page != "submissions":  # the sample has no submissions: that page shows its empty state
+        assert test.metric, "every page answers with headline numbers first"
+    assert not WHOLE_ID.search(rendered_text(test)), "a whole national ID reached the page"
+
+
+def test_sign_in_with_a_wrong_password_is_refused(app):
+    test = app(None)
+    test.text_input[0].input("admin")
+    test.text_input[1].input("wrong password")
+    test.button[0].click().run()
+
+    assert [error.value for error in test.error] == ["帳號或密碼錯誤"]
+    assert "portfolio_user" not in test.session_state
+
+
+def test_sign_in_opens_the_role_s_first_page(app):
+    test = app(None)
+    test.text_input[0].input("authority")
+    test.text_input[1].input(PASSWORD)
+    test.button[0].click().run()
+
+    assert test.title[0].value == "全國總覽"
+    assert any("教育主管機關" in caption.value for caption in test.caption)
+
+
+def test_a_role_cannot_open_pages_outside_its_list(app):
+    test = app(Role.HOMEROOM_TEACHER)
+
+    assert pages_for(Role.HOMEROOM_TEACHER) == ["classroom", "gate"]
+    assert test.title[0].value == "班級"
+    with pytest.raises(ValueError):
+        test.switch_page(PAGE_FILES["overview"][0])
+
+
+def test_overview_headline_matches_the_warehouse(app, published, sample):
+    test = open_page(app, Role.AUTHORITY, "overview")
+
+    con = duckdb.connect(str(published), read_only=True)
+    enrolled, schools = con.execute("""
+        select count(*), count(distinct school_code) from marts.fct_student_completion where academic_year = ? and term = ?
+    """, [sample.year, sample.term]).fetchall()[0]
+    con.close()
+    assert metric(test, "在學學生") == f"{enrolled:,}"
+    assert metric(test, "學校數") == str(schools)
+    assert not any("學號" in frame.value.columns for frame in test.dataframe)
+
+
+def test_class_page_shows_masked_ids_and_offers_downloads(app, sample):
+    test = open_page(app, Role.HOMEROOM_TEACHER, "classroom")
+
+    table = test.dataframe[-1].value
+    assert {"座號", "學號", "姓名", "身分證號", "認證通過", "待認證", "未通過", "自傳"} <= set(table.columns)
+    assert table["身分證號"].dropna().str.fullmatch(r"[A-Z][0-9A-Z]\d\*{4}\d{3}").all()
+    labels = [button.proto.label for button in test.get("download_button")]
+    assert labels == ["下載 Excel (.xlsx)", "下載 CSV"]
+
+
+def test_changing_the_class_filter_redraws_the_class(app, published, sample):
+    test = open_page(app, Role.SCHOOL_ADMIN, "classroom")
+    test.sidebar.selectbox(key="filter_class").select(sample.other_class).run()
+
+    con = duckdb.connect(str(published), read_only=True)
+    enrolled = con.execute("""
+        select count(*) from marts.fct_student_completion
+        where school_code = ? and academic_year = ? and term = ? and class_code = ?
+    """, [sample.school, sample.year, sample.term, sample.other_class]).fetchall()[0][0]
+    con.close()
+    assert f"（{sample.other_class}）" in test.caption[0].value
+    assert metric(test, "在學學生") == str(enrolled)
+    assert len(test.dataframe[-1].value) == enrolled
+
+
+def test_changing_the_term_filter_changes_the_numbers(app, published, sample):
+    other = 1 if sample.term == 2 else 2
+    test = open_page(app, Role.AUTHORITY, "overview")
+    test.sidebar.selectbox(key="filter_term").select(other).run()
+
+    con = duckdb.connect(str(published), read_only=True)
+    enrolled = con.execute("select count(*) from marts.fct_student_completion where academic_year = ? and term = ?",
+                           [sample.year, other]).fetchall()[0][0]
+    con.close()
+    assert f"{sample.year} 學年度第 {other} 學期" in test.caption[0].value
+    assert metric(test, "在學學生") == f"{enrolled:,}"
+
+
+def test_homeroom_teacher_sees_the_own_class_only_in_the_filter(app, sample):
+    test = open_page(app, Role.HOMEROOM_TEACHER, "classroom")
+
+    options = test.sidebar.selectbox(key="filter_class").options
+    assert len(options) == 1 and options[0].startswith(sample.class_code)
+
+
+def test_subject_teacher_sees_the_own_queue(app, sample):
+    test = open_page(app, Role.SUBJECT_TEACHER, "teachers")
+
+    queue, items = test.dataframe[0].value, test.dataframe[1].value
+    assert sample.teacher in set(queue["teacher_code"])
+    assert ((items["teacher_code"] == sample.teacher) | (items["proxy_code"] == sample.teacher)).all()
+
+
+def test_gate_page_drills_down_for_the_school_but_not_for_the_authority(app):
+    school = open_page(app, Role.SCHOOL_ADMIN, "gate")
+    authority = open_page(app, Role.AUTHORITY, "gate")
+
+    assert "違規資料" in [header.value for header in school.subheader]
+    rule = school.selectbox(key="gate_rule")
+    assert rule.options and "學號" not in str(authority.dataframe)
+    assert "違規資料" not in [header.value for header in authority.subheader]
+    assert "學校 × 規則" in [header.value for header in authority.subheader]
+
+
+def test_submissions_page_has_an_empty_state(app):
+    test = open_page(app, Role.SCHOOL_ADMIN, "submissions")
+
+    assert [info.value for info in test.info] == ["尚無提交紀錄"]
+
+
+def test_a_missing_published_copy_is_a_message_not_a_crash(app, monkeypatch, tmp_path):
+    monkeypatch.setenv("PORTFOLIO_PUBLISHED", str(tmp_path / "nothing.duckdb"))
+    test = open_page(app, Role.SCHOOL_ADMIN, "school")
+
+    assert "找不到已發布的資料" in test.warning[0].value

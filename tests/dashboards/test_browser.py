@@ -1,0 +1,144 @@
+"""End to end in a real browser: Debian's chromium driven by Playwright against `streamlit run`.
+
+Signs in as 教育主管機關 and as 系統管理者, opens each page from the menu, checks the Chinese headings
+and that the headline numbers are the warehouse's, and saves a screenshot of every page under
+data/screenshots/ (look at them: Chinese must render as text, not boxes).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dashboards.cli import command_line
+from tests.dashboards.conftest import AS_OF, PASSWORD
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "data" / "screenshots"
+TITLES = {"overview": "全國總覽", "school": "學校", "classroom": "班級", "teachers": "教師認證", "gate": "檢核結果",
+          "submissions": "提交與收訖"}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(published, users_file):
+    if not Path(CHROMIUM).exists() or shutil.which("fc-list") is None:
+        pytest.skip("chromium / fonts missing: run `make browser-deps` as root")
+    port = free_port()
+    environment = {**os.environ, "PORTFOLIO_PUBLISHED": str(published), "PORTFOLIO_USERS": str(users_file),
+                   "PORTFOLIO_AS_OF": AS_OF.isoformat(), "DO_NOT_TRACK": "1"}
+    process = subprocess.Popen(command_line(port), env=environment, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"streamlit did not start: {process.stderr.read().decode(errors='replace')[-2000:]}")
+        time.sleep(0.3)
+    yield url
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield launched
+        launched.close()
+
+
+def sign_in(browser, url: str, username: str):
+    page = browser.new_page(viewport={"width": 1440, "height": 1800}, locale="zh-TW")
+    page.goto(url)
+    page.get_by_label("帳號").fill(username)
+    page.get_by_label("密碼").fill(PASSWORD)
+    page.get_by_role("button", name="登入").click()
+    page.wait_for_selector('[data-testid="stMetric"]', timeout=60_000)
+    return page
+
+
+def open_page(page, key: str) -> None:
+    """Through the menu (a reload would start a new, signed-out session), then wait until it is drawn:
+    the script has finished (Streamlit marks the app `notRunning`) and every chart and table has painted."""
+    page.locator('[data-testid="stSidebarNav"] a', has_text=TITLES[key]).first.click()
+    page.locator("h1", has_text=TITLES[key]).first.wait_for(timeout=60_000)
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
+    for chart in page.locator('[data-testid="stVegaLiteChart"]').all():
+        chart.locator("canvas, svg").first.wait_for(timeout=60_000)
+    for table in page.locator('[data-testid="stDataFrame"]').all():
+        table.locator("canvas").first.wait_for(timeout=60_000)
+
+
+def screenshot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    path.unlink(missing_ok=True)
+    page.screenshot(path=str(path))
+    assert path.stat().st_size > 10_000
+    return path
+
+
+def metric_value(page, label: str) -> str:
+    return page.locator('[data-testid="stMetric"]', has_text=label).first.locator(
+        '[data-testid="stMetricValue"]').inner_text().strip()
+
+
+def test_each_page_in_a_real_browser(server, browser, published, sample):
+    con = duckdb.connect(str(published), read_only=True)
+    national = con.execute("select count(*) from marts.fct_student_completion where academic_year = ? and term = ?",
+                           [sample.year, sample.term]).fetchall()[0][0]
+    in_class = con.execute("""
+        select count(*) from marts.fct_student_completion
+        where school_code = ? and academic_year = ? and term = ? and class_code = ?
+    """, [sample.school, sample.year, sample.term, sample.class_code]).fetchall()[0][0]
+    con.close()
+
+    authority = sign_in(browser, server, "authority")
+    for key in ("overview", "school", "gate", "submissions"):
+        open_page(authority, key)
+        screenshot(authority, f"authority-{key}")
+        if key == "overview":
+            assert metric_value(authority, "在學學生") == f"{national:,}"
+            assert authority.get_by_text("各縣市完成率").is_visible()
+    assert authority.locator('[data-testid="stSidebarNav"] a', has_text="班級").count() == 0
+    authority.close()
+
+    admin = sign_in(browser, server, "admin")
+    for key in ("school", "classroom", "teachers", "gate", "submissions"):
+        open_page(admin, key)
+        screenshot(admin, f"admin-{key}")
+        if key == "classroom":
+            assert metric_value(admin, "在學學生") == str(in_class)
+            assert admin.get_by_text("需要提醒的學生", exact=False).first.is_visible()
+        if key == "submissions":
+            assert admin.get_by_text("尚無提交紀錄").is_visible()
+    admin.close()

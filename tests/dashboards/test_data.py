@@ -1,0 +1,209 @@
+"""The data-access layer: numbers that match the warehouse, and each role's scope enforced on every query."""
+
+import re
+
+import duckdb
+import pytest
+
+from dashboards.data import DataAccess, PublishedCopyMissing
+from dashboards.roles import AccessDenied, Role, Scope
+from tests.dashboards.conftest import AS_OF
+
+MASKED = re.compile(r"^[A-Z][0-9A-Z]\d\*{4}\d{3}$")
+
+
+def scalar(published, sql, *params):
+    con = duckdb.connect(str(published), read_only=True)
+    try:
+        return con.execute(sql, list(params)).fetchall()[0][0]
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def access(published):
+    return lambda scope: DataAccess(published, scope, cached=False)
+
+
+def test_national_overview_adds_up_to_the_warehouse_and_holds_no_student_rows(access, published, sample):
+    view = access(Scope(Role.AUTHORITY)).national_overview(sample.year, sample.term)
+
+    enrolled = scalar(published, "select count(*) from marts.fct_student_completion where academic_year = ? and term = ?",
+                      sample.year, sample.term)
+    certified = scalar(published, "select count(*) from marts.fct_student_completion where academic_year = ? and term = ? "
+                       "and outcomes_certified > 0", sample.year, sample.term)
+    assert view.totals["students_enrolled"] == enrolled
+    assert view.totals["completion_rate"] == pytest.approx(certified / enrolled)
+    assert view.counties["students_enrolled"].sum() == enrolled
+    assert view.totals["schools"] == len(view.schools) == scalar(published, "select count(*) from marts.dim_schools")
+    assert (view.schools["county_name"] != "未對應").all() and (view.schools["school_type_name"] != "未對應").all()
+    for frame in (view.schools, view.counties, view.school_types, view.trend, view.behind):
+        assert not {"student_number", "student_name", "national_id_masked"} & set(frame.columns)
+
+
+def test_authority_sees_every_school_but_no_student_level_data(access, sample):
+    authority = access(Scope(Role.AUTHORITY))
+
+    assert len(authority.schools()) >= 2
+    assert authority.school_overview(sample.other_school, sample.year, sample.term, AS_OF).totals["students_enrolled"] > 0
+    with pytest.raises(AccessDenied):
+        authority.class_students(sample.school, sample.year, sample.term, sample.class_code, AS_OF)
+    with pytest.raises(AccessDenied):
+        authority.teacher_queues(sample.school, sample.year, sample.term, AS_OF)
+    with pytest.raises(AccessDenied):
+        authority.gate_rows(sample.school, sample.year, "R17")
+    assert not authority.gate_overview(sample.year).row_level
+
+
+def test_school_admin_sees_the_own_school_only(access, sample):
+    admin = access(Scope(Role.SCHOOL_ADMIN, sample.school))
+
+    assert admin.schools()["school_code"].tolist() == [sample.school]
+    assert set(admin.gate_overview(sample.year).runs["school_code"]) == {sample.school}
+    for other in (
+        lambda: admin.school_overview(sample.other_school, sample.year, sample.term, AS_OF),
+        lambda: admin.class_students(sample.other_school, sample.year, sample.term, sample.class_code, AS_OF),
+        lambda: admin.teacher_queues(sample.other_school, sample.year, sample.term, AS_OF),
+        lambda: admin.gate_rows(sample.other_school, sample.year, "R17"),
+        lambda: admin.national_overview(sample.year, sample.term),
+    ):
+        with pytest.raises(AccessDenied):
+            other()
+
+
+def test_class_view_lists_every_enrolled_student_with_masked_ids(access, published, sample):
+    view = access(Scope(Role.SCHOOL_ADMIN, sample.school)).class_students(
+        sample.school, sample.year, sample.term, sample.class_code, AS_OF)
+
+    enrolled = scalar(published, "select count(*) from marts.fct_student_completion where school_code = ? and "
+                      "academic_year = ? and term = ? and class_code = ?", sample.school, sample.year, sample.term, sample.class_code)
+    assert len(view.students) == view.totals["students"] == enrolled
+    assert view.students["national_id_masked"].dropna().map(lambda value: bool(MASKED.match(value))).all()
+    assert "national_id" not in view.students.columns
+    at_risk = view.students[view.students["is_at_risk"]]
+    assert (at_risk["outcomes_certified"] == 0).all() and (at_risk["risk_reason"] != "").all()
+    assert view.totals["at_risk"] == len(at_risk)
+
+
+def test_homeroom_teacher_sees_the_own_class_only(access, sample):
+    homeroom = access(Scope(Role.HOMEROOM_TEACHER, sample.school, class_code=sample.class_code))
+
+    assert homeroom.classes(sample.school, sample.year, sample.term)["class_code"].tolist() == [sample.class_code]
+    assert len(homeroom.class_students(sample.school, sample.year, sample.term, sample.class_code, AS_OF).students) > 0
+    with pytest.raises(AccessDenied):
+        homeroom.class_students(sample.school, sample.year, sample.term, sample.other_class, AS_OF)
+    with pytest.raises(AccessDenied):
+        homeroom.school_overview(sample.school, sample.year, sample.term, AS_OF)
+    with pytest.raises(AccessDenied):
+        homeroom.teacher_queues(sample.school, sample.year, sample.term, AS_OF)
+
+
+def test_homeroom_teacher_is_also_scoped_by_the_classes_he_or_she_leads(access, sample):
+    homeroom = access(Scope(Role.HOMEROOM_TEACHER, sample.school, teacher_code=sample.homeroom_teacher))
+
+    assert sample.class_code in homeroom.classes(sample.school, sample.year, sample.term)["class_code"].tolist()
+    assert sample.other_class not in homeroom.classes(sample.school, sample.year, sample.term)["class_code"].tolist()
+
+
+def test_homeroom_teacher_gate_rows_are_the_own_class_s(access, sample):
+    homeroom = access(Scope(Role.HOMEROOM_TEACHER, sample.school, class_code=sample.class_code))
+    admin = access(Scope(Role.SCHOOL_ADMIN, sample.school))
+
+    overview = homeroom.gate_overview(sample.year)
+    school_rules = admin.gate_overview(sample.year).rules.set_index("rule_id")["violations"]
+    class_rules = overview.rules.set_index("rule_id")["violations"]
+    assert overview.class_scoped and (class_rules <= school_rules).all() and class_rules.sum() < school_rules.sum()
+    for rule in class_rules[class_rules > 0].index:
+        rows = homeroom.gate_rows(sample.school, sample.year, rule)
+        assert set(rows["class_code"]) <= set(homeroom._own_classes(sample.school, sample.year))
+        assert len(rows) == class_rules[rule]
+
+
+def test_subject_teacher_sees_the_own_queue_and_nothing_else(access, published, sample):
+    teacher = access(Scope(Role.SUBJECT_TEACHER, sample.school, teacher_code=sample.teacher))
+
+    view = teacher.teacher_queues(sample.school, sample.year, sample.term, AS_OF)
+    pending = scalar(published, "select count(*) from marts.fct_course_outcomes where school_code = ? and academic_year = ? "
+                     "and term = ? and certification_state = '待認證' and certifying_teacher_code = ?",
+                     sample.school, sample.year, sample.term, sample.teacher)
+    own = view.items["teacher_code"] == sample.teacher
+    assert own.sum() == pending
+    assert ((view.items["teacher_code"] == sample.teacher) | (view.items["proxy_code"] == sample.teacher)).all()
+    assert set(view.teachers["teacher_code"]) <= {sample.teacher} | set(view.items["teacher_code"])
+    for forbidden in (
+        lambda: teacher.class_students(sample.school, sample.year, sample.term, sample.class_code, AS_OF),
+        lambda: teacher.school_overview(sample.school, sample.year, sample.term, AS_OF),
+        lambda: teacher.gate_overview(sample.year),
+        lambda: teacher.submissions(sample.year),
+    ):
+        with pytest.raises(AccessDenied):
+            forbidden()
+    assert teacher.classes(sample.school, sample.year, sample.term).empty
+
+
+def test_teacher_queue_counts_waiting_days_from_the_reference_day(access, sample):
+    view = access(Scope(Role.SCHOOL_ADMIN, sample.school)).teacher_queues(sample.school, sample.year, sample.term, AS_OF)
+
+    assert view.totals["pending"] == len(view.items) == view.teachers["pending"].sum()
+    waited = view.items.dropna(subset=["submitted_date"])
+    assert all(days == max((AS_OF - sent).days, 0) for days, sent in zip(waited["days_waiting"], waited["submitted_date"]))
+    allowed = view.certification_days
+    late = waited[waited["days_waiting"] > allowed]
+    assert late["is_overdue"].all()
+
+
+def test_departed_teachers_items_name_the_proxy_the_policy_chooses(access, sample):
+    from pipelines.gate.proxy import choose_proxy, teachers_from_records
+
+    admin = access(Scope(Role.SCHOOL_ADMIN, sample.school))
+    year_terms = [(sample.year, term) for term in (1, 2)]
+    items = [admin.teacher_queues(sample.school, year, term, AS_OF).items for year, term in year_terms]
+    with_proxy = [frame[frame["proxy_code"].notna()] for frame in items]
+    with_proxy = next((frame for frame in with_proxy if len(frame)), None)
+    if with_proxy is None:
+        pytest.skip("the sample has no pending item of a departed teacher")
+    row = with_proxy.iloc[0]
+    teachers = teachers_from_records(admin._frame("select * from marts.dim_teachers where school_code = ?",
+                                                  sample.school).to_dict("records"))
+    order = tuple(admin._frame("select proxy_order from marts.dim_schools where school_code = ?", sample.school)
+                  ["proxy_order"].iloc[0])
+    choice = choose_proxy(teachers[row["teacher_code"]], teachers, order, grade=int(row["course_grade"]), as_of=AS_OF)
+    assert row["proxy_code"] == choice.teacher.code
+
+
+def test_submissions_without_records_is_an_empty_state(access, sample):
+    assert not access(Scope(Role.SCHOOL_ADMIN, sample.school)).submissions(sample.year).available
+
+
+def test_a_missing_published_copy_says_so(tmp_path):
+    with pytest.raises(PublishedCopyMissing):
+        DataAccess(tmp_path / "absent.duckdb", Scope(Role.AUTHORITY), cached=False).terms()
+
+
+def test_school_page_shows_the_gate_run_and_the_deadlines_with_days_left(access, sample):
+    view = access(Scope(Role.SCHOOL_ADMIN, sample.school)).school_overview(sample.school, sample.year, sample.term, AS_OF)
+
+    assert view.gate is not None and view.gate["school_code"] == sample.school
+    assert set(view.deadlines["deadline"]) >= {"上傳截止", "認證截止"}
+    for row in view.deadlines.itertuples():
+        assert row.days_left == (row.date - AS_OF).days
+    assert view.classes["students_enrolled"].sum() == view.totals["students_enrolled"]
+
+
+def test_a_republished_copy_is_read_by_the_next_query(built_sample, tmp_path):
+    from pipelines.publish import DASHBOARD_TABLES, publish_warehouse
+
+    empty = tmp_path / "empty.duckdb"
+    con = duckdb.connect(str(empty))
+    con.execute("create schema marts")
+    for table in DASHBOARD_TABLES:
+        con.execute(f"create table marts.{table} (school_code varchar)")
+    con.close()
+    target = publish_warehouse(empty, tmp_path / "published.duckdb").path
+    access = DataAccess(target, Scope(Role.AUTHORITY), cached=False)
+    count = "select count(*) as schools from marts.dim_schools"
+    assert access._frame(count)["schools"].iloc[0] == 0
+
+    publish_warehouse(built_sample.warehouse, target)
+
+    assert access._frame(count)["schools"].iloc[0] > 0

@@ -1,0 +1,29 @@
+import datetime as dt
+import io
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from dashboards import formatting as fmt
+
+
+@pytest.mark.parametrize("value,text", [(0.7345, "73.5%"), (1, "100.0%"), (None, "—"), (float("nan"), "—")])
+def test_percent(value, text):
+    assert fmt.percent(value) == text
+
+
+def test_thousands_and_roc_dates_and_days_left():
+    assert fmt.number(1234567) == "1,234,567"
+    assert fmt.roc_date(dt.date(2025, 2, 3)) == "114/02/03"
+    assert [fmt.days_left(days) for days in (5, 0, -3, None)] == ["剩 5 天", "今天截止", "已逾 3 天", "—"]
+
+
+def test_downloads_keep_chinese_headers_for_excel():
+    frame = pd.DataFrame({"學號": ["1130001"], "身分證號": ["A12****789"], "認證通過": [2]})
+
+    workbook = openpyxl.load_workbook(io.BytesIO(fmt.to_xlsx_bytes(frame, "班級完成度")))
+    sheet = workbook["班級完成度"]
+    assert [cell.value for cell in sheet[1]] == ["學號", "身分證號", "認證通過"]
+    assert sheet["A2"].value == "1130001"
+    assert fmt.to_csv_bytes(frame).startswith("\ufeff學號".encode("utf-8"))

@@ -1,0 +1,84 @@
+"""Publishing the dashboards' read-only copy: what it holds, what it never holds, and the atomic swap."""
+
+import duckdb
+import pytest
+
+from pipelines.publish import DASHBOARD_TABLES, publish_warehouse
+
+
+def tables(path):
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return {f"{schema}.{table}" for schema, table in con.execute(
+            "select table_schema, table_name from information_schema.tables").fetchall()}
+    finally:
+        con.close()
+
+
+def test_every_build_publishes_the_copy_beside_the_warehouse(built_sample):
+    published = built_sample.settings.published
+
+    assert published.is_file()
+    assert {f"marts.{table}" for table in DASHBOARD_TABLES} | {"gate.runs", "meta.publication"} <= tables(published)
+
+
+def test_the_copy_has_the_marts_rows_but_never_a_whole_national_id(built_sample, tmp_path):
+    target = publish_warehouse(built_sample.warehouse, tmp_path / "published.duckdb").path
+
+    con = duckdb.connect(str(target), read_only=True)
+    columns = {name for (name,) in con.execute("select column_name from information_schema.columns").fetchall()}
+    rows = con.execute("select count(*) from marts.fct_student_completion").fetchall()[0][0]
+    con.close()
+    source = duckdb.connect(str(built_sample.warehouse), read_only=True)
+    expected = source.execute("select count(*) from marts.fct_student_completion").fetchall()[0][0]
+    source.close()
+    assert rows == expected > 0
+    assert "national_id" not in columns and "national_id_masked" in columns
+
+
+def test_ids_are_masked_and_digests_left_out_of_other_tables(tmp_path):
+    warehouse = tmp_path / "w.duckdb"
+    con = duckdb.connect(str(warehouse))
+    for table in DASHBOARD_TABLES:
+        con.execute("create schema if not exists marts")
+        con.execute(f"create table marts.{table} (school_code varchar)")
+    con.execute("create schema submissions")
+    con.execute("create table submissions.reconciliation_items (school_code varchar, outcome varchar, "
+                "national_id varchar, national_id_digest varchar, item_key_digest varchar)")
+    con.execute("insert into submissions.reconciliation_items values ('999001', 'rejected', 'A123456789', 'ab12', 'cd34')")
+    con.close()
+
+    target = publish_warehouse(warehouse, tmp_path / "published.duckdb").path
+
+    con = duckdb.connect(str(target), read_only=True)
+    row = con.execute("select * from submissions.reconciliation_items").df()
+    con.close()
+    assert list(row.columns) == ["school_code", "outcome", "national_id_masked"]
+    assert row["national_id_masked"].iloc[0] == "A12****789"
+
+
+def test_republishing_swaps_the_file_while_a_reader_keeps_the_old_one(built_sample, tmp_path):
+    target = tmp_path / "published.duckdb"
+    publish_warehouse(built_sample.warehouse, target)
+    reader = duckdb.connect(str(target), read_only=True)
+    before = target.stat().st_ino
+
+    publish_warehouse(built_sample.warehouse, target)
+
+    assert target.stat().st_ino != before
+    assert reader.execute("select count(*) from marts.dim_schools").fetchall()[0][0] > 0
+    reader.close()
+    assert [path.name for path in tmp_path.iterdir()] == ["published.duckdb"]
+
+
+def test_publishing_an_unbuilt_warehouse_fails_without_touching_the_copy(built_sample, tmp_path):
+    target = publish_warehouse(built_sample.warehouse, tmp_path / "published.duckdb").path
+    stamp = target.stat().st_mtime_ns
+    empty = tmp_path / "empty.duckdb"
+    duckdb.connect(str(empty)).close()
+
+    with pytest.raises(RuntimeError, match="marts"):
+        publish_warehouse(empty, target)
+
+    assert target.stat().st_mtime_ns == stamp
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["empty.duckdb", "published.duckdb"]
