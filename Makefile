@@ -10,7 +10,7 @@ export UV_COMPILE_BYTECODE := 1
 export DO_NOT_TRACK := 1
 export DAGSTER_HOME := $(CURDIR)/data/dagster_home
 
-.PHONY: help install demo test dagster clean
+.PHONY: help install demo test dagster clean dashboard browser-deps bench
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -25,16 +25,34 @@ install: $(BIN)/portfolio  ## create the locked virtual environment (.venv)
 demo: install  ## generate sample data, build the warehouse, print a summary
 	$(BIN)/portfolio demo
 
-test: install  ## run every test
+test: install browser-deps  ## run every test
 	$(BIN)/pytest
 
-$(DAGSTER_HOME)/dagster.yaml:
+# The browser test drives Debian's chromium; without fonts-noto-cjk Chinese renders as boxes. Installing
+# needs root (CI runs as root); when both are present this is two quick checks.
+browser-deps:  ## install chromium and CJK fonts for the browser test (Debian, as root; no-op when present)
+	@if command -v chromium >/dev/null 2>&1 && dpkg -s fonts-noto-cjk >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-noto-cjk; \
+	else echo "browser-deps: chromium/fonts-noto-cjk missing; run 'sudo make browser-deps' (the browser test is skipped)"; fi
+
+dashboard: install  ## open the dashboards on http://127.0.0.1:8501 (PORT=… to change; accounts: portfolio users)
+	$(BIN)/portfolio dashboard --port $${PORT:-8501}
+
+# Runs that write the warehouse (tag portfolio/warehouse=writer: per-school builds, the nightly gate,
+# reminders) queue and go one at a time; DuckDB has one writer (pipelines/ops/jobs.py).
+$(DAGSTER_HOME)/dagster.yaml: Makefile
 	@mkdir -p $(DAGSTER_HOME)
-	@printf 'telemetry:\n  enabled: false\n' > $@
+	@printf 'telemetry:\n  enabled: false\nrun_queue:\n  max_concurrent_runs: 4\n  tag_concurrency_limits:\n    - key: portfolio/warehouse\n      value: writer\n      limit: 1\n' > $@
 
 # The UI materializes from $PORTFOLIO_SOURCE; without it, from the deliveries `make demo` generated.
 dagster: install $(DAGSTER_HOME)/dagster.yaml  ## open the Dagster UI on http://127.0.0.1:3000
 	PORTFOLIO_SOURCE=$${PORTFOLIO_SOURCE:-data/demo/source} $(BIN)/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
+
+# The national benchmark (benchmarks/national.py, BENCHMARKS.md): 500 schools × 1,200 students × 2 years,
+# generated once under data/bench/source (~7.4 GB) and reused; the run itself needs ~30 GB free and about
+# an hour on 2 cores. SCHOOLS=… STUDENTS=… for a smaller run (its own dataset under data/bench-<SCHOOLS>).
+bench: install  ## national benchmark: pipeline vs hand-written floor, one school's re-check, dashboards
+	$(BIN)/python -m benchmarks.national $(if $(SCHOOLS),--schools $(SCHOOLS) --root data/bench-$(SCHOOLS)) $(if $(STUDENTS),--students $(STUDENTS))
 
 clean:  ## remove generated data, the warehouse and build output
 	rm -rf data dbt_project/target dbt_project/logs .pytest_cache

@@ -11,7 +11,19 @@ _QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
 
 
 def run_build(settings: Settings, *, schools: list[str] | None = None, print_progress: bool = False) -> bool:
-    """Ingest every delivery (or only `schools`) and build the dbt models; True when every step succeeded."""
+    """Ingest every delivery (or only `schools`) and build the dbt models; True when every step succeeded.
+
+    The build runs on a copy of the warehouse that replaces it only when every step succeeded; the
+    replaced file is kept in backups/ (pipelines/ops/backup.py). A failed or killed build leaves the
+    warehouse as it was.
+    """
+    from pipelines.ops.backup import safe_build
+
+    return safe_build(settings, lambda work: _run_job(work, schools, print_progress),
+                      announce=print if print_progress else None, schools=list(schools or []) or None)
+
+
+def _run_job(settings: Settings, schools: list[str] | None, print_progress: bool) -> bool:
     settings.export_to_environment()
     definitions = build_definitions(settings, schools=list(schools or []), print_progress=print_progress)
     result = definitions.resolve_job_def(BUILD_JOB).execute_in_process(run_config=_QUIET, raise_on_error=False)

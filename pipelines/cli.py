@@ -19,6 +19,17 @@ from pipelines.settings import DEFAULT_SOURCE, Settings
 # and `run(args) -> int`. Keep imports there cheap; heavy libraries load inside run().
 COMMAND_MODULES = (
     "pipelines.gate.cli",
+    "dashboards.cli",
+    "dashboards.users_cli",
+    "pipelines.ops.cli.remind",
+    "pipelines.ops.cli.purge",
+    "pipelines.ops.cli.backup",
+    "pipelines.ops.cli.audit",
+    "pipelines.export.cli",
+    "pipelines.export.submit_cli",
+    "pipelines.export.verify_cli",
+    "pipelines.export.reconcile_cli",
+    "pipelines.export.receipts_cli",
 )
 
 
@@ -47,7 +58,8 @@ def _add_warehouse(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_generation(parser: argparse.ArgumentParser, *, schools: int, students: int, error_rate: float) -> None:
+def _add_generation(parser: argparse.ArgumentParser, *, schools: int, students: int, error_rate: float,
+                    clean_schools: int = 0) -> None:
     parser.add_argument("--schools", type=int, default=schools, help=f"number of schools (default {schools})")
     parser.add_argument("--students-per-school", type=int, default=students,
                         help=f"students per school (default {students})")
@@ -55,6 +67,8 @@ def _add_generation(parser: argparse.ArgumentParser, *, schools: int, students: 
     parser.add_argument("--seed", type=int, default=2026, help="random seed: same seed, same files (default 2026)")
     parser.add_argument("--error-rate", type=_rate, default=error_rate,
                         help=f"share of rows given a rule violation or a malformed value (default {error_rate})")
+    parser.add_argument("--clean-schools", type=int, default=clean_schools, metavar="K",
+                        help=f"the last K schools get no injected errors (default {clean_schools})")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -91,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", type=Path, default=Path("data/demo/source"),
                       help="where the sample deliveries go (default data/demo/source)")
     _add_warehouse(demo)
-    _add_generation(demo, schools=4, students=150, error_rate=0.02)
+    _add_generation(demo, schools=4, students=150, error_rate=0.02, clean_schools=2)
 
     for module_name in COMMAND_MODULES:
         module = importlib.import_module(module_name)
@@ -105,7 +119,8 @@ def _generate(out: Path, args: argparse.Namespace) -> None:
     print(f"產生模擬資料 → {out}  ({args.schools} 校 × {args.students_per_school} 生, "
           f"{args.years[0]}–{args.years[1]} 學年度, seed {args.seed}, error rate {args.error_rate})", flush=True)
     summary = generate(out, schools=args.schools, students_per_school=args.students_per_school, years=args.years,
-                       seed=args.seed, error_rate=args.error_rate, progress=lambda line: print(f"  {line}", flush=True))
+                       seed=args.seed, error_rate=args.error_rate, clean_schools=args.clean_schools,
+                       progress=lambda line: print(f"  {line}", flush=True))
     print(f"  完成：{len(summary.school_codes)} 校、{summary.files_written:,} 個檔案、"
           f"{summary.rows_written:,} 列，{summary.seconds:.1f}s", flush=True)
 
@@ -149,9 +164,19 @@ def main(argv: list[str] | None = None) -> int:
         from pipelines.summary import print_summary
 
         print_summary(settings)
+        from pipelines.export.core import export_all, print_export_table
+
+        exports = settings.warehouse.parent / "exports"
+        print(f"\n匯出中央資料庫名冊：通過檢核的學校 → {exports}", flush=True)
+        print_export_table(export_all(settings, exports, stored_gate=True), exports)
         print("\n下一步 (next steps):")
         print("  make dagster      # Dagster UI at http://127.0.0.1:3000 (asset graph, runs, checks)")
         print(f"  倉儲 warehouse:    {settings.warehouse}")
+        from dashboards.demo import create_demo_users, demo_message
+        from pipelines.publish import publish
+
+        publish(settings)  # the dashboards' copy, with whatever the exports recorded after the build
+        print(demo_message(create_demo_users(settings)))
         return 0
 
     raise AssertionError(args.command)

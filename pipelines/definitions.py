@@ -17,14 +17,23 @@ def build_definitions(settings: Settings, **portfolio_overrides) -> dg.Definitio
     from pipelines.dbt.assets import dbt_models  # reads the manifest at import
     from pipelines.gate.assets import GATE_ASSETS, GATE_CHECKS
     from pipelines.ingest.assets import INGEST_ASSETS
+    from pipelines.publish.assets import PUBLISH_ASSETS
+    from pipelines.export.assets import EXPORT_ASSETS, EXPORT_JOB, EXPORT_SELECTION
+    from pipelines.ops.jobs import OPS_JOBS
+    from pipelines.ops.schedules import OPS_SCHEDULES
+    from pipelines.ops.sensors import OPS_SENSORS
 
     # The build refreshes everything, the gate's stored results included, whatever the gate says; the
     # blocking gate check guards what is submitted (exports), not the warehouse.
     build_selection = dg.AssetSelection.all() - dg.AssetSelection.checks(*GATE_CHECKS)
+    build_selection = build_selection - dg.AssetSelection.assets(*EXPORT_ASSETS)  # exports run in EXPORT_JOB
     return dg.Definitions(
-        assets=[*INGEST_ASSETS, dbt_models, *GATE_ASSETS],
+        assets=[*INGEST_ASSETS, dbt_models, *GATE_ASSETS, *PUBLISH_ASSETS, *EXPORT_ASSETS],
         asset_checks=GATE_CHECKS,
-        jobs=[dg.define_asset_job(BUILD_JOB, selection=build_selection)],
+        jobs=[dg.define_asset_job(BUILD_JOB, selection=build_selection),
+              dg.define_asset_job(EXPORT_JOB, selection=EXPORT_SELECTION), *OPS_JOBS],
+        sensors=OPS_SENSORS,  # a changed delivery starts that school's build (pipelines/ops)
+        schedules=OPS_SCHEDULES,  # nightly gate per school, weekday reminder lists
         resources={
             "portfolio": PortfolioResource.from_settings(settings, **portfolio_overrides),
             "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),

@@ -12,6 +12,7 @@ DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
 DEFAULT_SOURCE = Path("data/source")
 DEFAULT_DUCKDB_MEMORY = "4GB"
+DEFAULT_BACKUPS_KEEP = 5
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,7 @@ class Settings:
     warehouse: Path  # the DuckDB file the pipeline writes
     source: Path  # the delivery root: one folder per school
     duckdb_memory: str  # DuckDB's memory_limit: it spills to disk beyond this instead of dying
+    backups_keep: int = DEFAULT_BACKUPS_KEEP  # warehouse snapshots kept in backups_dir (PORTFOLIO_BACKUPS_KEEP)
 
     @classmethod
     def resolve(cls, warehouse: str | Path | None = None, source: str | Path | None = None) -> Settings:
@@ -27,10 +29,38 @@ class Settings:
             warehouse=Path(warehouse or os.environ.get("PORTFOLIO_WAREHOUSE") or DEFAULT_WAREHOUSE).absolute(),
             source=Path(source or os.environ.get("PORTFOLIO_SOURCE") or DEFAULT_SOURCE).absolute(),
             duckdb_memory=os.environ.get("PORTFOLIO_DUCKDB_MEMORY") or DEFAULT_DUCKDB_MEMORY,
+            backups_keep=_backups_keep(os.environ.get("PORTFOLIO_BACKUPS_KEEP")),
         )
+
+    @property
+    def backups_dir(self) -> Path:
+        """Snapshots of the warehouse, beside it (data/backups/ by default)."""
+        return self.warehouse.parent / "backups"
+
+    @property
+    def audit_log(self) -> Path:
+        """The append-only audit log. Outside the warehouse on purpose: a restore must not rewind it."""
+        return self.warehouse.parent / "audit" / "events.jsonl"
+
+    @property
+    def published(self) -> Path:
+        """The read-only copy of the marts the dashboards read (pipelines/publish): published/ beside the warehouse."""
+        return self.warehouse.parent / "published" / self.warehouse.name
 
     def export_to_environment(self) -> None:
         """Make dbt (a subprocess reading env_var()) and Dagster resources see these settings."""
         os.environ["PORTFOLIO_WAREHOUSE"] = str(self.warehouse)
         os.environ["PORTFOLIO_SOURCE"] = str(self.source)
         os.environ["PORTFOLIO_DUCKDB_MEMORY"] = self.duckdb_memory
+
+
+def _backups_keep(text: str | None) -> int:
+    """PORTFOLIO_BACKUPS_KEEP: a whole number >= 1; anything else keeps the default (and says so)."""
+    if not text:
+        return DEFAULT_BACKUPS_KEEP
+    if text.strip().isdigit() and int(text) >= 1:
+        return int(text)
+    import sys
+
+    print(f"PORTFOLIO_BACKUPS_KEEP={text!r} 不是 1 以上的整數，改用預設值 {DEFAULT_BACKUPS_KEEP}", file=sys.stderr)
+    return DEFAULT_BACKUPS_KEEP

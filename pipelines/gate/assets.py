@@ -45,7 +45,7 @@ class GateConfig(dg.Config):
     "Expectations; results in gate.runs / gate.rule_results / gate.rule_violations, reports under reports/gate/.",
 )
 def gate_results(context: dg.AssetExecutionContext, config: GateConfig, portfolio: PortfolioResource) -> dg.MaterializeResult:
-    from pipelines.gate.core import available_years, run_gate
+    from pipelines.gate.core import available_years, run_gates
     from pipelines.gate.html import write_html
     from pipelines.gate.report import write_json
     from pipelines.gate.store import store_results_at
@@ -53,21 +53,18 @@ def gate_results(context: dg.AssetExecutionContext, config: GateConfig, portfoli
     as_of = dt.date.fromisoformat(config.as_of) if config.as_of else dt.date.today()
     reports = portfolio.warehouse_path.parent / "reports" / "gate"
     wanted = set(portfolio.school_filter or [])
-    results = []
-    for school, years in available_years(portfolio.warehouse_path).items():
-        if wanted and school not in wanted:
-            continue
-        for year in years:
-            if config.academic_years and year not in config.academic_years:
-                continue
-            result = run_gate(portfolio.warehouse_path, school, year, None, as_of)
-            folder = reports / school / str(year)
-            write_json(result, folder / "gate.json")
-            write_html(result, folder / "gate.html")
-            results.append(result)
-            status = "通過" if result.passed else f"不通過（{'、'.join(result.failed_rules)}）"
-            portfolio.progress(context)(
-                f"  檢核 {school} {year} 學年度  {status}  錯誤 {result.errors} 筆  警告 {result.warnings} 筆")
+    targets = [(school, year) for school, years in available_years(portfolio.warehouse_path).items()
+               if not wanted or school in wanted
+               for year in years if not config.academic_years or year in config.academic_years]
+    # every school-year in one pass (pipelines/gate/batch.py): the same results as run_gate one by one
+    results = run_gates(portfolio.warehouse_path, targets, None, as_of) if targets else []
+    for result in results:
+        folder = reports / result.school / str(result.academic_year)
+        write_json(result, folder / "gate.json")
+        write_html(result, folder / "gate.html")
+        status = "通過" if result.passed else f"不通過（{'、'.join(result.failed_rules)}）"
+        portfolio.progress(context)(
+            f"  檢核 {result.school} {result.academic_year} 學年度  {status}  錯誤 {result.errors} 筆  警告 {result.warnings} 筆")
     store_results_at(portfolio.warehouse_path, results)
     if results:
         portfolio.progress(context)(f"  檢核報告 {reports}/<學校代碼>/<學年度>/gate.html（JSON 同目錄 gate.json）")

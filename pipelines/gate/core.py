@@ -82,7 +82,11 @@ def read_policy(warehouse: Path, school: str) -> tuple[Policy, str | None]:
         found = con.execute(f"select * from {GATE_SCHEMA}.dim_schools where school_code = ?", [school]).df()
     if found.empty:
         raise UnknownSchoolOrYear(f"倉儲中沒有學校 {school}")
-    record = found.iloc[0].to_dict()
+    return policy_from_record(found.iloc[0].to_dict())
+
+
+def policy_from_record(record: dict) -> tuple[Policy, str | None]:
+    """A dim_schools row as (Policy, policy_error)."""
     values = {}
     for key in POLICY_KEYS:
         if key not in record or key in ("terms", "selection_deadlines"):
@@ -123,8 +127,60 @@ def run_gate(warehouse: Path, school: str, year: int, term: int | None = None, a
     missing = {rule.id for rule in RULES} - {result.id for result in results}
     if missing:
         raise GateError(f"rules not checked by any suite: {sorted(missing)}")
+    return GateResult(school=school, academic_year=year, term=term, as_of=as_of, results=tuple(results),
+                      policy_error=policy_error, classes=_classes(gate_frames.classes, term))
+
+
+def run_gates(warehouse: Path, targets: list[tuple[str, int]] | None = None, term: int | None = None,
+              as_of: dt.date | None = None) -> list[GateResult]:
+    """`run_gate` for many schools and years at once (default: every school and year on record).
+
+    The same suites, policies and results, validated on pre-aggregated frames across schools
+    (pipelines/gate/batch.py): the nation's 1,000 school-years in about the time of a few dozen.
+    """
+    from expectations.runner import FRAMES
+    from pipelines.gate.batch import validate_school_years
+    from pipelines.gate.proxy import teachers_from_records
+    from pipelines.warehouse import connect, table_exists
+
+    as_of = as_of or dt.date.today()
+    with connect(warehouse, read_only=True) as con:
+        for name in (*FRAMES, "dim_teachers", "dim_classes", "dim_schools"):
+            if not table_exists(con, GATE_SCHEMA, name):
+                raise GateError(f"倉儲缺少 {GATE_SCHEMA}.{name}：請先執行 portfolio build")
+        on_record = {(school, int(year)) for school, year in con.execute(
+            f"select distinct school_code, academic_year from {GATE_SCHEMA}.fct_student_terms").fetchall()}
+        targets = sorted(on_record) if targets is None else [(school, int(year)) for school, year in targets]
+        unknown = [target for target in targets if target not in on_record]
+        if unknown:
+            school, year = unknown[0]
+            raise UnknownSchoolOrYear(f"學校 {school} 在倉儲中沒有 {year} 學年度的學籍資料")
+        schools = sorted({school for school, _ in targets})
+        wanted = f"school_code in (select unnest(?::varchar[]))"
+        policies = {record["school_code"]: policy_from_record(record) for record in con.execute(
+            f"select * from {GATE_SCHEMA}.dim_schools where {wanted}", [schools]).df().to_dict("records")}
+        missing_policy = [school for school in schools if school not in policies]
+        if missing_policy:
+            raise UnknownSchoolOrYear(f"倉儲中沒有學校 {missing_policy[0]}")
+        teacher_rows = con.execute(f"select * from {GATE_SCHEMA}.dim_teachers where {wanted}", [schools]).df()
+        teachers = {school: teachers_from_records(group.to_dict("records"))
+                    for school, group in teacher_rows.groupby("school_code")} if len(teacher_rows) else {}
+        classes = con.execute(f"select * from {GATE_SCHEMA}.dim_classes where {wanted}", [schools]).df()
+        results = validate_school_years(con, targets, policies, teachers, term, as_of)
+    missing = {rule.id for rule in RULES} - {result.id for result in next(iter(results.values()), [])} if results else set()
+    if missing:
+        raise GateError(f"rules not checked by any suite: {sorted(missing)}")
+    by_school_year = {key: group for key, group in classes.groupby(["school_code", "academic_year"])} if len(classes) else {}
+    return [
+        GateResult(school=school, academic_year=year, term=term, as_of=as_of, results=tuple(results[(school, year)]),
+                   policy_error=policies[school][1],
+                   classes=_classes(by_school_year.get((school, year), classes.iloc[0:0]), term))
+        for school, year in targets
+    ]
+
+
+def _classes(class_rows, term: int | None) -> dict[str, ClassInfo]:
     classes = {}
-    class_rows = gate_frames.classes
     if term is not None and len(class_rows):
         class_rows = class_rows[class_rows["term"] == term]
     for record in class_rows.sort_values("term").to_dict("records") if len(class_rows) else []:  # the later term's homeroom wins
@@ -134,8 +190,7 @@ def run_gate(warehouse: Path, school: str, year: int, term: int | None = None, a
             homeroom_teacher_code=_text(record.get("homeroom_teacher_code")),
             homeroom_teacher_name=_text(record.get("homeroom_teacher_name")),
         )
-    return GateResult(school=school, academic_year=year, term=term, as_of=as_of, results=tuple(results),
-                      policy_error=policy_error, classes=classes)
+    return classes
 
 
 def _text(value) -> str | None:

@@ -11,6 +11,9 @@ Policy steps (policy.md; seed 003's order is the default):
 Only a teacher available on the day can be chosen (not left by then, not on 留職停薪); among several
 candidates of one step the lowest teacher code wins, so the choice is reproducible. Roles and statuses
 come from the warehouse's dim_teachers (which reads them through the xwalk seeds).
+
+``trace_proxy`` walks the order and keeps every step it tried (who was passed over and why), so a list
+can show the chain that led to the choice; ``choose_proxy`` is its choice.
 """
 
 from __future__ import annotations
@@ -60,6 +63,52 @@ class ProxyChoice:
         return STEP_LABELS.get(self.step, self.step)
 
 
+@dataclass(frozen=True)
+class ProxyStep:
+    """One step of the school's proxy_order as it was tried: who it found, or why nobody."""
+
+    step: str
+    chosen: Teacher | None  # the teacher this step chose (only the deciding step has one)
+    passed_over: tuple[tuple[Teacher, str], ...] = ()  # candidates who were not available, with why
+
+    @property
+    def step_label(self) -> str:
+        return STEP_LABELS.get(self.step, self.step)
+
+    def describe(self, as_of: dt.date) -> str:
+        """`同科目教師：T020 王老師（選定）` or `指定代理教師：T012 已離職`, for lists people read."""
+        if self.chosen is not None:
+            return f"{self.step_label}：{_who(self.chosen)}（選定）"
+        if self.passed_over:
+            return f"{self.step_label}：" + "、".join(f"{_who(teacher)} {why}" for teacher, why in self.passed_over)
+        return f"{self.step_label}：無"
+
+
+@dataclass(frozen=True)
+class ProxyTrace:
+    """How `proxy_order` was walked for one departed teacher: every step tried, up to the choice."""
+
+    departed: Teacher
+    steps: tuple[ProxyStep, ...]
+
+    @property
+    def choice(self) -> ProxyChoice | None:
+        last = self.steps[-1] if self.steps else None
+        return ProxyChoice(teacher=last.chosen, step=last.step) if last and last.chosen else None
+
+    def describe(self, as_of: dt.date) -> str:
+        text = " → ".join(step.describe(as_of) for step in self.steps)
+        return text if self.choice else f"{text} → 無人可代理，請工作小組指定"
+
+
+def _who(teacher: Teacher) -> str:
+    return f"{teacher.code} {teacher.name}" if teacher.name else teacher.code
+
+
+def _why_unavailable(teacher: Teacher, as_of: dt.date) -> str:
+    return "已離職" if teacher.has_left(as_of) else "留職停薪"
+
+
 def _candidates(step: str, departed: Teacher, teachers: Iterable[Teacher], grade: int | None) -> list[Teacher]:
     if step == "designated_proxy":
         return [t for t in teachers if departed.designated_proxy_code and t.code == departed.designated_proxy_code]
@@ -75,6 +124,32 @@ def _candidates(step: str, departed: Teacher, teachers: Iterable[Teacher], grade
     raise ValueError(f"unknown proxy_order step {step!r}")
 
 
+def trace_proxy(
+    departed: Teacher,
+    teachers: Mapping[str, Teacher] | Iterable[Teacher],
+    proxy_order: Sequence[str],
+    *,
+    grade: int | None,
+    as_of: dt.date,
+) -> ProxyTrace:
+    """Walk the school's `proxy_order` for `departed`, recording each step, until a step finds an available teacher."""
+    pool = sorted((t for t in (teachers.values() if isinstance(teachers, Mapping) else teachers) if t.code != departed.code),
+                  key=lambda t: t.code)
+    available = [t for t in pool if t.is_available(as_of)]
+    steps = []
+    for step in proxy_order:
+        found = _candidates(step, departed, available, grade)
+        if found:
+            steps.append(ProxyStep(step=step, chosen=found[0]))
+            break
+        unavailable = [t for t in _candidates(step, departed, pool, grade) if not t.is_available(as_of)]
+        passed_over = tuple((t, _why_unavailable(t, as_of)) for t in unavailable)
+        if step == "designated_proxy" and departed.designated_proxy_code and not unavailable:
+            passed_over = ((Teacher(departed.designated_proxy_code), "不在教師名單"),)
+        steps.append(ProxyStep(step=step, chosen=None, passed_over=passed_over))
+    return ProxyTrace(departed=departed, steps=tuple(steps))
+
+
 def choose_proxy(
     departed: Teacher,
     teachers: Mapping[str, Teacher] | Iterable[Teacher],
@@ -84,13 +159,7 @@ def choose_proxy(
     as_of: dt.date,
 ) -> ProxyChoice | None:
     """The first available teacher the school's `proxy_order` names for `departed`; None if nobody fits."""
-    pool = list(teachers.values()) if isinstance(teachers, Mapping) else list(teachers)
-    available = sorted((t for t in pool if t.code != departed.code and t.is_available(as_of)), key=lambda t: t.code)
-    for step in proxy_order:
-        found = _candidates(step, departed, available, grade)
-        if found:
-            return ProxyChoice(teacher=found[0], step=step)
-    return None
+    return trace_proxy(departed, teachers, proxy_order, grade=grade, as_of=as_of).choice
 
 
 def teachers_from_records(records: Iterable[Mapping]) -> dict[str, Teacher]:

@@ -42,8 +42,11 @@ class GenerationSummary:
 
 def generate(out: Path, schools: int, students_per_school: int, years: tuple[int, int] = (112, 113),
              seed: int = 0, error_rate: float = 0.0, progress: Callable[[str], None] | None = None,
-             workers: int | None = None) -> GenerationSummary:
+             workers: int | None = None, clean_schools: int = 0) -> GenerationSummary:
     """Write ``schools`` school folders under ``out`` in the input contract's layout, and ``out/_truth``.
+
+    ``clean_schools``: the last that many schools get no injected errors whatever ``error_rate`` says, so
+    a sample can show schools that pass the gate beside schools that do not.
 
     Same arguments, same bytes. ``workers`` processes share the schools (default: one per CPU for
     four or more schools); the output does not depend on it.
@@ -58,16 +61,19 @@ def generate(out: Path, schools: int, students_per_school: int, years: tuple[int
         raise ValueError(f"bad academic years {years!r}")
     if seed < 0:
         raise ValueError("seed must be >= 0")
+    if not 0 <= clean_schools <= schools:
+        raise ValueError("clean_schools must be between 0 and the number of schools")
     out = Path(out)
     _clear_previous(out)
     out.mkdir(parents=True, exist_ok=True)
 
     codes = make_school_codes(schools)
     as_of = as_of_date(years)
-    undecodable_index = seed % schools if error_rate > 0 else -1
+    with_errors = schools - clean_schools
+    undecodable_index = seed % with_errors if error_rate > 0 and with_errors else -1
     jobs = [
         SchoolJob(index=i, code=code, out=out, students=students_per_school, years=years, seed=seed,
-                  error_rate=error_rate, as_of=as_of, undecodable=i == undecodable_index)
+                  error_rate=error_rate if i < with_errors else 0.0, as_of=as_of, undecodable=i == undecodable_index)
         for i, code in enumerate(codes)
     ]
     if workers is None:
@@ -102,7 +108,7 @@ def generate(out: Path, schools: int, students_per_school: int, years: tuple[int
         "generator": "pipelines.generate",
         "version": GENERATOR_VERSION,
         "parameters": {"schools": schools, "students_per_school": students_per_school, "years": list(years),
-                       "seed": seed, "error_rate": error_rate},
+                       "seed": seed, "error_rate": error_rate, "clean_schools": clean_schools},
         "as_of": as_of.isoformat(),
         "as_of_rule": "31 August after the last academic year: after every selection deadline (8-18 August) "
                       "and after every generated event; R17 and the state of every outcome/selection are "

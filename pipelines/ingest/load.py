@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -42,9 +43,10 @@ import polars as pl
 from pipelines.contract import LINEAGE_COLUMNS, QUARANTINE_REASONS, FileSpec, create_raw_schema
 from pipelines.ingest.decoding import FileRejected
 from pipelines.ingest.layout import delivered_files, discover_schools
+from pipelines.ingest.parallel import ParseJob, Rejection, parse_all
 from pipelines.ingest.policies import ingest_policies
 from pipelines.ingest.store import FileResult, log_delivery, registered, transaction, write_quarantine_row
-from pipelines.ingest.validate import ParsedFile, parse_file
+from pipelines.ingest.validate import ParsedFile
 
 __all__ = ["FileResult", "discover_schools", "ingest_file_kind", "ingest_policies"]
 
@@ -56,11 +58,28 @@ _DETAIL_SQL = "substr({message}, strpos({message}, '：') + 1)"
 def ingest_file_kind(
     con: duckdb.DuckDBPyConnection, source_root: Path, spec: FileSpec, schools: list[str] | None = None
 ) -> list[FileResult]:
-    """Ingest one file kind for every school (or only ``schools``); one FileResult per school."""
+    """Ingest one file kind for every school (or only ``schools``); one FileResult per school.
+
+    Files are parsed in worker processes (pipelines/ingest/parallel.py) and written here, one school at a
+    time in school order, while the next files are parsed.
+    """
     create_raw_schema(con)
     schools = discover_schools(source_root) if schools is None else schools
     last = last_deliveries(con, spec.kind)
-    return [_ingest_school_file(con, source_root, spec, school, last.get(school)) for school in schools]
+    prepared = [_prepare_school_file(con, source_root, spec, school, last.get(school)) for school in schools]
+    to_parse = [item for item in prepared if isinstance(item, _ToParse)]
+    parsed = iter(parse_all(ParseJob(item.path, spec.kind, item.source_file) for item in to_parse))
+    results = []
+    for item in prepared:
+        if isinstance(item, FileResult):
+            results.append(item)
+            continue
+        outcome = next(parsed)
+        if isinstance(outcome, Rejection):
+            results.append(item.attempt.reject(item.source_file, item.delivery_id, outcome.encoding, outcome.exception()))
+        else:
+            results.append(item.attempt.load(item.source_file, item.delivery_id, outcome))
+    return results
 
 
 def last_deliveries(con: duckdb.DuckDBPyConnection, file_kind: str) -> dict[str, tuple[str | None, str]]:
@@ -73,18 +92,26 @@ def last_deliveries(con: duckdb.DuckDBPyConnection, file_kind: str) -> dict[str,
     return {school: (delivery_id, status) for school, delivery_id, status in rows}
 
 
-def _ingest_school_file(
+@dataclass(frozen=True)
+class _ToParse:
+    attempt: _Attempt
+    path: Path
+    source_file: str
+    delivery_id: str
+
+
+def _prepare_school_file(
     con: duckdb.DuckDBPyConnection, source_root: Path, spec: FileSpec, school: str, last: tuple[str | None, str] | None
-) -> FileResult:
+) -> FileResult | _ToParse:
+    """What a school's file of this kind needs: a final result now (missing, unchanged, refused), or parsing."""
     started = time.perf_counter()
     attempt = _Attempt(con, spec, school, started)
     files = delivered_files(source_root / school / spec.folder, spec.label)
     if not files:
         return attempt.missing(last)
     source_file = " + ".join(f"{school}/{spec.folder}/{path.name}" for path in files)
-    contents = [path.read_bytes() for path in files]
-    delivery_id = hashlib.sha256(b"".join(hashlib.sha256(data).digest() for data in contents)).hexdigest() \
-        if len(files) > 1 else hashlib.sha256(contents[0]).hexdigest()
+    digests = [_sha256(path) for path in files]
+    delivery_id = hashlib.sha256(b"".join(digests)).hexdigest() if len(files) > 1 else digests[0].hex()
     if last is not None and last[0] == delivery_id and last[1] in ("loaded", "rejected"):
         return attempt.result(source_file, "unchanged", message=f"與上次交付相同（上次：{last[1]}），未重新匯入。")
     if len(files) > 1:
@@ -93,11 +120,15 @@ def _ingest_school_file(
             f"{source_file}：同一資料夾同時有 CSV 與 XLSX 版本的「{spec.label}」，無法判斷以哪一個為準，"
             f"兩者都不載入；請只保留一個。 / both CSV and XLSX delivered: both rejected.",
         ))
-    try:
-        parsed = parse_file(contents[0], spec, source_file)
-    except FileRejected as rejected:
-        return attempt.reject(source_file, delivery_id, rejected.encoding, rejected)
-    return attempt.load(source_file, delivery_id, parsed)
+    return _ToParse(attempt, files[0], source_file, delivery_id)
+
+
+def _sha256(path: Path) -> bytes:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.digest()
 
 
 class _Attempt:

@@ -152,7 +152,7 @@ def test_dirty_run_has_every_rule_and_reason(dirty_run):
 def test_truth_files_are_well_formed(dirty_run):
     generation = generation_of(dirty_run)
     codes = set(generation["school_codes"])
-    assert generation["parameters"] == {**DIRTY, "years": list(DIRTY["years"])}
+    assert generation["parameters"] == {**DIRTY, "years": list(DIRTY["years"]), "clean_schools": 0}
     assert generation["as_of"] == "2025-08-31"
 
     quarantine = truth_csv(dirty_run, "quarantine.csv")
@@ -210,3 +210,14 @@ def test_generation_json_lists_files(dirty_run):
     generation = json.loads((dirty_run / "_truth" / "generation.json").read_text(encoding="utf-8"))
     for school in generation["schools"]:
         assert set(school["files"]) == {spec.label for spec in FILES}
+
+
+def test_clean_schools_get_no_injected_errors(tmp_path):
+    summary = generate(tmp_path, schools=3, students_per_school=20, seed=5, error_rate=0.3, clean_schools=1)
+    clean_code = summary.school_codes[-1]
+    error_rules = {f"R{number:02d}" for number in range(1, 16)}
+    violations = truth_csv(tmp_path, "violations.csv")
+    quarantine = truth_csv(tmp_path, "quarantine.csv")
+    assert not violations.filter((pl.col("school_code") == clean_code) & pl.col("rule_id").is_in(error_rules)).height
+    assert not quarantine.filter(pl.col("school_code") == clean_code).height
+    assert quarantine.filter(pl.col("school_code") != clean_code).height, "the other schools still get errors"

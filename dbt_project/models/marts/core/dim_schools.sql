@@ -44,6 +44,18 @@ quarantine as (
 
 ),
 
+counties as (
+
+    select * from {{ ref('xwalk_school_code_counties') }}
+
+),
+
+school_types as (
+
+    select * from {{ ref('xwalk_school_code_types') }}
+
+),
+
 latest_terms as (
 
     select school_code, academic_year, term
@@ -113,6 +125,9 @@ final as (
 
     select
         policies.school_code,
+        -- 學校代碼 characters 1-2 are the county/city, character 3 who runs the school
+        coalesce(counties.county_name, '未對應') as county_name,
+        coalesce(school_types.school_type_name, '未對應') as school_type_name,
         latest_terms.academic_year as latest_academic_year,
         latest_terms.term as latest_term,
         coalesce(student_counts.students_on_record, 0) as students_on_record,
@@ -132,6 +147,8 @@ final as (
     left join performance_counts on policies.school_code = performance_counts.school_code
     left join delivery_counts on policies.school_code = delivery_counts.school_code
     left join quarantine_counts on policies.school_code = quarantine_counts.school_code
+    left join counties on substr(policies.school_code, 1, 2) = counties.county_code
+    left join school_types on substr(policies.school_code, 3, 1) = school_types.school_type_code
 
 )
 

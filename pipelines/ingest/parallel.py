@@ -1,0 +1,139 @@
+"""Parsing delivered files in worker processes while the main process writes to DuckDB.
+
+Decoding and validating a file (validate.parse_file) is CPU work in polars that holds one core: threads
+do not help (the GIL is held for much of it), processes do. DuckDB allows one writer, so the workers
+only parse and hand back polars frames; the caller writes them in order, while the next files are being
+parsed. One pool serves every file kind of a run (spawning a worker costs about a second of imports);
+a call with only a few files parses them in this process instead, so a one-school build pays nothing.
+
+``PORTFOLIO_INGEST_WORKERS`` sets the number of worker processes (default: the number of CPUs, at most 4;
+1 turns the pool off).
+"""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing
+import os
+import sys
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipelines.contract import FILES_BY_KIND
+from pipelines.ingest.decoding import FileRejected
+from pipelines.ingest.validate import ParsedFile, parse_file
+
+MIN_FILES_FOR_POOL = 4  # fewer files than this are parsed in this process
+IN_FLIGHT_PER_WORKER = 2  # parsed files waiting to be written stay few, so memory stays flat
+
+_pool: ProcessPoolExecutor | None = None
+_pool_size = 0
+
+
+@dataclass(frozen=True)
+class ParseJob:
+    path: Path
+    kind: str  # contract FileSpec.kind
+    source_file: str  # as quarantine messages name it
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A FileRejected, as it crosses the process boundary (the exception itself does not pickle)."""
+
+    reason: str
+    message: str
+    field: str | None
+    encoding: str | None
+
+    def exception(self) -> FileRejected:
+        return FileRejected(self.reason, self.message, self.field, self.encoding)
+
+
+def workers() -> int:
+    configured = os.environ.get("PORTFOLIO_INGEST_WORKERS", "").strip()
+    if configured.isdigit() and int(configured) >= 1:
+        return int(configured)
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+def _parse(job: ParseJob) -> ParsedFile | Rejection:
+    try:
+        return parse_file(job.path.read_bytes(), FILES_BY_KIND[job.kind], job.source_file)
+    except FileRejected as rejected:
+        return Rejection(rejected.reason, rejected.message, rejected.field, rejected.encoding)
+
+
+@contextmanager
+def _main_script_hidden() -> Iterator[None]:
+    """Spawned workers re-import a ``__main__`` that is a file; they need nothing from it, so hide it."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if main is None or path is None or getattr(main, "__spec__", None) is not None:
+        yield
+        return
+    del main.__file__
+    try:
+        yield
+    finally:
+        main.__file__ = path
+
+
+def _get_pool(size: int) -> ProcessPoolExecutor:
+    global _pool, _pool_size
+    if _pool is None or _pool_size != size:
+        shutdown()
+        # spawn, not fork: polars' thread pool and open DuckDB connections do not survive a fork.
+        # One polars thread per worker: the parallelism is across files.
+        saved = os.environ.get("POLARS_MAX_THREADS")
+        os.environ["POLARS_MAX_THREADS"] = "1"
+        try:
+            with _main_script_hidden():
+                _pool = ProcessPoolExecutor(size, mp_context=multiprocessing.get_context("spawn"))
+                # start the workers now, while __main__ is hidden
+                for future in [_pool.submit(os.getpid) for _ in range(size)]:
+                    future.result()
+        finally:
+            if saved is None:
+                os.environ.pop("POLARS_MAX_THREADS", None)
+            else:
+                os.environ["POLARS_MAX_THREADS"] = saved
+        _pool_size = size
+    return _pool
+
+
+def shutdown() -> None:
+    global _pool
+    if _pool is not None:
+        _pool.shutdown(wait=True, cancel_futures=True)
+        _pool = None
+
+
+atexit.register(shutdown)
+
+
+def parse_all(jobs: Iterable[ParseJob]) -> Iterator[ParsedFile | Rejection]:
+    """Each job's ParsedFile (or Rejection), in the order of `jobs`; parsing runs ahead of the consumer."""
+    jobs = list(jobs)
+    size = workers()
+    if size <= 1 or len(jobs) < MIN_FILES_FOR_POOL:
+        for job in jobs:
+            yield _parse(job)
+        return
+    pool = _get_pool(size)
+    pending: deque[Future] = deque()
+    queue = iter(jobs)
+    for job in queue:
+        pending.append(pool.submit(_parse, job))
+        if len(pending) >= size * IN_FLIGHT_PER_WORKER:
+            break
+    while pending:
+        result = pending.popleft().result()
+        following = next(queue, None)
+        if following is not None:
+            pending.append(pool.submit(_parse, following))
+        yield result

@@ -1,0 +1,13 @@
+"""Operations (issue 7): what lets a school leave the platform running all year.
+
+Plain Python, no Dagster import (unit-testable):
+
+- ``backup``: builds on a copy swapped in atomically, snapshots in backups/, list and restore;
+- ``purge``: retention of leavers' data (``portfolio purge``), everywhere it lives, audited;
+- ``reminders`` / ``reminder_xlsx``: lists before the policy's deadlines, proxy certification with its chain;
+- ``audit``: the audit log (``record_audit``) that exports, submissions, reconciliation, purges and
+  restores write to.
+
+Dagster: ``dagster`` (per-school partitioned jobs, the delivery sensor, the nightly gate and morning
+reminder schedules). Command line: ``cli/`` (remind, purge, backup, audit).
+"""

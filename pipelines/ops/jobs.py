@@ -1,0 +1,120 @@
+"""Per-school runs in Dagster: build one school's deliveries, gate one school; and the reminder run.
+
+Runs are partitioned by school (a dynamic partition per school folder, added by the delivery sensor and
+the nightly schedule), so one school's run failing never blocks another's: a school's build goes through
+``run_build(settings, schools=[school])``, which ingests only that school's folder into a copy of the
+warehouse and swaps it in only if every step succeeded (pipelines/ops/backup.py). A bad delivery fails
+its own run and leaves the warehouse as it was for every other school.
+
+Every job here writes the warehouse, so all carry the tag ``portfolio/warehouse=writer``; dagster.yaml's
+run queue lets one such run go at a time (``make dagster`` writes that limit), and the build's own file
+lock serialises builds started from the command line too.
+
+The whole-graph asset job ``build_warehouse`` (pipelines/definitions.py) stays as it was for ``portfolio build``.
+"""
+
+import datetime as dt
+
+import dagster as dg
+
+from pipelines.resources import PortfolioResource
+
+SCHOOLS = dg.DynamicPartitionsDefinition(name="schools")
+SCHOOL_TAG = "portfolio/school"
+WRITER_TAGS = {"portfolio/warehouse": "writer"}
+
+SCHOOL_BUILD_JOB = "school_build"
+SCHOOL_GATE_JOB = "school_gate"
+REMINDERS_JOB = "daily_reminders"
+
+
+def _settings(portfolio: PortfolioResource):
+    from pipelines.settings import Settings
+
+    return Settings.resolve(warehouse=portfolio.warehouse, source=portfolio.source)
+
+
+@dg.op(description="Ingest this school's folder and rebuild the dbt models, on a copy swapped in only on success.")
+def build_school(context: dg.OpExecutionContext, portfolio: PortfolioResource) -> dg.Output[str]:
+    from pipelines.build import run_build
+    from pipelines.ops.backup import failed_path
+
+    school = context.partition_key
+    settings = _settings(portfolio)
+    context.log.info(f"建置 {school}：{settings.source / school} → {settings.warehouse}")
+    if not run_build(settings, schools=[school], print_progress=True):
+        raise dg.Failure(description=f"{school} 的建置失敗；倉儲維持原狀，其他學校不受影響。",
+                         metadata={"school": school, "failed_copy": str(failed_path(settings.warehouse))})
+    return dg.Output(school, metadata={"school": school, "warehouse": str(settings.warehouse)})
+
+
+class GateRunConfig(dg.Config):
+    as_of: str | None = None  # ISO date; default the day of the run
+    academic_year: int | None = None  # default the school's latest year on record
+
+
+@dg.op(description="Run the pre-submission gate (R01–R20) for this school's latest year; store and report the result.")
+def gate_school(context: dg.OpExecutionContext, config: GateRunConfig, portfolio: PortfolioResource) -> dg.Output[bool]:
+    from pipelines.gate.core import available_years, run_gate
+    from pipelines.gate.html import write_html
+    from pipelines.gate.report import write_json
+    from pipelines.gate.store import store_results_at
+
+    school = context.partition_key
+    settings = _settings(portfolio)
+    as_of = dt.date.fromisoformat(config.as_of) if config.as_of else dt.date.today()
+    years = available_years(settings.warehouse, school).get(school) or []
+    year = config.academic_year or (years[-1] if years else None)
+    if year is None or year not in years:
+        context.log.warning(f"{school} 沒有可檢核的學年度（已有：{years}）")
+        return dg.Output(False, metadata={"school": school, "checked": False})
+    result = run_gate(settings.warehouse, school, year, None, as_of)
+    folder = settings.warehouse.parent / "reports" / "gate" / school / str(year)
+    write_json(result, folder / "gate.json")
+    write_html(result, folder / "gate.html")
+    store_results_at(settings.warehouse, [result])
+    context.log.info(f"{school} {year} 學年度 {'通過' if result.passed else '不通過'}  錯誤 {result.errors}  警告 {result.warnings}")
+    return dg.Output(result.passed, metadata={
+        "school": school, "academic_year": year, "as_of": as_of.isoformat(), "passed": result.passed,
+        "errors": result.errors, "warnings": result.warnings, "report": dg.MetadataValue.path(str(folder / "gate.html")),
+    })
+
+
+class RemindersRunConfig(dg.Config):
+    as_of: str | None = None  # ISO date; default the day of the run
+    days: int = 7  # deadlines up to this many days ahead
+
+
+@dg.op(description="Write the reminder lists (班級提醒 / 教師提醒 / 代理認證) for every school and store them for the dashboard.")
+def write_reminders(context: dg.OpExecutionContext, config: RemindersRunConfig, portfolio: PortfolioResource) -> dg.Output[int]:
+    import argparse
+
+    from pipelines.ops.cli.remind import run
+
+    settings = _settings(portfolio)
+    code = run(argparse.Namespace(as_of=dt.date.fromisoformat(config.as_of) if config.as_of else None, days=config.days,
+                                  out=None, school=list(portfolio.schools), no_store=False,
+                                  warehouse=settings.warehouse, actor="dagster"))
+    if code != 0:
+        raise dg.Failure(description=f"portfolio remind 結束碼 {code}")
+    return dg.Output(code, metadata={"reminders": dg.MetadataValue.path(str(settings.warehouse.parent / "reminders"))})
+
+
+@dg.job(name=SCHOOL_BUILD_JOB, partitions_def=SCHOOLS, tags=WRITER_TAGS,
+        description="One school's deliveries → warehouse (started by the delivery sensor).")
+def school_build_job():
+    build_school()
+
+
+@dg.job(name=SCHOOL_GATE_JOB, partitions_def=SCHOOLS, tags=WRITER_TAGS,
+        description="One school's pre-submission gate (started by the nightly schedule).")
+def school_gate_job():
+    gate_school()
+
+
+@dg.job(name=REMINDERS_JOB, tags=WRITER_TAGS, description="Reminder lists before deadlines, every school.")
+def reminders_job():
+    write_reminders()
+
+
+OPS_JOBS = [school_build_job, school_gate_job, reminders_job]

@@ -1,0 +1,460 @@
+"""Retention (補充規定: 離校生之學習歷程檔案資料，保存 N 年；達保存年限後，始得刪除).
+
+Who: a student whose **latest** term at a school has a leaving status (轉出, 退學, 畢業:
+``fct_student_terms.is_leaver``) and who left that school more than its ``retention_years`` ago. The
+leaving day is the term's 學籍異動日期, or, when the registry gives none, the end of that term (term 1:
+31 January, term 2: 31 July; the 學年度 runs August to July). A student who came back later is not a
+leaver. Each school decides for its own records: a student who transferred from A to B is purged from
+A's records after A's retention period and stays with B, which holds him now.
+
+Where: every table that carries the student's school and student number (raw, staging tables, marts,
+gate results, ops lists, the national mart), tables keyed by his course outcomes (certification events),
+quarantined values equal to his student number or national ID; in the live warehouse, the published
+copy, every backup, leftover build copies, and generated report files (gate reports, exports, reminder
+lists) that name him: such a file is deleted whole (re-run the report to regenerate it without him).
+
+``plan_purge`` only reads; ``apply_purge`` deletes (one transaction per database file) and writes an
+audit event with the counts and the keys (school, student number, last term), never content. The audit
+log is how a purge outlives newer deliveries: ``reapply_purges`` (run by every build before it swaps the
+new warehouse in) removes a purged student again if a school's new export still lists him.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from pipelines.settings import Settings
+
+DEFAULT_RETENTION_YEARS = 5
+TERM_END = {1: (1, 31), 2: (7, 31)}  # (month, day) in the Gregorian year after the 學年度 starts
+ROC_OFFSET = 1911
+REPORT_SUFFIXES = (".json", ".html", ".htm", ".csv", ".txt", ".md", ".xlsx")
+
+_STUDENT_COLUMNS = ("student_number", "學號")
+_OUTCOME_COLUMNS = ("outcome_id", "成果編號")
+_NATIONAL_ID_COLUMNS = ("national_id", "身分證號")
+_SKIP_SCHEMAS = ("audit", "information_schema", "pg_catalog")
+
+
+@dataclass(frozen=True)
+class Leaver:
+    school_code: str
+    student_number: str
+    last_academic_year: int
+    last_term: int
+    class_code: str | None
+    seat_number: int | None
+    enrolment_status: str
+    left_date: dt.date
+    left_date_is_term_end: bool  # the registry gave no 學籍異動日期
+    retention_years: int
+
+    @property
+    def kept_until(self) -> dt.date:
+        return _add_years(self.left_date, self.retention_years)
+
+    def key(self) -> dict:
+        return {"school": self.school_code, "student_number": self.student_number,
+                "last_term": f"{self.last_academic_year}-{self.last_term}"}
+
+
+@dataclass
+class PurgePlan:
+    as_of: dt.date
+    leavers: list[Leaver]
+    national_ids: dict[str, set[str]]  # school → IDs of its leavers (in memory only, never printed)
+    outcome_ids: dict[str, set[str]]
+    rows: dict[str, int] = field(default_factory=dict)  # "<file label>:<schema>.<table>" → rows
+    files: list[Path] = field(default_factory=list)  # generated reports naming a leaver
+    databases: list[Path] = field(default_factory=list)  # other DuckDB files: published copy, backups
+    scratch: list[Path] = field(default_factory=list)  # leftover build copies, deleted whole
+
+    @property
+    def by_school(self) -> dict[str, list[Leaver]]:
+        grouped: dict[str, list[Leaver]] = defaultdict(list)
+        for leaver in self.leavers:
+            grouped[leaver.school_code].append(leaver)
+        return dict(grouped)
+
+
+def _add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def term_end(academic_year: int, term: int) -> dt.date:
+    month, day = TERM_END.get(term, TERM_END[2])
+    return dt.date(academic_year + ROC_OFFSET + 1, month, day)
+
+
+# --- who -------------------------------------------------------------------------------------------
+
+def find_leavers(con: duckdb.DuckDBPyConnection, as_of: dt.date, schools: Iterable[str] | None = None,
+                 *, database: str | None = None) -> list[Leaver]:
+    """Leavers past their school's retention period on `as_of` (needs marts.fct_student_terms)."""
+    prefix = f'"{database}".' if database else ""
+    has_policies = con.execute(
+        "select count(*) from duckdb_tables() where schema_name = 'raw' and table_name = 'school_policies'"
+        + (" and database_name = ?" if database else ""), [database] if database else [],
+    ).fetchall()[0][0]
+    policies = (f"left join (select school_code, any_value(retention_years) as retention_years "
+                f"from {prefix}raw.school_policies group by 1) policies using (school_code)") if has_policies else ""
+    retention = "coalesce(policies.retention_years, ?)" if has_policies else "?"
+    rows = con.execute(
+        f"""select terms.school_code, terms.student_number, terms.academic_year, terms.term, terms.class_code,
+                   terms.seat_number, terms.enrolment_status, terms.status_changed_date, {retention}
+            from {prefix}marts.fct_student_terms terms {policies}
+            where terms.is_latest_term and terms.is_leaver
+            order by 1, 2""",
+        [DEFAULT_RETENTION_YEARS],
+    ).fetchall()
+    wanted = set(schools or [])
+    leavers = []
+    for school, number, year, term, class_code, seat, status, changed, retention_years in rows:
+        if wanted and school not in wanted:
+            continue
+        changed = changed.date() if isinstance(changed, dt.datetime) else changed
+        left = changed or term_end(year, term)
+        leaver = Leaver(school, number, year, term, class_code, seat, status, left, changed is None,
+                        int(retention_years or DEFAULT_RETENTION_YEARS))
+        if as_of > leaver.kept_until:
+            leavers.append(leaver)
+    return leavers
+
+
+# --- where -----------------------------------------------------------------------------------------
+
+def _load_keys(con: duckdb.DuckDBPyConnection, students: Iterable[tuple[str, str]],
+               national_ids: dict[str, set[str]], outcome_ids: dict[str, set[str]]) -> None:
+    """Temp tables the deletes join on (they live in this connection only)."""
+    con.execute("create or replace temp table purge_students (school_code varchar, student_number varchar)")
+    con.execute("create or replace temp table purge_outcomes (school_code varchar, outcome_id varchar)")
+    con.execute("create or replace temp table purge_ids (school_code varchar, national_id varchar)")
+    con.execute("create or replace temp table purge_values (school_code varchar, raw_value varchar)")
+    students = list(students)
+    if students:
+        con.executemany("insert into purge_students values (?, ?)", students)
+        con.executemany("insert into purge_values values (?, ?)", students)
+    ids = [(school, value) for school, values in national_ids.items() for value in values]
+    if ids:
+        con.executemany("insert into purge_ids values (?, ?)", ids)
+        con.executemany("insert into purge_values values (?, ?)", ids)
+    outcomes = [(school, value) for school, values in outcome_ids.items() for value in values]
+    if outcomes:
+        con.executemany("insert into purge_outcomes values (?, ?)", outcomes)
+
+
+def _collect_student_keys(con: duckdb.DuckDBPyConnection, database: str, students: list[tuple[str, str]]
+                          ) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """National IDs and course-outcome ids of the students, from whatever tables hold them."""
+    con.execute("create or replace temp table purge_students (school_code varchar, student_number varchar)")
+    if students:
+        con.executemany("insert into purge_students values (?, ?)", students)
+    national_ids: dict[str, set[str]] = defaultdict(set)
+    outcome_ids: dict[str, set[str]] = defaultdict(set)
+    for schema, table, columns in _tables(con, database):
+        student = _first(columns, _STUDENT_COLUMNS)
+        if "school_code" not in columns or student is None:
+            continue
+        for wanted, into in ((_first(columns, _NATIONAL_ID_COLUMNS), national_ids), (_first(columns, _OUTCOME_COLUMNS), outcome_ids)):
+            if wanted is None:
+                continue
+            for school, value in con.execute(
+                f'select distinct t.school_code, t."{wanted}" from "{database}"."{schema}"."{table}" t '
+                f'join purge_students p on t.school_code = p.school_code and t."{student}" = p.student_number '
+                f'where t."{wanted}" is not null'
+            ).fetchall():
+                into[school].add(str(value))
+    return dict(national_ids), dict(outcome_ids)
+
+
+def _first(columns: Iterable[str], names: tuple[str, ...]) -> str | None:
+    columns = set(columns)
+    return next((name for name in names if name in columns), None)
+
+
+def _tables(con: duckdb.DuckDBPyConnection, database: str) -> list[tuple[str, str, list[str]]]:
+    rows = con.execute(
+        """select t.schema_name, t.table_name, list(c.column_name order by c.column_index)
+           from duckdb_tables() t join duckdb_columns() c
+             on c.database_name = t.database_name and c.schema_name = t.schema_name and c.table_name = t.table_name
+           where t.database_name = ? and not t.temporary
+           group by all order by 1, 2""",
+        [database],
+    ).fetchall()
+    return [(schema, table, columns) for schema, table, columns in rows if schema not in _SKIP_SCHEMAS]
+
+
+def _matching(schema: str, table: str, columns: list[str]) -> str | None:
+    """The join condition that finds a purged student's rows in this table, or None."""
+    if "school_code" not in columns:
+        return None
+    student = _first(columns, _STUDENT_COLUMNS)
+    if student:
+        return f'exists (select 1 from purge_students p where p.school_code = t.school_code and p.student_number = t."{student}")'
+    outcome = _first(columns, _OUTCOME_COLUMNS)
+    if outcome:
+        return f'exists (select 1 from purge_outcomes p where p.school_code = t.school_code and p.outcome_id = t."{outcome}")'
+    national_id = _first(columns, _NATIONAL_ID_COLUMNS)
+    if national_id:
+        return f'exists (select 1 from purge_ids p where p.school_code = t.school_code and p.national_id = t."{national_id}")'
+    if "raw_value" in columns:  # raw.quarantine: a refused value that is the student number or ID itself
+        return "exists (select 1 from purge_values p where p.school_code = t.school_code and p.raw_value = t.raw_value)"
+    return None
+
+
+def purge_database(con: duckdb.DuckDBPyConnection, database: str, *, apply: bool) -> dict[str, int]:
+    """Count (apply=False) or delete the purge_* keys' rows in every table of `database`; rows per table."""
+    counts = {}
+    tables = [(schema, table, _matching(schema, table, columns)) for schema, table, columns in _tables(con, database)]
+    if apply:
+        con.execute("begin transaction")
+    try:
+        for schema, table, condition in tables:
+            if condition is None:
+                continue
+            name = f'"{database}"."{schema}"."{table}"'
+            verb = "delete from" if apply else "select count(*) from"
+            found = con.execute(f"{verb} {name} t where {condition}").fetchall()
+            rows = found[0][0] if found else 0
+            if rows:
+                counts[f"{schema}.{table}"] = rows
+        if apply:
+            con.execute("commit")
+    except BaseException:
+        if apply:
+            con.execute("rollback")
+        raise
+    return counts
+
+
+# --- reports ---------------------------------------------------------------------------------------
+
+def report_roots(settings: Settings, extra: Iterable[Path] = ()) -> list[Path]:
+    """Where generated files naming students live: gate reports, exports, reminder lists (+ `extra`)."""
+    base = settings.warehouse.parent
+    roots = [base / "reports", base / "exports", base / "submissions", base / "reminders", *extra]
+    unique = []
+    for root in roots:
+        resolved = Path(root).absolute()
+        if resolved not in unique:
+            unique.append(resolved)
+    return unique
+
+
+def _token_pattern(tokens: set[str]) -> re.Pattern | None:
+    if not tokens:
+        return None
+    alternatives = "|".join(re.escape(token) for token in sorted(tokens, key=len, reverse=True))
+    return re.compile(rf"(?<![0-9A-Za-z])(?:{alternatives})(?![0-9A-Za-z])")
+
+
+def _file_mentions(path: Path, tokens: set[str], pattern: re.Pattern) -> bool:
+    if path.suffix.lower() == ".xlsx":
+        try:
+            from openpyxl import load_workbook
+
+            workbook = load_workbook(path, read_only=True, data_only=True)
+        except Exception:
+            return False  # not a workbook we can read: leave it
+        try:
+            for sheet in workbook.worksheets:
+                for row in sheet.iter_rows(values_only=True):
+                    if any(value is not None and str(value).strip() in tokens for value in row):
+                        return True
+        finally:
+            workbook.close()
+        return False
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return pattern.search(text) is not None
+
+
+def find_report_files(roots: Iterable[Path], plan: PurgePlan) -> list[Path]:
+    """Generated files under a school's folder that name one of its leavers (student number or ID)."""
+    tokens_by_school = {
+        school: {leaver.student_number for leaver in leavers} | plan.national_ids.get(school, set())
+        for school, leavers in plan.by_school.items()
+    }
+    found = []
+    for root in roots:
+        if not root.is_dir():
+            continue
+        for path in sorted(root.rglob("*")):
+            if not path.is_file() or path.suffix.lower() not in REPORT_SUFFIXES:
+                continue
+            schools = [part for part in path.relative_to(root).parts if part in tokens_by_school]
+            tokens = set().union(*(tokens_by_school[school] for school in schools)) if schools else set()
+            pattern = _token_pattern(tokens)
+            if pattern is not None and _file_mentions(path, tokens, pattern):
+                found.append(path)
+    return found
+
+
+# --- plan and apply --------------------------------------------------------------------------------
+
+def _other_databases(settings: Settings) -> list[Path]:
+    from pipelines.ops.backup import list_snapshots
+
+    published = settings.published.parent
+    copies = sorted(published.glob("*.duckdb")) if published.is_dir() else []
+    return [*copies, *(snapshot.path for snapshot in list_snapshots(settings))]
+
+
+def _attach(con: duckdb.DuckDBPyConnection, path: Path, alias: str, *, read_only: bool) -> None:
+    from pipelines.ops.backup import _retrying
+
+    mode = " (read_only)" if read_only else ""
+    sql = f"attach '{str(path).replace(chr(39), chr(39) * 2)}' as \"{alias}\"{mode}"
+    _retrying(lambda: con.execute(sql), path)
+
+
+def plan_purge(settings: Settings, as_of: dt.date, *, schools: Iterable[str] | None = None,
+               report_dirs: Iterable[Path] = ()) -> PurgePlan:
+    """What `apply_purge` would remove; reads only."""
+    from pipelines.ops.backup import scratch_files
+
+    with duckdb.connect() as con:
+        _attach(con, settings.warehouse, "warehouse", read_only=True)
+        leavers = find_leavers(con, as_of, schools, database="warehouse")
+        students = [(leaver.school_code, leaver.student_number) for leaver in leavers]
+        national_ids, outcome_ids = _collect_student_keys(con, "warehouse", students)
+        plan = PurgePlan(as_of=as_of, leavers=leavers, national_ids=national_ids, outcome_ids=outcome_ids)
+        if not leavers:
+            return plan
+        _load_keys(con, students, national_ids, outcome_ids)
+        plan.rows = {f"warehouse:{name}": rows for name, rows in purge_database(con, "warehouse", apply=False).items()}
+    plan.databases = _other_databases(settings)
+    plan.scratch = scratch_files(settings.warehouse)
+    plan.files = find_report_files(report_roots(settings, report_dirs), plan)
+    return plan
+
+
+def apply_purge(settings: Settings, plan: PurgePlan, *, actor: str | None = None) -> dict:
+    """Remove the plan's students everywhere and audit it; the audit event's details."""
+    from pipelines.ops.audit import record_audit, sync_audit_table
+    from pipelines.ops.backup import _remove, warehouse_lock
+
+    if not plan.leavers:
+        return {}
+    students = [(leaver.school_code, leaver.student_number) for leaver in plan.leavers]
+    removed: dict[str, int] = {}
+    with warehouse_lock(settings.warehouse):
+        with duckdb.connect() as con:
+            _load_keys(con, students, plan.national_ids, plan.outcome_ids)
+            _attach(con, settings.warehouse, "warehouse", read_only=False)
+            removed.update({f"warehouse:{k}": v for k, v in purge_database(con, "warehouse", apply=True).items()})
+            con.execute("detach warehouse")
+            for index, path in enumerate(plan.databases):
+                label = path.name
+                if path.parent == settings.published.parent:
+                    removed.update({f"{label}:{k}": v for k, v in _purge_copy(con, path, index).items()})
+                elif path.exists():
+                    _attach(con, path, f"other{index}", read_only=False)
+                    removed.update({f"{label}:{k}": v for k, v in purge_database(con, f"other{index}", apply=True).items()})
+                    con.execute(f'detach "other{index}"')
+        for path in plan.scratch:
+            _remove(path)
+        files = []
+        for path in plan.files:
+            try:
+                path.unlink()
+                files.append(path)
+            except FileNotFoundError:
+                pass
+        details = {
+            "as_of": plan.as_of.isoformat(),
+            "students": [leaver.key() for leaver in plan.leavers],
+            "rows_removed": removed,
+            "files_removed": [str(path) for path in files],
+            "scratch_removed": [path.name for path in plan.scratch],
+            "databases": [path.name for path in plan.databases],
+        }
+        record_audit(settings, "purge", details=details, actor=actor)
+        try:
+            with duckdb.connect(str(settings.warehouse)) as con:
+                sync_audit_table(con, settings)
+        except duckdb.Error:
+            pass  # the log has the event; the next build mirrors it into audit.events
+    return details
+
+
+def _purge_copy(con: duckdb.DuckDBPyConnection, path: Path, index: int) -> dict[str, int]:
+    """A published copy others read: purge a copy of it, then rename it into place (readers never block us)."""
+    staged = path.with_name(f".{path.name}.purging")
+    shutil.copyfile(path, staged)
+    alias = f"published{index}"
+    _attach(con, staged, alias, read_only=False)
+    try:
+        counts = purge_database(con, alias, apply=True)
+        con.execute(f'checkpoint "{alias}"')
+    finally:
+        con.execute(f'detach "{alias}"')
+    os.replace(staged, path)
+    return counts
+
+
+# --- after a build ---------------------------------------------------------------------------------
+
+def purged_keys(settings: Settings) -> list[dict]:
+    """(school, student number, last term) of every student an earlier purge removed, from the audit log."""
+    from pipelines.ops.audit import read_audit
+
+    keys = []
+    for event in read_audit(settings, action="purge"):
+        for key in (event.get("details") or {}).get("students") or []:
+            if isinstance(key, dict) and key.get("school") and key.get("student_number"):
+                keys.append(key)
+    return keys
+
+
+def reapply_purges(con: duckdb.DuckDBPyConnection, settings: Settings, *, database: str) -> int:
+    """Remove again purged students that a newer delivery brought back into `database`; how many.
+
+    Only a student whose rows in raw.students end at or before the term he was purged after: a student
+    number reused for somebody newer (or a student who really came back) is left alone.
+    """
+    keys = purged_keys(settings)
+    has_students = con.execute(
+        "select count(*) from duckdb_tables() where database_name = ? and schema_name = 'raw' and table_name = 'students'",
+        [database],
+    ).fetchall()[0][0]
+    if not keys or not has_students:
+        return 0
+    con.execute("create or replace temp table purged_keys (school_code varchar, student_number varchar, last_year int, last_term int)")
+    rows = []
+    for key in keys:
+        year, _, term = str(key.get("last_term") or "").partition("-")
+        if year.isdigit() and term.isdigit():
+            rows.append((key["school"], key["student_number"], int(year), int(term)))
+    if not rows:
+        return 0
+    con.execute("begin transaction")
+    con.executemany("insert into purged_keys values (?, ?, ?, ?)", rows)
+    con.execute("commit")
+    back = con.execute(
+        f"""select students.school_code, students."學號"
+            from "{database}".raw.students students
+            join purged_keys keys on students.school_code = keys.school_code and students."學號" = keys.student_number
+            group by all
+            having max(students."學年度" * 10 + students."學期") <= max(keys.last_year * 10 + keys.last_term)"""
+    ).fetchall()
+    if not back:
+        return 0
+    national_ids, outcome_ids = _collect_student_keys(con, database, back)
+    _load_keys(con, back, national_ids, outcome_ids)
+    purge_database(con, database, apply=True)
+    return len(back)

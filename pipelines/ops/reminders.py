@@ -1,0 +1,377 @@
+"""Reminders before the policy's deadlines, and who certifies for teachers who have left.
+
+For every deadline in ``marts.fct_school_deadlines`` (from the school's policy.yaml) that falls within
+``days`` days from ``as_of`` (the deadline day itself included):
+
+- **upload** (課程學習成果上傳截止, per term) → the homeroom teacher (導師) of each class gets the enrolled
+  students of the term who have uploaded nothing, still have items not sent for certification (未送審),
+  or have items that failed certification (認證未通過) to fix and send again;
+- **certification** (認證截止, per term) → each certifying teacher gets the term's outcomes still waiting
+  (待認證), with the days waited and whether the policy's certification_days_after_upload is exceeded;
+  an outcome whose teacher has left by ``as_of`` goes to the proxy the school's proxy_order names
+  (pipelines/gate/proxy.py), with the chain that led to the choice;
+- **selection** (勾選截止, per year) → the homeroom teacher of each class (the student's last term of the
+  year) gets the students who could still select more: fewer selected outcomes than min(cap, certified),
+  or fewer selected student-entered performances than min(cap, entered).
+
+Independently of deadlines, ``proxy_assignments`` lists every outcome waiting (待認證) on a teacher who
+has left, with the proxy and the chain.
+
+Lists name students by class, seat and student number only (no names, never a national ID).
+Plain Python: reads a built warehouse, returns rows; pipelines/ops/reminder_xlsx.py prints them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from pipelines.gate.proxy import Teacher, trace_proxy, teachers_from_records
+from pipelines.policy import DEFAULT_POLICY
+
+PENDING, NOT_SUBMITTED, FAILED = "待認證", "未送審", "認證未通過"
+ROLE_LABELS = {"homeroom": "導師", "teacher": "認證教師", "proxy": "代理認證教師", "unknown": "未列於教師名單"}
+
+# Columns of ops.reminders and ops.proxy_assignments, in order.
+REMINDER_COLUMNS = (
+    "school_code", "as_of_date", "deadline_kind", "deadline_label", "deadline_date", "days_left",
+    "academic_year", "term", "audience", "recipient_code", "recipient_name", "recipient_role",
+    "class_code", "class_name", "seat_number", "student_number", "outcome_id", "subject_name",
+    "detail", "pending_days", "is_overdue", "original_teacher_code", "original_teacher_name",
+    "proxy_step", "proxy_chain",
+)
+PROXY_COLUMNS = (
+    "school_code", "as_of_date", "outcome_id", "academic_year", "term", "class_code", "seat_number",
+    "student_number", "subject_name", "submitted_date", "original_teacher_code", "original_teacher_name",
+    "original_left_date", "proxy_code", "proxy_name", "proxy_step", "proxy_chain",
+)
+
+
+@dataclass
+class Reminders:
+    as_of: dt.date
+    days: int
+    deadlines: list[dict] = field(default_factory=list)  # the deadlines in the window, per school
+    rows: list[dict] = field(default_factory=list)  # REMINDER_COLUMNS
+    proxies: list[dict] = field(default_factory=list)  # PROXY_COLUMNS
+    schools: list[str] = field(default_factory=list)  # every school looked at (tables are replaced for these)
+
+    def for_school(self, school: str) -> Reminders:
+        return Reminders(
+            as_of=self.as_of, days=self.days, schools=[school],
+            deadlines=[d for d in self.deadlines if d["school_code"] == school],
+            rows=[r for r in self.rows if r["school_code"] == school],
+            proxies=[p for p in self.proxies if p["school_code"] == school],
+        )
+
+
+@dataclass(frozen=True)
+class _SchoolPolicy:
+    proxy_order: tuple[str, ...]
+    certification_days: int
+    outcome_cap: int
+    diverse_cap: int
+
+
+def _records(con: duckdb.DuckDBPyConnection, sql: str, parameters: list) -> list[dict]:
+    cursor = con.execute(sql, parameters)
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def _day(value) -> dt.date | None:
+    if value is None:
+        return None
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def _policies(con: duckdb.DuckDBPyConnection) -> dict[str, _SchoolPolicy]:
+    rows = con.execute(
+        "select school_code, any_value(proxy_order), any_value(certification_days_after_upload), "
+        "any_value(course_outcome_selection_cap_per_year), any_value(diverse_selection_cap_per_year) "
+        "from raw.school_policies group by 1"
+    ).fetchall()
+    return {
+        school: _SchoolPolicy(
+            proxy_order=tuple(order or DEFAULT_POLICY.proxy_order),
+            certification_days=days if days is not None else DEFAULT_POLICY.certification_days_after_upload,
+            outcome_cap=outcome_cap if outcome_cap is not None else DEFAULT_POLICY.course_outcome_selection_cap_per_year,
+            diverse_cap=diverse_cap if diverse_cap is not None else DEFAULT_POLICY.diverse_selection_cap_per_year,
+        )
+        for school, order, days, outcome_cap, diverse_cap in rows
+    }
+
+
+def _default_policy() -> _SchoolPolicy:
+    return _SchoolPolicy(DEFAULT_POLICY.proxy_order, DEFAULT_POLICY.certification_days_after_upload,
+                         DEFAULT_POLICY.course_outcome_selection_cap_per_year, DEFAULT_POLICY.diverse_selection_cap_per_year)
+
+
+def _teachers(con: duckdb.DuckDBPyConnection, school: str) -> dict[str, Teacher]:
+    return teachers_from_records(_records(con, "select * from marts.dim_teachers where school_code = ?", [school]))
+
+
+def collect_reminders(warehouse: Path, as_of: dt.date, days: int = 7, schools: Iterable[str] | None = None) -> Reminders:
+    """Every reminder due on `as_of` for deadlines up to `days` days ahead, and the proxy assignments."""
+    reminders = Reminders(as_of=as_of, days=days)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        known = [row[0] for row in con.execute("select distinct school_code from raw.school_policies order by 1").fetchall()]
+        wanted = list(schools) if schools else known
+        reminders.schools = [school for school in wanted if school in known]
+        policies = _policies(con)
+        for school in reminders.schools:
+            policy = policies.get(school, _default_policy())
+            teachers = _teachers(con, school)
+            deadlines = _records(
+                con,
+                "select * from marts.fct_school_deadlines where school_code = ? and deadline_date between ? and ? "
+                "order by deadline_date, deadline_kind, academic_year, term",
+                [school, as_of, as_of + dt.timedelta(days=days)],
+            )
+            for deadline in deadlines:
+                deadline["deadline_date"] = _day(deadline["deadline_date"])
+                deadline["days_left"] = (deadline["deadline_date"] - as_of).days
+                reminders.deadlines.append(deadline)
+                make = {"upload": _upload_rows, "certification": _certification_rows, "selection": _selection_rows}
+                rows = make[deadline["deadline_kind"]](con, deadline, policy, teachers, as_of)
+                reminders.rows.extend(_complete(row, deadline, as_of) for row in rows)
+            reminders.proxies.extend(proxy_assignments(con, school, policy.proxy_order, teachers, as_of))
+    return reminders
+
+
+def _complete(row: dict, deadline: dict, as_of: dt.date) -> dict:
+    base = {column: None for column in REMINDER_COLUMNS}
+    base.update(
+        school_code=deadline["school_code"], as_of_date=as_of, deadline_kind=deadline["deadline_kind"],
+        deadline_label=deadline["deadline_label"], deadline_date=deadline["deadline_date"],
+        days_left=deadline["days_left"], academic_year=deadline["academic_year"], term=deadline["term"],
+        audience=deadline["reminder_audience"],
+    )
+    base.update(row)
+    return base
+
+
+def _upload_rows(con, deadline: dict, policy: _SchoolPolicy, teachers: dict[str, Teacher], as_of: dt.date) -> list[dict]:
+    students = _records(con, f"""
+        select terms.class_code, terms.class_name, terms.homeroom_teacher_code, terms.seat_number, terms.student_number,
+            count(outcomes.outcome_id) as uploaded,
+            count(*) filter (where outcomes.certification_state = '{NOT_SUBMITTED}') as not_submitted,
+            count(*) filter (where outcomes.certification_state = '{FAILED}') as failed,
+        from marts.fct_student_terms terms
+        left join marts.fct_course_outcomes outcomes
+            on terms.school_code = outcomes.school_code and terms.academic_year = outcomes.academic_year
+            and terms.term = outcomes.term and terms.student_number = outcomes.student_number
+        where terms.school_code = ? and terms.academic_year = ? and terms.term = ? and terms.is_enrolled
+        group by all
+        having count(outcomes.outcome_id) = 0 or not_submitted > 0 or failed > 0
+        order by terms.class_code, terms.seat_number, terms.student_number""",
+        [deadline["school_code"], deadline["academic_year"], deadline["term"]])
+    rows = []
+    for student in students:
+        notes = []
+        if student["uploaded"] == 0:
+            notes.append("本學期尚未上傳任何課程學習成果")
+        if student["not_submitted"]:
+            notes.append(f"{student['not_submitted']} 件已上傳但未送出認證")
+        if student["failed"]:
+            notes.append(f"{student['failed']} 件認證未通過，請修改後重新送審")
+        rows.append(_homeroom_row(student, teachers, "；".join(notes)))
+    return rows
+
+
+def _homeroom_row(student: dict, teachers: dict[str, Teacher], detail: str) -> dict:
+    code = student.get("homeroom_teacher_code")
+    teacher = teachers.get(code) if code else None
+    return {
+        "recipient_code": code, "recipient_name": teacher.name if teacher else None,
+        "recipient_role": ROLE_LABELS["homeroom"], "class_code": student["class_code"],
+        "class_name": student.get("class_name"), "seat_number": student["seat_number"],
+        "student_number": student["student_number"], "detail": detail,
+    }
+
+
+def _certification_rows(con, deadline: dict, policy: _SchoolPolicy, teachers: dict[str, Teacher], as_of: dt.date) -> list[dict]:
+    outcomes = _records(con, f"""
+        select outcomes.outcome_id, outcomes.class_code, outcomes.seat_number, outcomes.student_number,
+            outcomes.subject_name, outcomes.course_code, outcomes.submitted_at, outcomes.certifying_teacher_code,
+            coalesce(outcomes.course_grade, terms.grade) as item_grade,
+        from marts.fct_course_outcomes outcomes
+        left join marts.fct_student_terms terms
+            on outcomes.school_code = terms.school_code and outcomes.academic_year = terms.academic_year
+            and outcomes.term = terms.term and outcomes.student_number = terms.student_number
+        where outcomes.school_code = ? and outcomes.academic_year = ? and outcomes.term = ?
+            and outcomes.certification_state = '{PENDING}'
+        order by outcomes.certifying_teacher_code, outcomes.class_code, outcomes.seat_number, outcomes.outcome_id""",
+        [deadline["school_code"], deadline["academic_year"], deadline["term"]])
+    rows = []
+    for outcome in outcomes:
+        submitted = _day(outcome["submitted_at"])
+        pending_days = (as_of - submitted).days if submitted else None
+        overdue = pending_days is not None and pending_days > policy.certification_days
+        notes = [f"送審 {pending_days} 天" if pending_days is not None else "送審日期不明"]
+        if overdue:
+            notes.append(f"已超過 {policy.certification_days} 天的認證期限")
+        row = {
+            "class_code": outcome["class_code"], "seat_number": outcome["seat_number"],
+            "student_number": outcome["student_number"], "outcome_id": outcome["outcome_id"],
+            "subject_name": outcome["subject_name"] or outcome["course_code"], "pending_days": pending_days,
+            "is_overdue": overdue,
+        }
+        row.update(_certifier(outcome, policy, teachers, as_of))
+        if row["recipient_role"] == ROLE_LABELS["proxy"]:
+            notes.append(f"原認證教師 {row['original_teacher_code']} 已離職，由您代理認證")
+        row["detail"] = "；".join(notes)
+        rows.append(row)
+    return rows
+
+
+def _certifier(outcome: dict, policy: _SchoolPolicy, teachers: dict[str, Teacher], as_of: dt.date) -> dict:
+    """Who should certify this outcome on `as_of`: its teacher, or the proxy if the teacher has left."""
+    code = outcome["certifying_teacher_code"]
+    teacher = teachers.get(code) if code else None
+    if teacher is None:
+        return {"recipient_code": code, "recipient_name": None, "recipient_role": ROLE_LABELS["unknown"],
+                "original_teacher_code": code}
+    if not teacher.has_left(as_of):
+        return {"recipient_code": teacher.code, "recipient_name": teacher.name, "recipient_role": ROLE_LABELS["teacher"],
+                "original_teacher_code": teacher.code, "original_teacher_name": teacher.name}
+    grade = outcome.get("item_grade")
+    trace = trace_proxy(teacher, teachers, policy.proxy_order, grade=int(grade) if grade is not None else None, as_of=as_of)
+    choice = trace.choice
+    return {
+        "recipient_code": choice.teacher.code if choice else None,
+        "recipient_name": choice.teacher.name if choice else None,
+        "recipient_role": ROLE_LABELS["proxy"],
+        "original_teacher_code": teacher.code, "original_teacher_name": teacher.name,
+        "proxy_step": choice.step_label if choice else None, "proxy_chain": trace.describe(as_of),
+    }
+
+
+def _selection_rows(con, deadline: dict, policy: _SchoolPolicy, teachers: dict[str, Teacher], as_of: dt.date) -> list[dict]:
+    students = _records(con, """
+        with placed as (
+            select *, bool_or(is_enrolled) over (partition by school_code, academic_year, student_number) as enrolled_in_year,
+            from marts.fct_student_terms
+            where school_code = ? and academic_year = ?
+            qualify row_number() over (partition by school_code, academic_year, student_number order by term desc) = 1
+        ),
+        outcomes as (
+            select student_number, count(*) filter (where is_certified) as certified,
+                count(*) filter (where is_selected) as selected,
+            from marts.fct_course_outcomes where school_code = ? and academic_year = ? group by 1
+        ),
+        performances as (
+            select student_number, count(*) filter (where is_student_entered) as entered,
+                count(*) filter (where is_student_entered and is_selected) as selected,
+            from marts.fct_diverse_performances where school_code = ? and academic_year = ? group by 1
+        )
+        select placed.class_code, placed.class_name, placed.homeroom_teacher_code, placed.seat_number,
+            placed.student_number,
+            coalesce(outcomes.certified, 0) as outcomes_certified, coalesce(outcomes.selected, 0) as outcomes_selected,
+            coalesce(performances.entered, 0) as performances_entered,
+            coalesce(performances.selected, 0) as performances_selected,
+        from placed
+        left join outcomes using (student_number)
+        left join performances using (student_number)
+        where placed.enrolled_in_year
+        order by placed.class_code, placed.seat_number, placed.student_number""",
+        [deadline["school_code"], deadline["academic_year"]] * 3)
+    rows = []
+    for student in students:
+        outcome_target = min(policy.outcome_cap, student["outcomes_certified"])
+        diverse_target = min(policy.diverse_cap, student["performances_entered"])
+        notes = []
+        if student["outcomes_selected"] < outcome_target:
+            notes.append(f"課程學習成果已勾選 {student['outcomes_selected']} 件（已認證 {student['outcomes_certified']} 件，"
+                         f"最多可勾選 {policy.outcome_cap} 件）")
+        if student["performances_selected"] < diverse_target:
+            notes.append(f"多元表現已勾選 {student['performances_selected']} 件（已登錄 {student['performances_entered']} 件，"
+                         f"最多可勾選 {policy.diverse_cap} 件）")
+        if notes:
+            rows.append(_homeroom_row(student, teachers, "；".join(notes)))
+    return rows
+
+
+def proxy_assignments(con, school: str, proxy_order: tuple[str, ...], teachers: dict[str, Teacher],
+                      as_of: dt.date) -> list[dict]:
+    """Every outcome waiting (待認證) on a teacher who has left by `as_of`: the proxy and the chain."""
+    departed = sorted(code for code, teacher in teachers.items() if teacher.has_left(as_of))
+    if not departed:
+        return []
+    placeholders = ", ".join("?" for _ in departed)
+    outcomes = _records(con, f"""
+        select outcomes.outcome_id, outcomes.academic_year, outcomes.term, outcomes.class_code, outcomes.seat_number,
+            outcomes.student_number, coalesce(outcomes.subject_name, outcomes.course_code) as subject_name,
+            outcomes.submitted_at, outcomes.certifying_teacher_code, coalesce(outcomes.course_grade, terms.grade) as item_grade,
+        from marts.fct_course_outcomes outcomes
+        left join marts.fct_student_terms terms
+            on outcomes.school_code = terms.school_code and outcomes.academic_year = terms.academic_year
+            and outcomes.term = terms.term and outcomes.student_number = terms.student_number
+        where outcomes.school_code = ? and outcomes.certification_state = '{PENDING}'
+            and outcomes.certifying_teacher_code in ({placeholders})
+        order by outcomes.certifying_teacher_code, outcomes.academic_year, outcomes.term, outcomes.class_code,
+            outcomes.seat_number, outcomes.outcome_id""",
+        [school, *departed])
+    rows = []
+    for outcome in outcomes:
+        teacher = teachers[outcome["certifying_teacher_code"]]
+        grade = outcome["item_grade"]
+        trace = trace_proxy(teacher, teachers, proxy_order, grade=int(grade) if grade is not None else None, as_of=as_of)
+        choice = trace.choice
+        rows.append({
+            "school_code": school, "as_of_date": as_of, "outcome_id": outcome["outcome_id"],
+            "academic_year": outcome["academic_year"], "term": outcome["term"], "class_code": outcome["class_code"],
+            "seat_number": outcome["seat_number"], "student_number": outcome["student_number"],
+            "subject_name": outcome["subject_name"], "submitted_date": _day(outcome["submitted_at"]),
+            "original_teacher_code": teacher.code, "original_teacher_name": teacher.name,
+            "original_left_date": teacher.left_date,
+            "proxy_code": choice.teacher.code if choice else None, "proxy_name": choice.teacher.name if choice else None,
+            "proxy_step": choice.step_label if choice else None, "proxy_chain": trace.describe(as_of),
+        })
+    return rows
+
+
+# --- the warehouse tables the dashboard shows --------------------------------------------------------
+
+_DDL = (
+    "create schema if not exists ops",
+    """create table if not exists ops.reminders (
+    school_code VARCHAR, as_of_date DATE, deadline_kind VARCHAR, deadline_label VARCHAR, deadline_date DATE,
+    days_left INTEGER, academic_year INTEGER, term INTEGER, audience VARCHAR, recipient_code VARCHAR,
+    recipient_name VARCHAR, recipient_role VARCHAR, class_code VARCHAR, class_name VARCHAR, seat_number INTEGER,
+    student_number VARCHAR, outcome_id VARCHAR, subject_name VARCHAR, detail VARCHAR, pending_days INTEGER,
+    is_overdue BOOLEAN, original_teacher_code VARCHAR, original_teacher_name VARCHAR, proxy_step VARCHAR,
+    proxy_chain VARCHAR, generated_at TIMESTAMP
+)""",
+    """create table if not exists ops.proxy_assignments (
+    school_code VARCHAR, as_of_date DATE, outcome_id VARCHAR, academic_year INTEGER, term INTEGER,
+    class_code VARCHAR, seat_number INTEGER, student_number VARCHAR, subject_name VARCHAR, submitted_date DATE,
+    original_teacher_code VARCHAR, original_teacher_name VARCHAR, original_left_date DATE, proxy_code VARCHAR,
+    proxy_name VARCHAR, proxy_step VARCHAR, proxy_chain VARCHAR, generated_at TIMESTAMP
+)""",
+)
+
+
+def store_reminders(con: duckdb.DuckDBPyConnection, reminders: Reminders) -> None:
+    """Replace the schools' rows in ops.reminders and ops.proxy_assignments by this run's (one transaction)."""
+    generated_at = dt.datetime.now().replace(microsecond=0)
+    for ddl in _DDL:
+        con.execute(ddl)
+    con.execute("begin transaction")
+    try:
+        for table, columns, rows in (("ops.reminders", REMINDER_COLUMNS, reminders.rows),
+                                     ("ops.proxy_assignments", PROXY_COLUMNS, reminders.proxies)):
+            for school in reminders.schools:
+                con.execute(f"delete from {table} where school_code = ?", [school])
+            if rows:
+                placeholders = ", ".join("?" for _ in range(len(columns) + 1))
+                con.executemany(f"insert into {table} ({', '.join(columns)}, generated_at) values ({placeholders})",
+                                [[row.get(column) for column in columns] + [generated_at] for row in rows])
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
