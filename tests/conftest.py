@@ -24,6 +24,13 @@ class BuiltSample:
         return self.settings.warehouse
 
 
+def pytest_sessionstart(session):
+    """Parse the dbt project first, as the CLI does: modules defining dbt assets read its manifest on import."""
+    from pipelines.dbt.project import ensure_manifest
+
+    ensure_manifest()
+
+
 SAMPLE = {"schools": 3, "students_per_school": 70, "years": (112, 113), "seed": 11, "error_rate": 0.05}
 
 
