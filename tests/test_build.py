@@ -47,3 +47,41 @@ def test_a_build_failing_halfway_leaves_the_previous_warehouse_usable(built_samp
         older = con.execute("select count(*) from raw.deliveries where school_code = ? and file_kind = 'classes'",
                             [school]).fetchall()[0][0]
     assert newer == older + 1
+
+
+def test_a_real_build_killed_during_dbt_leaves_the_previous_warehouse_usable(built_sample, tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from pipelines.ops.backup import working_path
+
+    shutil.copytree(built_sample.source, tmp_path / "source")
+    shutil.copyfile(built_sample.warehouse, tmp_path / "warehouse.duckdb")
+    warehouse = tmp_path / "warehouse.duckdb"
+    school = sorted(path.name for path in (tmp_path / "source").iterdir() if path.name != "_truth")[0]
+    classes = next((tmp_path / "source" / school / "admin").glob("班級.*"))
+    classes.write_bytes(classes.read_bytes() + (b"\n" if classes.suffix == ".csv" else b""))  # a newer delivery
+    before = hashlib.sha256(warehouse.read_bytes()).hexdigest()
+
+    portfolio = Path(sys.executable).with_name("portfolio")
+    build = subprocess.Popen(
+        [str(portfolio), "build", "--source", str(tmp_path / "source"), "--warehouse", str(warehouse)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    )
+    try:
+        for line in build.stdout:  # ingestion has finished once the quarantine total is printed: dbt is next
+            if "隔離合計" in line:
+                break
+        time.sleep(3)  # well inside dbt build, which runs in its own subprocess
+        assert build.poll() is None, "the build finished before it could be killed"
+        assert working_path(warehouse).exists(), "the build should be working on its copy"
+        os.killpg(build.pid, signal.SIGKILL)  # the whole process tree, dbt included
+    finally:
+        build.wait(timeout=30)
+
+    assert hashlib.sha256(warehouse.read_bytes()).hexdigest() == before
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("select count(*) from marts.fct_school_completion").fetchall()[0][0] > 0
