@@ -19,12 +19,6 @@ categories as (
 
 ),
 
-student_terms as (
-
-    select * from {{ ref('fct_student_terms') }}
-
-),
-
 policies as (
 
     select * from {{ ref('stg_school__policies') }}
@@ -34,10 +28,7 @@ policies as (
 student_years as (
 
     -- the year's roster is keyed by the student's identity in the last term of the year on record
-    select * from student_terms
-    qualify row_number() over (
-        partition by school_code, academic_year, student_number order by term desc
-    ) = 1
+    select * from {{ ref('int_student_years_placed') }}
 
 ),
 

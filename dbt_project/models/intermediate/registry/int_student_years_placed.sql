@@ -1,5 +1,6 @@
 -- Grain: one row per school × academic year × student number: where the student sat in the last term
--- of the year on record, for year-level items (diverse performances, selections) that have no term.
+-- of the year on record, and the identity the year's rosters carry, for year-level items (diverse
+-- performances, selections, the whole-year exports) that have no term.
 with
 
 student_terms as (
@@ -39,6 +40,8 @@ final as (
         last_term.class_code,
         last_term.seat_number,
         last_term.grade,
+        last_term.national_id,
+        last_term.birth_date,
         year_flags.is_enrolled_in_year,
     from last_term
     inner join year_flags
