@@ -2,27 +2,28 @@
 pre-aggregated frames instead of one pandas frame per school, year and suite.
 
 Run one school-year at a time, the gate pays Great Expectations' fixed cost (context, suite, batch,
-metric graph: about 0.1 s) for each of its 11 suites, ~1.2 s per school-year, ~20 minutes for the
-nation's 1,000, while the data itself is small. Here every expectation runs once per *distinct
-configuration* (schools whose policies give it the same arguments share one run), on a frame that holds
-each distinct combination of the columns it reads (the checked column and its row condition's columns)
-with a combination id, not one row per item:
+metric graph, result serialisation: about 0.1 s) for each of its 11 suites: ~1.2 s per school-year,
+~20 minutes for the nation's 1,000, while the data itself is small. Here each suite runs once per
+*distinct build of it* (schools whose policies give it the same arguments share one run), on a frame
+that holds each distinct combination of the columns its expectations read (checked columns and row
+condition columns), counted in DuckDB, instead of one row per item:
 
 - a column-map expectation (in set, between, regex, with or without a row condition) judges a row by
   those columns alone, so judging each distinct combination once is the same verdict for every row
   that has it;
-- a compound-uniqueness expectation (R14) is judged per school: school_code joins its column list, and
-  a combination that occurs more than once is given to GX twice, so GX sees the duplicate.
+- a compound-uniqueness expectation (R14) is judged per school: school_code joins its column list and
+  the combination, and a combination that occurs more than once is given to GX twice, so GX sees it.
 
 The combinations GX marks unexpected are joined back, in DuckDB, to the rows that have them, and only
 those rows (about 1% of the items) come into pandas to become `Violation`s, exactly as
 ``expectations.runner`` makes them: same rule meta, same value and limit columns, one violation per
-(item term, 學號, item key) per rule, the first failing check of the suite's order kept.
+(item term, 學號, item key) per rule, the first failing check in suite order kept, rows in table order.
 
-The facts the gate adds at run time (pipelines/gate/frames.py) are computed here on the whole nation
-at once: the "as of" day arithmetic and whether the certifying teacher has left by then in SQL (the
-same expressions), the national-ID checksum and digest in Python over the distinct IDs
-(pipelines/identity.py stays the one definition), and the proxy only for offending rows.
+The facts the gate adds at run time (pipelines/gate/frames.py) are computed here for all schools at
+once: the "as of" day arithmetic and whether the certifying teacher has left by then in SQL (the same
+expressions), the national-ID checksum and digest in Python over the distinct IDs (pipelines/identity.py
+stays the one definition), and the proxy only for offending rows (pipelines/gate/proxy.py).
+tests/gate/test_gate_batch.py holds it to run_gate, row for row.
 """
 
 from __future__ import annotations

@@ -102,6 +102,9 @@ INGESTED_KEYS = [*(asset.key for asset in FILE_ASSETS), *policy_assets.keys]
 )
 def ingest_log_assets(context: dg.AssetExecutionContext, portfolio: PortfolioResource):
     """Complete once every file asset has run: summarises what the ingestion quarantined."""
+    from pipelines.ingest.parallel import shutdown
+
+    shutdown()  # the parsing workers are done: give their memory back before dbt runs
     with portfolio.connect(read_only=True) as con:
         by_reason = dict(con.execute("select reason, count(*) from raw.quarantine group by 1 order by 1").fetchall())
         deliveries = con.execute("select count(*) from raw.deliveries").fetchall()[0][0]

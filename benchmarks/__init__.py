@@ -1,0 +1,1 @@
+"""Benchmarks: `make bench` runs benchmarks/national.py (results and history in BENCHMARKS.md)."""

@@ -1,0 +1,44 @@
+"""run_gates (pipelines/gate/batch.py) gives, for many school-years at once, exactly what run_gate gives one by one."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipelines.gate.core import UnknownSchoolOrYear, available_years, run_gate, run_gates
+from tests.gate import warehouse_fixture as fx
+
+
+def _same(single, batch):
+    assert (single.school, single.academic_year, single.term, single.as_of) == \
+        (batch.school, batch.academic_year, batch.term, batch.as_of)
+    assert [result.id for result in single.results] == [result.id for result in batch.results]
+    for one, many in zip(single.results, batch.results):
+        assert one.rows == many.rows, one.id  # every offending row, its values, limits, proxies, in order
+    assert single.classes == batch.classes and single.policy_error == batch.policy_error
+
+
+@pytest.mark.parametrize("as_of", [fx.AS_OF, fx.BEFORE_T002_LEFT])
+def test_planted_rows_as_of_any_day(gate_warehouse, as_of):
+    targets = [(school, year) for school, years in available_years(gate_warehouse).items() for year in years]
+    batch = run_gates(gate_warehouse, targets, None, as_of)
+    assert len(batch) == len(targets) >= 2
+    for result in batch:
+        _same(run_gate(gate_warehouse, result.school, result.academic_year, None, as_of), result)
+
+
+def test_a_term(gate_warehouse):
+    (batch,) = run_gates(gate_warehouse, [(fx.SCHOOL, fx.YEAR)], 2, fx.AS_OF)
+    _same(run_gate(gate_warehouse, fx.SCHOOL, fx.YEAR, 2, fx.AS_OF), batch)
+
+
+def test_generated_schools_with_injected_errors(built_sample):
+    as_of = fx.AS_OF  # any fixed day: R17/R18 depend on it, and both paths get the same
+    batch = run_gates(built_sample.warehouse, None, None, as_of)
+    assert sum(result.errors for result in batch) > 0
+    for result in batch:
+        _same(run_gate(built_sample.warehouse, result.school, result.academic_year, None, as_of), result)
+
+
+def test_unknown_school_or_year(gate_warehouse):
+    with pytest.raises(UnknownSchoolOrYear):
+        run_gates(gate_warehouse, [(fx.SCHOOL, fx.YEAR), ("000000", fx.YEAR)], None, fx.AS_OF)
