@@ -14,7 +14,8 @@ Which rules concern which files (the choice is ours; rules.md only says error ru
 A partial export (--allow-partial) leaves out what the violations point at: a student (R13, R14: every
 row of that student), an outcome (R01–R04, R06, R08, R09: the 成果編號), a performance (R10: the 表現編號),
 a course record (R15: that 課程代碼 of that student that term). The per-student caps (R05, R07, R11, R12)
-are applied row by row from the export models' ranks: the items selected (or uploaded) last go.
+are applied to every row from the export models' cap flags (from their ranks): the items selected (or
+uploaded) last go. All of it runs on whole columns (polars joins), not row by row.
 Every in-scope violation is listed in the manifest's `excluded` as {rule, key, 學號, rows}, `rows` being
 the file rows it removed (0 when the item was not in the file anyway, e.g. an R08 outcome that is
 selected but not certified). A cap rule is listed per item left out (key: its 成果編號 / 表現編號), or,
@@ -23,9 +24,11 @@ when none of the student's extra items was in the file, once under the gate's ow
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+import polars as pl
 
 from pipelines.export.layout import WHOLE_YEAR
 
@@ -132,64 +135,109 @@ class Exclusions:
                     item[0][0], item[0][2] or "", item[0][1] or ""))]
 
 
-def _matcher(offences: Iterable[Offence]):
-    """A function row → the first offence that leaves the row out (rule order), or None."""
-    students: dict[str, Offence] = {}
-    outcomes: dict[str, Offence] = {}
-    performances: dict[str, Offence] = {}
-    course_records: dict[tuple[str | None, str | None, int | None], Offence] = {}
+_REASON = ("_rule", "_key", "_student")  # why a row is left out: rule, key, 學號 (rule null: kept)
+_Lookups = dict[str, tuple[tuple[str, ...], dict[tuple, Offence]]]
+
+
+def _lookups(offences: Iterable[Offence]) -> _Lookups:
+    """Per kind of item, (the row columns that identify it, item → the first offence naming it, rule order)."""
+    students: dict[tuple, Offence] = {}
+    outcomes: dict[tuple, Offence] = {}
+    performances: dict[tuple, Offence] = {}
+    course_records: dict[tuple, Offence] = {}
     for offence in sorted(offences, key=lambda offence: offence.rule):
         if offence.rule in STUDENT_RULES and offence.student_number:
-            students.setdefault(offence.student_number, offence)
+            students.setdefault((offence.student_number,), offence)
         elif offence.rule in OUTCOME_RULES and offence.key:
-            outcomes.setdefault(offence.key, offence)
+            outcomes.setdefault((offence.key,), offence)
         elif offence.rule in PERFORMANCE_RULES and offence.key:
-            performances.setdefault(offence.key, offence)
+            performances.setdefault((offence.key,), offence)
         elif offence.rule in COURSE_RECORD_RULES:
             course_records.setdefault((offence.student_number, offence.key, offence.term), offence)
-
-    def match(model: str, row: dict[str, Any]) -> Offence | None:
-        found = students.get(row.get("student_number"))
-        if found is not None:
-            return found
-        if model == "export_central__course_outcomes":
-            return outcomes.get(row.get("item_id"))
-        if model == "export_central__diverse_performances":
-            return performances.get(row.get("item_id"))
-        if model == "export_central__course_records":
-            return course_records.get((row.get("student_number"), row.get("course_code"), row.get("term")))
-        return None
-
-    return match
+    return {
+        "student": (("student_number",), students),
+        "export_central__course_outcomes": (("item_id",), outcomes),
+        "export_central__diverse_performances": (("item_id",), performances),
+        "export_central__course_records": (("student_number", "course_code", "term"), course_records),
+    }
 
 
-def apply_exclusions(rows_by_model: dict[str, Sequence[dict[str, Any]]], verdict: GateVerdict,
-                     *, partial: bool) -> tuple[dict[str, list[dict[str, Any]]], Exclusions]:
-    """The rows to write per model, and what was left out.
+def _as_text(frame: pl.DataFrame, name: str, alias: str) -> pl.Series:
+    """A row column as text, to compare with the offences' keys (a term compares as "1" on both sides);
+    all null when the rows lack it, as row.get gave None."""
+    if name not in frame.columns:
+        return pl.repeat(None, frame.height, dtype=pl.String, eager=True).alias(alias)
+    return frame.get_column(name).cast(pl.String).alias(alias)
+
+
+def _reasons(frame: pl.DataFrame, model: str, lookups: _Lookups) -> pl.DataFrame:
+    """One row per model row: the rule, key and 學號 that leave it out (rule null: the row is kept).
+
+    An offence naming the row's student comes first, then one naming the row's own item, then the first
+    cap whose flag is false (a null flag is not beyond the cap; the key is then the row's item_id).
+    """
+    rule = pl.repeat(None, frame.height, dtype=pl.String, eager=True)
+    for cap_rule, flag in reversed(CAP_FLAGS.get(model, ())):
+        if flag in frame.columns and frame.schema[flag] == pl.Boolean:  # `is False`: 0 or None is not
+            rule = frame.select(pl.when(pl.col(flag).eq(False)).then(pl.lit(cap_rule)).otherwise(rule)).to_series()
+    reasons = pl.DataFrame([rule.alias("_rule"), _as_text(frame, "item_id", "_key"),
+                            _as_text(frame, "student_number", "_student")])
+    for kind in (model, "student"):  # the student's offence is applied last: it wins
+        columns, found = lookups.get(kind, ((), {}))
+        if not found:
+            continue
+        on = [f"_on{index}" for index in range(len(columns))]
+        table = pl.DataFrame(
+            [pl.Series(name, [None if key[index] is None else str(key[index]) for key in found], dtype=pl.String)
+             for index, name in enumerate(on)]
+            + [pl.Series(name, [getattr(offence, field) for offence in found.values()], dtype=pl.String)
+               for name, field in zip(_REASON, ("rule", "key", "student_number"))])
+        keys = pl.DataFrame([_as_text(frame, column, name) for column, name in zip(columns, on)])
+        match = keys.join(table, on=on, how="left", nulls_equal=True, maintain_order="left")
+        reasons = match.select(pl.when(pl.col("_rule").is_not_null()).then(pl.col(name)).otherwise(previous)
+                               for name, previous in zip(_REASON, reasons.get_columns()))
+    return reasons
+
+
+def _key_frame(rows: Sequence[dict[str, Any]]) -> pl.DataFrame:
+    """The columns exclusions read, from row dicts (as the tests build them)."""
+    names = ("student_number", "item_id", "course_code", "term", *(flag for flags in CAP_FLAGS.values() for _, flag in flags))
+    return pl.DataFrame({name: pl.Series(name, [row.get(name) for row in rows], strict=False)
+                         for name in dict.fromkeys(names)}, height=len(rows))
+
+
+def apply_exclusions(rows_by_model: Mapping[str, pl.DataFrame | Sequence[dict[str, Any]]], verdict: GateVerdict,
+                     *, partial: bool) -> tuple[dict[str, Any], Exclusions]:
+    """The rows to write per model (a frame for a frame, a list of the same dicts for a list), and what
+    was left out.
 
     The caps always hold (when the gate passes no row is beyond one). Gate offences remove rows only in
-    a partial export: an export that is not partial is only written when the gate passed.
+    a partial export: an export that is not partial is only written when the gate passed. Vectorised: a
+    national export reads ~30 million rows, and the common case (no offence, no row beyond a cap) keeps
+    each frame as it is.
     """
     exclusions = Exclusions()
-    match = _matcher(verdict.offences if partial else ())
+    lookups = _lookups(verdict.offences if partial else ())
     cap_rules = {rule for flags in CAP_FLAGS.values() for rule, _ in flags}
     if partial:
         for offence in verdict.offences:
             if offence.rule not in cap_rules:
                 exclusions.add(offence.rule, offence.key, offence.student_number)
-    kept: dict[str, list[dict[str, Any]]] = {}
+    kept: dict[str, Any] = {}
     for model, rows in rows_by_model.items():
-        kept[model] = []
-        for row in rows:
-            offence = match(model, row)
-            if offence is not None:
-                exclusions.add(offence.rule, offence.key, offence.student_number, 1)
-                continue
-            beyond = next((rule for rule, flag in CAP_FLAGS.get(model, ()) if row.get(flag) is False), None)
-            if beyond is not None:
-                exclusions.add(beyond, row.get("item_id"), row.get("student_number"), 1)
-                continue
-            kept[model].append(row)
+        frame = rows if isinstance(rows, pl.DataFrame) else _key_frame(rows)
+        reasons = _reasons(frame, model, lookups)
+        left_out = reasons.get_column("_rule").is_not_null()
+        if not left_out.any():
+            kept[model] = rows if isinstance(rows, pl.DataFrame) else list(rows)
+            continue
+        counted = reasons.filter(left_out).group_by(_REASON, maintain_order=True).len()
+        for rule, key, student, count in counted.iter_rows():
+            exclusions.add(rule, key, student, count)
+        if isinstance(rows, pl.DataFrame):
+            kept[model] = rows.filter(~left_out)
+        else:
+            kept[model] = [row for row, out in zip(rows, left_out.to_list()) if not out]
     if partial:
         # a cap violation whose extra items were not in the file anyway (e.g. uploads beyond the cap that
         # nobody selected) is still listed, under the gate's own key, so every violation is accounted for

@@ -173,3 +173,36 @@ def test_a_failing_gate_writes_nothing_without_allow_partial(exported, sample_ga
                             gate_result=sample_gate)
     assert outcome.status == BLOCKED and outcome.verdict.failed_rules
     assert not (exported.out / "blocked").exists()
+
+
+def test_a_submission_written_by_an_older_writer_with_the_same_rows_needs_no_resubmission(tmp_path):
+    """Bytes differ (another xlsx writer), rows do not: the export is unchanged; a changed value is not."""
+    import openpyxl
+
+    from pipelines.export.core import _same_as_submitted
+    from pipelines.export.layout import WORKBOOKS_BY_NAME
+    from pipelines.export.submission import Submitted, Target
+    from pipelines.export.workbook import sha256_of, write_workbook
+
+    cadres = WORKBOOKS_BY_NAME["校內幹部經歷名冊"]
+    row = {"national_id": "A123456789", "birth_date_roc": "097/05/12", "unit_name": "三年一班",
+           "start_date_roc": "113/09/01", "end_date_roc": None, "position": "班長", "cadre_level": "02"}
+    name = cadres.file_name(113, 1)
+    submitted_folder, staging = tmp_path / "113_1", tmp_path / "staging"
+    submitted_folder.mkdir()
+    staging.mkdir()
+    write_workbook(submitted_folder / name, cadres, "023865", 113, 1, [row])
+    book = openpyxl.load_workbook(submitted_folder / name)  # the same cells, saved by another writer
+    book.save(submitted_folder / name)
+    submitted = Submitted(school="023865", year=113, term=1, revision=0, folder_path=submitted_folder,
+                          submission_id="s1", submitted_at="2026-01-01T00:00:00+08:00", submitted_by=None,
+                          files={name: sha256_of(submitted_folder / name)}, manifest_sha256=None, source="marker")
+    target = Target(folder=tmp_path / "113_1_r1", revision=1, replaces="113_1", latest_submitted=submitted)
+
+    write_workbook(staging / name, cadres, "023865", 113, 1, [row])
+    files = [{"name": name, "sha256": sha256_of(staging / name)}]
+    assert files[0]["sha256"] != submitted.files[name]
+    assert _same_as_submitted(files, target, staging, [cadres])
+
+    write_workbook(staging / name, cadres, "023865", 113, 1, [{**row, "position": "副班長"}])
+    assert not _same_as_submitted([{"name": name, "sha256": sha256_of(staging / name)}], target, staging, [cadres])

@@ -87,3 +87,99 @@ def test_without_partial_only_the_caps_apply():
     kept, exclusions = apply_exclusions(rows, verdict_for(gate, 0), partial=False)
     assert [row["item_id"] for row in kept["export_central__course_outcomes"]] == ["CO-2"]
     assert exclusions.manifest_list() == [{"rule": "R07", "key": "CO-5", "學號": "S1", "rows": 1}]
+
+
+def _row_by_row(rows_by_model, verdict, *, partial):
+    """The exclusions as first written, one dict at a time: the oracle for the vectorised version."""
+    from pipelines.export.gating import CAP_FLAGS, COURSE_RECORD_RULES, OUTCOME_RULES, PERFORMANCE_RULES, STUDENT_RULES, Exclusions
+
+    tables = {"students": {}, "outcomes": {}, "performances": {}, "records": {}}
+    for offence in sorted(verdict.offences if partial else (), key=lambda offence: offence.rule):
+        if offence.rule in STUDENT_RULES and offence.student_number:
+            tables["students"].setdefault(offence.student_number, offence)
+        elif offence.rule in OUTCOME_RULES and offence.key:
+            tables["outcomes"].setdefault(offence.key, offence)
+        elif offence.rule in PERFORMANCE_RULES and offence.key:
+            tables["performances"].setdefault(offence.key, offence)
+        elif offence.rule in COURSE_RECORD_RULES:
+            tables["records"].setdefault((offence.student_number, offence.key, offence.term), offence)
+
+    def match(model, row):
+        found = tables["students"].get(row.get("student_number"))
+        if found is not None:
+            return found
+        if model == "export_central__course_outcomes":
+            return tables["outcomes"].get(row.get("item_id"))
+        if model == "export_central__diverse_performances":
+            return tables["performances"].get(row.get("item_id"))
+        if model == "export_central__course_records":
+            return tables["records"].get((row.get("student_number"), row.get("course_code"), row.get("term")))
+        return None
+
+    exclusions = Exclusions()
+    cap_rules = {rule for flags in CAP_FLAGS.values() for rule, _ in flags}
+    if partial:
+        for offence in verdict.offences:
+            if offence.rule not in cap_rules:
+                exclusions.add(offence.rule, offence.key, offence.student_number)
+    kept = {}
+    for model, rows in rows_by_model.items():
+        kept[model] = []
+        for row in rows:
+            offence = match(model, row)
+            if offence is not None:
+                exclusions.add(offence.rule, offence.key, offence.student_number, 1)
+                continue
+            beyond = next((rule for rule, flag in CAP_FLAGS.get(model, ()) if row.get(flag) is False), None)
+            if beyond is not None:
+                exclusions.add(beyond, row.get("item_id"), row.get("student_number"), 1)
+                continue
+            kept[model].append(row)
+    if partial:
+        dropped = {(rule, student) for rule, _, student in exclusions.entries}
+        for offence in verdict.offences:
+            if offence.rule in cap_rules and (offence.rule, offence.student_number) not in dropped:
+                exclusions.add(offence.rule, offence.key, offence.student_number)
+    return kept, exclusions
+
+
+def test_vectorised_exclusions_match_the_row_by_row_rules_on_frames_and_dicts():
+    import random
+
+    import polars as pl
+
+    from pipelines.export.gating import GateVerdict, Offence
+
+    generator = random.Random(5)
+    students = [f"S{number}" for number in range(8)]
+    rules = ("R01", "R02", "R05", "R07", "R08", "R10", "R11", "R12", "R13", "R14", "R15")
+    flag = lambda: generator.choice((True, True, True, False, None))  # noqa: E731
+    for _ in range(30):
+        rows = {
+            "export_central__course_outcomes": [
+                {"item_id": f"CO-{number}", "student_number": generator.choice(students),
+                 "is_within_selection_cap": flag(), "is_within_upload_cap": flag()} for number in range(25)],
+            "export_central__diverse_performances": [
+                {"item_id": f"DP-{number}", "student_number": generator.choice(students),
+                 "is_within_selection_cap": flag(), "is_within_upload_cap": flag()} for number in range(25)],
+            "export_central__course_records": [
+                {"student_number": generator.choice(students), "course_code": generator.choice(("C1", "C2", "C3")),
+                 "term": generator.choice((1, 2))} for _ in range(25)],
+            "export_central__students": [{"student_number": student} for student in students],
+        }
+        offences = tuple(
+            Offence(rule, generator.choice((f"CO-{generator.randrange(30)}", f"DP-{generator.randrange(30)}", "C1", "C2",
+                                            None)),
+                    generator.choice((*students, None)), generator.choice((1, 2, None)))
+            for rule in generator.choices(rules, k=generator.randrange(12)))
+        verdict = GateVerdict(passed=not offences, errors=len(offences), warnings=0, rules=rules, failed_rules=(),
+                              offences=offences)
+        for partial in (True, False):
+            expected_kept, expected = _row_by_row(rows, verdict, partial=partial)
+            kept, exclusions = apply_exclusions(rows, verdict, partial=partial)
+            assert kept == expected_kept
+            assert exclusions.entries == expected.entries and list(exclusions.entries) == list(expected.entries)
+            frames = {model: pl.DataFrame(model_rows) for model, model_rows in rows.items()}
+            kept_frames, frame_exclusions = apply_exclusions(frames, verdict, partial=partial)
+            assert {model: frame.to_dicts() for model, frame in kept_frames.items()} == expected_kept
+            assert list(frame_exclusions.entries.items()) == list(expected.entries.items())
