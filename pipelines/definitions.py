@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
-
 from pipelines.dbt.project import dbt_executable, dbt_project, ensure_manifest
 from pipelines.resources import PortfolioResource
 from pipelines.settings import Settings
@@ -14,7 +12,7 @@ BUILD_JOB = "build_warehouse"
 
 def build_definitions(settings: Settings, **portfolio_overrides) -> dg.Definitions:
     ensure_manifest()
-    from pipelines.dbt.assets import dbt_models  # reads the manifest at import
+    from pipelines.dbt.assets import PortfolioDbtCliResource, dbt_models  # reads the manifest at import
     from pipelines.gate.assets import GATE_ASSETS, GATE_CHECKS
     from pipelines.ingest.assets import INGEST_ASSETS
     from pipelines.publish.assets import PUBLISH_ASSETS
@@ -27,6 +25,11 @@ def build_definitions(settings: Settings, **portfolio_overrides) -> dg.Definitio
     # blocking gate check guards what is submitted (exports), not the warehouse.
     build_selection = dg.AssetSelection.all() - dg.AssetSelection.checks(*GATE_CHECKS)
     build_selection = build_selection - dg.AssetSelection.assets(*EXPORT_ASSETS)  # exports run in EXPORT_JOB
+    if portfolio_overrides.get("scoped_dbt"):
+        # a school-scoped build runs the per-school models only, and no dbt tests (pipelines/ops/scoped.py)
+        from pipelines.dbt.assets import unscoped_keys
+
+        build_selection = (build_selection - dg.AssetSelection.assets(*unscoped_keys())).without_checks()
     return dg.Definitions(
         assets=[*INGEST_ASSETS, dbt_models, *GATE_ASSETS, *PUBLISH_ASSETS, *EXPORT_ASSETS],
         asset_checks=GATE_CHECKS,
@@ -36,7 +39,7 @@ def build_definitions(settings: Settings, **portfolio_overrides) -> dg.Definitio
         schedules=OPS_SCHEDULES,  # nightly gate per school, weekday reminder lists
         resources={
             "portfolio": PortfolioResource.from_settings(settings, **portfolio_overrides),
-            "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
+            "dbt": PortfolioDbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
         },
         executor=dg.in_process_executor,
     )

@@ -20,6 +20,9 @@ class PortfolioResource(dg.ConfigurableResource):
     source: str
     duckdb_memory: str = "4GB"
     schools: list[str] = []
+    # True: rebuild only `schools`' rows of the incremental dbt models, in place (pipelines/ops/scoped.py
+    # decides when that is safe); False: a full dbt build of every model and test
+    scoped_dbt: bool = False
     print_progress: bool = False  # the CLI asks for one line per stage on stdout
 
     @classmethod

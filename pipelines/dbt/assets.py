@@ -1,17 +1,31 @@
-"""dbt models as Dagster assets; dbt tests become asset checks."""
+"""dbt models as Dagster assets; dbt tests become asset checks.
+
+Two ways to run them (dbt_project/macros/school_scope.sql):
+
+- a full build: `dbt build --full-refresh`, every model recreated and every test run;
+- a school-scoped build (`PortfolioResource.scoped_dbt`, used by `portfolio build --school` when
+  pipelines/ops/scoped.py finds it safe): `dbt run` of the incremental models only, with the schools as
+  the `schools` var, so each model replaces just those schools' rows. The tests and the national models
+  wait for the next full build; the gate, which runs next, is the school's check.
+"""
 
 
 import contextlib
+import hashlib
+import importlib.metadata
 import io
+import json
 import os
 import sys
 import shutil
 import time
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from packaging import version
 
 from pipelines.dbt.project import dbt_project
 from pipelines.resources import PortfolioResource
@@ -31,16 +45,95 @@ class PortfolioTranslator(DagsterDbtTranslator):
         return super().get_group_name(dbt_resource_props)
 
 
+SCOPE_VARIABLE = "PORTFOLIO_SCOPED_SCHOOLS"  # read by dbt_project/macros/school_scope.sql
+
+
+def dbt_args(portfolio: PortfolioResource) -> list[str]:
+    """The dbt command of this run: a full build (models and data tests), or the scoped run of the per-school models.
+
+    The scoped job selects the staging views too (they order ingestion before dbt in Dagster), but
+    they do not change with the data, so dbt leaves them alone.
+    """
+    if is_scoped(portfolio):
+        return ["run", "--exclude", "config.materialized:view"]
+    # dbt's unit tests check the SQL, not the data: the test suite runs them (tests/dbt), builds do not
+    return ["build", "--full-refresh", "--exclude", "resource_type:unit_test"]
+
+
+class PortfolioDbtCliResource(DbtCliResource):
+    """dagster-dbt's dbt resource without two costs per invocation that buy us nothing (~3.5 s of a
+    one-school build): asking the dbt executable for its version in a subprocess (it is the dbt-core
+    installed beside us), and loading the project into a dbt adapter in this process, which
+    dagster-dbt uses only to fetch row counts and column metadata, neither of which we request."""
+
+    @property
+    def _cli_version(self) -> version.Version:
+        return version.parse(importlib.metadata.version("dbt-core"))
+
+    def _initialize_dbt_core_adapter(self, args):  # noqa: ANN001, ANN202 - dagster-dbt's private hook
+        return None
+
+
+def is_scoped(portfolio: PortfolioResource) -> bool:
+    return bool(portfolio.scoped_dbt and portfolio.school_filter)
+
+
+def target_root() -> Path:
+    """dbt's target folder (DbtProject.target_path is relative to the project)."""
+    return Path(dbt_project.project_dir) / dbt_project.target_path
+
+
+def _parse_cache(warehouse: str) -> Path:
+    return target_root() / "partial_parse" / (hashlib.sha256(warehouse.encode()).hexdigest()[:16] + ".msgpack")
+
+
+def seed_partial_parse(warehouse: str, target_path: Path) -> None:
+    """Start the run from the partial-parse state the last run on this warehouse path left.
+
+    dbt re-parses the whole project (~3 s) when the profile's path differs from the last parse, and
+    dagster-dbt gives every run a fresh target folder seeded from target/partial_parse.msgpack; full builds
+    (on the copy) and school-scoped builds (on the live file) use different paths, so each keeps its own.
+    """
+    cache = _parse_cache(warehouse)
+    if cache.exists():
+        target_path.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(cache, target_path / "partial_parse.msgpack")
+
+
+def keep_partial_parse(warehouse: str, target_path: Path) -> None:
+    fresh, cache = target_path / "partial_parse.msgpack", _parse_cache(warehouse)
+    if fresh.exists():
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        staged = cache.with_name(f".{cache.name}.{os.getpid()}")
+        shutil.copyfile(fresh, staged)
+        os.replace(staged, cache)
+
+
+def unscoped_keys() -> list[dg.AssetKey]:
+    """What a school-scoped build leaves to full builds: seeds and the national (plain table) models.
+
+    It keeps the staging views: recreating them costs little, and through them the per-school models
+    depend on the ingestion assets, so Dagster runs ingestion first.
+    """
+    manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
+    translator = PortfolioTranslator()
+    return [translator.get_asset_key(node) for node in manifest["nodes"].values()
+            if node["resource_type"] == "seed"
+            or (node["resource_type"] == "model" and node["config"].get("materialized") == "table")]
+
+
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=PortfolioTranslator())
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, portfolio: PortfolioResource):
     os.environ["PORTFOLIO_WAREHOUSE"] = portfolio.warehouse  # profiles.yml reads it; dbt is a subprocess
     os.environ["PORTFOLIO_DUCKDB_MEMORY"] = portfolio.duckdb_memory
+    os.environ[SCOPE_VARIABLE] = ",".join(portfolio.school_filter or []) if is_scoped(portfolio) else ""
     started = time.perf_counter()
-    target_path = dbt_project.target_path / "runs" / context.run.run_id
+    target_path = target_root() / "runs" / context.run.run_id
     models = checks = failed_checks = 0
     # dagster-dbt echoes every dbt log line to stdout; on the command line keep it for errors only.
     dbt_log = io.StringIO()
-    events = dbt.cli(["build"], context=context, target_path=target_path).stream()
+    seed_partial_parse(portfolio.warehouse, target_path)
+    events = dbt.cli(dbt_args(portfolio), context=context, target_path=target_path).stream()
     try:
         while True:
             with contextlib.redirect_stdout(dbt_log) if portfolio.print_progress else contextlib.nullcontext():
@@ -53,6 +146,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, portfolio
                 checks += 1
                 failed_checks += not event.passed
             yield event
+        keep_partial_parse(portfolio.warehouse, target_path)
     except Exception:
         if portfolio.print_progress:
             failures = [line for line in dbt_log.getvalue().splitlines() if "ERROR" in line or "FAIL" in line]
@@ -60,6 +154,12 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, portfolio
         raise
     finally:
         shutil.rmtree(target_path, ignore_errors=True)  # ~3 MB of artefacts per run otherwise
+    if not is_scoped(portfolio) and not context.is_subset:
+        from pipelines.ops.scoped import record_full_build
+
+        with portfolio.connect() as con:  # every model rebuilt by this project: scoped builds may follow
+            record_full_build(con, con.execute("select current_database()").fetchall()[0][0])
+    command = f"run（僅 {'、'.join(portfolio.school_filter or [])}）" if is_scoped(portfolio) else "build"
     portfolio.progress(context)(
-        f"  dbt build  {models} 個模型  {checks} 項測試（未通過 {failed_checks}）  {time.perf_counter() - started:6.1f}s"
+        f"  dbt {command}  {models} 個模型  {checks} 項測試（未通過 {failed_checks}）  {time.perf_counter() - started:6.1f}s"
     )

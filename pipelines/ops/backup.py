@@ -21,7 +21,9 @@ Around that:
   published copy at the swap, so dashboards never see a build that did not go live;
 - the last ``Settings.backups_keep`` snapshots are kept (PORTFOLIO_BACKUPS_KEEP, default 5).
 
-Plain Python (no Dagster): pipelines/build.py wraps the Dagster job in ``safe_build``.
+Plain Python (no Dagster): pipelines/build.py wraps the Dagster job in ``safe_build`` for full builds;
+a build of some schools rebuilds only their rows in place instead (pipelines/ops/scoped.py), and every
+``safe_build`` first undoes such a build that did not finish.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ from pipelines.settings import Settings
 
 # Schemas a build writes from the deliveries (ingestion and dbt). Everything else in the warehouse
 # belongs to other writers and survives a build.
-BUILD_SCHEMAS = frozenset({"raw", "staging", "intermediate", "marts", "seeds", "exports"})
+BUILD_SCHEMAS = frozenset({"raw", "staging", "intermediate", "marts", "seeds", "exports", "build"})
 DERIVED_SCHEMAS = frozenset({"audit"})  # rebuilt from the audit log, never carried over
 _SYSTEM_SCHEMAS = frozenset({"information_schema", "pg_catalog"})
 
@@ -240,6 +242,9 @@ def restore_snapshot(settings: Settings, snapshot: Snapshot, announce: Announce 
         raise ValueError(f"{snapshot.name} 無法以 DuckDB 開啟，不能還原")
     live = settings.warehouse
     with warehouse_lock(live, announce):
+        from pipelines.ops.scoped import recover
+
+        recover(settings, announce)  # a one-school build that did not finish: the snapshot saved before it is whole
         staged = live.with_name(f"{live.stem}.restoring{live.suffix or '.duckdb'}")
         copy_database(snapshot.path, staged)
         with duckdb.connect(str(staged)) as con:  # the log may have grown since the snapshot
@@ -375,10 +380,13 @@ def safe_build(settings: Settings, build: Callable[[Settings], bool], *, announc
     `build` gets the same settings with `warehouse` pointing at the copy. The live warehouse is left
     exactly as it was when `build` fails, raises, or the process is killed.
     """
+    from pipelines.ops.scoped import recover
+
     say = announce or (lambda line: None)
     live, work = settings.warehouse, working_path(settings.warehouse)
     with warehouse_lock(live, announce):
         _remove(work)  # a killed build's copy
+        recover(settings, announce)  # a killed school-scoped build's rows
         base: dict = {}
         if live.exists():
             try:

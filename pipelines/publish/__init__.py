@@ -14,6 +14,10 @@ What is copied:
 - the submission records (schema ``submissions``) when the export step has written any;
 - ``meta.publication``: when and from where the copy was made.
 
+A school-scoped build (``portfolio build --school``) refreshes only its schools' rows: ``publish_schools``
+copies the published file, replaces those schools' rows in every table that has ``school_code`` (the rest
+are copied whole again, they are small) and renames the result into place the same way.
+
 Whole national IDs never reach the copy: a ``national_id`` / ``身分證號`` column is dropped when its
 masked twin is copied too, and replaced by a masked ``<column>_masked`` (A12****789) otherwise; other
 columns derived from it (``national_id_digest``) are left out.
@@ -188,6 +192,86 @@ def publish_warehouse(warehouse: Path, target: Path, *, memory_limit: str = "4GB
             con.execute("create schema meta")
             con.execute("create table meta.publication as select ?::timestamp as published_at, ? as source_warehouse, "
                         "? as tables, ? as row_count", [dt.datetime.now().replace(microsecond=0), str(warehouse), tables, rows])
+            con.execute("detach source")
+            con.execute("checkpoint")
+        finally:
+            con.close()
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+        Path(f"{temporary}.wal").unlink(missing_ok=True)
+    return Publication(path=target, tables=tables, rows=rows, seconds=time.perf_counter() - started)
+
+
+def _replace_school_rows(con: duckdb.DuckDBPyConnection, published: str, schema: str, table: str, schools: str, *,
+                         wanted: tuple[str, ...] | None = None, where: str = "") -> int:
+    """Replace the schools' rows of one published table from the source; rows copied (-1: no such table)."""
+    columns = _columns(con, "source", schema, table)
+    if not columns:
+        return -1
+    target = f"{_quote(schema)}.{_quote(table)}"
+    if "school_code" not in columns or not _columns(con, published, schema, table):
+        con.execute(f"drop table if exists {target}")
+        return _copy(con, schema, table, wanted=wanted, where=where)
+    condition = f"school_code in ({schools})"
+    con.execute(f"delete from {target} where {condition}")
+    where = f"{where}and {condition} " if where else f"where {condition} "
+    before = con.execute(f"select count(*) from {target}").fetchall()[0][0]
+    con.execute(f"insert into {target} by name select {_select_list(columns, wanted)} "
+                f"from source.{_quote(schema)}.{_quote(table)} {where}order by school_code")
+    return con.execute(f"select count(*) from {target}").fetchall()[0][0] - before
+
+
+def publish_schools(warehouse: Path, target: Path, schools: list[str], *, memory_limit: str = "4GB") -> Publication:
+    """Refresh only `schools`' rows of the published copy `target` from `warehouse` (atomically, as a whole).
+
+    Falls back to a full publication when there is no published copy yet.
+    """
+    import shutil
+    import time
+
+    if not target.exists():
+        return publish_warehouse(warehouse, target, memory_limit=memory_limit)
+    started = time.perf_counter()
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    temporary.unlink(missing_ok=True)
+    shutil.copyfile(target, temporary)
+    in_list = ", ".join("'" + school.replace("'", "''") + "'" for school in schools)
+    tables = rows = 0
+    try:
+        con = duckdb.connect(str(temporary), config={"memory_limit": memory_limit})
+        try:
+            con.execute("attach '" + str(warehouse).replace("'", "''") + "' as source (read_only)")
+            published = con.execute("select current_database()").fetchall()[0][0]
+            plan = [("marts", table, wanted, "") for table, wanted in DASHBOARD_TABLES.items()]
+            plan += [(schema, table, None, "") for schema, table in EXTRA_TABLES]
+            gate_tables = set(_tables(con, "source", GATE_SCHEMA))
+            for table in GATE_TABLES:
+                if table in gate_tables:
+                    where = ""
+                    if table == "rule_violations" and "runs" in gate_tables:
+                        where = f"""where run_id in (
+                            select run_id from source.{GATE_SCHEMA}.runs where school_code in ({in_list})
+                            qualify row_number() over (
+                                partition by school_code, academic_year, coalesce(term, 0)
+                                order by checked_at desc, run_id desc) = 1) """
+                    plan.append((GATE_SCHEMA, table, None, where))
+            submission_tables = set(_tables(con, "source", SUBMISSION_SCHEMA))
+            plan += [(SUBMISSION_SCHEMA, table, None, where) for table, where in SUBMISSION_TABLES.items()
+                     if table in submission_tables]
+            con.execute("begin transaction")
+            for schema, table, wanted, where in plan:
+                copied = _replace_school_rows(con, published, schema, table, in_list, wanted=wanted, where=where)
+                tables, rows = tables + (copied >= 0), rows + max(copied, 0)
+            names = con.execute("select schema_name, table_name from duckdb_tables() where database_name = ? "
+                                "and schema_name <> 'meta'", [published]).fetchall()
+            total = sum(con.execute(f"select count(*) from {_quote(published)}.{_quote(schema)}.{_quote(table)}").fetchall()[0][0]
+                        for schema, table in names)
+            con.execute("create schema if not exists meta")
+            con.execute("create or replace table meta.publication as select ?::timestamp as published_at, "
+                        "? as source_warehouse, ? as tables, ? as row_count",
+                        [dt.datetime.now().replace(microsecond=0), str(warehouse), tables, total])
+            con.execute("commit")
             con.execute("detach source")
             con.execute("checkpoint")
         finally:

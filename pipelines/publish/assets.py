@@ -21,12 +21,16 @@ PUBLISH_KEY = dg.AssetKey(["published", "warehouse"])
     "read (published/ beside the warehouse), replaced atomically so that dashboards keep working during a build.",
 )
 def published_warehouse(context: dg.AssetExecutionContext, portfolio: PortfolioResource) -> dg.MaterializeResult:
-    from pipelines.publish import publish_warehouse
+    from pipelines.publish import publish_schools, publish_warehouse
     from pipelines.settings import Settings
 
     settings = Settings(warehouse=portfolio.warehouse_path, source=portfolio.source_path,
                         duckdb_memory=portfolio.duckdb_memory)
-    publication = publish_warehouse(settings.warehouse, settings.published, memory_limit=settings.duckdb_memory)
+    if portfolio.scoped_dbt and portfolio.school_filter:  # a school-scoped build: only its schools' rows
+        publication = publish_schools(settings.warehouse, settings.published, portfolio.school_filter,
+                                      memory_limit=settings.duckdb_memory)
+    else:
+        publication = publish_warehouse(settings.warehouse, settings.published, memory_limit=settings.duckdb_memory)
     portfolio.progress(context)(
         f"  發布儀表板資料 {publication.tables} 個資料表  {publication.rows:,} 列  {publication.seconds:6.1f}s"
     )

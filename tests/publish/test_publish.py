@@ -82,3 +82,30 @@ def test_publishing_an_unbuilt_warehouse_fails_without_touching_the_copy(built_s
 
     assert target.stat().st_mtime_ns == stamp
     assert sorted(path.name for path in tmp_path.iterdir()) == ["empty.duckdb", "published.duckdb"]
+
+
+def _published_rows(path) -> dict[str, list[str]]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        names = con.execute("select schema_name, table_name from duckdb_tables() where schema_name <> 'meta'").fetchall()
+        return {f"{schema}.{table}": sorted(map(repr, con.execute(f'select * from "{schema}"."{table}"').fetchall()))
+                for schema, table in names}
+
+
+def test_publishing_one_school_equals_publishing_everything(built_sample, tmp_path):
+    """A one-school build refreshes only that school's rows of the copy; the result is the same as a full copy."""
+    import shutil
+
+    from pipelines.publish import publish_schools
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(built_sample.warehouse, warehouse)
+    published = publish_warehouse(warehouse, tmp_path / "published.duckdb").path
+    with duckdb.connect(str(warehouse)) as con:  # what a rebuild of one school may change
+        school = con.execute("select min(school_code) from marts.dim_schools").fetchall()[0][0]
+        con.execute("delete from marts.fct_student_completion where school_code = ? and student_number in "
+                    "(select min(student_number) from marts.fct_student_completion where school_code = ?)", [school, school])
+        con.execute("update marts.fct_class_completion set students_enrolled = students_enrolled + 1 where school_code = ?", [school])
+
+    publish_schools(warehouse, published, [school])
+
+    assert _published_rows(published) == _published_rows(publish_warehouse(warehouse, tmp_path / "full.duckdb").path)

@@ -5,13 +5,13 @@ with
 
 cadres as (
 
-    select * from {{ ref('fct_cadres') }}
+    select * from {{ scoped_ref('fct_cadres') }}
 
 ),
 
 student_terms as (
 
-    select * from {{ ref('fct_student_terms') }}
+    select * from {{ scoped_ref('fct_student_terms') }}
 
 ),
 

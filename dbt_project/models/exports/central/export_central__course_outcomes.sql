@@ -9,20 +9,20 @@ with
 
 outcomes as (
 
-    select * from {{ ref('fct_course_outcomes') }}
+    select * from {{ scoped_ref('fct_course_outcomes') }}
 
 ),
 
 policies as (
 
-    select * from {{ ref('stg_school__policies') }}
+    select * from {{ scoped_ref('stg_school__policies') }}
 
 ),
 
 student_years as (
 
     -- the year's roster is keyed by the student's identity in the last term of the year on record
-    select * from {{ ref('int_student_years_placed') }}
+    select * from {{ scoped_ref('int_student_years_placed') }}
 
 ),
 

@@ -5,13 +5,13 @@ with
 
 course_records as (
 
-    select * from {{ ref('fct_course_records') }}
+    select * from {{ scoped_ref('fct_course_records') }}
 
 ),
 
 student_terms as (
 
-    select * from {{ ref('fct_student_terms') }}
+    select * from {{ scoped_ref('fct_student_terms') }}
 
 ),
 

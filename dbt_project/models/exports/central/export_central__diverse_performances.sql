@@ -8,7 +8,7 @@ with
 
 performances as (
 
-    select * from {{ ref('fct_diverse_performances') }}
+    select * from {{ scoped_ref('fct_diverse_performances') }}
     where is_student_entered
 
 ),
@@ -21,14 +21,14 @@ categories as (
 
 policies as (
 
-    select * from {{ ref('stg_school__policies') }}
+    select * from {{ scoped_ref('stg_school__policies') }}
 
 ),
 
 student_years as (
 
     -- the year's roster is keyed by the student's identity in the last term of the year on record
-    select * from {{ ref('int_student_years_placed') }}
+    select * from {{ scoped_ref('int_student_years_placed') }}
 
 ),
 

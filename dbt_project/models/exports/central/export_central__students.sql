@@ -5,7 +5,7 @@ with
 
 student_terms as (
 
-    select * from {{ ref('fct_student_terms') }}
+    select * from {{ scoped_ref('fct_student_terms') }}
     where is_enrolled
 
 ),

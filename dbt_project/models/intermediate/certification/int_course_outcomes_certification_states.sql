@@ -4,13 +4,13 @@ with
 
 outcomes as (
 
-    select * from {{ ref('stg_platform__course_outcomes') }}
+    select * from {{ scoped_ref('stg_platform__course_outcomes') }}
 
 ),
 
 events as (
 
-    select * from {{ ref('stg_platform__certification_events') }}
+    select * from {{ scoped_ref('stg_platform__certification_events') }}
 
 ),
 

@@ -10,7 +10,7 @@ with
 
 students as (
 
-    select * from {{ ref('stg_admin__students') }}
+    select * from {{ scoped_ref('stg_admin__students') }}
 
 ),
 

@@ -5,7 +5,7 @@ with
 
 student_terms as (
 
-    select * from {{ ref('int_student_terms_classified') }}
+    select * from {{ scoped_ref('int_student_terms_classified') }}
 
 ),
 

@@ -4,7 +4,7 @@ with
 
 selections as (
 
-    select * from {{ ref('stg_platform__selections') }}
+    select * from {{ scoped_ref('stg_platform__selections') }}
 
 ),
 

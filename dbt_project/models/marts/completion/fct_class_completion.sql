@@ -5,13 +5,13 @@ with
 
 classes as (
 
-    select * from {{ ref('dim_classes') }}
+    select * from {{ scoped_ref('dim_classes') }}
 
 ),
 
 student_completion as (
 
-    select * from {{ ref('fct_student_completion') }}
+    select * from {{ scoped_ref('fct_student_completion') }}
 
 ),
 

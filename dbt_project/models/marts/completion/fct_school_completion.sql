@@ -5,25 +5,25 @@ with
 
 student_terms as (
 
-    select * from {{ ref('fct_student_terms') }}
+    select * from {{ scoped_ref('fct_student_terms') }}
 
 ),
 
 student_completion as (
 
-    select * from {{ ref('fct_student_completion') }}
+    select * from {{ scoped_ref('fct_student_completion') }}
 
 ),
 
 outcomes as (
 
-    select * from {{ ref('fct_course_outcomes') }}
+    select * from {{ scoped_ref('fct_course_outcomes') }}
 
 ),
 
 terms as (
 
-    select * from {{ ref('stg_school__terms') }}
+    select * from {{ scoped_ref('stg_school__terms') }}
 
 ),
 

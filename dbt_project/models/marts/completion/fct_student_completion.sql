@@ -5,14 +5,14 @@ with
 
 student_terms as (
 
-    select * from {{ ref('fct_student_terms') }}
+    select * from {{ scoped_ref('fct_student_terms') }}
     where is_enrolled
 
 ),
 
 outcomes as (
 
-    select * from {{ ref('fct_course_outcomes') }}
+    select * from {{ scoped_ref('fct_course_outcomes') }}
 
 ),
 
@@ -24,26 +24,26 @@ states as (
 
 selections as (
 
-    select * from {{ ref('fct_selections') }}
+    select * from {{ scoped_ref('fct_selections') }}
     where is_selected
 
 ),
 
 performances as (
 
-    select * from {{ ref('fct_diverse_performances') }}
+    select * from {{ scoped_ref('fct_diverse_performances') }}
 
 ),
 
 essays as (
 
-    select * from {{ ref('fct_autobiographies') }}
+    select * from {{ scoped_ref('fct_autobiographies') }}
 
 ),
 
 policies as (
 
-    select * from {{ ref('stg_school__policies') }}
+    select * from {{ scoped_ref('stg_school__policies') }}
 
 ),
 

@@ -5,19 +5,19 @@ with
 
 classes as (
 
-    select * from {{ ref('stg_admin__classes') }}
+    select * from {{ scoped_ref('stg_admin__classes') }}
 
 ),
 
 student_terms as (
 
-    select * from {{ ref('int_student_terms_classified') }}
+    select * from {{ scoped_ref('int_student_terms_classified') }}
 
 ),
 
 teachers as (
 
-    select * from {{ ref('stg_admin__teachers') }}
+    select * from {{ scoped_ref('stg_admin__teachers') }}
 
 ),
 

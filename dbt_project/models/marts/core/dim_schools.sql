@@ -4,43 +4,43 @@ with
 
 policies as (
 
-    select * from {{ ref('stg_school__policies') }}
+    select * from {{ scoped_ref('stg_school__policies') }}
 
 ),
 
 student_terms as (
 
-    select * from {{ ref('int_student_terms_classified') }}
+    select * from {{ scoped_ref('int_student_terms_classified') }}
 
 ),
 
 teachers as (
 
-    select * from {{ ref('stg_admin__teachers') }}
+    select * from {{ scoped_ref('stg_admin__teachers') }}
 
 ),
 
 outcomes as (
 
-    select * from {{ ref('stg_platform__course_outcomes') }}
+    select * from {{ scoped_ref('stg_platform__course_outcomes') }}
 
 ),
 
 performances as (
 
-    select * from {{ ref('stg_platform__diverse_performances') }}
+    select * from {{ scoped_ref('stg_platform__diverse_performances') }}
 
 ),
 
 deliveries as (
 
-    select * from {{ ref('stg_ingest__deliveries') }}
+    select * from {{ scoped_ref('stg_ingest__deliveries') }}
 
 ),
 
 quarantine as (
 
-    select * from {{ ref('stg_ingest__quarantine') }}
+    select * from {{ scoped_ref('stg_ingest__quarantine') }}
 
 ),
 

@@ -4,7 +4,7 @@ with
 
 teachers as (
 
-    select * from {{ ref('stg_admin__teachers') }}
+    select * from {{ scoped_ref('stg_admin__teachers') }}
 
 ),
 

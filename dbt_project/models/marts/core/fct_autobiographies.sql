@@ -4,7 +4,7 @@ with
 
 essays as (
 
-    select * from {{ ref('stg_platform__autobiographies') }}
+    select * from {{ scoped_ref('stg_platform__autobiographies') }}
 
 ),
 

@@ -4,7 +4,7 @@ with
 
 cadres as (
 
-    select * from {{ ref('stg_admin__cadres') }}
+    select * from {{ scoped_ref('stg_admin__cadres') }}
 
 ),
 
@@ -16,7 +16,7 @@ cadre_levels as (
 
 student_terms as (
 
-    select * from {{ ref('fct_student_terms') }}
+    select * from {{ scoped_ref('fct_student_terms') }}
 
 ),
 

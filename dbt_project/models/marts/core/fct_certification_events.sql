@@ -4,7 +4,7 @@ with
 
 events as (
 
-    select * from {{ ref('stg_platform__certification_events') }}
+    select * from {{ scoped_ref('stg_platform__certification_events') }}
 
 ),
 
@@ -16,7 +16,7 @@ actions as (
 
 outcomes as (
 
-    select * from {{ ref('stg_platform__course_outcomes') }}
+    select * from {{ scoped_ref('stg_platform__course_outcomes') }}
 
 ),
 

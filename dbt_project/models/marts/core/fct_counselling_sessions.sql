@@ -4,7 +4,7 @@ with
 
 sessions as (
 
-    select * from {{ ref('stg_admin__counselling_sessions') }}
+    select * from {{ scoped_ref('stg_admin__counselling_sessions') }}
 
 ),
 

@@ -4,26 +4,26 @@ with
 
 outcomes as (
 
-    select * from {{ ref('stg_platform__course_outcomes') }}
+    select * from {{ scoped_ref('stg_platform__course_outcomes') }}
 
 ),
 
 certification_states as (
 
-    select * from {{ ref('int_course_outcomes_certification_states') }}
+    select * from {{ scoped_ref('int_course_outcomes_certification_states') }}
 
 ),
 
 selections as (
 
-    select * from {{ ref('int_selections_current_states') }}
+    select * from {{ scoped_ref('int_selections_current_states') }}
     where item_kind = 'course_outcome'
 
 ),
 
 course_records as (
 
-    select * from {{ ref('fct_course_records') }}
+    select * from {{ scoped_ref('fct_course_records') }}
 
 ),
 
@@ -35,13 +35,13 @@ record_kinds as (
 
 student_terms as (
 
-    select * from {{ ref('fct_student_terms') }}
+    select * from {{ scoped_ref('fct_student_terms') }}
 
 ),
 
 terms as (
 
-    select * from {{ ref('stg_school__terms') }}
+    select * from {{ scoped_ref('stg_school__terms') }}
 
 ),
 

@@ -4,7 +4,7 @@ with
 
 course_records as (
 
-    select * from {{ ref('stg_admin__course_records') }}
+    select * from {{ scoped_ref('stg_admin__course_records') }}
 
 ),
 
@@ -28,7 +28,7 @@ attributes as (
 
 student_terms as (
 
-    select * from {{ ref('fct_student_terms') }}
+    select * from {{ scoped_ref('fct_student_terms') }}
 
 ),
 

@@ -4,7 +4,7 @@ with
 
 performances as (
 
-    select * from {{ ref('stg_platform__diverse_performances') }}
+    select * from {{ scoped_ref('stg_platform__diverse_performances') }}
 
 ),
 
@@ -22,14 +22,14 @@ entry_sources as (
 
 selections as (
 
-    select * from {{ ref('int_selections_current_states') }}
+    select * from {{ scoped_ref('int_selections_current_states') }}
     where item_kind = 'diverse_performance'
 
 ),
 
 student_years as (
 
-    select * from {{ ref('int_student_years_placed') }}
+    select * from {{ scoped_ref('int_student_years_placed') }}
 
 ),
 

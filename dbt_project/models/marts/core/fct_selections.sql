@@ -5,31 +5,31 @@ with
 
 selections as (
 
-    select * from {{ ref('int_selections_current_states') }}
+    select * from {{ scoped_ref('int_selections_current_states') }}
 
 ),
 
 outcomes as (
 
-    select * from {{ ref('fct_course_outcomes') }}
+    select * from {{ scoped_ref('fct_course_outcomes') }}
 
 ),
 
 performances as (
 
-    select * from {{ ref('fct_diverse_performances') }}
+    select * from {{ scoped_ref('fct_diverse_performances') }}
 
 ),
 
 deadlines as (
 
-    select * from {{ ref('stg_school__selection_deadlines') }}
+    select * from {{ scoped_ref('stg_school__selection_deadlines') }}
 
 ),
 
 student_years as (
 
-    select * from {{ ref('int_student_years_placed') }}
+    select * from {{ scoped_ref('int_student_years_placed') }}
 
 ),
 

@@ -4,13 +4,13 @@ with
 
 student_terms as (
 
-    select * from {{ ref('int_student_terms_classified') }}
+    select * from {{ scoped_ref('int_student_terms_classified') }}
 
 ),
 
 classes as (
 
-    select * from {{ ref('stg_admin__classes') }}
+    select * from {{ scoped_ref('stg_admin__classes') }}
 
 ),
 

@@ -6,19 +6,19 @@ with
 
 outcomes as (
 
-    select * from {{ ref('fct_course_outcomes') }}
+    select * from {{ scoped_ref('fct_course_outcomes') }}
 
 ),
 
 student_terms as (
 
-    select * from {{ ref('fct_student_terms') }}
+    select * from {{ scoped_ref('fct_student_terms') }}
 
 ),
 
 teachers as (
 
-    select * from {{ ref('dim_teachers') }}
+    select * from {{ scoped_ref('dim_teachers') }}
 
 ),
 

@@ -4,7 +4,7 @@ with
 
 course_records as (
 
-    select * from {{ ref('fct_course_records') }}
+    select * from {{ scoped_ref('fct_course_records') }}
 
 ),
 

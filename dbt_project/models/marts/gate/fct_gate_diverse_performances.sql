@@ -4,7 +4,7 @@ with
 
 performances as (
 
-    select * from {{ ref('fct_diverse_performances') }}
+    select * from {{ scoped_ref('fct_diverse_performances') }}
 
 ),
 

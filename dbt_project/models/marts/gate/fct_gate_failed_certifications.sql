@@ -5,14 +5,14 @@ with
 
 events as (
 
-    select * from {{ ref('fct_certification_events') }}
+    select * from {{ scoped_ref('fct_certification_events') }}
     where requires_reason and has_outcome
 
 ),
 
 student_terms as (
 
-    select * from {{ ref('fct_student_terms') }}
+    select * from {{ scoped_ref('fct_student_terms') }}
 
 ),
 

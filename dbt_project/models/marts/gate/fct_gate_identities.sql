@@ -7,7 +7,7 @@ with
 
 student_rows as (
 
-    select * from {{ ref('stg_admin__student_rows') }}
+    select * from {{ scoped_ref('stg_admin__student_rows') }}
 
 ),
 

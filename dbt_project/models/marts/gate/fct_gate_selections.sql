@@ -6,7 +6,7 @@ with
 
 selections as (
 
-    select * from {{ ref('fct_selections') }}
+    select * from {{ scoped_ref('fct_selections') }}
     where selected_at is not null
 
 ),

@@ -6,19 +6,19 @@ with
 
 selections as (
 
-    select * from {{ ref('fct_selections') }}
+    select * from {{ scoped_ref('fct_selections') }}
 
 ),
 
 performances as (
 
-    select * from {{ ref('fct_diverse_performances') }}
+    select * from {{ scoped_ref('fct_diverse_performances') }}
 
 ),
 
 student_terms as (
 
-    select * from {{ ref('fct_student_terms') }}
+    select * from {{ scoped_ref('fct_student_terms') }}
 
 ),
 

@@ -4,7 +4,7 @@ with
 
 deliveries as (
 
-    select * from {{ ref('stg_ingest__deliveries') }}
+    select * from {{ scoped_ref('stg_ingest__deliveries') }}
 
 ),
 

@@ -4,7 +4,7 @@ with
 
 quarantine as (
 
-    select * from {{ ref('stg_ingest__quarantine') }}
+    select * from {{ scoped_ref('stg_ingest__quarantine') }}
 
 ),
 

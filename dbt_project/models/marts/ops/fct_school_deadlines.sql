@@ -5,13 +5,13 @@ with
 
 terms as (
 
-    select * from {{ ref('stg_school__terms') }}
+    select * from {{ scoped_ref('stg_school__terms') }}
 
 ),
 
 selection_deadlines as (
 
-    select * from {{ ref('stg_school__selection_deadlines') }}
+    select * from {{ scoped_ref('stg_school__selection_deadlines') }}
 
 ),
 

@@ -1,0 +1,235 @@
+"""School-scoped builds in place: a registrar's re-check in seconds instead of a national rebuild.
+
+A full build copies the warehouse, rebuilds every model over every school and swaps the copy in
+(pipelines/ops/backup.py, ``safe_build``). For ``portfolio build --school X`` (and the per-school
+Dagster jobs) that costs what a national build costs. Everything a one-school build writes is keyed by
+``school_code`` (raw tables, the incremental dbt models, the gate's results), so instead:
+
+1. under the warehouse lock, X's rows of every such table are saved to Parquet beside the warehouse
+   (``<name>.undo/``), and only then a journal naming them is written (atomically);
+2. the build runs on the live file: ingestion replaces X's files, dbt deletes and re-appends X's rows of
+   every incremental model (dbt_project/macros/school_scope.sql), the gate stores X's result, publishing
+   replaces X's rows in the dashboards' copy;
+3. success: earlier purges are applied again and the audit table synced, then the journal is removed.
+   Failure, or a process killed at any point: the journal is still there, and X's rows are put back from
+   the Parquet files (now, or by the next build or restore that takes the lock), in one transaction.
+
+Other schools' rows are never touched, so nothing but X can change. A scoped build is only possible
+when the live warehouse was last fully built from the same dbt project (``build.state`` holds a digest of
+the project's files): after a change to the models, or on a fresh warehouse, the build is a full one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from pipelines.settings import DBT_PROJECT_DIR, Settings
+
+Announce = Callable[[str], None]
+
+STATE_SCHEMA, STATE_TABLE = "build", "state"
+# the schemas a scoped build writes; every table in them that has school_code is saved for undo
+SCOPED_SCHEMAS = ("raw", "intermediate", "marts", "exports", "gate")
+JOURNAL = "journal.json"
+_PROJECT_FILES = ("dbt_project.yml", "models", "macros", "../seeds")
+
+
+def undo_dir(live: Path) -> Path:
+    return live.with_name(f"{live.stem}.undo")
+
+
+def _sql_path(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _in_list(schools: list[str]) -> str:
+    return ", ".join("'" + school.replace("'", "''") + "'" for school in schools)
+
+
+def project_digest(project_dir: Path = DBT_PROJECT_DIR) -> str:
+    """sha256 over the dbt project's models, macros, seeds and configuration: what the tables were built by."""
+    digest = hashlib.sha256()
+    for entry in _PROJECT_FILES:
+        root = (project_dir / entry).resolve()
+        files = [root] if root.is_file() else sorted(path for path in root.rglob("*") if path.is_file()) if root.exists() else []
+        for file in files:
+            digest.update(str(file.relative_to(project_dir.resolve().parent)).encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def record_full_build(con: duckdb.DuckDBPyConnection, database: str) -> None:
+    """After a full build: the project the warehouse's tables were built from (scoped builds check it)."""
+    con.execute(f'create schema if not exists "{database}".{STATE_SCHEMA}')
+    con.execute(f'create or replace table "{database}".{STATE_SCHEMA}.{STATE_TABLE} as '
+                "select ? as dbt_project_digest, ?::timestamp as full_build_at",
+                [project_digest(), dt.datetime.now().replace(microsecond=0)])
+
+
+def why_not_scoped(settings: Settings) -> str | None:
+    """None when a school-scoped build can run on the live warehouse; otherwise why a full one is needed."""
+    if not settings.warehouse.exists():
+        return "倉儲尚未建立"
+    try:
+        with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+            found = con.execute("select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
+                                [STATE_SCHEMA, STATE_TABLE]).fetchall()[0][0]
+            if not found:
+                return "倉儲沒有完整建置的紀錄"
+            digest = con.execute(f"select dbt_project_digest from {STATE_SCHEMA}.{STATE_TABLE}").fetchall()[0][0]
+    except duckdb.Error as error:
+        return f"無法讀取倉儲（{error}）"
+    if digest != project_digest():
+        return "dbt 模型自上次完整建置後有變更"
+    return None
+
+
+@dataclass(frozen=True)
+class Journal:
+    schools: list[str]
+    tables: dict[str, str]  # "schema.table" → Parquet file name in the undo folder
+    started_at: str
+
+    @classmethod
+    def read(cls, folder: Path) -> Journal | None:
+        path = folder / JOURNAL
+        if not path.exists():
+            return None
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(schools=list(data["schools"]), tables=dict(data["tables"]), started_at=data["started_at"])
+
+    def write(self, folder: Path) -> None:
+        temporary = folder / f".{JOURNAL}.tmp"
+        with temporary.open("w", encoding="utf-8") as handle:
+            json.dump({"schools": self.schools, "tables": self.tables, "started_at": self.started_at}, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, folder / JOURNAL)
+
+
+def _school_tables(con: duckdb.DuckDBPyConnection, database: str) -> list[tuple[str, str]]:
+    rows = con.execute(
+        "select t.schema_name, t.table_name from duckdb_tables() t join duckdb_columns() c "
+        "on c.database_name = t.database_name and c.schema_name = t.schema_name and c.table_name = t.table_name "
+        "where t.database_name = ? and not t.temporary and c.column_name = 'school_code' "
+        f"and t.schema_name in ({_in_list(list(SCOPED_SCHEMAS))}) order by 1, 2",
+        [database],
+    ).fetchall()
+    return [(schema, table) for schema, table in rows]
+
+
+def save_school_rows(con: duckdb.DuckDBPyConnection, database: str, folder: Path, schools: list[str]) -> Journal:
+    """Write the schools' rows of every school-keyed table to Parquet, then the journal that names them."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    tables = {}
+    for number, (schema, table) in enumerate(_school_tables(con, database)):
+        name = f"{number:03d}.parquet"
+        con.execute(f"copy (select * from {_quote(database)}.{_quote(schema)}.{_quote(table)} "
+                    f"where school_code in ({_in_list(schools)})) to '{_sql_path(folder / name)}' (format parquet)")
+        tables[f"{schema}.{table}"] = name
+    journal = Journal(schools=list(schools), tables=tables, started_at=dt.datetime.now().isoformat(timespec="seconds"))
+    journal.write(folder)
+    return journal
+
+
+def restore_school_rows(con: duckdb.DuckDBPyConnection, database: str, folder: Path, journal: Journal) -> int:
+    """Put the journal's schools' rows back as they were saved, in one transaction; tables restored."""
+    schools = _in_list(journal.schools)
+    con.execute("begin transaction")
+    try:
+        for schema, table in _school_tables(con, database):
+            name = journal.tables.get(f"{schema}.{table}")
+            target = f"{_quote(database)}.{_quote(schema)}.{_quote(table)}"
+            con.execute(f"delete from {target} where school_code in ({schools})")
+            if name is not None:  # a table the build created has no saved rows: the schools' rows go
+                con.execute(f"insert into {target} by name select * from read_parquet('{_sql_path(folder / name)}')")
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return len(journal.tables)
+
+
+def recover(settings: Settings, announce: Announce | None = None) -> list[str]:
+    """Undo a scoped build that did not finish (failed, or killed); the schools restored. Call under the lock."""
+    folder = undo_dir(settings.warehouse)
+    journal = Journal.read(folder)
+    if journal is None:
+        shutil.rmtree(folder, ignore_errors=True)  # killed before the journal: nothing was changed yet
+        return []
+    with duckdb.connect(str(settings.warehouse), config={"memory_limit": settings.duckdb_memory}) as con:
+        restore_school_rows(con, con.execute("select current_database()").fetchall()[0][0], folder, journal)
+        con.execute("checkpoint")
+    if settings.published.exists():  # the dashboards' copy may already show the undone rows
+        from pipelines.publish import publish_schools
+
+        publish_schools(settings.warehouse, settings.published, journal.schools, memory_limit=settings.duckdb_memory)
+    shutil.rmtree(folder, ignore_errors=True)
+    if announce:
+        announce(f"  已復原未完成的單校建置（{'、'.join(journal.schools)}，始於 {journal.started_at}）")
+    return journal.schools
+
+
+def build_in_place(settings: Settings, build: Callable[[Settings], bool], schools: list[str], *,
+                   announce: Announce | None = None) -> bool:
+    """Run a school-scoped `build` on the live warehouse, undoing the schools' rows if it does not succeed.
+
+    The caller holds the warehouse lock and has checked `why_not_scoped`.
+    """
+    from pipelines.ops.audit import sync_audit_table
+    from pipelines.ops.purge import reapply_purges
+
+    say = announce or (lambda line: None)
+    recover(settings, announce)
+    folder = undo_dir(settings.warehouse)
+    with duckdb.connect(str(settings.warehouse), config={"memory_limit": settings.duckdb_memory}) as con:
+        database = con.execute("select current_database()").fetchall()[0][0]
+        journal = save_school_rows(con, database, folder, schools)
+    say(f"  單校建置 {'、'.join(schools)}：只重建這些學校的資料（其餘學校不變；失敗時自動復原）")
+    interrupted: BaseException | None = None
+    try:
+        ok = bool(build(settings))
+    except BaseException as error:  # noqa: BLE001 - whatever happened, the schools' rows are put back
+        ok, interrupted = False, error
+    finally:
+        settings.export_to_environment()
+    if ok:
+        try:
+            with duckdb.connect(str(settings.warehouse), config={"memory_limit": settings.duckdb_memory}) as con:
+                reapplied = reapply_purges(con, settings, database=database)
+                sync_audit_table(con, settings, database=database)
+                con.execute("checkpoint")
+        except BaseException as error:  # noqa: BLE001
+            ok, interrupted = False, error
+        else:
+            if reapplied:
+                say(f"  重新套用先前的清除：{reapplied} 位已清除的學生資料再次出現於交付檔，已移除")
+    if not ok:
+        recover(settings)
+        say(f"  建置失敗：{'、'.join(schools)} 的資料已復原為建置前的版本，其他學校未受影響")
+        if interrupted is not None and not isinstance(interrupted, Exception):
+            raise interrupted
+        if interrupted is not None:
+            import sys
+
+            print(f"建置中斷：{type(interrupted).__name__}: {interrupted}", file=sys.stderr, flush=True)
+        return False
+    with contextlib.suppress(FileNotFoundError):
+        (folder / JOURNAL).unlink()  # from here on the build stands
+    shutil.rmtree(folder, ignore_errors=True)
+    return journal is not None
