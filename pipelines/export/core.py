@@ -59,23 +59,25 @@ def read_model_rows(warehouse: Path, workbook: Workbook, school: str, year: int,
 
 
 def read_folder_rows(warehouse: Path, workbooks: Iterable[Workbook], school: str, year: int,
-                     term: int) -> dict[str, pl.DataFrame]:
+                     term: int, *, con=None) -> dict[str, pl.DataFrame]:
     """Each workbook's model rows of one school, year and term, in the order they are written, as polars
-    frames (through Arrow: no Python object per value, the writer works on whole columns). One short
-    read-only connection for the folder: opening one costs about as much as reading a small model."""
+    frames (through Arrow: no Python object per value, the writer works on whole columns). On `con`, or
+    one short read-only connection: opening one (cold caches) costs more than reading a school's model."""
     from pipelines.warehouse import connect, table_exists
 
+    if con is None:
+        with connect(warehouse, read_only=True) as own:
+            return read_folder_rows(warehouse, workbooks, school, year, term, con=own)
     frames: dict[str, pl.DataFrame] = {}
-    with connect(warehouse, read_only=True) as con:
-        for workbook in workbooks:
-            if not table_exists(con, EXPORT_SCHEMA, workbook.model):
-                raise ExportError(f"倉儲缺少 {EXPORT_SCHEMA}.{workbook.model}：請先執行 portfolio build")
-            order = ["class_code nulls last", "seat_number nulls last", "student_number", *workbook.order_by, "item_key"]
-            if workbook.sheet_column:
-                order.insert(0, "sheet_order")
-            frames[workbook.model] = con.sql(
-                f"select * from {EXPORT_SCHEMA}.{workbook.model} where school_code = ? and academic_year = ? and term = ? "
-                f"order by {', '.join(order)}", params=[school, year, term]).pl()
+    for workbook in workbooks:
+        if not table_exists(con, EXPORT_SCHEMA, workbook.model):
+            raise ExportError(f"倉儲缺少 {EXPORT_SCHEMA}.{workbook.model}：請先執行 portfolio build")
+        order = ["class_code nulls last", "seat_number nulls last", "student_number", *workbook.order_by, "item_key"]
+        if workbook.sheet_column:
+            order.insert(0, "sheet_order")
+        frames[workbook.model] = con.sql(
+            f"select * from {EXPORT_SCHEMA}.{workbook.model} where school_code = ? and academic_year = ? and term = ? "
+            f"order by {', '.join(order)}", params=[school, year, term]).pl()
     return frames
 
 
@@ -90,14 +92,15 @@ def _gate(warehouse: Path, school: str, year: int, as_of: dt.date | None):
 
 
 def export_school(settings: Settings, out: Path, school: str, year: int, term: int, *, allow_partial: bool = False,
-                  as_of: dt.date | None = None, gate_result=None) -> ExportOutcome:
+                  as_of: dt.date | None = None, gate_result=None, rows: dict[str, pl.DataFrame] | None = None) -> ExportOutcome:
     """Write (or refuse to write) the folder of one school, year and term under `out`.
 
     `gate_result`: a GateResult of this school and year already computed (export_all runs the gate
-    once for the three folders of a year). Every outcome is recorded in the audit log.
+    once for the three folders of a year); `rows`: the folder's model rows already read
+    (`read_folder_rows`). Every outcome is recorded in the audit log.
     """
     outcome = _export(settings.warehouse, out, school, year, term, allow_partial=allow_partial, as_of=as_of,
-                      gate_result=gate_result)
+                      gate_result=gate_result, rows=rows)
     audit(settings, "export", school=school, year=year, term=term, details={
         "status": outcome.status, "folder": str(outcome.folder) if outcome.folder else None, "revision": outcome.revision,
         "replaces": outcome.replaces, "partial": outcome.partial, "rows": outcome.rows,
@@ -108,7 +111,7 @@ def export_school(settings: Settings, out: Path, school: str, year: int, term: i
 
 
 def _export(warehouse: Path, out: Path, school: str, year: int, term: int, *, allow_partial: bool,
-            as_of: dt.date | None, gate_result) -> ExportOutcome:
+            as_of: dt.date | None, gate_result, rows: dict[str, pl.DataFrame] | None = None) -> ExportOutcome:
     if term not in TERMS:
         raise ExportError(f"學期應為 1、2 或 0（全學年），收到 {term}")
     gate_result = gate_result or _gate(warehouse, school, year, as_of)
@@ -119,7 +122,7 @@ def _export(warehouse: Path, out: Path, school: str, year: int, term: int, *, al
     partial = not verdict.passed
 
     workbooks = workbooks_for(term)
-    rows = read_folder_rows(warehouse, workbooks, school, year, term)
+    rows = rows if rows is not None else read_folder_rows(warehouse, workbooks, school, year, term)
     kept, exclusions = apply_exclusions(rows, verdict, partial=partial)
     target = plan_target(out, warehouse, school, year, term)
     if target.latest_submitted is not None:
@@ -256,8 +259,14 @@ def _export_school_year(job: _SchoolExport) -> list[ExportOutcome]:
 
     gate_result = stored_gate_result(job.settings.warehouse, job.school, job.year) if job.stored_gate else None
     gate_result = gate_result or _gate(job.settings.warehouse, job.school, job.year, job.as_of)
+    from pipelines.warehouse import connect
+
+    wanted = [term for term in job.terms if term in TERMS and (job.allow_partial or verdict_for(gate_result, term).passed)]
+    with connect(job.settings.warehouse, read_only=True) as con:  # one connection for the school's folders
+        rows = {term: read_folder_rows(job.settings.warehouse, workbooks_for(term), job.school, job.year, term, con=con)
+                for term in wanted}
     return [export_school(job.settings, job.out, job.school, job.year, term, allow_partial=job.allow_partial,
-                          as_of=job.as_of, gate_result=gate_result) for term in job.terms]
+                          as_of=job.as_of, gate_result=gate_result, rows=rows.get(term)) for term in job.terms]
 
 
 EXPORT_WORKERS_MIN_SCHOOLS = 8  # fewer schools than this are exported in this process
