@@ -25,8 +25,10 @@ columns derived from it (``national_id_digest``) are left out.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -147,51 +149,25 @@ def _copy(con: duckdb.DuckDBPyConnection, schema: str, table: str, *, wanted: tu
     return con.execute(f"select count(*) from {target}").fetchall()[0][0]
 
 
-def publish_warehouse(warehouse: Path, target: Path, *, memory_limit: str = "4GB") -> Publication:
-    """Copy what the dashboards read from `warehouse` into `target`, replacing it atomically."""
-    import time
+@contextlib.contextmanager
+def _staged(warehouse: Path, target: Path, memory_limit: str, *, start_from: Path | None = None
+            ) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to a new file beside `target` (a copy of `start_from`, or empty) with `warehouse`
+    attached read-only as `source`; the file replaces `target` in one rename when the block succeeds."""
+    import shutil
 
-    started = time.perf_counter()
     if not warehouse.is_file():
         raise FileNotFoundError(f"找不到倉儲檔 {warehouse}")
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     temporary.unlink(missing_ok=True)
-    tables = rows = 0
     try:
+        if start_from is not None:
+            shutil.copyfile(start_from, temporary)
         con = duckdb.connect(str(temporary), config={"memory_limit": memory_limit})
         try:
             con.execute("attach '" + str(warehouse).replace("'", "''") + "' as source (read_only)")
-            for table, wanted in DASHBOARD_TABLES.items():
-                copied = _copy(con, "marts", table, wanted=wanted)
-                if copied < 0:
-                    raise RuntimeError(f"倉儲中沒有 marts.{table}：請先完成 portfolio build")
-                tables, rows = tables + 1, rows + copied
-            for schema, table in EXTRA_TABLES:
-                copied = _copy(con, schema, table)
-                tables, rows = tables + (copied >= 0), rows + max(copied, 0)
-            gate_tables = set(_tables(con, "source", GATE_SCHEMA))
-            for table in GATE_TABLES:
-                if table not in gate_tables:
-                    continue
-                where = ""
-                if table == "rule_violations" and "runs" in gate_tables:
-                    # the offending rows of each school, year and term's latest run
-                    where = f"""where run_id in (
-                        select run_id from source.{GATE_SCHEMA}.runs
-                        qualify row_number() over (
-                            partition by school_code, academic_year, coalesce(term, 0)
-                            order by checked_at desc, run_id desc) = 1) """
-                copied = _copy(con, GATE_SCHEMA, table, where=where)
-                tables, rows = tables + 1, rows + copied
-            submission_tables = set(_tables(con, "source", SUBMISSION_SCHEMA))
-            for table, where in SUBMISSION_TABLES.items():
-                if table in submission_tables:
-                    copied = _copy(con, SUBMISSION_SCHEMA, table, where=where)
-                    tables, rows = tables + 1, rows + copied
-            con.execute("create schema meta")
-            con.execute("create table meta.publication as select ?::timestamp as published_at, ? as source_warehouse, "
-                        "? as tables, ? as row_count", [dt.datetime.now().replace(microsecond=0), str(warehouse), tables, rows])
+            yield con
             con.execute("detach source")
             con.execute("checkpoint")
         finally:
@@ -200,6 +176,56 @@ def publish_warehouse(warehouse: Path, target: Path, *, memory_limit: str = "4GB
     finally:
         temporary.unlink(missing_ok=True)
         Path(f"{temporary}.wal").unlink(missing_ok=True)
+
+
+def _record_publication(con: duckdb.DuckDBPyConnection, warehouse: Path, tables: int) -> None:
+    """meta.publication: when, from where, and how many tables and rows the copy holds."""
+    published = con.execute("select current_database()").fetchall()[0][0]
+    names = con.execute("select schema_name, table_name from duckdb_tables() where database_name = ? "
+                        "and schema_name <> 'meta'", [published]).fetchall()
+    total = sum(con.execute(f"select count(*) from {_quote(published)}.{_quote(schema)}.{_quote(table)}").fetchall()[0][0]
+                for schema, table in names)
+    con.execute("create schema if not exists meta")
+    con.execute("create or replace table meta.publication as select ?::timestamp as published_at, "
+                "? as source_warehouse, ? as tables, ? as row_count",
+                [dt.datetime.now().replace(microsecond=0), str(warehouse), tables, total])
+
+
+def _latest_violations(in_list: str | None = None) -> str:
+    """Which stored violations are copied: each school, year and term's latest gate run's."""
+    schools = f"where school_code in ({in_list}) " if in_list else ""
+    return f"""where run_id in (
+        select run_id from source.{GATE_SCHEMA}.runs {schools}
+        qualify row_number() over (
+            partition by school_code, academic_year, coalesce(term, 0)
+            order by checked_at desc, run_id desc) = 1) """
+
+
+def _plan(con: duckdb.DuckDBPyConnection, in_list: str | None = None) -> list[tuple[str, str, tuple[str, ...] | None, str]]:
+    """(schema, table, columns, where) of everything published, marts first."""
+    plan = [("marts", table, wanted, "") for table, wanted in DASHBOARD_TABLES.items()]
+    plan += [(schema, table, None, "") for schema, table in EXTRA_TABLES]
+    gate_tables = set(_tables(con, "source", GATE_SCHEMA))
+    plan += [(GATE_SCHEMA, table, None, _latest_violations(in_list) if table == "rule_violations" and "runs" in gate_tables else "")
+             for table in GATE_TABLES if table in gate_tables]
+    submission_tables = set(_tables(con, "source", SUBMISSION_SCHEMA))
+    plan += [(SUBMISSION_SCHEMA, table, None, where) for table, where in SUBMISSION_TABLES.items() if table in submission_tables]
+    return plan
+
+
+def publish_warehouse(warehouse: Path, target: Path, *, memory_limit: str = "4GB") -> Publication:
+    """Copy what the dashboards read from `warehouse` into `target`, replacing it atomically."""
+    import time
+
+    started = time.perf_counter()
+    tables = rows = 0
+    with _staged(warehouse, target, memory_limit) as con:
+        for schema, table, wanted, where in _plan(con):
+            copied = _copy(con, schema, table, wanted=wanted, where=where)
+            if copied < 0 and schema == "marts":
+                raise RuntimeError(f"倉儲中沒有 marts.{table}：請先完成 portfolio build")
+            tables, rows = tables + (copied >= 0), rows + max(copied, 0)
+        _record_publication(con, warehouse, tables)
     return Publication(path=target, tables=tables, rows=rows, seconds=time.perf_counter() - started)
 
 
@@ -227,59 +253,21 @@ def publish_schools(warehouse: Path, target: Path, schools: list[str], *, memory
 
     Falls back to a full publication when there is no published copy yet.
     """
-    import shutil
     import time
 
     if not target.exists():
         return publish_warehouse(warehouse, target, memory_limit=memory_limit)
     started = time.perf_counter()
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    temporary.unlink(missing_ok=True)
-    shutil.copyfile(target, temporary)
     in_list = ", ".join("'" + school.replace("'", "''") + "'" for school in schools)
     tables = rows = 0
-    try:
-        con = duckdb.connect(str(temporary), config={"memory_limit": memory_limit})
-        try:
-            con.execute("attach '" + str(warehouse).replace("'", "''") + "' as source (read_only)")
-            published = con.execute("select current_database()").fetchall()[0][0]
-            plan = [("marts", table, wanted, "") for table, wanted in DASHBOARD_TABLES.items()]
-            plan += [(schema, table, None, "") for schema, table in EXTRA_TABLES]
-            gate_tables = set(_tables(con, "source", GATE_SCHEMA))
-            for table in GATE_TABLES:
-                if table in gate_tables:
-                    where = ""
-                    if table == "rule_violations" and "runs" in gate_tables:
-                        where = f"""where run_id in (
-                            select run_id from source.{GATE_SCHEMA}.runs where school_code in ({in_list})
-                            qualify row_number() over (
-                                partition by school_code, academic_year, coalesce(term, 0)
-                                order by checked_at desc, run_id desc) = 1) """
-                    plan.append((GATE_SCHEMA, table, None, where))
-            submission_tables = set(_tables(con, "source", SUBMISSION_SCHEMA))
-            plan += [(SUBMISSION_SCHEMA, table, None, where) for table, where in SUBMISSION_TABLES.items()
-                     if table in submission_tables]
-            con.execute("begin transaction")
-            for schema, table, wanted, where in plan:
-                copied = _replace_school_rows(con, published, schema, table, in_list, wanted=wanted, where=where)
-                tables, rows = tables + (copied >= 0), rows + max(copied, 0)
-            names = con.execute("select schema_name, table_name from duckdb_tables() where database_name = ? "
-                                "and schema_name <> 'meta'", [published]).fetchall()
-            total = sum(con.execute(f"select count(*) from {_quote(published)}.{_quote(schema)}.{_quote(table)}").fetchall()[0][0]
-                        for schema, table in names)
-            con.execute("create schema if not exists meta")
-            con.execute("create or replace table meta.publication as select ?::timestamp as published_at, "
-                        "? as source_warehouse, ? as tables, ? as row_count",
-                        [dt.datetime.now().replace(microsecond=0), str(warehouse), tables, total])
-            con.execute("commit")
-            con.execute("detach source")
-            con.execute("checkpoint")
-        finally:
-            con.close()
-        os.replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)
-        Path(f"{temporary}.wal").unlink(missing_ok=True)
+    with _staged(warehouse, target, memory_limit, start_from=target) as con:
+        published = con.execute("select current_database()").fetchall()[0][0]
+        con.execute("begin transaction")
+        for schema, table, wanted, where in _plan(con, in_list):
+            copied = _replace_school_rows(con, published, schema, table, in_list, wanted=wanted, where=where)
+            tables, rows = tables + (copied >= 0), rows + max(copied, 0)
+        _record_publication(con, warehouse, tables)
+        con.execute("commit")
     return Publication(path=target, tables=tables, rows=rows, seconds=time.perf_counter() - started)
 
 
