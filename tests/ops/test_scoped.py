@@ -160,6 +160,7 @@ def test_a_scoped_build_of_a_changed_school_equals_a_full_build(built_sample, tm
     """One school delivers new certified uploads: `portfolio build --school` and a full build agree on every row."""
     from benchmarks.national import _csv_school, prepare_incremental
     from pipelines.build import run_build
+    from pipelines.ops.backup import list_snapshots
 
     source = tmp_path / "source"
     shutil.copytree(built_sample.source, source, ignore=shutil.ignore_patterns("_truth"))
@@ -178,6 +179,8 @@ def test_a_scoped_build_of_a_changed_school_equals_a_full_build(built_sample, tm
         assert scoped.why_not_scoped(settings) is None
         assert run_build(settings, schools=[school] if kind == "scoped" else None)
         runs[kind] = _model_rows(warehouse)
+        # a full build swaps in a copy and keeps the old file as a snapshot; a scoped one works in place
+        assert len(list_snapshots(settings)) == (0 if kind == "scoped" else 1)
 
     assert runs["scoped"].keys() == runs["full"].keys()
     differing = [table for table in runs["full"] if runs["scoped"][table] != runs["full"][table]]

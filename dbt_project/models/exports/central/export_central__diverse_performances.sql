@@ -105,4 +105,6 @@ final as (
 
 )
 
+-- stored school by school: an export reads one school's rows, and DuckDB then skips the other schools' blocks
 select * from final
+order by school_code, academic_year, term
