@@ -75,6 +75,7 @@ class Sampler:
     def __init__(self, interval: float = 0.2):
         self.interval = interval
         self._peak = 0
+        self.root: int | None = None  # whose process tree is sampled (None: this process's)
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="rss-sampler", daemon=True)
@@ -90,24 +91,26 @@ class Sampler:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            rss = tree_rss()
+            rss = tree_rss(self.root)
             with self._lock:
                 self._peak = max(self._peak, rss)
             self._stop.wait(self.interval)
 
     def _reset(self) -> None:
         with self._lock:
-            self._peak = tree_rss()
+            self._peak = tree_rss(self.root)
 
     def _read(self) -> int:
         with self._lock:
-            return max(self._peak, tree_rss())
+            return max(self._peak, tree_rss(self.root))
 
     @contextmanager
-    def stage(self, name: str, rows: int | None = None) -> Iterator[Stage]:
-        """Time the block and record the process tree's peak RSS while it runs."""
+    def stage(self, name: str, rows: int | None = None, *, root: int | None = None) -> Iterator[Stage]:
+        """Time the block and record the process tree's peak RSS while it runs: this process's tree, or
+        `root`'s for a stage that runs in a worker process of its own (the idle harness is not the stage's)."""
         stage = Stage(name, rows=rows)
         release_memory()  # what earlier stages freed is not this stage's
+        self.root = root
         self._reset()
         children_before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
         started = time.perf_counter()
@@ -121,6 +124,7 @@ class Sampler:
             # a child that finished during the stage and outgrew every sample (RUSAGE_CHILDREN only rises)
             child_peak = children_after if children_after > children_before else 0
             stage.peak_rss = max(self._read(), child_peak)
+            self.root = None
             self.stages.append(stage)
 
 

@@ -56,6 +56,7 @@ class BenchConfig:
     memory: str = "4GB"  # DuckDB's memory_limit for the pipeline and the floor: spill beyond it, never die
     dashboard_repeats: int = 20
     new_uploads: int = 5  # the incremental delivery: this many new outcomes, each submitted and certified
+    incremental_runs: int = 3  # re-deliveries timed; the median counts (the first pays cold caches)
     workers: int = 2
 
     @property
@@ -403,20 +404,29 @@ def _worker():
 
 
 def run_incremental(config: BenchConfig, sampler: Sampler, settings, dataset: dict, say) -> dict:
+    """The school re-delivers `incremental_runs` times, each delivery with other new uploads; the stage's
+    time is the median re-check (each run is in `details["runs"]`, the first one too)."""
     import duckdb
 
     school = _csv_school(config.source, dataset["school_codes"])
-    stamp = dt.datetime.now().strftime("%H%M%S")
     overlay = config.run_dir / "incremental_source"
-    ids = prepare_incremental(config.source, overlay, school, config.new_uploads, stamp)
     inc_settings = type(settings)(**{**settings.__dict__, "source": overlay.resolve()})
-    say(f"  增量：{school} 新增 {len(ids)} 件上傳並認證，重建該校")
-    details: dict = {"school": school, "new_outcomes": len(ids)}
+    say(f"  增量：{school} 新增 {config.new_uploads} 件上傳並認證，重建該校（{config.incremental_runs} 次）")
+    runs, ids, started = [], [], None
     with _worker() as worker:
-        worker.submit(_warm_up).result()  # not timed: a deployment has its modules imported already
-        with sampler.stage("incremental", dataset["rows"] // max(dataset["schools"], 1)) as stage:
-            started = dt.datetime.now().replace(microsecond=0)
-            stage.details = {**details, **worker.submit(_recheck, inc_settings, school).result()}
+        pid = worker.submit(_warm_up).result()  # not timed: a deployment has its modules imported already
+        with sampler.stage("incremental", dataset["rows"] // max(dataset["schools"], 1), root=pid) as stage:
+            for run in range(config.incremental_runs):
+                # each delivery is a full snapshot: the previous run's new uploads are gone from it
+                ids = prepare_incremental(config.source, overlay, school, config.new_uploads,
+                                          f"{dt.datetime.now():%H%M%S}-{run + 1}")
+                started = dt.datetime.now().replace(microsecond=0)
+                mark = time.perf_counter()
+                steps = worker.submit(_recheck, inc_settings, school).result()
+                runs.append({"seconds": time.perf_counter() - mark, **steps})
+    stage.seconds = statistics.median(run["seconds"] for run in runs) if runs else stage.seconds
+    stage.details = {"school": school, "new_outcomes": len(ids), "runs": runs,
+                     "steps": runs[-1]["steps"] if runs else {}}
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         found = con.execute("select count(*), count(*) filter (where certification_state = '認證通過') "
                             "from marts.fct_course_outcomes where school_code = ? and outcome_id in "
@@ -424,9 +434,9 @@ def run_incremental(config: BenchConfig, sampler: Sampler, settings, dataset: di
         gate_at = con.execute("select max(checked_at) from gate.runs where school_code = ?", [school]).fetchall()[0][0]
     stage.details.update({
         "rows_current": found[0] == len(ids) and found[1] == len(ids),
-        "gate_current": gate_at is not None and gate_at >= started,
+        "gate_current": gate_at is not None and started is not None and gate_at >= started,
     })
-    if not (stage.details["rows_current"] and stage.details["gate_current"]):
+    if stage.status == "ok" and not (stage.details["rows_current"] and stage.details["gate_current"]):
         stage.status, stage.note = "failed", f"not current after the rebuild: {stage.details}"
     return stage.details
 
@@ -484,7 +494,7 @@ def run_bench(config: BenchConfig, say=print) -> BenchResult:
         run_pipeline(config, sampler, settings, as_of, dataset["rows"], say)
         result.stages = list(sampler.stages)
         say("  下限：手寫 DuckDB SQL（同一批檔案）")
-        with _worker() as worker, sampler.stage("floor", dataset["rows"]) as floor_stage:
+        with _worker() as worker, sampler.stage("floor", dataset["rows"], root=worker.submit(os.getpid).result()) as floor_stage:
             floor = worker.submit(run_floor, config.source, as_of=dt.date.fromisoformat(as_of),
                                   workdir=config.run_dir / "floor", memory_limit=config.memory,
                                   workers=config.workers).result()
@@ -559,8 +569,11 @@ def report(result: BenchResult) -> list[str]:
         detail = result.incremental.details
         lines.append(row(f"incremental: {detail.get('school', '?')} +{detail.get('new_outcomes', 0)} uploads",
                          result.incremental))
+        runs = detail.get("runs", [])
+        if len(runs) > 1:
+            lines.append(f"{'':<4}{'median of runs (s)':<30}" + "  ".join(f"{run['seconds']:.1f}" for run in runs))
         for step, seconds in detail.get("steps", {}).items():
-            lines.append(f"{'':<4}{step:<30}{seconds:9.1f}")
+            lines.append(f"{'':<4}{step + ' (last run)' if len(runs) > 1 else step:<30}{seconds:9.1f}")
     else:
         lines.append(row("incremental", None))
     lines.append("")
