@@ -571,7 +571,7 @@ def report(result: BenchResult) -> list[str]:
                          result.incremental))
         runs = detail.get("runs", [])
         if len(runs) > 1:
-            lines.append(f"{'':<4}{'median of runs (s)':<30}" + "  ".join(f"{run['seconds']:.1f}" for run in runs))
+            lines.append(f"{'':<4}{'each run, s (median counts)':<30}" + "  ".join(f"{run['seconds']:.1f}" for run in runs))
         for step, seconds in detail.get("steps", {}).items():
             lines.append(f"{'':<4}{step + ' (last run)' if len(runs) > 1 else step:<30}{seconds:9.1f}")
     else:
