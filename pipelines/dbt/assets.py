@@ -51,11 +51,12 @@ SCOPE_VARIABLE = "PORTFOLIO_SCOPED_SCHOOLS"  # read by dbt_project/macros/school
 def dbt_args(portfolio: PortfolioResource) -> list[str]:
     """The dbt command of this run: a full build (models and data tests), or the scoped run of the per-school models.
 
-    The scoped job selects the staging views too (they order ingestion before dbt in Dagster), but
-    they do not change with the data, so dbt leaves them alone.
+    The scoped job selects the staging views too, and dbt recreates them (~1 s): through them the
+    per-school models depend on the ingestion assets, and the publishing asset on a view, and Dagster
+    skips an asset whose upstream dbt output was not produced.
     """
     if is_scoped(portfolio):
-        return ["run", "--exclude", "config.materialized:view"]
+        return ["run"]
     # dbt's unit tests check the SQL, not the data: the test suite runs them (tests/dbt), builds do not
     return ["build", "--full-refresh", "--exclude", "resource_type:unit_test"]
 

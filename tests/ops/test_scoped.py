@@ -190,3 +190,7 @@ def test_a_scoped_build_of_a_changed_school_equals_a_full_build(built_sample, tm
         assert con.execute("select count(*) from marts.fct_course_outcomes where outcome_id in (?, ?, ?) "
                            "and is_certified", ids).fetchall()[0][0] == 3
     assert not scoped.undo_dir(tmp_path / "scoped" / "warehouse.duckdb").exists()
+    published = dataclasses.replace(built_sample.settings, warehouse=tmp_path / "scoped" / "warehouse.duckdb").published
+    with duckdb.connect(str(published), read_only=True) as con:  # the dashboards' copy has the new uploads too
+        assert con.execute("select count(*) from marts.fct_course_outcomes where outcome_id in (?, ?, ?)",
+                           ids).fetchall()[0][0] == 3
