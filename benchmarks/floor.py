@@ -24,15 +24,14 @@ import datetime as dt
 import re
 import sys
 import time
-from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 from pipelines.contract import FILES_BY_KIND, Column, FileSpec
+from pipelines.ingest.parallel import _main_script_hidden  # one definition, beside the ingestion pool
 
 # The files the counts depend on (teachers: R18; the rest: completion and the rules).
 FLOOR_KINDS = ("students", "teachers", "course_records", "course_outcomes", "certification_events",
@@ -108,21 +107,6 @@ def _readable_copy(job: tuple[str, str, list[str], str]) -> tuple[str, str, str 
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8", newline="")
     return school, kind, str(target)
-
-
-@contextmanager
-def _main_script_hidden() -> Iterator[None]:
-    """Spawned workers re-import a ``__main__`` that is a file; they need nothing from it, so hide it."""
-    main = sys.modules.get("__main__")
-    path = getattr(main, "__file__", None)
-    if main is None or path is None or getattr(main, "__spec__", None) is not None:
-        yield
-        return
-    del main.__file__
-    try:
-        yield
-    finally:
-        main.__file__ = path
 
 
 def readable_files(source: Path, workdir: Path, workers: int = 2) -> dict[str, list[tuple[str, str]]]:

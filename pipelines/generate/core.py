@@ -21,6 +21,7 @@ from pipelines.generate.codes import school_codes as make_school_codes
 from pipelines.generate.plan import as_of_date
 from pipelines.generate.school import QUARANTINE_SCHEMA, SchoolJob, SchoolResult, generate_school
 from pipelines.generate.truth import COUNT_SCHEMA, VIOLATION_SCHEMA
+from pipelines.ingest.parallel import _main_script_hidden  # one definition, beside the ingestion pool
 
 TRUTH_DIR = "_truth"
 GENERATOR_VERSION = 1
@@ -149,26 +150,6 @@ def _run(jobs: list[SchoolJob], workers: int) -> Iterator[SchoolResult]:
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             yield from pool.map(generate_school, jobs, chunksize=1)
-
-
-@contextmanager
-def _main_script_hidden() -> Iterator[None]:
-    """Keep spawned workers from re-running the caller's script.
-
-    spawn re-imports a ``__main__`` that is a file (``python myscript.py``); a script that calls
-    ``generate`` without an ``if __name__ == "__main__"`` guard would then start the generation again
-    in every worker. The workers need nothing from ``__main__``, so it is hidden while they start.
-    """
-    main = sys.modules.get("__main__")
-    path = getattr(main, "__file__", None)
-    if main is None or path is None or getattr(main, "__spec__", None) is not None:
-        yield
-        return
-    del main.__file__
-    try:
-        yield
-    finally:
-        main.__file__ = path
 
 
 @contextmanager
