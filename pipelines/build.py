@@ -25,8 +25,7 @@ def run_build(settings: Settings, *, schools: list[str] | None = None, print_pro
     announce = print if print_progress else None
     schools = list(schools or [])
     if schools:
-        with warehouse_lock(settings.warehouse, announce):
-            scoped.recover(settings, announce)
+        with warehouse_lock(settings.warehouse, announce):  # build_in_place and safe_build undo a killed scoped build
             reason = scoped.why_not_scoped(settings)
             if reason is None:
                 return scoped.build_in_place(settings, lambda live: _run_job(live, schools, print_progress, scoped=True),

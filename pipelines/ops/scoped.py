@@ -189,7 +189,8 @@ def build_in_place(settings: Settings, build: Callable[[Settings], bool], school
                    announce: Announce | None = None) -> bool:
     """Run a school-scoped `build` on the live warehouse, undoing the schools' rows if it does not succeed.
 
-    The caller holds the warehouse lock and has checked `why_not_scoped`.
+    The caller holds the warehouse lock and has checked `why_not_scoped`; an earlier scoped build that
+    did not finish is undone first.
     """
     from pipelines.ops.audit import sync_audit_table
     from pipelines.ops.purge import reapply_purges
@@ -199,7 +200,7 @@ def build_in_place(settings: Settings, build: Callable[[Settings], bool], school
     folder = undo_dir(settings.warehouse)
     with duckdb.connect(str(settings.warehouse), config={"memory_limit": settings.duckdb_memory}) as con:
         database = con.execute("select current_database()").fetchall()[0][0]
-        journal = save_school_rows(con, database, folder, schools)
+        save_school_rows(con, database, folder, schools)
     say(f"  單校建置 {'、'.join(schools)}：只重建這些學校的資料（其餘學校不變；失敗時自動復原）")
     interrupted: BaseException | None = None
     try:
@@ -232,4 +233,4 @@ def build_in_place(settings: Settings, build: Callable[[Settings], bool], school
     with contextlib.suppress(FileNotFoundError):
         (folder / JOURNAL).unlink()  # from here on the build stands
     shutil.rmtree(folder, ignore_errors=True)
-    return journal is not None
+    return True
