@@ -3,7 +3,8 @@
     The build runs `dbt run` of the incremental models only, with the schools in PORTFOLIO_SCOPED_SCHOOLS
     (comma-separated; pipelines/dbt/assets.py). Each model first deletes the rows of the schools in scope
     (`delete_scoped_rows`, a pre-hook set in dbt_project.yml), then appends those schools' rows again,
-    computed from upstream rows of those schools only (`scoped_ref`). An incremental run without the
+    computed from upstream rows of those schools only (`scoped_ref`; the staging tables read the raw
+    tables through `scoped_source`). An incremental run without the
     variable has every school in scope. A full build runs with --full-refresh: no model is incremental
     then, and each table is recreated over every school as a plain table model would be. Models that
     compare schools with each other (tag `national`) are plain tables and wait for the next full build.
@@ -11,8 +12,8 @@
     The scope is read only when the SQL is rendered for running (`execute`), never while parsing: a dbt
     var or an env_var seen at parse time would make dbt re-parse the whole project on every build, which
     is seconds of the few a one-school build has. The schools are written into the SQL as literals
-    because DuckDB pushes a constant filter on school_code through the staging views' newest-wins windows
-    (partitioned by school_code) down to the table scan, which it does not do for a subquery. -#}
+    because DuckDB pushes a constant filter on school_code through views, windows partitioned by
+    school_code and aggregates grouped by it down to the table scan, which it does not do for a subquery. -#}
 
 {#- True while running an incremental model (never while parsing, nor in a unit test, which has no `this`). -#}
 {% macro is_scoped_run() -%}
@@ -40,14 +41,23 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- `ref` narrowed to the schools in scope. Every per-school model reads its upstream models through it. -#}
-{% macro scoped_ref(model_name) -%}
-    {%- set relation = ref(model_name) -%}
+{#- A relation narrowed to the schools in scope (unchanged outside a scoped run). -#}
+{% macro scoped_relation(relation) -%}
     {%- if is_scoped_run() and scoped_schools() -%}
         (select * from {{ relation }} where {{ school_filter() }})
     {%- else -%}
         {{ relation }}
     {%- endif -%}
+{%- endmacro %}
+
+{#- `ref` narrowed to the schools in scope. Every per-school model reads its upstream models through it. -#}
+{% macro scoped_ref(model_name) -%}
+    {{ scoped_relation(ref(model_name)) }}
+{%- endmacro %}
+
+{#- `source` narrowed to the schools in scope: how the per-school staging tables read the raw tables. -#}
+{% macro scoped_source(source_name, table_name) -%}
+    {{ scoped_relation(source(source_name, table_name)) }}
 {%- endmacro %}
 
 {#- Pre-hook of the incremental models: drop the rows about to be rebuilt. -#}

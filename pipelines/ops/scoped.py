@@ -39,7 +39,7 @@ Announce = Callable[[str], None]
 
 STATE_SCHEMA, STATE_TABLE = "build", "state"
 # the schemas a scoped build writes; every table in them that has school_code is saved for undo
-SCOPED_SCHEMAS = ("raw", "intermediate", "marts", "exports", "gate")
+SCOPED_SCHEMAS = ("raw", "staging", "intermediate", "marts", "exports", "gate")
 JOURNAL = "journal.json"
 _PROJECT_FILES = ("dbt_project.yml", "models", "macros", "../seeds")
 

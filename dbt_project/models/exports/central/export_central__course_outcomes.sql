@@ -7,7 +7,7 @@
 -- 項目鍵: 課程代碼+成果名稱.
 with
 
-outcomes as (
+outcomes as not materialized (
 
     select * from {{ scoped_ref('fct_course_outcomes') }}
 

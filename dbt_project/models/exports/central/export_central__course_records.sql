@@ -56,6 +56,7 @@ final as (
 
 )
 
--- stored school by school: an export reads one school's rows, and DuckDB then skips the other schools' blocks
+-- Stored school by school, as the other export tables, without sorting (28 M rows, a third of this
+-- model's time): the rows keep the order of the raw table, where each school's delivery was loaded
+-- whole, so an export reading one school's rows still skips the other schools' blocks.
 select * from final
-order by school_code, academic_year, term

@@ -6,7 +6,7 @@
 -- first diverse_upload_cap_per_year entries of the year (R11). 項目鍵: 名稱.
 with
 
-performances as (
+performances as not materialized (
 
     select * from {{ scoped_ref('fct_diverse_performances') }}
     where is_student_entered

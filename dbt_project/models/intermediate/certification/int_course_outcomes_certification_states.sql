@@ -20,7 +20,7 @@ actions as (
 
 ),
 
-states as (
+states as not materialized (
 
     select * from {{ ref('xwalk_certification_states') }}
 

@@ -3,7 +3,7 @@
 -- performances, selections, the whole-year exports) that have no term.
 with
 
-student_terms as (
+student_terms as not materialized (
 
     select * from {{ scoped_ref('int_student_terms_classified') }}
 

@@ -15,7 +15,7 @@ student_completion as (
 
 ),
 
-outcomes as (
+outcomes as not materialized (
 
     select * from {{ scoped_ref('fct_course_outcomes') }}
 

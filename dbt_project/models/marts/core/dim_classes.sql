@@ -3,7 +3,7 @@
 -- completion never loses students.
 with
 
-classes as (
+classes as not materialized (
 
     select * from {{ scoped_ref('stg_admin__classes') }}
 

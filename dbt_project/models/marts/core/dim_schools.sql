@@ -8,7 +8,7 @@ policies as (
 
 ),
 
-student_terms as (
+student_terms as not materialized (
 
     select * from {{ scoped_ref('int_student_terms_classified') }}
 

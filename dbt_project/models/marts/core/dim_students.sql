@@ -2,7 +2,7 @@
 -- The same person at two schools (a transfer) is two rows here; national_id links them.
 with
 
-student_terms as (
+student_terms as not materialized (
 
     select * from {{ scoped_ref('fct_student_terms') }}
 

@@ -2,7 +2,7 @@
 -- whether the teacher has left, the designated proxy, grades taught and the roles found in 職務.
 with
 
-teachers as (
+teachers as not materialized (
 
     select * from {{ scoped_ref('stg_admin__teachers') }}
 

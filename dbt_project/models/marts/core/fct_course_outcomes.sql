@@ -2,7 +2,7 @@
 -- its current certification state and whether the student has selected it.
 with
 
-outcomes as (
+outcomes as not materialized (
 
     select * from {{ scoped_ref('stg_platform__course_outcomes') }}
 

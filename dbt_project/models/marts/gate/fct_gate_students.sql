@@ -4,7 +4,7 @@
 -- definition), which reports a student once and shows only national_id_masked.
 with
 
-student_terms as (
+student_terms as not materialized (
 
     select * from {{ scoped_ref('fct_student_terms') }}
 

@@ -3,7 +3,7 @@
 -- lists (pipelines/ops/reminders.py) and the dashboard's calendar.
 with
 
-terms as (
+terms as not materialized (
 
     select * from {{ scoped_ref('stg_school__terms') }}
 

@@ -1,13 +1,13 @@
 -- Grain: one row per school × academic year × term × student × leave type.
 with
 
-source as (
+source as not materialized (
 
-    select * from {{ source('raw', 'absences') }}
+    select * from {{ scoped_source('raw', 'absences') }}
 
 ),
 
-renamed as (
+renamed as not materialized (
 
     select
         school_code,
@@ -26,8 +26,7 @@ renamed as (
 
 final as (
 
-    select * from renamed
-    {{ newest_wins(['school_code', 'academic_year', 'term', 'student_number', 'leave_type']) }}
+    {{ newest_wins('renamed', ['school_code', 'academic_year', 'term', 'student_number', 'leave_type']) }}
 
 )
 

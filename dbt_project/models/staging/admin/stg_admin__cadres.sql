@@ -1,13 +1,13 @@
 -- Grain: one row per school × academic year × term × student × unit × position.
 with
 
-source as (
+source as not materialized (
 
-    select * from {{ source('raw', 'cadres') }}
+    select * from {{ scoped_source('raw', 'cadres') }}
 
 ),
 
-renamed as (
+renamed as not materialized (
 
     select
         school_code,
@@ -29,8 +29,7 @@ renamed as (
 
 final as (
 
-    select * from renamed
-    {{ newest_wins(['school_code', 'academic_year', 'term', 'student_number', 'unit_name', 'position']) }}
+    {{ newest_wins('renamed', ['school_code', 'academic_year', 'term', 'student_number', 'unit_name', 'position']) }}
 
 )
 

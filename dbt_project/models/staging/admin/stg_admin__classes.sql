@@ -1,13 +1,13 @@
 -- Grain: one row per school × academic year × term × class code.
 with
 
-source as (
+source as not materialized (
 
-    select * from {{ source('raw', 'classes') }}
+    select * from {{ scoped_source('raw', 'classes') }}
 
 ),
 
-renamed as (
+renamed as not materialized (
 
     select
         school_code,
@@ -27,8 +27,7 @@ renamed as (
 
 final as (
 
-    select * from renamed
-    {{ newest_wins(['school_code', 'academic_year', 'term', 'class_code']) }}
+    {{ newest_wins('renamed', ['school_code', 'academic_year', 'term', 'class_code']) }}
 
 )
 

@@ -1,13 +1,13 @@
 -- Grain: one row per school × session id × student (a group session has one row per student).
 with
 
-source as (
+source as not materialized (
 
-    select * from {{ source('raw', 'counselling_sessions') }}
+    select * from {{ scoped_source('raw', 'counselling_sessions') }}
 
 ),
 
-renamed as (
+renamed as not materialized (
 
     select
         school_code,
@@ -29,8 +29,7 @@ renamed as (
 
 final as (
 
-    select * from renamed
-    {{ newest_wins(['school_code', 'session_id', 'student_number']) }}
+    {{ newest_wins('renamed', ['school_code', 'session_id', 'student_number']) }}
 
 )
 

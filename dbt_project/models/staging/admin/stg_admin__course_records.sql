@@ -1,13 +1,13 @@
 -- Grain: one row per school × academic year × term × student × course code × record kind.
 with
 
-source as (
+source as not materialized (
 
-    select * from {{ source('raw', 'course_records') }}
+    select * from {{ scoped_source('raw', 'course_records') }}
 
 ),
 
-renamed as (
+renamed as not materialized (
 
     select
         school_code,
@@ -34,7 +34,7 @@ renamed as (
 
 ),
 
-with_code_parts as (
+with_code_parts as not materialized (
 
     -- The 108-curriculum code carries the course category and subject attribute at fixed positions.
     select
@@ -48,8 +48,7 @@ with_code_parts as (
 
 final as (
 
-    select * from with_code_parts
-    {{ newest_wins(['school_code', 'academic_year', 'term', 'student_number', 'course_code', 'record_kind']) }}
+    {{ newest_wins('with_code_parts', ['school_code', 'academic_year', 'term', 'student_number', 'course_code', 'record_kind']) }}
 
 )
 

@@ -5,7 +5,7 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'students') }}
+    select * from {{ scoped_source('raw', 'students') }}
 
 ),
 

@@ -1,16 +1,15 @@
 -- Grain: one row per school × academic year × term × student number (the registry snapshot of that term).
 with
 
-student_rows as (
+student_rows as not materialized (
 
-    select * from {{ ref('stg_admin__student_rows') }}
+    select * from {{ scoped_ref('stg_admin__student_rows') }}
 
 ),
 
 final as (
 
-    select * from student_rows
-    {{ newest_wins(['school_code', 'academic_year', 'term', 'student_number']) }}
+    {{ newest_wins('student_rows', ['school_code', 'academic_year', 'term', 'student_number']) }}
 
 )
 

@@ -1,13 +1,13 @@
 -- Grain: one row per school × teacher code.
 with
 
-source as (
+source as not materialized (
 
-    select * from {{ source('raw', 'teachers') }}
+    select * from {{ scoped_source('raw', 'teachers') }}
 
 ),
 
-renamed as (
+renamed as not materialized (
 
     select
         school_code,
@@ -30,8 +30,7 @@ renamed as (
 
 final as (
 
-    select * from renamed
-    {{ newest_wins(['school_code', 'teacher_code']) }}
+    {{ newest_wins('renamed', ['school_code', 'teacher_code']) }}
 
 )
 

@@ -1,13 +1,13 @@
 -- Grain: one row per school × student × essay type.
 with
 
-source as (
+source as not materialized (
 
-    select * from {{ source('raw', 'autobiographies') }}
+    select * from {{ scoped_source('raw', 'autobiographies') }}
 
 ),
 
-renamed as (
+renamed as not materialized (
 
     select
         school_code,
@@ -25,8 +25,7 @@ renamed as (
 
 final as (
 
-    select * from renamed
-    {{ newest_wins(['school_code', 'student_number', 'essay_type']) }}
+    {{ newest_wins('renamed', ['school_code', 'student_number', 'essay_type']) }}
 
 )
 

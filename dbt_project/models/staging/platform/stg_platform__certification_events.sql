@@ -2,13 +2,13 @@
 -- An append-only log: deliveries accumulate, so the same entry can arrive more than once; it is kept once.
 with
 
-source as (
+source as not materialized (
 
-    select * from {{ source('raw', 'certification_events') }}
+    select * from {{ scoped_source('raw', 'certification_events') }}
 
 ),
 
-renamed as (
+renamed as not materialized (
 
     select
         school_code,
@@ -27,8 +27,7 @@ renamed as (
 
 final as (
 
-    select * from renamed
-    {{ newest_wins(['school_code', 'outcome_id', 'action', 'teacher_code', 'event_at']) }}
+    {{ newest_wins('renamed', ['school_code', 'outcome_id', 'action', 'teacher_code', 'event_at']) }}
 
 )
 

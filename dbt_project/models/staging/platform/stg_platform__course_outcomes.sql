@@ -1,13 +1,13 @@
 -- Grain: one row per school × outcome id.
 with
 
-source as (
+source as not materialized (
 
-    select * from {{ source('raw', 'course_outcomes') }}
+    select * from {{ scoped_source('raw', 'course_outcomes') }}
 
 ),
 
-renamed as (
+renamed as not materialized (
 
     select
         school_code,
@@ -34,8 +34,7 @@ renamed as (
 
 final as (
 
-    select * from renamed
-    {{ newest_wins(['school_code', 'outcome_id']) }}
+    {{ newest_wins('renamed', ['school_code', 'outcome_id']) }}
 
 )
 

@@ -1,13 +1,13 @@
 -- Grain: one row per school × performance id.
 with
 
-source as (
+source as not materialized (
 
-    select * from {{ source('raw', 'diverse_performances') }}
+    select * from {{ scoped_source('raw', 'diverse_performances') }}
 
 ),
 
-renamed as (
+renamed as not materialized (
 
     select
         school_code,
@@ -39,8 +39,7 @@ renamed as (
 
 final as (
 
-    select * from renamed
-    {{ newest_wins(['school_code', 'performance_id']) }}
+    {{ newest_wins('renamed', ['school_code', 'performance_id']) }}
 
 )
 

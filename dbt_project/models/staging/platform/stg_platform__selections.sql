@@ -2,13 +2,13 @@
 -- An append-only log: deliveries accumulate, so the same entry can arrive more than once; it is kept once.
 with
 
-source as (
+source as not materialized (
 
-    select * from {{ source('raw', 'selections') }}
+    select * from {{ scoped_source('raw', 'selections') }}
 
 ),
 
-renamed as (
+renamed as not materialized (
 
     select
         school_code,
@@ -28,8 +28,7 @@ renamed as (
 
 final as (
 
-    select * from renamed
-    {{ newest_wins(['school_code', 'student_number', 'academic_year', 'item_type', 'item_id', 'action', 'selected_at']) }}
+    {{ newest_wins('renamed', ['school_code', 'student_number', 'academic_year', 'item_type', 'item_id', 'action', 'selected_at']) }}
 
 )
 
