@@ -193,11 +193,12 @@ def stage_jobs(settings, schools: list[str] | None = None):
     import dagster as dg
 
     from pipelines.definitions import build_definitions
-    from pipelines.dbt.assets import dbt_models
+
+    base = build_definitions(settings, schools=list(schools or []))  # first: it writes the dbt manifest
+    from pipelines.dbt.assets import dbt_models  # reads the manifest at import
     from pipelines.gate.assets import GATE_CHECKS, GATE_KEY
     from pipelines.ingest.assets import INGEST_ASSETS
 
-    base = build_definitions(settings, schools=list(schools or []))
     no_checks = dg.AssetSelection.checks(*GATE_CHECKS)
     selections = {
         "ingest": dg.AssetSelection.assets(*INGEST_ASSETS),
