@@ -164,6 +164,16 @@ def _sorted(rows: Iterable[Violation]) -> list[Violation]:
                                          row.student_number or "", row.key or "", row.check))
 
 
+# the frame columns a violation is made of (besides the rule's value and limit columns)
+_VIOLATION_COLUMNS = ("student_number", "class_code", "seat_number", "item_key", "term", "certifying_teacher_code",
+                      "certifying_teacher_name", "proxy_code", "proxy_name", "proxy_step")
+
+
+def violation_columns(meta: Mapping[str, Any]) -> list[str]:
+    """Every frame column `_violation` reads for a check with this meta."""
+    return list(dict.fromkeys([*_VIOLATION_COLUMNS, meta["value_column"], *filter(None, [meta.get("limit_column")])]))
+
+
 def _violation(rule_id: str, meta: Mapping[str, Any], row: pd.Series) -> Violation:
     limit = meta.get("limit")
     if meta.get("limit_column"):
