@@ -7,6 +7,7 @@ that a missing published copy or a scope violation ends the page with a message 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -16,9 +17,11 @@ import streamlit as st
 from dashboards.config import DashboardConfig
 from dashboards.data import DataAccess, PublishedCopyMissing
 from dashboards.roles import AccessDenied
-from dashboards.users import User, authenticate
+from dashboards.users import SignInThrottle, User, authenticate
 
 USER_KEY = "portfolio_user"
+# every browser session of this dashboard process: repeated wrong passwords lock the account name for a while
+THROTTLE = SignInThrottle()
 
 
 def config() -> DashboardConfig:
@@ -41,10 +44,15 @@ def sign_in_page() -> None:
             password = st.text_input("密碼", type="password", max_chars=256)
             submitted = st.form_submit_button("登入", type="primary", width="stretch")
         if submitted:
-            user = authenticate(config().users, username, password)
-            if user is None:
+            locked = THROTTLE.seconds_locked(username)
+            user = None if locked else authenticate(config().users, username, password)
+            if locked:
+                st.error(f"此帳號登入失敗次數過多，已暫停登入；請於 {math.ceil(locked / 60)} 分鐘後再試，或洽系統管理者")
+            elif user is None:
+                THROTTLE.failed(username)
                 st.error("帳號或密碼錯誤")
             else:
+                THROTTLE.succeeded(username)
                 st.session_state[USER_KEY] = user
                 st.rerun()
         st.caption("帳號由系統管理者以 `portfolio users add` 建立。")

@@ -17,6 +17,9 @@ import json
 import os
 import re
 import secrets
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -168,6 +171,48 @@ def authenticate(path: Path, username: str, password: str) -> User | None:
         return _user(record)
     except (KeyError, ValueError):
         return None
+
+
+MAX_FAILED_SIGN_INS = 5
+LOCKOUT_SECONDS = 15 * 60
+
+
+class SignInThrottle:
+    """Failed sign-ins per account name: after MAX_FAILED_SIGN_INS in a row, each less than LOCKOUT_SECONDS
+    after the one before, the name is refused, right password or not, until LOCKOUT_SECONDS have passed
+    since the last failure. A successful sign-in clears the name's count. Names that are no account are
+    counted alike, so the answer does not tell which names exist.
+
+    One per dashboard process (Streamlit serves every browser from one process); a restart clears it.
+    """
+
+    def __init__(self, limit: int = MAX_FAILED_SIGN_INS, lockout_seconds: float = LOCKOUT_SECONDS,
+                 clock: Callable[[], float] = time.monotonic):
+        self.limit, self.lockout_seconds, self._clock = limit, lockout_seconds, clock
+        self._failures: dict[str, tuple[int, float]] = {}  # name → (failures in a row, last failure)
+        self._lock = threading.Lock()
+
+    def _current(self, name: str) -> tuple[int, float]:
+        count, last = self._failures.get(name, (0, 0.0))
+        if count and self._clock() - last >= self.lockout_seconds:
+            return 0, 0.0
+        return count, last
+
+    def seconds_locked(self, username: str) -> float:
+        """How long the name stays refused (0: it may sign in)."""
+        with self._lock:
+            count, last = self._current((username or "").strip())
+            return max(0.0, self.lockout_seconds - (self._clock() - last)) if count >= self.limit else 0.0
+
+    def failed(self, username: str) -> None:
+        name = (username or "").strip()
+        with self._lock:
+            count, _ = self._current(name)
+            self._failures[name] = (count + 1, self._clock())
+
+    def succeeded(self, username: str) -> None:
+        with self._lock:
+            self._failures.pop((username or "").strip(), None)
 
 
 def generate_password() -> str:

@@ -53,6 +53,19 @@ def test_sign_in_with_a_wrong_password_is_refused(app):
     assert "portfolio_user" not in test.session_state
 
 
+def test_repeated_wrong_passwords_lock_the_account_name(app):
+    from dashboards.users import MAX_FAILED_SIGN_INS
+
+    test = app(None)
+    for _ in range(MAX_FAILED_SIGN_INS + 1):
+        test.text_input[0].input("guessed-name")
+        test.text_input[1].input("wrong password")
+        test.button[0].click().run()
+
+    assert [error.value for error in test.error] == ["此帳號登入失敗次數過多，已暫停登入；請於 15 分鐘後再試，或洽系統管理者"]
+    assert "portfolio_user" not in test.session_state
+
+
 def test_sign_in_opens_the_role_s_first_page(app):
     test = app(None)
     test.text_input[0].input("authority")

@@ -6,7 +6,7 @@ import stat
 import pytest
 
 from dashboards.roles import Role
-from dashboards.users import User, UsersFileError, add_user, authenticate, list_users, remove_user
+from dashboards.users import SignInThrottle, User, UsersFileError, add_user, authenticate, list_users, remove_user
 
 PASSWORD = "s3cret-enough"
 
@@ -78,3 +78,34 @@ def test_a_damaged_users_file_refuses_sign_in_without_crashing(users):
     assert authenticate(users, "wang", PASSWORD) is None
     with pytest.raises(UsersFileError):
         list_users(users)
+
+
+def test_repeated_wrong_passwords_lock_the_name_until_the_lockout_has_passed():
+    now = [1000.0]
+    throttle = SignInThrottle(limit=3, lockout_seconds=600, clock=lambda: now[0])
+    for _ in range(2):
+        throttle.failed("wang")
+    assert throttle.seconds_locked("wang") == 0
+
+    throttle.failed(" wang ")
+    now[0] += 60
+    assert throttle.seconds_locked("wang") == 540
+    assert throttle.seconds_locked("lee") == 0, "another name is not locked"
+
+    now[0] += 540
+    assert throttle.seconds_locked("wang") == 0
+    throttle.failed("wang")
+    assert throttle.seconds_locked("wang") == 0, "after the lockout the count starts again"
+
+
+def test_failures_far_apart_and_a_success_do_not_add_up():
+    now = [0.0]
+    throttle = SignInThrottle(limit=2, lockout_seconds=600, clock=lambda: now[0])
+    throttle.failed("wang")
+    now[0] += 601
+    throttle.failed("wang")
+    assert throttle.seconds_locked("wang") == 0
+
+    throttle.succeeded("wang")
+    throttle.failed("wang")
+    assert throttle.seconds_locked("wang") == 0
