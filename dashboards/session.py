@@ -47,7 +47,8 @@ def sign_in_page() -> None:
             locked = THROTTLE.seconds_locked(username)
             user = None if locked else authenticate(config().users, username, password)
             if locked:
-                st.error(f"此帳號登入失敗次數過多，已暫停登入；請於 {math.ceil(locked / 60)} 分鐘後再試，或洽系統管理者")
+                minutes = math.ceil(locked / 60)
+                st.error(f"此帳號登入失敗次數過多，已暫停登入；請於 {minutes} 分鐘後再試，或洽系統管理者")
             elif user is None:
                 THROTTLE.failed(username)
                 st.error("帳號或密碼錯誤")

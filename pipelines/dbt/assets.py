@@ -5,8 +5,9 @@ Two ways to run them (dbt_project/macros/school_scope.sql):
 - a full build: `dbt build --full-refresh`, every model recreated and every test run;
 - a school-scoped build (`PortfolioResource.scoped_dbt`, used by `portfolio build --school` when
   pipelines/ops/scoped.py finds it safe): `dbt run` of the incremental models only, with the schools in
-  the environment variable PORTFOLIO_SCOPED_SCHOOLS, so each model replaces just those schools' rows. The tests and the national models
-  wait for the next full build; the gate, which runs next, is the school's check.
+  the environment variable PORTFOLIO_SCOPED_SCHOOLS, so each model replaces just those schools' rows.
+  The tests and the national models wait for the next full build; the gate, which runs next, is the
+  school's check.
 """
 
 

@@ -293,7 +293,8 @@ def validate_school_years(con, targets: Sequence[tuple[str, int]], policies: dic
                 meta = expectation.configuration.meta
                 # only the columns a violation is made of: turning every column of ~10^6 rows into Python
                 # objects was a quarter of the national gate
-                wanted = [name for name in ("school_code", "academic_year", *violation_columns(meta)) if name in rows.columns]
+                wanted = [name for name in ("school_code", "academic_year", *violation_columns(meta))
+                          if name in rows.columns]
                 for row in rows[wanted].to_dict("records"):
                     violation = _violation(meta["rule"], meta, row)
                     # one violation per item per rule: the first check in suite order, as validate_frames keeps
