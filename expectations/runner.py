@@ -164,14 +164,19 @@ def _sorted(rows: Iterable[Violation]) -> list[Violation]:
                                          row.student_number or "", row.key or "", row.check))
 
 
-# the frame columns a violation is made of (besides the rule's value and limit columns)
-_VIOLATION_COLUMNS = ("student_number", "class_code", "seat_number", "item_key", "term", "certifying_teacher_code",
-                      "certifying_teacher_name", "proxy_code", "proxy_name", "proxy_step")
+# Violation field → the frame column it is taken from (besides the rule's value and limit columns)
+_VIOLATION_FIELDS = {
+    "student_number": "student_number", "class_code": "class_code", "seat_number": "seat_number",
+    "key": "item_key", "term": "term", "teacher_code": "certifying_teacher_code",
+    "teacher_name": "certifying_teacher_name", "proxy_code": "proxy_code", "proxy_name": "proxy_name",
+    "proxy_step": "proxy_step",
+}
 
 
 def violation_columns(meta: Mapping[str, Any]) -> list[str]:
     """Every frame column `_violation` reads for a check with this meta."""
-    return list(dict.fromkeys([*_VIOLATION_COLUMNS, meta["value_column"], *filter(None, [meta.get("limit_column")])]))
+    return list(dict.fromkeys([*_VIOLATION_FIELDS.values(), meta["value_column"],
+                               *filter(None, [meta.get("limit_column")])]))
 
 
 def _violation(rule_id: str, meta: Mapping[str, Any], row: pd.Series) -> Violation:
@@ -181,18 +186,9 @@ def _violation(rule_id: str, meta: Mapping[str, Any], row: pd.Series) -> Violati
     return Violation(
         rule_id=rule_id,
         check=meta["check"],
-        student_number=plain(row.get("student_number")),
-        class_code=plain(row.get("class_code")),
-        seat_number=plain(row.get("seat_number")),
-        key=plain(row.get("item_key")),
         value=plain(row.get(meta["value_column"])),
         limit=limit,
-        term=plain(row.get("term")),
-        teacher_code=plain(row.get("certifying_teacher_code")),
-        teacher_name=plain(row.get("certifying_teacher_name")),
-        proxy_code=plain(row.get("proxy_code")),
-        proxy_name=plain(row.get("proxy_name")),
-        proxy_step=plain(row.get("proxy_step")),
+        **{field: plain(row.get(column)) for field, column in _VIOLATION_FIELDS.items()},
     )
 
 

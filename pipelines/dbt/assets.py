@@ -52,9 +52,10 @@ SCOPE_VARIABLE = "PORTFOLIO_SCOPED_SCHOOLS"  # read by dbt_project/macros/school
 def dbt_args(portfolio: PortfolioResource) -> list[str]:
     """The dbt command of this run: a full build (models and data tests), or the scoped run of the per-school models.
 
-    The scoped job selects the staging views too, and dbt recreates them (~1 s): through them the
-    per-school models depend on the ingestion assets, and the publishing asset on a view, and Dagster
-    skips an asset whose upstream dbt output was not produced.
+    The scoped job selects the small staging views too (school/, ingest/; the others are per-school
+    tables), and dbt recreates them (~1 s): through them the per-school models depend on the ingestion
+    assets, and the publishing asset on a view, and Dagster skips an asset whose upstream dbt output was
+    not produced.
     """
     if is_scoped(portfolio):
         # one school's queries take milliseconds: two side by side hide dbt's own time per model
