@@ -287,6 +287,12 @@ QUARANTINE_REASONS: dict[str, str] = {
     "unreadable": "檔案無法讀取",
     "missing_file": "必要檔案未提供",
     "invalid_policy": "policy.yaml 設定錯誤",
+    "empty_file": "檔案是空的",
+    "ragged_row": "欄位數與欄位名稱列不符",
+    "bad_quotes": "引號不成對",
+    "control_character": "含控制字元（如 NUL）",
+    "too_long": "欄位內容過長",
+    "school_refused": "學校設定錯誤，整校不建置",
 }
 
 
@@ -308,7 +314,7 @@ RAW_SUPPORT_DDL: tuple[str, ...] = (
     """create table if not exists raw.deliveries (
     school_code VARCHAR, file_kind VARCHAR, source_file VARCHAR, delivery_id VARCHAR,
     encoding VARCHAR, status VARCHAR, rows_loaded BIGINT, rows_quarantined BIGINT,
-    message VARCHAR, loaded_at TIMESTAMP
+    message VARCHAR, loaded_at TIMESTAMP, rows_delivered BIGINT
 )""",
     """create table if not exists raw.school_policies (
     school_code VARCHAR, course_outcome_upload_cap_per_term INTEGER,
@@ -336,3 +342,5 @@ def create_raw_schema(con) -> None:
         con.execute(raw_table_ddl(spec))
     for ddl in RAW_SUPPORT_DDL:
         con.execute(ddl)
+    # added after warehouses were built: rows_delivered = rows_loaded + rows_quarantined (+ rows already loaded)
+    con.execute("alter table raw.deliveries add column if not exists rows_delivered BIGINT")

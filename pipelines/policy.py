@@ -93,13 +93,25 @@ _DATE_FORMS = "e.g. 2025-02-03, 114/02/03 or 1140203"
 
 
 class PolicyError(ValueError):
-    """policy.yaml cannot be used; ``key`` is the offending key (``terms[0].term``), None for the whole file."""
+    """policy.yaml cannot be used; ``key`` is the offending key (``terms[0].term``), None for the whole file.
 
-    def __init__(self, key: str | None, detail: str, source: str = "policy.yaml"):
+    ``problems`` lists every error the file has (this one first), each with the value it was given:
+    a school fixes them all in one go rather than one per build.
+    """
+
+    def __init__(self, key: str | None, detail: str, source: str = "policy.yaml",
+                 problems: tuple[PolicyProblem, ...] = ()):
         super().__init__(f"{source}: {detail}")
         self.key = key
         self.detail = detail
         self.source = source
+        self.problems = problems or (PolicyProblem(key, None, detail),)
+
+
+class PolicyProblem(NamedTuple):
+    key: str | None
+    value: Any  # the value given to the top-level key (None when the whole file is at fault)
+    detail: str
 
 
 def load_policy(path: Path | None, *, source: str | None = None) -> Policy:
@@ -128,14 +140,16 @@ def parse_policy(text: str, source: str = "policy.yaml") -> Policy:
         return DEFAULT_POLICY
     if not isinstance(document, dict):
         raise PolicyError(None, f"must be a mapping of key: value, got {_kind(document)}", source)
-    try:
-        overrides = {}
-        for key, value in document.items():
+    overrides, problems = {}, []
+    for key, value in document.items():
+        try:
             _check_known(key, POLICY_KEYS, "")
             overrides[key] = _VALIDATORS[key](key, value)
-        return dataclasses.replace(DEFAULT_POLICY, **overrides)
-    except PolicyError as error:
-        raise PolicyError(error.key, error.detail, source) from None
+        except PolicyError as error:
+            problems.append(PolicyProblem(error.key, value, error.detail))
+    if problems:
+        raise PolicyError(problems[0].key, problems[0].detail, source, tuple(problems))
+    return dataclasses.replace(DEFAULT_POLICY, **overrides)
 
 
 def _check_known(key: object, known: tuple[str, ...], prefix: str) -> None:

@@ -103,3 +103,22 @@ def parse_time(text: pl.Expr) -> pl.Expr:
 def parse_date_value(text: str) -> date | None:
     """One date (policy.yaml): the same forms as the data files, None when it is none of them."""
     return pl.select(parse_date(pl.lit(text.strip(), dtype=pl.String))).item()
+
+
+# What a date in these files can plausibly be; outside it the value was misread, most often a 2-digit
+# ROC year (13/9/1 is 民國 13 年 = 1924) or a typo. 學習歷程 began in 108 學年度; 1990 (民國 79) leaves room
+# for old 學籍 and 教師 records. Birth dates go back further for adult learners (進修部). A later school
+# year than 2099 (民國 188) is a typo.
+EARLIEST_DATE = date(1990, 1, 1)
+LATEST_DATE = date(2099, 12, 31)
+EARLIEST_BY_COLUMN = {"birth_date": date(1930, 1, 1)}
+
+
+def plausible_dates(column_name: str) -> tuple[date, date]:
+    """Inclusive range of dates a column (English name) may hold."""
+    return EARLIEST_BY_COLUMN.get(column_name, EARLIEST_DATE), LATEST_DATE
+
+
+def roc_date(value: date) -> str:
+    """A date as people here read it: 民國 113/09/01."""
+    return f"民國 {value.year - _ROC_OFFSET}/{value.month:02d}/{value.day:02d}"

@@ -2,22 +2,31 @@
 
 CSV encodings (inputs.md): UTF-8, UTF-8 with BOM, Big5 (read as cp950, Microsoft's superset, which
 is what Windows admin systems write). UTF-8 is tried first and strictly: Big5 text is almost never
-valid UTF-8, while UTF-8 text often decodes as (wrong) cp950. A file that is neither is rejected
-whole; charset-normalizer only names a likely encoding in the message, it never decides.
+valid UTF-8, while UTF-8 text often decodes as (wrong) cp950. When the whole file is neither, it is
+decoded line by line (``decode_csv_text``): the encoding most lines are in is the file's, and a line
+in the other one (a file pasted together from two exports) or in neither (Big5-HKSCS or 造字 bytes
+outside cp950) is quarantined by line rather than read as mojibake. A file with no such majority,
+or UTF-16 (BOM, or NUL bytes in every other position), is rejected whole; charset-normalizer only
+names a likely encoding in the message, it never decides.
 
 XLSX: the first sheet, header in row 1, every cell read as text by calamine (polars ``read_excel``).
-Leading empty rows are kept so that line numbers are sheet row numbers.
+Leading empty rows are kept so that line numbers are sheet row numbers. Other sheets are named in
+``RawTable.notes`` (the delivery's message), never read.
 """
 
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import charset_normalizer
+import fastexcel
 import polars as pl
 
+from pipelines.ingest.records import MALFORMED_SCHEMA, split_records
+
 _UTF8_BOM = b"\xef\xbb\xbf"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 class FileRejected(Exception):
@@ -33,14 +42,21 @@ class FileRejected(Exception):
 
 @dataclass(frozen=True)
 class RawTable:
-    """Every record as strings: columns ``c0, c1, …`` in file order, plus ``source_line``; row 0 is the header."""
+    """Every record as strings: columns ``c0, c1, …`` in file order, plus ``source_line``; row 0 is the header.
+
+    ``malformed`` holds the records that could not be split into the header's fields (records.py); they
+    are not in ``cells``. ``notes`` are remarks for the delivery's message (sheets not read).
+    """
 
     cells: pl.DataFrame
     encoding: str  # utf-8 | utf-8-sig | cp950 | xlsx
+    malformed: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=MALFORMED_SCHEMA))
+    notes: tuple[str, ...] = ()
 
 
 def decode_text(data: bytes, name: str) -> tuple[bytes, str]:
     """UTF-8 bytes of a delivered text file and the encoding it came in; FileRejected when neither fits."""
+    _refuse_utf16(data, name)
     if data.startswith(_UTF8_BOM):
         body = data[len(_UTF8_BOM):]
         try:
@@ -59,6 +75,95 @@ def decode_text(data: bytes, name: str) -> tuple[bytes, str]:
         raise _undecodable(data, name, first_error) from None
 
 
+def decode_csv_text(data: bytes, name: str) -> tuple[str, str, dict[int, str]]:
+    """Text, encoding and {line: why it was not decoded} of a delivered CSV; FileRejected when no encoding fits.
+
+    Lines in the dict are decoded as well as they can be (so the records still split) but must not load.
+    """
+    try:
+        text, encoding = decode_text(data, name)
+        if encoding != "cp950" or not _has_utf8_lines(data):
+            return text.decode("utf-8"), encoding, {}
+    except FileRejected as rejected:
+        if rejected.reason != "undecodable" or _is_utf16(data):
+            raise
+        whole_file_error = rejected
+    else:
+        whole_file_error = FileRejected("undecodable", f"{name}：同一檔案混用 UTF-8 與 Big5 編碼。")
+    return _decode_by_line(data, name, whole_file_error)
+
+
+def _has_utf8_lines(data: bytes) -> bool:
+    """Whether a file that decodes as cp950 has lines that are UTF-8 (which cp950 reads as mojibake)."""
+    return any(not line.isascii() and _line_encoding(line) == "utf-8" for line in data.split(b"\n"))
+
+
+def _line_encoding(line: bytes) -> str | None:
+    if line.isascii():
+        return "ascii"
+    for encoding in ("utf-8", "cp950"):
+        try:
+            line.decode(encoding)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+_ENCODING_NAMES = {"utf-8": "UTF-8", "cp950": "Big5"}
+
+
+def _decode_by_line(data: bytes, name: str, whole_file_error: FileRejected) -> tuple[str, str, dict[int, str]]:
+    body = data[len(_UTF8_BOM):] if data.startswith(_UTF8_BOM) else data
+    lines = body.split(b"\n")
+    kinds = [_line_encoding(line) for line in lines]
+    utf8, big5 = kinds.count("utf-8"), kinds.count("cp950")
+    encoding = "utf-8" if utf8 >= big5 else "cp950"
+    bad = {number: kind for number, kind in enumerate(kinds, start=1) if kind not in ("ascii", encoding)}
+    if len(bad) * 2 >= utf8 + big5 + kinds.count(None):  # no majority: nothing says which encoding is right
+        raise whole_file_error
+    problems = {}
+    for number, kind in bad.items():
+        if kind is None:
+            line = lines[number - 1]
+            position = _first_undecodable(line, encoding)
+            problems[number] = (f"有無法以 {_ENCODING_NAMES[encoding]} 解碼的位元組 0x{line[position]:02X}"
+                                f"（可能是 Big5-HKSCS 字或造字），此列不載入；請以 UTF-8 重新匯出")
+        else:
+            problems[number] = (f"此行為 {_ENCODING_NAMES[kind]} 編碼，與檔案其他部分（{_ENCODING_NAMES[encoding]}）"
+                                f"不同，此列不載入；請整個檔案以同一編碼重新匯出")
+    text = "\n".join(
+        line.decode(kinds[i] if kinds[i] in ("utf-8", "cp950") else encoding, errors="replace")
+        for i, line in enumerate(lines)
+    )
+    if data.startswith(_UTF8_BOM) and encoding == "utf-8":
+        encoding = "utf-8-sig"
+    return text, encoding, problems
+
+
+def _first_undecodable(line: bytes, encoding: str) -> int:
+    try:
+        line.decode(encoding)
+    except UnicodeDecodeError as error:
+        return error.start
+    return 0
+
+
+def _is_utf16(data: bytes) -> bool:
+    # UTF-16 text of ASCII headers and digits has a NUL in every other byte; a stray NUL in a CSV does not.
+    return data.startswith(_UTF16_BOMS) or data.count(b"\x00") * 4 > len(data) > 0
+
+
+def _refuse_utf16(data: bytes, name: str) -> None:
+    if _is_utf16(data):
+        best = charset_normalizer.from_bytes(data[:200_000]).best()
+        guess = f"（看起來像 {best.encoding}）" if best is not None else ""
+        raise FileRejected(
+            "undecodable",
+            f"{name}：檔案是 UTF-16 編碼{guess}，整個檔案不載入；請以 UTF-8 或 Big5 重新匯出。 / UTF-16: file rejected.",
+        )
+
+
 def _undecodable(data: bytes, name: str, error: UnicodeDecodeError) -> FileRejected:
     line = data[: error.start].count(b"\n") + 1
     best = charset_normalizer.from_bytes(data[:200_000]).best()
@@ -73,16 +178,35 @@ def _undecodable(data: bytes, name: str, error: UnicodeDecodeError) -> FileRejec
 
 def read_csv_cells(data: bytes, name: str) -> RawTable:
     """Decode and split a CSV; ``source_line`` is the physical line a record starts on (header = 1)."""
-    text, encoding = decode_text(data, name)
+    if not data.strip(b" \t\r\n\x00") or data.strip() == _UTF8_BOM:
+        raise FileRejected("empty_file", f"{name}：檔案是空的（沒有欄位名稱列），整個檔案不載入。 / empty file.")
+    text, encoding, bad_lines = decode_csv_text(data, name)
+    if bad_lines or not _plain(text):
+        cells, malformed = split_records(text, bad_lines)
+        if cells.height == 0:
+            raise FileRejected("unreadable", f"{name}：第 1 行（欄位名稱列）{malformed['detail'][0]}，整個檔案不載入。",
+                               encoding=encoding)
+        return RawTable(cells, encoding, malformed)
+    raw = text.encode("utf-8")
     try:
-        cells = pl.read_csv(
-            io.BytesIO(text), has_header=False, infer_schema=False, truncate_ragged_lines=True,
-            raise_if_empty=False,
-        )
+        cells = pl.read_csv(io.BytesIO(raw), has_header=False, infer_schema=False, raise_if_empty=False)
     except pl.exceptions.PolarsError as error:
         raise FileRejected("unreadable", f"{name}：CSV 格式無法解析（{error}），整個檔案不載入。", encoding=encoding) from None
     cells = cells.rename({old: f"c{i}" for i, old in enumerate(cells.columns)})
-    return RawTable(cells.with_columns(_record_start_lines(cells, text)), encoding)
+    return RawTable(cells.with_columns(_record_start_lines(cells, raw)), encoding)
+
+
+def _plain(text: str) -> bool:
+    """No quotes, CRs or NULs and every non-blank line as many commas as the header: polars reads it as is.
+
+    Anything else goes through records.split_records, which counts each record's fields instead of
+    padding or truncating it.
+    """
+    if '"' in text or "\r" in text or "\x00" in text:
+        return False
+    lines = text.split("\n")
+    width = lines[0].count(",")
+    return all(line.count(",") == width for line in lines if line.strip())
 
 
 def _record_start_lines(cells: pl.DataFrame, text: bytes) -> pl.Expr:
@@ -105,8 +229,11 @@ def read_xlsx_cells(data: bytes, name: str) -> RawTable:
             read_options={"header_row": None, "skip_rows": 0, "dtypes": "string"},
             drop_empty_rows=False, drop_empty_cols=False, raise_if_empty=False,
         )
+        sheets = fastexcel.read_excel(data).sheet_names
     except Exception as error:  # calamine raises its own (non-polars) errors on a broken workbook
         detail = " ".join(str(error).split())
         raise FileRejected("unreadable", f"{name}：Excel 檔無法讀取（{detail}），整個檔案不載入。", encoding="xlsx") from None
     cells = cells.rename({old: f"c{i}" for i, old in enumerate(cells.columns)})
-    return RawTable(cells.with_columns(pl.int_range(1, cells.height + 1, dtype=pl.Int64).alias("source_line")), "xlsx")
+    notes = (f"只讀第一個工作表「{sheets[0]}」；另有工作表「{'」「'.join(sheets[1:])}」未讀取",) if len(sheets) > 1 else ()
+    return RawTable(cells.with_columns(pl.int_range(1, cells.height + 1, dtype=pl.Int64).alias("source_line")),
+                    "xlsx", notes=notes)

@@ -15,6 +15,8 @@ What happens to a school's file of one kind (``FileResult.status``):
 - ``rejected``: the file cannot load at all (undecodable, missing required column, broken workbook,
   both a .csv and an .xlsx delivered). The school's earlier rows stay; one file-level quarantine row
   (source_line null) says why.
+- ``refused``: the school's policy.yaml is invalid (policies.policy_refusal): nothing of the school
+  loads until it is fixed; earlier rows stay, a file-level ``school_refused`` quarantine row says why.
 - ``missing``: no file. Earlier rows stay as they were (an absent file is "nothing delivered").
   For the one required file (學生資料) a file-level quarantine row ``missing_file`` is written, once.
 
@@ -25,6 +27,10 @@ describe the latest attempt only: each new attempt of that kind replaces them.
 
 A .csv and an .xlsx of the same kind in one folder are both refused rather than one picked: the
 contract promises never to guess silently, and nothing in the folder says which one is current.
+
+Every loaded delivery is accounted for: raw.deliveries.rows_delivered (non-blank records after the
+header) = rows loaded + rows quarantined (+ for event files, rows an earlier delivery already loaded).
+A parse that breaks this is refused whole rather than loaded with rows missing.
 
 loaded_at is UTC, one value per file.
 """
@@ -44,7 +50,7 @@ from pipelines.contract import LINEAGE_COLUMNS, QUARANTINE_REASONS, FileSpec, cr
 from pipelines.ingest.decoding import FileRejected
 from pipelines.ingest.layout import delivered_files, discover_schools
 from pipelines.ingest.parallel import ParseJob, Rejection, parse_all
-from pipelines.ingest.policies import ingest_policies
+from pipelines.ingest.policies import ingest_policies, policy_refusal
 from pipelines.ingest.store import FileResult, log_delivery, registered, transaction, write_quarantine_row
 from pipelines.ingest.validate import ParsedFile
 
@@ -112,6 +118,11 @@ def _prepare_school_file(
     source_file = " + ".join(f"{school}/{spec.folder}/{path.name}" for path in files)
     digests = [_sha256(path) for path in files]
     delivery_id = hashlib.sha256(b"".join(digests)).hexdigest() if len(files) > 1 else digests[0].hex()
+    refusal = policy_refusal(source_root, school)
+    if refusal is not None:
+        if last is not None and last == (delivery_id, "refused"):
+            return attempt.result(source_file, "refused", message=refusal)
+        return attempt.refuse(source_file, delivery_id, refusal)
     if last is not None and last[0] == delivery_id and last[1] in ("loaded", "rejected"):
         return attempt.result(source_file, "unchanged", message=f"與上次交付相同（上次：{last[1]}），未重新匯入。")
     if len(files) > 1:
@@ -159,7 +170,20 @@ class _Attempt:
             self._log(source_file, delivery_id, encoding, "rejected", 0, 0, rejected.message)
         return self.result(source_file, "rejected", encoding=encoding, message=rejected.message)
 
+    def refuse(self, source_file: str, delivery_id: str, refusal: str) -> FileResult:
+        message = f"{source_file}：未載入，因為 {refusal}。"
+        with transaction(self.con):
+            self._replace_file_level_quarantine(source_file, "school_refused", None, message, delivery_id)
+            self._log(source_file, delivery_id, None, "refused", 0, 0, message)
+        return self.result(source_file, "refused", message=message)
+
     def load(self, source_file: str, delivery_id: str, parsed: ParsedFile) -> FileResult:
+        if parsed.rows_delivered != parsed.rows.height + parsed.rows_quarantined:
+            return self.reject(source_file, delivery_id, parsed.encoding, FileRejected(
+                "unreadable",
+                f"{source_file}：內部檢查失敗（交付 {parsed.rows_delivered:,} 列 ≠ 可載入 {parsed.rows.height:,} 列 + "
+                f"隔離 {parsed.rows_quarantined:,} 列），為免遺失資料整個檔案不載入；請通報系統管理者。",
+            ))
         lineage = {"school_code": self.school, "source_file": source_file, "delivery_id": delivery_id,
                    "loaded_at": self.loaded_at}
         rows = parsed.rows.with_columns(pl.lit(value).alias(name) for name, value in lineage.items()).select(
@@ -182,10 +206,13 @@ class _Attempt:
                 self.con.execute(f"insert into {table} by name select * from ingest_rows")
                 self.con.execute("insert into raw.quarantine by name select * from ingest_quarantine")
                 inserted = rows.height
-            message = f"載入 {inserted:,} 列，隔離 {parsed.rows_quarantined:,} 列。"
+            message = f"交付 {parsed.rows_delivered:,} 列：載入 {inserted:,} 列，隔離 {parsed.rows_quarantined:,} 列。"
             if self.spec.history and inserted < rows.height:
-                message = f"新增 {inserted:,} 列（另 {rows.height - inserted:,} 列先前已載入），隔離 {parsed.rows_quarantined:,} 列。"
-            self._log(source_file, delivery_id, parsed.encoding, "loaded", inserted, parsed.rows_quarantined, message)
+                message = (f"交付 {parsed.rows_delivered:,} 列：新增 {inserted:,} 列（另 {rows.height - inserted:,} 列"
+                           f"先前已載入），隔離 {parsed.rows_quarantined:,} 列。")
+            message += "".join(f"{note}。" for note in parsed.notes)
+            self._log(source_file, delivery_id, parsed.encoding, "loaded", inserted, parsed.rows_quarantined, message,
+                      parsed.rows_delivered)
         return self.result(source_file, "loaded", rows_loaded=inserted, rows_quarantined=parsed.rows_quarantined,
                            encoding=parsed.encoding, message=message)
 
@@ -228,6 +255,6 @@ class _Attempt:
                              delivery_id, self.loaded_at)
 
     def _log(self, source_file: str | None, delivery_id: str | None, encoding: str | None, status: str,
-             rows_loaded: int, rows_quarantined: int, message: str) -> None:
+             rows_loaded: int, rows_quarantined: int, message: str, rows_delivered: int | None = None) -> None:
         log_delivery(self.con, self.school, self.spec.kind, source_file, delivery_id, encoding, status,
-                     rows_loaded, rows_quarantined, message, self.loaded_at)
+                     rows_loaded, rows_quarantined, message, self.loaded_at, rows_delivered)

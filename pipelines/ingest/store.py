@@ -16,7 +16,7 @@ class FileResult:
     school_code: str
     file_kind: str
     source_file: str | None  # relative to the source root; None when nothing was delivered
-    status: str  # loaded | unchanged | rejected | missing
+    status: str  # loaded | unchanged | rejected | refused | missing | unknown
     rows_loaded: int = 0  # rows inserted by this run (event files: new rows only)
     rows_quarantined: int = 0  # records of this delivery that did not load
     encoding: str | None = None  # utf-8 | utf-8-sig | cp950 | xlsx
@@ -57,9 +57,11 @@ def write_quarantine_row(con: duckdb.DuckDBPyConnection, school: str, file_kind:
 
 def log_delivery(con: duckdb.DuckDBPyConnection, school: str, file_kind: str, source_file: str | None,
                  delivery_id: str | None, encoding: str | None, status: str, rows_loaded: int,
-                 rows_quarantined: int, message: str, loaded_at: datetime) -> None:
+                 rows_quarantined: int, message: str, loaded_at: datetime, rows_delivered: int | None = None) -> None:
+    """One attempt; rows_delivered only when the file was parsed (loaded), null when it never got that far."""
     con.execute(
         "insert into raw.deliveries (school_code, file_kind, source_file, delivery_id, encoding, status, "
-        "rows_loaded, rows_quarantined, message, loaded_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [school, file_kind, source_file, delivery_id, encoding, status, rows_loaded, rows_quarantined, message, loaded_at],
+        "rows_loaded, rows_quarantined, message, loaded_at, rows_delivered) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [school, file_kind, source_file, delivery_id, encoding, status, rows_loaded, rows_quarantined, message, loaded_at,
+         rows_delivered],
     )

@@ -250,7 +250,8 @@ def _insert(con: duckdb.DuckDBPyConnection, kind: str, rows: list[dict], school:
         values = [row.get(column.name) for column in spec.columns]
         con.execute(sql, [*values, school, source_file, line, delivery_id, loaded_at])
     con.execute(
-        "insert into raw.deliveries values (?, ?, ?, ?, 'utf-8', 'loaded', ?, 0, null, ?)",
+        "insert into raw.deliveries (school_code, file_kind, source_file, delivery_id, encoding, status, rows_loaded, rows_quarantined, message, loaded_at) "
+        "values (?, ?, ?, ?, 'utf-8', 'loaded', ?, 0, null, ?)",
         [school, kind, source_file, delivery_id, len(rows), loaded_at],
     )
 
@@ -285,7 +286,8 @@ def _insert_support(con: duckdb.DuckDBPyConnection) -> None:
         [SCHOOL_A, f"{SCHOOL_A}/admin/學生資料.csv", LOADED, SCHOOL_C, f"{SCHOOL_C}/admin/學生資料.csv", LOADED],
     )
     con.execute(
-        "insert into raw.deliveries values (?, 'students', ?, 'sha-q2', null, 'rejected', 0, 0, '檔案編碼無法辨識', ?)",
+        "insert into raw.deliveries (school_code, file_kind, source_file, delivery_id, encoding, status, rows_loaded, rows_quarantined, message, loaded_at) "
+        "values (?, 'students', ?, 'sha-q2', null, 'rejected', 0, 0, '檔案編碼無法辨識', ?)",
         [SCHOOL_C, f"{SCHOOL_C}/admin/學生資料.csv", LOADED],
     )
 

@@ -27,8 +27,8 @@ def test_undecodable_csv_is_rejected_with_the_file_and_a_likely_encoding():
 def test_csv_source_line_is_the_physical_line_a_record_starts_on():
     text = '學號,說明\nS1,"two\nlines"\n\nS2,"three\r\nphysical\r\nlines"\nS3,x\n'
     table = read_csv_cells(text.encode(), "x.csv")
-    assert table.cells["c0"].to_list() == ["學號", "S1", None, "S2", "S3"]
-    assert table.cells["source_line"].to_list() == [1, 2, 4, 5, 8]
+    assert table.cells["c0"].to_list() == ["學號", "S1", "S2", "S3"]  # the blank line 4 has nothing to keep
+    assert table.cells["source_line"].to_list() == [1, 2, 5, 8]
 
 
 def test_xlsx_cells_are_text_and_lines_are_sheet_rows(tmp_path):
