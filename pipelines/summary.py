@@ -30,6 +30,8 @@ class BuildSummary:
     quarantine: list[tuple[str, str, int]]  # reason, Chinese label, rows
     rejected_files: list[tuple[str, str]]  # source file, message
     latest_terms: list[SchoolLine]
+    refused_schools: list[tuple[str, str]] = ()  # school, every problem of its policy.yaml
+    not_read: list[tuple[str, str, str]] = ()  # source file, unknown | refused, why (ingest/layout.py)
 
 
 def read_summary(settings: Settings) -> BuildSummary:
@@ -57,10 +59,17 @@ def read_summary(settings: Settings) -> BuildSummary:
             rejected_files=con.execute(
                 """
                 select source_file, message from marts.fct_quarantine
-                where source_line is null order by source_file
+                where source_line is null and reason not in ('school_refused', 'invalid_policy') order by source_file
                 """
             ).fetchall(),
             latest_terms=[SchoolLine(*row) for row in latest],
+            # straight from raw: what ingestion refused or did not read is not in the marts
+            refused_schools=con.execute(
+                "select school_code, policy_error from raw.school_policies where policy_source = 'invalid' order by 1"
+            ).fetchall(),
+            not_read=con.execute(
+                "select source_file, status, message from raw.deliveries where file_kind = 'unknown' order by 1"
+            ).fetchall(),
         )
 
 
@@ -82,6 +91,11 @@ def format_summary(summary: BuildSummary) -> str:
             lines.append(f"  整檔拒收 {message}")
     else:
         lines.append("隔離 0 列")
+    for school, problems in summary.refused_schools:
+        lines.append(f"學校 {school} 不建置：{problems}")
+    if summary.not_read:
+        lines.append(f"未讀取的檔案或資料夾 {len(summary.not_read)} 個（合約未定義，已記錄）：")
+        lines.extend(f"  {'拒讀' if status == 'refused' else '未讀取'} {message}" for _, status, message in summary.not_read)
     lines.append("")
     lines.append("各校最新學期完成度")
     lines.append("  學校     學年度-學期  在學人數  有上傳  上傳率   成果數  已認證  待認證  未通過  認證率")

@@ -97,15 +97,20 @@ INGESTED_KEYS = [*(asset.key for asset in FILE_ASSETS), *policy_assets.keys]
         dg.AssetSpec(["raw", "quarantine"], group_name=INGEST_GROUP, kinds={"duckdb"}, deps=INGESTED_KEYS,
                      description="Every row (or whole file) that could not be loaded, with file, line, field and reason."),
         dg.AssetSpec(["raw", "deliveries"], group_name=INGEST_GROUP, kinds={"duckdb"}, deps=INGESTED_KEYS,
-                     description="Every delivered file that was loaded or rejected, with its checksum."),
+                     description="Every delivered file that was loaded, rejected or refused, with its checksum and "
+                                 "row accounting, and every file or folder the contract does not know (unknown)."),
     ],
 )
 def ingest_log_assets(context: dg.AssetExecutionContext, portfolio: PortfolioResource):
-    """Complete once every file asset has run: summarises what the ingestion quarantined."""
+    """Complete once every file asset has run: records what the contract does not know, summarises what
+    the ingestion quarantined."""
+    from pipelines.ingest.inventory import record_unrecognised
     from pipelines.ingest.parallel import shutdown
 
     shutdown()  # the parsing workers are done: give their memory back before dbt runs
-    with portfolio.connect(read_only=True) as con:
+    with portfolio.connect() as con:
+        for item in record_unrecognised(con, portfolio.source_path, portfolio.school_filter):
+            portfolio.progress(context)(f"  {'拒讀' if item.status == 'refused' else '未讀取'} {item.message}")
         by_reason = dict(con.execute("select reason, count(*) from raw.quarantine group by 1 order by 1").fetchall())
         deliveries = con.execute("select count(*) from raw.deliveries").fetchall()[0][0]
     if by_reason:

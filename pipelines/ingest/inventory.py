@@ -1,0 +1,69 @@
+"""Files and folders under the source root that the contract does not know, stored in raw.deliveries.
+
+Each one gets a row with file_kind ``unknown`` and status ``unknown`` (not read) or ``refused`` (a link out
+of the source root), its name and why (layout.unrecognised); the build summary lists them. The rows
+describe the source root as it is now: a new scan replaces the rows of what it scanned, and writes
+nothing when nothing changed (re-running on the same folder changes no table).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from pipelines.contract import create_raw_schema
+from pipelines.ingest.layout import Unrecognised, discover_schools, inside, unrecognised
+from pipelines.ingest.store import log_delivery, transaction
+
+FILE_KIND = "unknown"
+
+
+def record_unrecognised(con: duckdb.DuckDBPyConnection, source_root: Path,
+                        schools: list[str] | None = None) -> list[Unrecognised]:
+    """Scan the root (or only ``schools``' folders) and store what it does not know; returns it."""
+    create_raw_schema(con)
+    found = unrecognised(source_root, schools)
+    scanned = schools if schools is not None else None
+    stored = _stored(con, scanned, source_root)
+    current = sorted((item.school_code, item.source_file, item.status, item.message) for item in found)
+    if stored == current:
+        return found
+    loaded_at = datetime.now(UTC).replace(tzinfo=None)
+    with transaction(con):
+        if scanned is None:
+            con.execute("delete from raw.deliveries where file_kind = ?", [FILE_KIND])
+        else:
+            con.execute("delete from raw.deliveries where file_kind = ? and list_contains(?, school_code)",
+                        [FILE_KIND, scanned])
+        for item in found:
+            log_delivery(con, item.school_code, FILE_KIND, item.source_file, _checksum(source_root, item), None,
+                         item.status, 0, 0, item.message, loaded_at)
+    return found
+
+
+def _stored(con: duckdb.DuckDBPyConnection, schools: list[str] | None, source_root: Path) -> list[tuple]:
+    rows = con.execute(
+        "select school_code, source_file, status, message from raw.deliveries where file_kind = ? order by all",
+        [FILE_KIND],
+    ).fetchall()
+    if schools is None:
+        return rows
+    return [row for row in rows if row[0] in schools]
+
+
+def _checksum(source_root: Path, item: Unrecognised) -> str | None:
+    """sha256 of a regular file inside the root (what was there, for the record); None otherwise."""
+    path = source_root / item.source_file
+    if item.status != "unknown" or not path.is_file() or not inside(path, source_root):
+        return None
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+__all__ = ["FILE_KIND", "discover_schools", "record_unrecognised"]
