@@ -44,6 +44,15 @@ def _years(text: str) -> tuple[int, int]:
     return years
 
 
+def school_code(text: str) -> str:
+    """--school: a code exactly as a school folder is named, so the path it selects stays inside the source root."""
+    from pipelines.ingest.layout import is_school_code
+
+    if not is_school_code(text):
+        raise argparse.ArgumentTypeError(f"學校代碼應為 6 碼半形大寫英數字（例如 013301），收到 {text!r}")
+    return text
+
+
 def _rate(text: str) -> float:
     value = float(text)
     if not 0.0 <= value <= 0.5:
@@ -94,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--source", type=Path, help="delivery root (one folder per school); "
                        "default $PORTFOLIO_SOURCE or data/source")
-    build.add_argument("--school", action="append", default=[], metavar="CODE",
+    build.add_argument("--school", action="append", default=[], metavar="CODE", type=school_code,
                        help="only this school (repeatable); default every school folder")
     _add_warehouse(build)
 

@@ -10,6 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from pipelines.cli import school_code
+
 DEFAULT_OUT = Path("data/exports")
 EXIT_OK, EXIT_BLOCKED, EXIT_USAGE = 0, 1, 2
 
@@ -20,7 +22,7 @@ def add_warehouse(parser: argparse.ArgumentParser) -> None:
 
 
 def add_target(parser: argparse.ArgumentParser, *, term_required: bool) -> None:
-    parser.add_argument("--school", metavar="CODE", required=True, help="學校代碼")
+    parser.add_argument("--school", metavar="CODE", type=school_code, required=True, help="學校代碼")
     parser.add_argument("--year", type=int, metavar="Y", required=True, help="學年度, e.g. 113")
     parser.add_argument("--term", type=int, choices=(0, 1, 2), metavar="T", required=term_required,
                         help="學期 1 or 2; 0 for the whole-year rosters")
@@ -36,7 +38,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         "becomes <學年度>_<學期>_r1/ beside it.",
     )
     which = export.add_mutually_exclusive_group(required=True)
-    which.add_argument("--school", metavar="CODE", help="學校代碼 of the school to export")
+    which.add_argument("--school", metavar="CODE", type=school_code, help="學校代碼 of the school to export")
     which.add_argument("--all", action="store_true", help="every school in the warehouse; one line per folder")
     export.add_argument("--year", type=int, metavar="Y", help="學年度 (default: each school's latest year on record)")
     export.add_argument("--term", type=int, choices=(0, 1, 2), action="append", metavar="T",

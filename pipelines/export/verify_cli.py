@@ -10,6 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from pipelines.cli import school_code
 from pipelines.export.cli import DEFAULT_OUT, EXIT_BLOCKED, EXIT_OK, EXIT_USAGE, add_warehouse
 
 
@@ -21,7 +22,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         "changed, missing or extra files and a removed marker are reported, and the result is stored in "
         "submissions.verifications.",
     )
-    verify.add_argument("--school", metavar="CODE", help="only this school")
+    verify.add_argument("--school", metavar="CODE", type=school_code, help="only this school")
     verify.add_argument("--year", type=int, metavar="Y", help="only this 學年度")
     verify.add_argument("--term", type=int, choices=(0, 1, 2), metavar="T", help="only this term (0: whole year)")
     verify.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"export root to scan too (default {DEFAULT_OUT})")

@@ -10,6 +10,8 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from pipelines.cli import school_code
+
 DEFAULT_REPORTS = Path("data/reports/gate")
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -37,7 +39,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         "fails, 2 for bad usage.",
     )
     which = gate.add_mutually_exclusive_group(required=True)
-    which.add_argument("--school", metavar="CODE", help="學校代碼 of the school to check")
+    which.add_argument("--school", metavar="CODE", type=school_code, help="學校代碼 of the school to check")
     which.add_argument("--all", action="store_true", help="check every school; one status line per school")
     gate.add_argument("--year", type=int, metavar="Y", help="學年度, e.g. 113 (default: the latest year on record)")
     gate.add_argument("--term", type=int, choices=(1, 2), metavar="T",

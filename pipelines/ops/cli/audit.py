@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from pipelines.cli import school_code
 from pipelines.ops.cli.common import add_warehouse
 
 
@@ -15,7 +16,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         "warehouse table audit.events at every build). Events hold counts and keys, never content.",
     )
     audit.add_argument("--action", help="only this action (build, export, submit, reconcile, purge, backup_restore, remind)")
-    audit.add_argument("--school", metavar="CODE", help="only this school")
+    audit.add_argument("--school", metavar="CODE", type=school_code, help="only this school")
     audit.add_argument("--last", type=int, default=30, metavar="N", help="the last N events (default 30; 0 for all)")
     audit.add_argument("--json", action="store_true", help="one JSON object per line instead of a table")
     add_warehouse(audit)

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from pipelines.cli import school_code
 from pipelines.ops.cli.common import add_actor, add_warehouse, parse_date
 
 
@@ -20,7 +21,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     )
     purge.add_argument("--as-of", type=parse_date, required=True, metavar="DATE", help="the day retention is counted to")
     purge.add_argument("--apply", action="store_true", help="really remove (default: dry run, changes nothing)")
-    purge.add_argument("--school", action="append", default=[], metavar="CODE", help="only this school (repeatable)")
+    purge.add_argument("--school", action="append", default=[], metavar="CODE", type=school_code, help="only this school (repeatable)")
     purge.add_argument("--reports", action="append", default=[], type=Path, metavar="DIR",
                        help="another folder of generated reports to clean (repeatable); reports/, exports/, "
                        "submissions/ and reminders/ beside the warehouse are always searched")

@@ -7,6 +7,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from pipelines.cli import school_code
 from pipelines.ops.cli.common import add_actor, add_warehouse, parse_date
 
 DEFAULT_DAYS = 7
@@ -27,7 +28,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                         help=f"remind about deadlines up to N days ahead (default {DEFAULT_DAYS})")
     remind.add_argument("--out", type=Path, metavar="DIR",
                         help="where the workbooks go (default reminders/ beside the warehouse): <DIR>/<school>/<date>/")
-    remind.add_argument("--school", action="append", default=[], metavar="CODE", help="only this school (repeatable)")
+    remind.add_argument("--school", action="append", default=[], metavar="CODE", type=school_code, help="only this school (repeatable)")
     remind.add_argument("--no-store", action="store_true", help="do not write ops.reminders into the warehouse")
     add_warehouse(remind)
     add_actor(remind)
