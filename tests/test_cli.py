@@ -26,3 +26,12 @@ def test_build_without_source_folder_is_bad_usage(tmp_path, capsys):
 def test_years_parse_as_a_range():
     args = build_parser().parse_args(["generate", "--out", "x", "--years", "111-113"])
     assert args.years == (111, 113)
+
+
+@pytest.mark.parametrize("command", [["build"], ["export", "--year", "113"], ["gate", "--year", "113"]])
+@pytest.mark.parametrize("school", ["../013301", "013301/..", "abc123", "/tmp"])
+def test_a_school_that_is_not_a_code_is_bad_usage(command, school, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main([command[0], "--school", school, *command[1:]])
+    assert exit_info.value.code == 2
+    assert "學校代碼應為 6 碼" in capsys.readouterr().err
