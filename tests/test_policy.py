@@ -68,3 +68,12 @@ def test_every_error_names_the_offending_key(text, key, says):
     assert error.value.key == key
     assert says in str(error.value)
     assert str(error.value).startswith("013301/policy.yaml: ")
+
+
+def test_every_key_in_error_is_listed_with_its_value():
+    with pytest.raises(PolicyError) as error:
+        parse_policy("retention_years: 6\nsummary_max_chars: 80\nvideo_types: mp4\ncourse_outcome_cap: 3\n")
+    assert [(problem.key, problem.value) for problem in error.value.problems] == [
+        ("retention_years", 6), ("video_types", "mp4"), ("course_outcome_cap", 3),
+    ]
+    assert error.value.key == "retention_years"  # the first, as before

@@ -3,7 +3,7 @@
 Choices the contract leaves open:
 
 - Trimmed from both ends of every header and value: ASCII whitespace, the ideographic space U+3000,
-  the no-break space and a stray BOM.
+  the no-break space, a stray BOM and zero-width spaces/joiners (pasted from web pages, invisible).
 - Full-width ASCII (U+FF01-FF5E, ``０-９``, ``Ａ-Ｚ``, ``－``, ``／``, ``：``) and U+3000 are folded to
   ASCII in headers and in every non-free-text column (code, int, float, date, time, timestamp).
   Free text (``text`` columns: names, 成果簡述, …) keeps its characters: a full-width letter there is
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import polars as pl
 
-_TRIMMED = " \t\r\n\f\v\u3000\u00a0\ufeff"
+_TRIMMED = " \t\r\n\f\v\u3000\u00a0\ufeff\u200b\u200c\u200d\u2060"
 _FULL_WIDTH = [chr(code) for code in range(0xFF01, 0xFF5F)] + ["\u3000"]
 _HALF_WIDTH = [chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)] + [" "]
 _FOLD_TABLE = str.maketrans(dict(zip(_FULL_WIDTH, _HALF_WIDTH)))

@@ -91,7 +91,7 @@ def policy_refusal(source_root: Path, school: str) -> str | None:
     return _refusal(f"{school}/{POLICY_FILE}", path.read_bytes())
 
 
-@functools.lru_cache(maxsize=64)  # asked once per file kind; the bytes are the key, so an edit is seen
+@functools.lru_cache(maxsize=1024)  # asked once per file kind; the bytes are the key, so an edit is seen
 def _refusal(source_file: str, data: bytes) -> str | None:
     try:
         load_policy_bytes(data, source_file)
@@ -132,6 +132,9 @@ _WHY = (
     (r"listed twice", lambda m: "同一步驟列了兩次"),
     (r"unknown step", lambda m: "不是認得的代理認證順序步驟"),
     (r"must be a non-empty list of file extensions", lambda m: "必須是副檔名清單，例如 [pdf, jpg]"),
+    (r"must be a lowercase file extension", lambda m: "必須是小寫、不含點的副檔名，例如 pdf"),
+    (r"\((\S+)\) is after its certification_deadline \((\S+)\)",
+     lambda m: f"上傳截止日 {m[1]} 晚於認證截止日 {m[2]}"),
     (r"must be a non-empty list of steps", lambda m: "必須是代理認證順序步驟的清單"),
     (r"must be a list of terms", lambda m: "必須是學期清單（academic_year、term、upload_deadline、certification_deadline）"),
     (r"must be a mapping of academic year", lambda m: "必須是「學年度: 日期」的對應，例如 113: 2025-08-15"),

@@ -50,8 +50,8 @@ def split_records(text: str, bad_lines: dict[int, str]) -> tuple[pl.DataFrame, p
         elif all(not value.strip() for value in fields):
             continue
         elif width is None:
-            width = len(fields)
-            good.append((first_line, fields))
+            width = _field_count(fields, 0)  # a header's trailing empty cells (``a,b,c,``) name no column
+            good.append((first_line, fields[:width]))
         elif (count := _field_count(fields, width)) != width:
             malformed.append((first_line, "ragged_row", f"欄位數 {count}，應為 {width}（與欄位名稱列不符，可能錯位）", raw))
         else:

@@ -62,6 +62,9 @@ CASES = [
     Case("extra_columns", {CSV: csv_bytes(_header("備註", "導師"), *[[*r, "x", "y"] for r in ROWS])}, CSV, "loaded", loaded=3),
     Case("five_thousand_columns", {CSV: csv_bytes(WIDE, *[r + [""] * (len(WIDE) - len(r)) for r in ROWS])},
          CSV, "loaded", loaded=3),
+    Case("header_with_trailing_comma", {CSV: csv_bytes(",".join(HEADER) + ",", *ROWS)}, CSV, "loaded", loaded=3),
+    Case("header_with_zero_width_space", {CSV: csv_bytes(["\u200b學號" if h == "學號" else h for h in HEADER], *ROWS)},
+         CSV, "loaded", loaded=3),
     Case("header_with_full_width_spaces", {CSV: csv_bytes(["\u3000學年度 ", *HEADER[1:]], *ROWS)}, CSV, "loaded", loaded=3),
     # -- delimiters and line endings ----------------------------------------------------------
     Case("semicolon_delimiter", {CSV: csv_bytes(";".join(HEADER), *(";".join(r) for r in ROWS))},

@@ -1,7 +1,11 @@
+import re
 from datetime import date
 
+import pytest
+
 from pipelines.ingest.load import ingest_policies
-from pipelines.policy import DEFAULT_POLICY
+from pipelines.ingest.policies import policy_error_message
+from pipelines.policy import DEFAULT_POLICY, PolicyError, parse_policy
 
 from .conftest import FIXTURES
 
@@ -65,3 +69,29 @@ def test_policies_are_rewritten_only_when_they_change(con, source, deliver):
     assert fixed.status == "loaded"
     assert policy_row(con, "013301")["retention_years"] == 2
     assert con.execute("select count(*) from raw.quarantine").fetchall() == [(0,)]
+
+
+@pytest.mark.parametrize("text, says", [
+    ("course_outcome_cap: 3", "設定「course_outcome_cap」，值 3：不是可設定的項目"),
+    ("retention_years: 6", "設定「retention_years」，值 6：必須介於 1 與 5 之間"),
+    ("summary_max_chars: '80'", "必須是整數"),
+    ("document_types: [pdf, .PNG]", "設定「document_types[1]」，值 '.PNG'：必須是小寫、不含點的副檔名"),
+    ("video_types: mp4", "必須是副檔名清單"),
+    ("proxy_order: [same_subject, principal]", "不是認得的代理認證順序步驟"),
+    ("proxy_order: [same_subject, same_subject]", "同一步驟列了兩次"),
+    ("terms:\n- {academic_year: 113, term: 3, upload_deadline: 2025-02-03, certification_deadline: 2025-02-10}",
+     "設定「terms[0].term」，值 3：學期必須是 1 或 2"),
+    ("terms:\n- {academic_year: 113, term: 1, upload_deadline: 114/02/30, certification_deadline: 2025-02-10}", "不是日期"),
+    ("terms:\n- {academic_year: 113, term: 1, upload_deadline: 1140211, certification_deadline: 2025-02-10}",
+     "上傳截止日 2025-02-11 晚於認證截止日 2025-02-10"),
+    ("terms:\n- {academic_year: 113, term: 1, upload_deadline: 2025-02-03}", "缺少「certification_deadline」"),
+    ("selection_deadlines: [2025-08-15]", "必須是「學年度: 日期」的對應"),
+    ("- retention_years: 3", "整個檔案必須是「鍵: 值」的對應"),
+    ("retention_years: [3", "整個檔案不是有效的 YAML"),
+])
+def test_policy_problems_are_told_in_chinese(text, says):
+    with pytest.raises(PolicyError) as error:
+        parse_policy(text, source="013301/policy.yaml")
+    message = policy_error_message("013301/policy.yaml", error.value)
+    assert says in message
+    assert not re.search(r"\b(must|got|unknown|not a)\b", message), message
