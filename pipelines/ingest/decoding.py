@@ -223,6 +223,8 @@ def _record_start_lines(cells: pl.DataFrame, text: bytes) -> pl.Expr:
 
 def read_xlsx_cells(data: bytes, name: str) -> RawTable:
     """First sheet of a workbook, every cell as text; ``source_line`` is the sheet row number."""
+    if not data:
+        raise FileRejected("empty_file", f"{name}：檔案是空的（0 位元組），整個檔案不載入。 / empty file.", encoding="xlsx")
     try:
         cells = pl.read_excel(
             io.BytesIO(data), engine="calamine", sheet_id=1, has_header=False,

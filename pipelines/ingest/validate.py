@@ -61,6 +61,7 @@ def parse_file(data: bytes, spec: FileSpec, source_file: str) -> ParsedFile:
         return validate_table(table, spec, source_file)
     except FileRejected as rejected:
         rejected.encoding = table.encoding
+        rejected.message += "".join(f"（{note}）" for note in table.notes)  # the header may be on another sheet
         raise
 
 
@@ -253,8 +254,10 @@ def _detail(column: Column, reason: pl.Expr, value: pl.Expr, key_text: pl.Expr, 
     if column.type in ("date", "timestamp"):
         earliest, latest = plausible_dates(column.name)
         read_as = parsed.dt.year() - 1911 if parsed is not None else None
+        read = pl.when(read_as > 0).then(pl.concat_str(pl.lit("讀作民國 "), read_as.cast(pl.String), pl.lit(" 年 = 西元 ")))
+        read = read.otherwise(pl.lit("讀作西元 "))
         limit = pl.when(reason == "out_of_range").then(pl.concat_str(
-            pl.lit("（讀作民國 "), read_as.cast(pl.String), pl.lit(" 年 = 西元 "), parsed.dt.year().cast(pl.String),
+            pl.lit("（"), read, parsed.dt.year().cast(pl.String),
             pl.lit(f" 年，不合理；允許 {roc_date(earliest)}–{roc_date(latest)}）"),
         )).otherwise(limit)
     limit = pl.when(reason == "too_long").then(pl.lit(f"（上限 {MAX_FIELD_CHARS:,} 字）")).otherwise(limit)
