@@ -181,32 +181,40 @@ def read_csv_cells(data: bytes, name: str) -> RawTable:
     if not data.strip(b" \t\r\n\x00") or data.strip() == _UTF8_BOM:
         raise FileRejected("empty_file", f"{name}：檔案是空的（沒有欄位名稱列），整個檔案不載入。 / empty file.")
     text, encoding, bad_lines = decode_csv_text(data, name)
-    if bad_lines or not _plain(text):
+    cells = None if bad_lines else _read_exactly(text)
+    if cells is None:
         cells, malformed = split_records(text, bad_lines)
         if cells.height == 0:
             raise FileRejected("unreadable", f"{name}：第 1 行（欄位名稱列）{malformed['detail'][0]}，整個檔案不載入。",
                                encoding=encoding)
         return RawTable(cells, encoding, malformed)
+    return RawTable(cells, encoding)
+
+
+def _read_exactly(text: str) -> pl.DataFrame | None:
+    """polars' reading of the CSV when it is provably every record's own fields; None when it may not be.
+
+    polars pads a short record with nulls, reads a lone CR as part of a value and refuses a long record
+    or a broken quote. So: no lone CR or NUL, a strict read, and then a count: the commas outside
+    values must be exactly (header's fields - 1) per record, which only holds if no record is short
+    (a blank line counts as short: records.split_records skips it). Otherwise records.split_records
+    reads it, slower, record by record.
+    """
+    if "\x00" in text or "\r" in text.replace("\r\n", ""):
+        return None
     raw = text.encode("utf-8")
     try:
-        cells = pl.read_csv(io.BytesIO(raw), has_header=False, infer_schema=False, raise_if_empty=False)
-    except pl.exceptions.PolarsError as error:
-        raise FileRejected("unreadable", f"{name}：CSV 格式無法解析（{error}），整個檔案不載入。", encoding=encoding) from None
+        cells = pl.read_csv(io.BytesIO(raw), has_header=False, infer_schema=False, raise_if_empty=False,
+                            truncate_ragged_lines=False)
+    except pl.exceptions.PolarsError:
+        return None
+    in_values = cells.select(
+        pl.sum_horizontal(pl.col(column).str.count_matches(",", literal=True).fill_null(0) for column in cells.columns).sum()
+    ).item() if cells.height else 0
+    if raw.count(b",") - in_values != cells.height * (cells.width - 1):
+        return None
     cells = cells.rename({old: f"c{i}" for i, old in enumerate(cells.columns)})
-    return RawTable(cells.with_columns(_record_start_lines(cells, raw)), encoding)
-
-
-def _plain(text: str) -> bool:
-    """No quotes, CRs or NULs and every non-blank line as many commas as the header: polars reads it as is.
-
-    Anything else goes through records.split_records, which counts each record's fields instead of
-    padding or truncating it.
-    """
-    if '"' in text or "\r" in text or "\x00" in text:
-        return False
-    lines = text.split("\n")
-    width = lines[0].count(",")
-    return all(line.count(",") == width for line in lines if line.strip())
+    return cells.with_columns(_record_start_lines(cells, raw))
 
 
 def _record_start_lines(cells: pl.DataFrame, text: bytes) -> pl.Expr:

@@ -82,6 +82,8 @@ CASES = [
          CSV, "loaded", loaded=2, quarantined=((3, None, "ragged_row"),), says="欄位數 6，應為 7"),
     Case("row_with_too_many_fields", {CSV: with_row(3, ",".join(ROWS[1][:4] + ["陳", "美麗"] + ROWS[1][5:]))},
          CSV, "loaded", loaded=2, quarantined=((3, None, "ragged_row"),), says="欄位數 8，應為 7"),
+    Case("short_row_with_a_quoted_comma", {CSV: with_row(3, ",".join(ROWS[1][:4]) + ',"陳,美麗",在學')},
+         CSV, "loaded", loaded=2, quarantined=((3, None, "ragged_row"),), says="欄位數 6，應為 7"),
     Case("row_with_trailing_empty_fields", {CSV: with_row(3, ",".join(ROWS[1]) + ",,")}, CSV, "loaded", loaded=3),
     Case("every_row_ragged", {CSV: csv_bytes(HEADER, *(r[:5] for r in ROWS))},
          CSV, "loaded", loaded=0, quarantined=tuple((line, None, "ragged_row") for line in (2, 3, 4))),
