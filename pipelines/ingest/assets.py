@@ -20,6 +20,7 @@ def _result_metadata(results: list[FileResult]) -> dict[str, object]:
         "files_loaded": statuses.get("loaded", 0),
         "files_unchanged": statuses.get("unchanged", 0),
         "files_rejected": statuses.get("rejected", 0),
+        "files_refused": statuses.get("refused", 0),  # the school's policy.yaml is invalid
         "schools_without_file": statuses.get("missing", 0),
         "rows_loaded": sum(result.rows_loaded for result in results),
         "rows_quarantined": sum(result.rows_quarantined for result in results),
@@ -37,7 +38,7 @@ def _progress_line(label: str, results: list[FileResult], seconds: float) -> str
     return (
         f"  匯入 {_pad(label, 12)} {meta['files_loaded']:>4} 檔載入 {meta['files_unchanged']:>4} 檔未變"
         f" {meta['files_rejected']:>3} 檔拒收  {meta['rows_loaded']:>10,} 列  隔離 {meta['rows_quarantined']:>6,} 列"
-        f"  {seconds:6.1f}s"
+        f"  {seconds:6.1f}s" + (f"  {meta['files_refused']} 檔因學校設定錯誤未載入" if meta["files_refused"] else "")
     )
 
 
@@ -56,7 +57,7 @@ def build_file_asset(spec: FileSpec) -> dg.AssetsDefinition:
             results = ingest_file_kind(con, portfolio.source_path, spec, schools=portfolio.school_filter)
         portfolio.progress(context)(_progress_line(spec.label, results, time.perf_counter() - started))
         for result in results:
-            if result.status == "rejected":
+            if result.status in ("rejected", "refused"):
                 context.log.warning(f"{result.source_file}: {result.message}")
         return dg.MaterializeResult(metadata=_result_metadata(results))
 

@@ -40,20 +40,23 @@ def split_records(text: str, bad_lines: dict[int, str]) -> tuple[pl.DataFrame, p
     good: list[tuple[int, list[str]]] = []
     malformed: list[tuple[int, str, str, str]] = []
     width: int | None = None
+    def raw(first_line: int, last_line: int) -> str:
+        return "".join(lines[first_line - 1:last_line]).rstrip("\r\n")[:_RAW_SHOWN]
+
     for first_line, last_line, fields, problem in records:
-        raw = "".join(lines[first_line - 1:last_line]).rstrip("\r\n")[:_RAW_SHOWN]
-        undecodable = next((bad_lines[n] for n in range(first_line, last_line + 1) if n in bad_lines), None)
-        if undecodable is not None:
-            malformed.append((first_line, "undecodable", undecodable, raw))
+        undecodable = bad_lines and next((bad_lines[n] for n in range(first_line, last_line + 1) if n in bad_lines), None)
+        if undecodable:
+            malformed.append((first_line, "undecodable", undecodable, raw(first_line, last_line)))
         elif problem is not None:
-            malformed.append((first_line, "bad_quotes", problem, raw))
+            malformed.append((first_line, "bad_quotes", problem, raw(first_line, last_line)))
         elif all(not value.strip() for value in fields):
             continue
         elif width is None:
             width = _field_count(fields, 0)  # a header's trailing empty cells (``a,b,c,``) name no column
             good.append((first_line, fields[:width]))
         elif (count := _field_count(fields, width)) != width:
-            malformed.append((first_line, "ragged_row", f"欄位數 {count}，應為 {width}（與欄位名稱列不符，可能錯位）", raw))
+            malformed.append((first_line, "ragged_row", f"欄位數 {count}，應為 {width}（與欄位名稱列不符，可能錯位）",
+                              raw(first_line, last_line)))
         else:
             good.append((first_line, fields[:width]))
     if width is None:
