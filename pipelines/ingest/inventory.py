@@ -8,15 +8,18 @@ nothing when nothing changed (re-running on the same folder changes no table).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 from pipelines.contract import create_raw_schema
 from pipelines.ingest.layout import Unrecognised, discover_schools, inside, unrecognised
 from pipelines.ingest.store import log_delivery, transaction
+from pipelines.ingest.validate import mask_ids
 
 FILE_KIND = "unknown"
 
@@ -25,7 +28,7 @@ def record_unrecognised(con: duckdb.DuckDBPyConnection, source_root: Path,
                         schools: list[str] | None = None) -> list[Unrecognised]:
     """Scan the root (or only ``schools``' folders) and store what it does not know; returns it."""
     create_raw_schema(con)
-    found = unrecognised(source_root, schools)
+    found = [dataclasses.replace(item, message=_masked(item.message)) for item in unrecognised(source_root, schools)]
     scanned = schools if schools is not None else None
     stored = _stored(con, scanned, source_root)
     current = sorted((item.school_code, item.source_file, item.status, item.message) for item in found)
@@ -42,6 +45,11 @@ def record_unrecognised(con: duckdb.DuckDBPyConnection, source_root: Path,
             log_delivery(con, item.school_code, FILE_KIND, item.source_file, _checksum(source_root, item), None,
                          item.status, 0, 0, item.message, loaded_at)
     return found
+
+
+def _masked(message: str) -> str:
+    # a file name can be a national ID (學生資料_A123456789.csv); the message is shown, the path only stored
+    return pl.select(mask_ids(pl.lit(message, dtype=pl.String))).item()
 
 
 def _stored(con: duckdb.DuckDBPyConnection, schools: list[str] | None, source_root: Path) -> list[tuple]:

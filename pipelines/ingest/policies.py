@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 from pipelines.contract import create_raw_schema
 from pipelines.ingest.layout import POLICY_FILE, discover_schools
@@ -150,7 +151,13 @@ def _problem_text(problem: PolicyProblem) -> str:
     nested = re.search(r"got (?:[a-z]+ )?(.+)$", problem.detail) if re.search(r"[.\[]", problem.key) else None
     given = nested[1] if nested else (None if problem.value is None or nested is not None else _shown(problem.value))
     value = "" if given is None else f"，值 {given}"
-    return f"設定「{problem.key}」{value}：{why}"
+    return _masked(f"設定「{problem.key}」{value}：{why}")
+
+
+def _masked(text: str) -> str:
+    from pipelines.ingest.validate import mask_ids
+
+    return pl.select(mask_ids(pl.lit(text, dtype=pl.String))).item()
 
 
 def _rows(school: str, policy: Policy, policy_source: str, policy_error: str | None,

@@ -111,6 +111,8 @@ def test_quarantine_messages_name_the_file_in_chinese_without_whole_ids(outcome)
         assert _CHINESE.search(message), message
         assert source_file is None or source_file.split(" + ")[0] in message
         assert not _WHOLE_ID.search(message) and not _WHOLE_ID.search(raw_value or ""), message
+    for (message,) in rows(con, "select message from raw.deliveries union all select policy_error from raw.school_policies"):
+        assert not _WHOLE_ID.search(message or ""), message
 
 
 def test_the_bad_delivery_has_its_outcome(outcome):
