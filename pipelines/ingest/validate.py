@@ -150,13 +150,11 @@ def _header_hint(cells: pl.DataFrame, cell_columns: list[str], header_row: tuple
         for delimiter, shown in ((";", "分號 ;"), ("\t", "Tab"), ("|", "直線 |")):
             if sum(part.strip() in spec.headers for part in named[0].split(delimiter)) >= 2:
                 return f"（第 1 行以{shown}分隔，本系統只收逗號分隔的 CSV）"
-    if not named:
-        return "（第 1 行沒有欄位名稱）"
     if cells.height > 1:
         second = {normalise_header(header) for header in cells.select(cell_columns).row(1)}
         if len(second & set(spec.headers)) >= 2:
-            return "（欄位名稱似乎在第 2 列：第 1 列可能是合併儲存格的標題，請刪除該列）"
-    return ""
+            return "（欄位名稱似乎在第 2 列：第 1 列可能是合併儲存格的標題或空白列，請刪除該列）"
+    return "" if named else "（第 1 行沒有欄位名稱）"
 
 
 def _parsed(text: pl.Expr, column: Column) -> pl.Expr:

@@ -134,6 +134,8 @@ CASES = [
          XLSX, "rejected", quarantined=((None, "學年度", "missing_column"),), says="另有工作表「名冊」未讀取"),
     Case("four_digit_year_zero_padded_roc", {CSV: students(S002_出生日期="0095/07/15")},
          CSV, "loaded", loaded=2, quarantined=((3, "出生日期", "out_of_range"),), says="讀作西元 95 年"),
+    Case("xlsx_with_an_empty_first_row", {XLSX: xlsx(("名冊", [[""] * len(HEADER), HEADER, *ROWS]))},
+         XLSX, "rejected", quarantined=((None, "學年度", "missing_column"),), says="欄位名稱似乎在第 2 列"),
     Case("xlsx_that_is_not_a_workbook", {XLSX: b"PK\x03\x04" + noise(500)},
          XLSX, "rejected", quarantined=((None, None, "unreadable"),), says="Excel 檔無法讀取"),
     Case("csv_and_xlsx_of_one_file", {CSV: CLEAN, XLSX: xlsx(("名冊", [HEADER, *ROWS]))},
