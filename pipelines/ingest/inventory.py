@@ -17,7 +17,7 @@ import duckdb
 import polars as pl
 
 from pipelines.contract import create_raw_schema
-from pipelines.ingest.layout import Unrecognised, discover_schools, inside, unrecognised
+from pipelines.ingest.layout import Unrecognised, inside, unrecognised
 from pipelines.ingest.store import log_delivery, transaction
 from pipelines.ingest.validate import mask_ids
 
@@ -29,18 +29,17 @@ def record_unrecognised(con: duckdb.DuckDBPyConnection, source_root: Path,
     """Scan the root (or only ``schools``' folders) and store what it does not know; returns it."""
     create_raw_schema(con)
     found = [dataclasses.replace(item, message=_masked(item.message)) for item in unrecognised(source_root, schools)]
-    scanned = schools if schools is not None else None
-    stored = _stored(con, scanned, source_root)
+    stored = _stored(con, schools)
     current = sorted((item.school_code, item.source_file, item.status, item.message) for item in found)
     if stored == current:
         return found
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
     with transaction(con):
-        if scanned is None:
+        if schools is None:
             con.execute("delete from raw.deliveries where file_kind = ?", [FILE_KIND])
         else:
             con.execute("delete from raw.deliveries where file_kind = ? and list_contains(?, school_code)",
-                        [FILE_KIND, scanned])
+                        [FILE_KIND, schools])
         for item in found:
             log_delivery(con, item.school_code, FILE_KIND, item.source_file, _checksum(source_root, item), None,
                          item.status, 0, 0, item.message, loaded_at)
@@ -52,7 +51,7 @@ def _masked(message: str) -> str:
     return pl.select(mask_ids(pl.lit(message, dtype=pl.String))).item()
 
 
-def _stored(con: duckdb.DuckDBPyConnection, schools: list[str] | None, source_root: Path) -> list[tuple]:
+def _stored(con: duckdb.DuckDBPyConnection, schools: list[str] | None) -> list[tuple]:
     rows = con.execute(
         "select school_code, source_file, status, message from raw.deliveries where file_kind = ? order by all",
         [FILE_KIND],
@@ -73,5 +72,3 @@ def _checksum(source_root: Path, item: Unrecognised) -> str | None:
             digest.update(block)
     return digest.hexdigest()
 
-
-__all__ = ["FILE_KIND", "discover_schools", "record_unrecognised"]

@@ -132,7 +132,8 @@ def test_the_bad_delivery_has_its_outcome(outcome):
     assert tuple((line, field, reason) for line, field, reason, _ in quarantine) == case.quarantined
     assert any(case.says in text for text in [message, *(text for *_, text in quarantine)]), (message, quarantine)
     if case.policy_problems:
-        policy_rows = rows(con, "select field, message from raw.quarantine where school_code = ? and reason = 'invalid_policy'", BAD)
+        policy_rows = rows(con, "select field, message from raw.quarantine "
+                                "where school_code = ? and reason = 'invalid_policy'", BAD)
         assert len(policy_rows) == case.policy_problems
         assert all(key is None or f"「{key}」" in text for key, text in policy_rows)
         assert rows(con, "select count(*) from raw.students where school_code = ?", BAD) == [(0,)]
