@@ -87,10 +87,8 @@ def decode_csv_text(data: bytes, name: str) -> tuple[str, str, dict[int, str]]:
     except FileRejected as rejected:
         if rejected.reason != "undecodable" or _is_utf16(data):
             raise
-        whole_file_error = rejected
-    else:
-        whole_file_error = FileRejected("undecodable", f"{name}：同一檔案混用 UTF-8 與 Big5 編碼。")
-    return _decode_by_line(data, name, whole_file_error)
+        return _decode_by_line(data, name, rejected)
+    return _decode_by_line(data, name, None)
 
 
 def _has_utf8_lines(data: bytes) -> bool:
@@ -113,7 +111,8 @@ def _line_encoding(line: bytes) -> str | None:
 _ENCODING_NAMES = {"utf-8": "UTF-8", "cp950": "Big5"}
 
 
-def _decode_by_line(data: bytes, name: str, whole_file_error: FileRejected) -> tuple[str, str, dict[int, str]]:
+def _decode_by_line(data: bytes, name: str, neither: FileRejected | None) -> tuple[str, str, dict[int, str]]:
+    """Decoded line by line (see the module docstring); ``neither`` is the error when no line fits at all."""
     body = data[len(_UTF8_BOM):] if data.startswith(_UTF8_BOM) else data
     lines = body.split(b"\n")
     kinds = [_line_encoding(line) for line in lines]
@@ -121,7 +120,11 @@ def _decode_by_line(data: bytes, name: str, whole_file_error: FileRejected) -> t
     encoding = "utf-8" if utf8 >= big5 else "cp950"
     bad = {number: kind for number, kind in enumerate(kinds, start=1) if kind not in ("ascii", encoding)}
     if len(bad) * 2 >= utf8 + big5 + kinds.count(None):  # no majority: nothing says which encoding is right
-        raise whole_file_error
+        if utf8 and big5 or neither is None:
+            raise FileRejected(
+                "undecodable", f"{name}：同一檔案混用 UTF-8（{utf8} 行）與 Big5（{big5} 行）編碼，無法判斷以哪一個為準，"
+                               f"整個檔案不載入；請以同一編碼重新匯出。 / mixed UTF-8 and Big5: file rejected.")
+        raise neither
     problems = {}
     for number, kind in bad.items():
         if kind is None:

@@ -108,6 +108,8 @@ CASES = [
          CSV, "loaded", loaded=2, quarantined=((4, None, "undecodable"),), says="此行為 Big5 編碼"),
     Case("utf8_line_in_big5_file", {CSV: mixed(["cp950", "cp950", "utf-8", "cp950"])},
          CSV, "loaded", loaded=2, quarantined=((3, None, "undecodable"),), says="此行為 UTF-8 編碼"),
+    Case("half_utf8_half_big5", {CSV: mixed(["utf-8", "utf-8", "cp950", "cp950"])},
+         CSV, "rejected", quarantined=((None, None, "undecodable"),), says="同一檔案混用 UTF-8（2 行）與 Big5（2 行）"),
     Case("hkscs_character", {CSV: with_row(4, ",".join(ROWS[2][:4]) + ",林嘅豪," + ",".join(ROWS[2][5:]),
                                            encoding="big5hkscs")},
          CSV, "loaded", loaded=2, quarantined=((4, None, "undecodable"),), says="HKSCS"),
