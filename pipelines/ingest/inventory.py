@@ -3,7 +3,8 @@
 Each one gets a row with file_kind ``unknown`` and status ``unknown`` (not read) or ``refused`` (a link out
 of the source root), its name and why (layout.unrecognised); the build summary lists them. The rows
 describe the source root as it is now: a new scan replaces the rows of what it scanned, and writes
-nothing when nothing changed (re-running on the same folder changes no table).
+nothing when nothing changed (re-running on the same folder changes no table). The dbt models leave
+them out (stg_ingest__deliveries): they are no school's data, and what sits at the root is no school's.
 """
 
 from __future__ import annotations
