@@ -187,9 +187,13 @@ def read_csv_cells(data: bytes, name: str) -> RawTable:
     cells = None if bad_lines else _read_exactly(text)
     if cells is None:
         cells, malformed = split_records(text, bad_lines)
-        if cells.height == 0:
-            raise FileRejected("unreadable", f"{name}：第 1 行（欄位名稱列）{malformed['detail'][0]}，整個檔案不載入。",
-                               encoding=encoding)
+        if malformed.height and (cells.height == 0 or malformed["source_line"][0] < cells["source_line"][0]):
+            # the header itself is broken: any later record read as the header would mislabel every column
+            first = malformed.row(0, named=True)
+            raise FileRejected(
+                "undecodable" if first["reason"] == "undecodable" else "unreadable",
+                f"{name}：第 {first['source_line']} 行（欄位名稱列）{first['detail']}，整個檔案不載入。",
+                encoding=encoding)
         return RawTable(cells, encoding, malformed)
     return RawTable(cells, encoding)
 

@@ -40,6 +40,7 @@ def split_records(text: str, bad_lines: dict[int, str]) -> tuple[pl.DataFrame, p
     good: list[tuple[int, list[str]]] = []
     malformed: list[tuple[int, str, str, str]] = []
     width: int | None = None
+
     def raw(first_line: int, last_line: int) -> str:
         return "".join(lines[first_line - 1:last_line]).rstrip("\r\n")[:_RAW_SHOWN]
 

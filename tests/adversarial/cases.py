@@ -94,6 +94,8 @@ CASES = [
          CSV, "loaded", loaded=2, quarantined=((3, None, "bad_quotes"),), says="引號未閉合"),
     Case("text_after_closing_quote", {CSV: with_row(3, ",".join(ROWS[1][:4]) + ',"陳"美麗,' + ",".join(ROWS[1][5:]))},
          CSV, "loaded", loaded=2, quarantined=((3, None, "bad_quotes"),), says="引號"),
+    Case("unclosed_quote_in_the_header", {CSV: csv_bytes('學年度,"學期,學號,身分證號,姓名,出生日期,學籍狀態', *ROWS)},
+         CSV, "rejected", quarantined=((None, None, "unreadable"),), says="第 1 行（欄位名稱列）引號未閉合"),
     Case("quote_inside_unquoted_value", {CSV: students(S002_姓名='陳"美麗')}, CSV, "loaded", loaded=3),
     # -- bytes and encodings ----------------------------------------------------------------------
     Case("nul_byte_in_a_value", {CSV: students(S002_姓名="陳\x00美麗")},
