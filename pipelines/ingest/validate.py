@@ -204,7 +204,8 @@ def _quarantine_rows(bad: pl.DataFrame, spec: FileSpec, positions: dict[str, str
     if bad.height == 0:
         return pl.DataFrame(schema=QUARANTINE_SCHEMA)
     key_text = pl.concat_str(
-        [pl.lit(f"{spec.column(name).header}=") + pl.col(spec.column(name).header).fill_null("空白") for name in spec.key],
+        [pl.lit(f"{spec.column(name).header}=") + pl.col(spec.column(name).header).str.slice(0, _SHOWN_CHARS).fill_null("空白")
+         for name in spec.key],
         separator="、",
     )
     parts = []

@@ -125,6 +125,8 @@ CASES = [
          CSV, "loaded", loaded=2, quarantined=((3, "出生日期", "bad_date"),), says="日期無法解析"),
     Case("one_megabyte_field", {CSV: students(S002_姓名="長" * 350_000)},
          CSV, "loaded", loaded=2, quarantined=((3, "姓名", "too_long"),), says="上限 32,767 字"),
+    Case("one_megabyte_key", {CSV: students(S002_學號="S" * 1_000_000)},
+         CSV, "loaded", loaded=2, quarantined=((3, "學號", "too_long"),), says="（共 1000000 字）"),
     Case("full_width_codes", {CSV: students(S002_學號="Ｓ００２", S002_學年度="１１３")}, CSV, "loaded", loaded=3),
     Case("missing_key_value", {CSV: students(S002_學號="")},
          CSV, "loaded", loaded=2, quarantined=((3, "學號", "missing_key"),), says="必填欄位空白"),
