@@ -27,9 +27,9 @@ import duckdb
 import polars as pl
 
 from pipelines.contract import create_raw_schema
-from pipelines.ingest.layout import POLICY_FILE, discover_schools
+from pipelines.ingest.layout import POLICY_FILE, discover_schools, inside
 from pipelines.ingest.store import FileResult, log_delivery, transaction, write_quarantine_row
-from pipelines.policy import DEFAULT_POLICY, Policy, PolicyError, PolicyProblem, TermWindow, load_policy, parse_policy
+from pipelines.policy import DEFAULT_POLICY, Policy, PolicyError, PolicyProblem, TermWindow, parse_policy
 
 FILE_KIND = "policy"
 _SCALARS = [field.name for field in dataclasses.fields(Policy) if field.name not in ("terms", "selection_deadlines")]
@@ -51,10 +51,10 @@ def _ingest_school_policy(con: duckdb.DuckDBPyConnection, source_root: Path, sch
         policy, policy_source, delivery_id, status = DEFAULT_POLICY, "default", None, "missing"
         message = "沒有 policy.yaml，採用全國預設值。"
     else:
-        delivery_id = hashlib.sha256(path.read_bytes()).hexdigest()
+        delivery_id = hashlib.sha256(path.read_bytes() if inside(path, source_root) else b"").hexdigest()
         try:
-            policy, policy_source, status = load_policy(path, source=source_file), "policy.yaml", "loaded"
-            message = "採用 policy.yaml 的設定。"
+            policy = load_policy_bytes(_policy_bytes(source_root, school), source_file)
+            policy_source, status, message = "policy.yaml", "loaded", "採用 policy.yaml 的設定。"
         except PolicyError as invalid:
             error = invalid
             policy, policy_source, status = DEFAULT_POLICY, "invalid", "rejected"
@@ -86,10 +86,21 @@ def _ingest_school_policy(con: duckdb.DuckDBPyConnection, source_root: Path, sch
 
 def policy_refusal(source_root: Path, school: str) -> str | None:
     """Why the school is refused this build (its policy.yaml is invalid), or None."""
-    path = source_root / school / POLICY_FILE
-    if not path.is_file():
+    source_file = f"{school}/{POLICY_FILE}"
+    if not (source_root / school / POLICY_FILE).is_file():
         return None
-    return _refusal(f"{school}/{POLICY_FILE}", path.read_bytes())
+    try:
+        return _refusal(source_file, _policy_bytes(source_root, school))
+    except PolicyError as invalid:
+        return policy_error_message(source_file, invalid)
+
+
+def _policy_bytes(source_root: Path, school: str) -> bytes:
+    path = source_root / school / POLICY_FILE
+    if not inside(path, source_root):  # never read through a link out of the source root
+        raise PolicyError(None, f"{school}/{POLICY_FILE}：連結指向來源資料夾以外的位置，拒絕讀取",
+                          f"{school}/{POLICY_FILE}")
+    return path.read_bytes()
 
 
 @functools.lru_cache(maxsize=1024)  # asked once per file kind; the bytes are the key, so an edit is seen

@@ -168,6 +168,8 @@ CASES = [
          links={CSV: "outside/學生資料.csv"}),
     Case("symlinked_school_out_of_the_root", {}, "013398", "refused", kind="unknown", says="拒絕讀取",
          links={"013398": "outside/school"}),
+    Case("symlinked_policy_out_of_the_root", {CSV: CLEAN}, CSV, "refused", quarantined=((None, None, "school_refused"),),
+         policy_problems=1, says="有 1 項錯誤", links={POLICY: "outside/policy.yaml"}),
     Case("required_file_not_delivered", {f"{BAD}/admin/班級.csv": csv_bytes(["學年度", "學期", "班級代碼"], ["113", "1", "101"])},
          None, "missing", quarantined=((None, None, "missing_file"),), says="必要檔案"),
     # -- policy.yaml ---------------------------------------------------------------------------------

@@ -37,9 +37,9 @@ def deliver(root: Path, case: Case) -> None:
         path.write_bytes(data)
     for relative, outside in case.links.items():
         target = root.parent / outside
-        if target.suffix:
+        if target.suffix:  # a valid file: refusing it shows the link was not followed
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(CLEAN)
+            target.write_bytes(b"retention_years: 3\n" if target.suffix == ".yaml" else CLEAN)
         else:
             (target / "admin").mkdir(parents=True)
             (target / "admin" / "學生資料.csv").write_bytes(CLEAN)
