@@ -32,6 +32,7 @@ from typing import Any
 from pipelines.export.layout import (
     RECEIPT_HEADERS, RECEIVED, REJECTED, WORKBOOKS_BY_NAME, folder_name, receipt_path, workbook_name_of,
 )
+from pipelines.identity import mask_national_id, national_id_digest
 
 DEFAULT_REPORTS = Path("data/reports/receipts")
 OUTCOMES = ("received", "rejected", "missing", "unexpected")
@@ -137,8 +138,7 @@ class ReconcileResult:
 
 def match(submitted: list[dict[str, Any]], receipt_rows: list[ReceiptRow]) -> list[dict[str, Any]]:
     """Pair receipt rows with submitted rows; every submitted row and every receipt row ends in one outcome."""
-    from pipelines.export.submission import mask, shown_key
-    from pipelines.identity import national_id_digest
+    from pipelines.export.submission import shown_key
 
     waiting: dict[tuple, list[dict[str, Any]]] = defaultdict(list)
     for item in sorted(submitted, key=lambda item: (item["workbook"], item["sheet"], item["sheet_row"])):
@@ -157,7 +157,7 @@ def match(submitted: list[dict[str, Any]], receipt_rows: list[ReceiptRow]) -> li
             sheet = next((sheet for sheet in workbook.sheets if sheet.name == row.sheet), None) if workbook else None
             results.append({
                 "workbook": row.workbook, "sheet": row.sheet, "sheet_row": None,
-                "national_id_digest": national_id_digest(row.national_id), "national_id_masked": mask(row.national_id),
+                "national_id_digest": national_id_digest(row.national_id), "national_id_masked": mask_national_id(row.national_id),
                 "item_key_shown": shown_key(sheet.key_headers, row.item_key) if sheet else row.item_key,
                 "student_number": None, "class_code": None, "seat_number": None,
                 "outcome": "unexpected", "reason": row.reason, "receipt_line": row.line,

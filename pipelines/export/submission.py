@@ -29,6 +29,7 @@ from pipelines.export.layout import (
     MANIFEST, SUBMITTED_MARKER, WHOLE_YEAR, folder_name, parse_folder_name, school_folder, workbooks_for,
 )
 from pipelines.export.workbook import WorkbookMismatch, read_rows, sha256_of
+from pipelines.identity import mask_national_id, national_id_digest
 
 TAIPEI = dt.timezone(dt.timedelta(hours=8), "Asia/Taipei")
 
@@ -182,7 +183,6 @@ class SubmitResult:
 
 def student_index(warehouse: Path, school: str, year: int, term: int) -> dict[str, dict[str, Any]]:
     """身分證號 digest → the student (學號, class, seat, name, masked ID) in that term or the year's last term."""
-    from pipelines.identity import national_id_digest
     from pipelines.warehouse import connect
 
     term_filter = "" if term == WHOLE_YEAR else " and term = ?"
@@ -207,13 +207,6 @@ def _default_actor() -> str:
         return default_actor()
     except ImportError:
         return os.environ.get("PORTFOLIO_ACTOR") or getpass.getuser()
-
-
-def mask(national_id: str | None) -> str | None:
-    """As the warehouse's mask_national_id macro: A12****789."""
-    if national_id is None:
-        return None
-    return national_id[:3] + "*" * max(len(national_id) - 6, 0) + national_id[-3:]
 
 
 def read_manifest(folder: Path) -> dict[str, Any]:
@@ -241,8 +234,6 @@ def _check_against_manifest(folder: Path, manifest: dict[str, Any]) -> dict[str,
 
 def submitted_items(folder: Path, manifest: dict[str, Any], students: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     """One record per data row of the folder's workbooks, with its 項目鍵 and student (no whole ID)."""
-    from pipelines.identity import national_id_digest
-
     items = []
     year, term = manifest["academic_year"], manifest["term"]
     for workbook in workbooks_for(term):
@@ -258,7 +249,7 @@ def submitted_items(folder: Path, manifest: dict[str, Any], students: dict[str, 
             student = students.get(national_id_digest(national_id), {})
             items.append({
                 "workbook": workbook.name, "sheet": row.sheet, "sheet_row": row.row,
-                "national_id_digest": national_id_digest(national_id), "national_id_masked": mask(national_id),
+                "national_id_digest": national_id_digest(national_id), "national_id_masked": mask_national_id(national_id),
                 "item_key_digest": national_id_digest(key), "item_key_shown": shown_key(sheet.key_headers, key),
                 "student_number": student.get("student_number"), "class_code": student.get("class_code"),
                 "seat_number": student.get("seat_number"),
@@ -268,7 +259,7 @@ def submitted_items(folder: Path, manifest: dict[str, Any], students: dict[str, 
 
 def shown_key(key_headers: tuple[str, ...], key: str | None) -> str | None:
     """A 項目鍵 safe to show: the 身分證號 (學生資料's key) masked, anything else as is."""
-    return mask(key) if key_headers == ("身分證號",) else key
+    return mask_national_id(key) if key_headers == ("身分證號",) else key
 
 
 def _set_read_only(paths: list[Path], read_only: bool) -> None:

@@ -21,15 +21,13 @@ import datetime as dt
 import getpass
 import json
 import os
-import re
 import uuid
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-# Format only (no checksum): mask anything that could be one, valid or not.
-_NATIONAL_ID = re.compile(r"(?<![A-Za-z0-9])([A-Z])([12ABCD89])(\d{8})(?![A-Za-z0-9])")
+from pipelines.identity import mask_national_ids_in_text as mask_national_ids
 
 AUDIT_COLUMNS = ("event_id", "occurred_at", "actor", "action", "school_code", "academic_year", "term", "details")
 AUDIT_DDL = (
@@ -50,11 +48,6 @@ def default_actor() -> str:
         return getpass.getuser()
     except Exception:  # no user name in a bare container
         return f"uid:{os.getuid()}" if hasattr(os, "getuid") else "unknown"
-
-
-def mask_national_ids(text: str) -> str:
-    """A12****789 for every national-ID-shaped token in `text`."""
-    return _NATIONAL_ID.sub(lambda match: f"{match[1]}{match[2]}{match[3][0]}****{match[3][-3:]}", text)
 
 
 def _scrub(value: Any) -> Any:

@@ -34,6 +34,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.identity import mask_national_id_sql
 from pipelines.settings import Settings
 
 # marts table → the columns the dashboards need (None: all). Long free text stays behind.
@@ -68,7 +69,6 @@ SUBMISSION_TABLES: dict[str, str] = {
 }
 
 NATIONAL_ID_COLUMNS = ("national_id", "身分證號")
-MASK_PREFIX, MASK_SUFFIX = 3, 3  # as dbt's mask_national_id: A12****789
 
 
 @dataclass(frozen=True)
@@ -80,11 +80,8 @@ class Publication:
 
 
 def mask_sql(column: str) -> str:
-    """DuckDB expression masking a national ID column like dbt's mask_national_id macro."""
-    quoted = _quote(column)
-    return (f"case when {quoted} is not null then left({quoted}, {MASK_PREFIX}) || "
-            f"repeat('*', greatest(length({quoted}) - {MASK_PREFIX + MASK_SUFFIX}, 0)) || "
-            f"right({quoted}, {MASK_SUFFIX}) end")
+    """DuckDB expression masking a national ID column (pipelines.identity's one rule)."""
+    return mask_national_id_sql(_quote(column))
 
 
 def _quote(name: str) -> str:
