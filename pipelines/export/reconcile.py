@@ -32,7 +32,8 @@ from typing import Any
 from pipelines.export.layout import (
     RECEIPT_HEADERS, RECEIVED, REJECTED, WORKBOOKS_BY_NAME, folder_name, receipt_path, workbook_name_of,
 )
-from pipelines.identity import mask_national_id, national_id_digest
+from pipelines.identity import mask_national_id, mask_national_ids_in_text, national_id_digest
+from pipelines.safe_cells import csv_rows
 
 DEFAULT_REPORTS = Path("data/reports/receipts")
 OUTCOMES = ("received", "rejected", "missing", "unexpected")
@@ -107,7 +108,7 @@ def read_receipt(path: Path) -> Receipt:
             receipt.problems.append(f"{path.name} 第 {line_number} 行：{problem}，此列未納入核對")
             continue
         receipt.rows.append(ReceiptRow(line_number, workbook_name_of(cell("名冊")), cell("工作表"), national_id,
-                                       cell("項目鍵"), status, cell("退件原因") or None))
+                                       cell("項目鍵"), status, mask_national_ids_in_text(cell("退件原因")) or None))
     return receipt
 
 
@@ -158,7 +159,7 @@ def match(submitted: list[dict[str, Any]], receipt_rows: list[ReceiptRow]) -> li
             results.append({
                 "workbook": row.workbook, "sheet": row.sheet, "sheet_row": None,
                 "national_id_digest": national_id_digest(row.national_id), "national_id_masked": mask_national_id(row.national_id),
-                "item_key_shown": shown_key(sheet.key_headers, row.item_key) if sheet else row.item_key,
+                "item_key_shown": shown_key(sheet.key_headers if sheet else (), row.item_key),
                 "student_number": None, "class_code": None, "seat_number": None,
                 "outcome": "unexpected", "reason": row.reason, "receipt_line": row.line,
             })
@@ -258,10 +259,12 @@ def write_class_lists(result: ReconcileResult, folder: Path) -> list[Path]:
         with path.open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(CLASS_LIST_HEADERS)
-            for item in items:
-                writer.writerow([class_code, item["seat_number"] or "", item["student_number"] or "",
-                                 item.get("student_name") or "", item["workbook"], item["sheet"], item["item_key_shown"] or "",
-                                 OUTCOME_LABELS[item["outcome"]], item["reason"] or ""])
+            writer.writerows(csv_rows((
+                [class_code, item["seat_number"] or "", item["student_number"] or "", item.get("student_name") or "",
+                 item["workbook"], item["sheet"], item["item_key_shown"] or "", OUTCOME_LABELS[item["outcome"]],
+                 item["reason"] or ""]
+                for item in items
+            ), name=path.name, headers=CLASS_LIST_HEADERS))
         written.append(path)
     return written
 

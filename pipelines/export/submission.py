@@ -29,7 +29,7 @@ from pipelines.export.layout import (
     MANIFEST, SUBMITTED_MARKER, WHOLE_YEAR, folder_name, parse_folder_name, school_folder, workbooks_for,
 )
 from pipelines.export.workbook import WorkbookMismatch, read_rows, sha256_of
-from pipelines.identity import mask_national_id, national_id_digest
+from pipelines.identity import mask_national_id, mask_national_ids_in_text, national_id_digest
 
 TAIPEI = dt.timezone(dt.timedelta(hours=8), "Asia/Taipei")
 
@@ -258,8 +258,10 @@ def submitted_items(folder: Path, manifest: dict[str, Any], students: dict[str, 
 
 
 def shown_key(key_headers: tuple[str, ...], key: str | None) -> str | None:
-    """A 項目鍵 safe to show: the 身分證號 (學生資料's key) masked, anything else as is."""
-    return mask_national_id(key) if key_headers == ("身分證號",) else key
+    """A 項目鍵 safe to show: the 身分證號 (學生資料's key) masked, and any ID typed into another key."""
+    if key is None:
+        return None
+    return mask_national_id(key) if key_headers == ("身分證號",) else mask_national_ids_in_text(key)
 
 
 def _set_read_only(paths: list[Path], read_only: bool) -> None:
