@@ -35,7 +35,6 @@ from pipelines.export.layout import (
 from pipelines.identity import mask_national_id, mask_national_ids_in_text, national_id_digest
 from pipelines.safe_cells import csv_rows
 
-DEFAULT_REPORTS = Path("data/reports/receipts")
 OUTCOMES = ("received", "rejected", "missing", "unexpected")
 OUTCOME_LABELS = {"received": "收訖", "rejected": "退件", "missing": "未列於收訖明細", "unexpected": "非本次提交"}
 _REQUIRED = ("名冊", "工作表", "身分證號", "項目鍵", "收訖狀態")
@@ -197,7 +196,7 @@ def already_reconciled(warehouse: Path, submission_id: str, receipt: Path) -> bo
 
 
 def reconcile(settings, school: str, year: int, term: int, *, receipt_file: Path | None = None,
-              reports: Path = DEFAULT_REPORTS, store: bool = True) -> ReconcileResult:
+              reports: Path | None = None, store: bool = True) -> ReconcileResult:
     """Compare the receipt with the latest submission; store the outcome and write the per-class lists.
 
     The receipt is `receipt_file`, else the one under settings.source (inputs.md's place for it).
@@ -228,7 +227,7 @@ def reconcile(settings, school: str, year: int, term: int, *, receipt_file: Path
     if not check.intact:
         result.warnings.append(f"已提交的 {submission.folder_path} 遭到變更："
                                + "；".join(finding.message for finding in check.findings))
-    result.class_lists = write_class_lists(result, reports / school / folder_name(year, term, submission.revision))
+    result.class_lists = write_class_lists(result, (reports or settings.receipt_reports_dir) / school / folder_name(year, term, submission.revision))
     if store:
         store_result(warehouse, result)
     audit(settings, "reconcile", school=school, year=year, term=term, details={

@@ -69,7 +69,7 @@ def gate_school(context: dg.OpExecutionContext, config: GateRunConfig, portfolio
         context.log.warning(f"{school} 沒有可檢核的學年度（已有：{years}）")
         return dg.Output(False, metadata={"school": school, "checked": False})
     result = run_gate(settings.warehouse, school, year, None, as_of)
-    folder = settings.warehouse.parent / "reports" / "gate" / school / str(year)
+    folder = settings.gate_reports_dir / school / str(year)
     write_json(result, folder / "gate.json")
     write_html(result, folder / "gate.html")
     store_results_at(settings.warehouse, [result])
@@ -97,7 +97,7 @@ def write_reminders(context: dg.OpExecutionContext, config: RemindersRunConfig, 
                                   warehouse=settings.warehouse, actor="dagster"))
     if code != 0:
         raise dg.Failure(description=f"portfolio remind 結束碼 {code}")
-    return dg.Output(code, metadata={"reminders": dg.MetadataValue.path(str(settings.warehouse.parent / "reminders"))})
+    return dg.Output(code, metadata={"reminders": dg.MetadataValue.path(str(settings.reminders_dir))})
 
 
 @dg.job(name=SCHOOL_BUILD_JOB, partitions_def=SCHOOLS, tags=WRITER_TAGS,

@@ -353,9 +353,9 @@ def apply_purge(settings: Settings, plan: PurgePlan, *, actor: str | None = None
     students = [(leaver.school_code, leaver.student_number) for leaver in plan.leavers]
     removed: dict[str, int] = {}
     with warehouse_lock(settings.warehouse):
-        from pipelines.ops.scoped import recover
+        from pipelines.ops.recovery import recover_locked
 
-        recover(settings)  # a one-school build that did not finish is undone before anything is purged
+        recover_locked(settings)  # a one-school build that did not finish is undone before anything is purged
         with duckdb.connect() as con:
             _load_keys(con, students, plan.national_ids, plan.outcome_ids)
             _attach(con, settings.warehouse, "warehouse", read_only=False)
