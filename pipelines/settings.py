@@ -78,7 +78,7 @@ class Settings:
     @property
     def audit_log(self) -> Path:
         """The append-only audit log. Outside the warehouse on purpose: a restore must not rewind it."""
-        return self.warehouse.parent / "audit" / "events.jsonl"
+        return audit_log_of(self.warehouse)
 
     @property
     def published(self) -> Path:
@@ -90,6 +90,11 @@ class Settings:
         os.environ["PORTFOLIO_WAREHOUSE"] = str(self.warehouse)
         os.environ["PORTFOLIO_SOURCE"] = str(self.source)
         os.environ["PORTFOLIO_DUCKDB_MEMORY"] = self.duckdb_memory
+
+
+def audit_log_of(warehouse: Path) -> Path:
+    """The audit log of the warehouse (or of a full build's working copy beside it)."""
+    return warehouse.parent / "audit" / "events.jsonl"
 
 
 def _backups_keep(text: str | None) -> int:

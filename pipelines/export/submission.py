@@ -399,8 +399,7 @@ def verify_folder(submission: Submitted) -> Verification:
     marker = read_marker(folder)
     if marker is None:
         result.findings.append(Finding("marker_missing", SUBMITTED_MARKER))
-    elif submission.source == "warehouse" and (marker.get("files") != submission.files
-                                               or marker.get("manifest_sha256") != submission.manifest_sha256):
+    elif submission.source == "warehouse" and not marker_matches(marker, submission):
         result.findings.append(Finding("marker_differs", SUBMITTED_MARKER))
     elif submission.source == "marker":
         result.findings.append(Finding("unrecorded", None))
@@ -408,6 +407,25 @@ def verify_folder(submission: Submitted) -> Verification:
         if path.name not in expected and path.name != SUBMITTED_MARKER:
             result.findings.append(Finding("extra", path.name))
     return result
+
+
+MARKER_KEYS = frozenset({"submission_id", "school", "academic_year", "term", "revision", "replaces", "submitted_at",
+                         "submitted_by", "files", "manifest_sha256"})
+
+
+def marker_matches(marker: dict[str, Any], submission: Submitted) -> bool:
+    """The marker says, field by field, what the warehouse recorded at submission (and nothing else)."""
+    if set(marker) != MARKER_KEYS:
+        return False
+    try:
+        submitted_at = dt.datetime.fromisoformat(str(marker["submitted_at"])).replace(tzinfo=None)
+    except ValueError:
+        return False
+    recorded_at = dt.datetime.fromisoformat(submission.submitted_at) if submission.submitted_at else None
+    return (marker["submission_id"], marker["school"], marker["academic_year"], marker["term"], marker["revision"],
+            marker["submitted_by"], submitted_at, marker["files"], marker["manifest_sha256"]) == (
+        submission.submission_id, submission.school, submission.year, submission.term, submission.revision,
+        submission.submitted_by, recorded_at, submission.files, submission.manifest_sha256)
 
 
 def verify(warehouse: Path, out: Path | None = None, *, school: str | None = None, year: int | None = None,

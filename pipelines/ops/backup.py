@@ -16,7 +16,7 @@ Around that:
   its lists): tables outside the build's own schemas that changed in the live file while the build ran
   are carried over into the new file before the swap (rows added on both sides are both kept);
 - ``audit.events`` is rewritten from the audit log, and earlier purges are applied again to whatever a
-  newer delivery brought back (pipelines/ops/purge.py), before the swap;
+  newer delivery (or a restored snapshot) brought back (pipelines/ops/purge.py), before the swap;
 - the build's publish step writes the dashboards' copy from the working file; it replaces the
   published copy at the swap, so dashboards never see a build that did not go live;
 - the last ``Settings.backups_keep`` snapshots are kept (PORTFOLIO_BACKUPS_KEEP, default 5).
@@ -263,6 +263,7 @@ def restore_snapshot(settings: Settings, snapshot: Snapshot, announce: Announce 
     does not open as a DuckDB database; the live file is only ever replaced by one atomic rename.
     """
     from pipelines.ops.audit import sync_audit_table
+    from pipelines.ops.purge import reapply_purges
 
     if not is_openable(snapshot.path):
         raise ValueError(f"{snapshot.name} 無法以 DuckDB 開啟，不能還原")
@@ -274,6 +275,7 @@ def restore_snapshot(settings: Settings, snapshot: Snapshot, announce: Announce 
         staged = live.with_name(f"{live.stem}.restoring{live.suffix or '.duckdb'}")
         copy_database(snapshot.path, staged)
         with duckdb.connect(str(staged)) as con:  # the log may have grown since the snapshot
+            reapply_purges(con, settings, database=con.execute("select current_database()").fetchall()[0][0])
             sync_audit_table(con, settings)
         saved = _swap_in(settings, staged, label="restore")
     prune_snapshots(settings)
@@ -369,20 +371,9 @@ def _promote_published(settings: Settings, work: Path) -> None:
 def _discard_published(settings: Settings, work: Path) -> None:
     with contextlib.suppress(FileNotFoundError):
         _published_by(settings, work).unlink()
-    shutil.rmtree(settings.pending_gate_reports_dir, ignore_errors=True)
+    from pipelines.ops.recovery import discard_pending_reports
 
-
-def _promote_gate_reports(settings: Settings) -> None:
-    """The gate reports the build wrote (Settings.gate_reports_dir of its copy) go live with the warehouse."""
-    pending = settings.pending_gate_reports_dir
-    if not pending.is_dir():
-        return
-    for path in sorted(pending.rglob("*")):
-        if path.is_file():
-            target = settings.gate_reports_dir / path.relative_to(pending)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(path, target)
-    shutil.rmtree(pending, ignore_errors=True)
+    discard_pending_reports(settings)
 
 
 def _audit_build(settings: Settings, schools: list[str] | None, *, succeeded: bool) -> None:
@@ -474,7 +465,9 @@ def safe_build(settings: Settings, build: Callable[[Settings], bool], *, announc
         if reapplied:
             say(f"  重新套用先前的清除：{reapplied} 位已清除的學生資料再次出現於交付檔，已移除")
         _promote_published(settings, work)
-        _promote_gate_reports(settings)
+        from pipelines.ops.recovery import promote_pending_reports
+
+        promote_pending_reports(settings)
         pruned = prune_snapshots(settings)
         if saved:
             say(f"  已更新 {live.name}；建置前的版本保存為 backups/{saved.name}"

@@ -56,6 +56,24 @@ def recover_locked(settings: Settings, announce: Announce | None = None) -> list
     return done
 
 
+def promote_pending_reports(settings: Settings) -> None:
+    """A build's gate reports (written to Settings.pending_gate_reports_dir) go live when the build stands."""
+    pending = settings.pending_gate_reports_dir
+    if not pending.is_dir():
+        return
+    for path in sorted(pending.rglob("*")):
+        if path.is_file():
+            target = settings.gate_reports_dir / path.relative_to(pending)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, target)
+    shutil.rmtree(pending, ignore_errors=True)
+
+
+def discard_pending_reports(settings: Settings) -> None:
+    """A build that did not stand: its gate reports never go live."""
+    shutil.rmtree(settings.pending_gate_reports_dir, ignore_errors=True)
+
+
 def stale_files(settings: Settings) -> list[Path]:
     """Partial copies and pending reports of processes that no longer run (call under the warehouse lock)."""
     from pipelines.ops.backup import PARTIAL_SUFFIX, working_path

@@ -194,7 +194,7 @@ def build_in_place(settings: Settings, build: Callable[[Settings], bool], school
     """
     from pipelines.ops.audit import record_audit, sync_audit_table
     from pipelines.ops.purge import reapply_purges
-    from pipelines.ops.recovery import recover_locked
+    from pipelines.ops.recovery import discard_pending_reports, promote_pending_reports, recover_locked
 
     say = announce or (lambda line: None)
     recover_locked(settings, announce)
@@ -224,6 +224,7 @@ def build_in_place(settings: Settings, build: Callable[[Settings], bool], school
                 say(f"  重新套用先前的清除：{reapplied} 位已清除的學生資料再次出現於交付檔，已移除")
     if not ok:
         recover(settings)
+        discard_pending_reports(settings)
         record_audit(settings, "build", details={"schools": schools, "in_place": True, "succeeded": False})
         say(f"  建置失敗：{'、'.join(schools)} 的資料已復原為建置前的版本，其他學校未受影響")
         if interrupted is not None and not isinstance(interrupted, Exception):
@@ -236,4 +237,5 @@ def build_in_place(settings: Settings, build: Callable[[Settings], bool], school
     with contextlib.suppress(FileNotFoundError):
         (folder / JOURNAL).unlink()  # from here on the build stands
     shutil.rmtree(folder, ignore_errors=True)
+    promote_pending_reports(settings)
     return True

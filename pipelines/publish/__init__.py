@@ -14,6 +14,9 @@ What is copied:
 - the submission records (schema ``submissions``) when the export step has written any;
 - ``meta.publication``: when and from where the copy was made.
 
+A student an earlier purge removed never shows again: whatever a newer delivery brought back of him is
+left out of the copy (the purge's tombstones, pipelines/ops/purge.py ``drop_purged_from_copy``).
+
 A school-scoped build (``portfolio build --school``) refreshes only its schools' rows: ``publish_schools``
 copies the published file, replaces those schools' rows in every table that has ``school_code`` (the rest
 are copied whole again, they are small) and renames the result into place the same way.
@@ -35,7 +38,8 @@ from pathlib import Path
 import duckdb
 
 from pipelines.identity import mask_national_id_sql
-from pipelines.settings import Settings
+from pipelines.ops.purge import drop_purged_from_copy
+from pipelines.settings import Settings, audit_log_of
 
 # marts table → the columns the dashboards need (None: all). Long free text stays behind.
 DASHBOARD_TABLES: dict[str, tuple[str, ...] | None] = {
@@ -165,6 +169,8 @@ def _staged(warehouse: Path, target: Path, memory_limit: str, *, start_from: Pat
         try:
             con.execute("attach '" + str(warehouse).replace("'", "''") + "' as source (read_only)")
             yield con
+            published = con.execute("select current_database()").fetchall()[0][0]
+            drop_purged_from_copy(con, audit_log_of(warehouse), source="source", target=published)
             con.execute("detach source")
             con.execute("checkpoint")
         finally:

@@ -11,7 +11,8 @@ import pytest
 
 from pipelines.ops.audit import read_audit
 from pipelines.ops.backup import list_snapshots, take_snapshot
-from pipelines.ops.purge import apply_purge, find_leavers, plan_purge, reapply_purges
+from pipelines.export.layout import SUBMITTED_MARKER
+from pipelines.ops.purge import RETAINED_REASON, apply_purge, find_leavers, plan_purge, reapply_purges
 from tests.ops.schools_fixture import IDS, SCHOOL_A
 
 AS_OF = dt.date(2025, 8, 1)  # A keeps leavers 2 years: S05 (畢業 2023-06-30) is due, S06 (退學 2024-11-01) not yet
@@ -103,3 +104,21 @@ def test_a_purged_student_a_newer_delivery_brings_back_is_removed_again(ops_copy
         left = con.execute("""select count(*) from raw.students where school_code = ? and "學號" = 'A05'""",
                            [SCHOOL_A]).fetchall()[0][0]
     assert left == (0 if removed else len(redelivered))
+
+
+def test_a_frozen_submission_is_never_edited_and_the_kept_file_is_recorded(places):
+    settings, _, report, _ = places
+    frozen = settings.exports_dir / SCHOOL_A / "111_2"
+    draft = settings.exports_dir / SCHOOL_A / "111_0"
+    for folder in (frozen, draft):
+        folder.mkdir(parents=True)
+        (folder / "manifest.json").write_text(json.dumps({"rows": [{"學號": "A05"}]}), encoding="utf-8")
+    (frozen / SUBMITTED_MARKER).write_text("{}", encoding="utf-8")
+
+    plan = plan_purge(settings, AS_OF)
+    assert plan.retained == [frozen / "manifest.json"]
+    assert sorted(plan.files) == sorted([report, draft / "manifest.json"])
+    details = apply_purge(settings, plan)
+
+    assert (frozen / "manifest.json").exists() and not (draft / "manifest.json").exists()
+    assert details["files_retained"] == [{"file": str(frozen / "manifest.json"), "reason": RETAINED_REASON}]

@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     import duckdb
 
     from pipelines.ops.backup import WarehouseBusy
-    from pipelines.ops.purge import apply_purge, plan_purge
+    from pipelines.ops.purge import RETAINED_REASON, apply_purge, plan_purge
 
     try:
         plan = plan_purge(settings, args.as_of, schools=args.school or None, report_dirs=args.reports)
@@ -75,6 +75,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"  刪除提及這些學生的產出檔 {len(plan.files)} 個（重新產生即不含他們）：")
         for path in plan.files:
             print(f"    {path}")
+    for path in plan.retained:
+        print(f"  保留（不在清除範圍內）：{path}")
+    if plan.retained:
+        print(f"    {RETAINED_REASON}")
     if not args.apply:
         return 0
 
