@@ -27,7 +27,7 @@ from typing import Any
 
 import duckdb
 
-from pipelines.identity import mask_national_ids_in_text as mask_national_ids
+from pipelines.identity import mask_national_ids_in_text
 
 AUDIT_COLUMNS = ("event_id", "occurred_at", "actor", "action", "school_code", "academic_year", "term", "details")
 AUDIT_DDL = (
@@ -52,18 +52,18 @@ def default_actor() -> str:
 
 def _scrub(value: Any) -> Any:
     if isinstance(value, str):
-        return mask_national_ids(value)
+        return mask_national_ids_in_text(value)
     if isinstance(value, dict):
-        return {mask_national_ids(str(key)): _scrub(item) for key, item in value.items()}
+        return {mask_national_ids_in_text(str(key)): _scrub(item) for key, item in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
         return [_scrub(item) for item in value]
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     if isinstance(value, Path):
-        return mask_national_ids(str(value))
+        return mask_national_ids_in_text(str(value))
     if value is None or isinstance(value, (bool, int, float)):
         return value
-    return mask_national_ids(str(value))
+    return mask_national_ids_in_text(str(value))
 
 
 def record_audit(
@@ -86,7 +86,7 @@ def record_audit(
     event = {
         "event_id": uuid.uuid4().hex,
         "occurred_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-        "actor": mask_national_ids(actor or default_actor()),
+        "actor": mask_national_ids_in_text(actor or default_actor()),
         "action": str(action),
         "school_code": school,
         "academic_year": int(year) if year is not None else None,
