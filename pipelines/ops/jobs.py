@@ -17,6 +17,8 @@ import datetime as dt
 
 import dagster as dg
 
+from pipelines.ops.recovery import recover_before_use
+
 from pipelines.resources import PortfolioResource
 
 SCHOOLS = dg.DynamicPartitionsDefinition(name="schools")
@@ -62,6 +64,7 @@ def gate_school(context: dg.OpExecutionContext, config: GateRunConfig, portfolio
 
     school = context.partition_key
     settings = _settings(portfolio)
+    recover_before_use(settings, context.log.info)
     as_of = dt.date.fromisoformat(config.as_of) if config.as_of else dt.date.today()
     years = available_years(settings.warehouse, school).get(school) or []
     year = config.academic_year or (years[-1] if years else None)
@@ -92,6 +95,7 @@ def write_reminders(context: dg.OpExecutionContext, config: RemindersRunConfig, 
     from pipelines.ops.cli.remind import run
 
     settings = _settings(portfolio)
+    recover_before_use(settings, context.log.info)
     code = run(argparse.Namespace(as_of=dt.date.fromisoformat(config.as_of) if config.as_of else None, days=config.days,
                                   out=None, school=list(portfolio.schools), no_store=False,
                                   warehouse=settings.warehouse, actor="dagster"))

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import shutil
 
 import duckdb
 import pytest
 
 from pipelines.ops.audit import read_audit
-from pipelines.ops.backup import list_snapshots, take_snapshot
+from pipelines.ops.backup import find_snapshot, list_snapshots, restore_snapshot, take_snapshot
 from pipelines.export.layout import SUBMITTED_MARKER
 from pipelines.ops.purge import RETAINED_REASON, apply_purge, find_leavers, plan_purge, reapply_purges
 from tests.ops.schools_fixture import IDS, SCHOOL_A
@@ -122,3 +123,18 @@ def test_a_frozen_submission_is_never_edited_and_the_kept_file_is_recorded(place
 
     assert (frozen / "manifest.json").exists() and not (draft / "manifest.json").exists()
     assert details["files_retained"] == [{"file": str(frozen / "manifest.json"), "reason": RETAINED_REASON}]
+
+
+def test_a_purged_student_is_removed_again_from_a_restored_off_site_backup(ops_copy, tmp_path):
+    settings = ops_copy
+    off_site = tmp_path / "off-site.duckdb"
+    shutil.copyfile(settings.warehouse, off_site)  # the nightly copy to another machine, before the purge
+    apply_purge(settings, plan_purge(settings, AS_OF))
+    settings.backups_dir.mkdir(parents=True, exist_ok=True)
+    brought_back = settings.backups_dir / f"{settings.warehouse.stem}-20250101-000000-000000-manual.duckdb"
+    shutil.copyfile(off_site, brought_back)
+
+    restore_snapshot(settings, find_snapshot(settings, brought_back.name))
+
+    assert student_rows(settings.warehouse, SCHOOL_A, "A05") == 0
+    assert student_rows(settings.warehouse, SCHOOL_A, "A01") > 0
