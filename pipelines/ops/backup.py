@@ -227,9 +227,10 @@ def take_snapshot(settings: Settings, label: str = "manual") -> Path | None:
 
     if not settings.warehouse.is_file():
         return None
-    target = _new_snapshot_path(settings, label)
-    copy_database(settings.warehouse, target)
-    pruned = prune_snapshots(settings)
+    with warehouse_lock(settings.warehouse):  # recovery (which takes it) must not take our copy for a leftover
+        target = _new_snapshot_path(settings, label)
+        copy_database(settings.warehouse, target)
+        pruned = prune_snapshots(settings)
     record_audit(settings, "backup", details={"snapshot": target.name, "label": label,
                                               "pruned": [path.name for path in pruned]})
     return target
