@@ -136,6 +136,9 @@ def _build(settings: Settings, schools: list[str]) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from pipelines.identity import install_masking
+
+    install_masking()
     args = build_parser().parse_args(argv)
     if hasattr(args, "warehouse") and args.command not in ("build", "demo"):  # those recover under their lock
         from pipelines.ops.recovery import recover_before_use

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import logging
 import re
+import sys
+import traceback
 from pathlib import Path
 
 import polars as pl
@@ -120,3 +123,35 @@ def mask_national_id_sql(column: str) -> str:
     return (f"case when {column} is not null then left({column}, {prefix}) || "
             f"repeat('*', greatest(length({column}) - {prefix + suffix}, 0)) || "
             f"right({column}, {suffix}) end")
+
+
+_MASKING_INSTALLED = False
+
+
+def install_masking() -> None:
+    """From now on, every log record and every uncaught exception this process reports shows IDs masked.
+
+    Libraries (dbt, Dagster, DuckDB's errors) may quote a value they were given; this is the one place
+    where their messages pass through the rule too. Idempotent.
+    """
+    global _MASKING_INSTALLED
+    if _MASKING_INSTALLED:
+        return
+    _MASKING_INSTALLED = True
+    make_record = logging.getLogRecordFactory()
+
+    def masked_record(*args, **kwargs) -> logging.LogRecord:
+        record = make_record(*args, **kwargs)
+        try:
+            record.msg, record.args = mask_national_ids_in_text(record.getMessage()), None
+        except Exception:  # a message that cannot be formatted is logging's own error to report
+            pass
+        return record
+
+    logging.setLogRecordFactory(masked_record)
+
+    def masked_exception(kind, error, trace) -> None:
+        lines = traceback.format_exception(kind, error, trace)
+        sys.stderr.write(mask_national_ids_in_text("".join(lines)))
+
+    sys.excepthook = masked_exception

@@ -1,9 +1,12 @@
+import logging
+import sys
+
 import duckdb
 import polars as pl
 import pytest
 
 from pipelines.identity import (
-    is_valid_national_id, mask_national_id, mask_national_id_sql, mask_national_ids_expr, mask_national_ids_in_text,
+    install_masking, is_valid_national_id, mask_national_id, mask_national_id_sql, mask_national_ids_expr, mask_national_ids_in_text,
     national_id_digest, national_id_kind,
 )
 
@@ -67,3 +70,15 @@ def test_polars_and_duckdb_mask_as_python_does():
     assert masked == [MASKED, None]
     sql = duckdb.sql(f"select {mask_national_id_sql('national_id')} from frame").fetchall()
     assert sql == [(mask_national_id("A123456789"),), (None,)]
+
+
+def test_logs_and_uncaught_errors_show_ids_masked(caplog, capsys):
+    install_masking()
+    logging.getLogger("dagster.test").warning("duplicate key %s in %s", "A123456789", "students.csv")
+    assert caplog.messages == ["duplicate key A12****789 in students.csv"]
+    try:
+        raise ValueError("Constraint Error: duplicate key 'A123456789'")
+    except ValueError as error:
+        sys.excepthook(type(error), error, error.__traceback__)
+    err = capsys.readouterr().err
+    assert "A12****789" in err and "A123456789" not in err
