@@ -22,8 +22,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     purge.add_argument("--apply", action="store_true", help="really remove (default: dry run, changes nothing)")
     purge.add_argument("--school", action="append", default=[], metavar="CODE", help="only this school (repeatable)")
     purge.add_argument("--reports", action="append", default=[], type=Path, metavar="DIR",
-                       help="another folder of generated reports to clean (repeatable); reports/, exports/, "
-                       "submissions/ and reminders/ beside the warehouse are always searched")
+                       help="another folder of generated reports to clean (repeatable); reports/, exports/ "
+                       "and reminders/ beside the warehouse are always searched (frozen submissions are kept)")
     add_warehouse(purge)
     add_actor(purge)
     return purge
