@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import math
 
 import pandas as pd
 import streamlit as st
+
+from pipelines.identity import mask_national_ids_in_text
+from pipelines.safe_cells import csv_rows, new_workbook, write_row
 
 
 def _missing(value) -> bool:
@@ -72,18 +76,33 @@ def as_percentages(frame: pd.DataFrame, columns) -> pd.DataFrame:
     return frame
 
 
-def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 with a BOM so that Excel opens the Chinese headers correctly."""
-    return frame.to_csv(index=False).encode("utf-8-sig")
+def _rows(frame: pd.DataFrame) -> list[list]:
+    """The frame's rows as plain values, missing ones as None; an ID typed into any text masked."""
+    rows = frame.astype(object).where(frame.notna(), None).values.tolist()
+    return [[mask_national_ids_in_text(value) if isinstance(value, str) else value for value in row] for row in rows]
+
+
+def to_csv_bytes(frame: pd.DataFrame, name: str = "下載") -> bytes:
+    """UTF-8 with a BOM so that Excel opens the Chinese headers correctly; no cell runs as a formula."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)  # \r\n: a carriage return inside a value is then quoted too
+    headers = [str(column) for column in frame.columns]
+    writer.writerow(headers)
+    writer.writerows(csv_rows(_rows(frame), name=name, headers=headers))
+    return buffer.getvalue().encode("utf-8-sig")
 
 
 def to_xlsx_bytes(frame: pd.DataFrame, sheet: str) -> bytes:
     buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:
-        frame.to_excel(writer, sheet_name=sheet[:31], index=False)
-        worksheet = writer.sheets[sheet[:31]]
-        worksheet.freeze_panes(1, 0)
-        for position, column in enumerate(frame.columns):
-            width = max([len(str(column)) * 2] + [len(str(value)) for value in frame[column].head(200)])
-            worksheet.set_column(position, position, min(max(width + 2, 8), 40))
+    workbook = new_workbook(buffer)
+    worksheet = workbook.add_worksheet(sheet[:31])
+    headers = [str(column) for column in frame.columns]
+    write_row(worksheet, 0, 0, headers, workbook.add_format({"bold": True}))
+    for number, row in enumerate(_rows(frame), start=1):
+        write_row(worksheet, number, 0, row, headers=headers)
+    worksheet.freeze_panes(1, 0)
+    for position, column in enumerate(frame.columns):
+        width = max([len(str(column)) * 2] + [len(str(value)) for value in frame[column].head(200)])
+        worksheet.set_column(position, position, min(max(width + 2, 8), 40))
+    workbook.close()
     return buffer.getvalue()

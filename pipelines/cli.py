@@ -145,7 +145,14 @@ def _build(settings: Settings, schools: list[str]) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from pipelines.identity import install_masking
+
+    install_masking()
     args = build_parser().parse_args(argv)
+    if hasattr(args, "warehouse") and args.command not in ("build", "demo"):  # those recover under their lock
+        from pipelines.ops.recovery import recover_before_use
+
+        recover_before_use(Settings.resolve(warehouse=args.warehouse), lambda line: print(line, file=sys.stderr))
     if hasattr(args, "run"):
         return args.run(args)
 
@@ -175,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
         print_summary(settings)
         from pipelines.export.core import export_all, print_export_table
 
-        exports = settings.warehouse.parent / "exports"
+        exports = settings.exports_dir
         print(f"\n匯出中央資料庫名冊：通過檢核的學校 → {exports}", flush=True)
         print_export_table(export_all(settings, exports, stored_gate=True), exports)
         print("\n下一步 (next steps):")

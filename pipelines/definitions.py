@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 from pipelines.dbt.project import dbt_executable, dbt_project, ensure_manifest
+from pipelines.identity import install_masking
 from pipelines.resources import PortfolioResource
 from pipelines.settings import Settings
 
@@ -11,6 +12,7 @@ BUILD_JOB = "build_warehouse"
 
 
 def build_definitions(settings: Settings, **portfolio_overrides) -> dg.Definitions:
+    install_masking()  # Dagster's and dbt's log lines pass through the one ID mask
     ensure_manifest()
     from pipelines.dbt.assets import PortfolioDbtCliResource, dbt_models  # reads the manifest at import
     from pipelines.gate.assets import GATE_ASSETS, GATE_CHECKS

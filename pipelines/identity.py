@@ -1,14 +1,25 @@
 """Taiwan national IDs and resident certificates: the one definition of their format and checksum.
 
 A 身分證號 is personal data. The gate checks it with `is_valid_national_id` and compares IDs through
-`national_id_digest`, so no whole ID travels further; reports show the warehouse's masked column
-(dbt macro mask_national_id).
+`national_id_digest`, so no whole ID travels further. Anything a person reads shows it masked by the one
+rule here, A12****789: `mask_national_id` for a value, `mask_national_ids_in_text` for free text
+(messages, logs, audit, quarantine), `mask_national_ids_expr` for a polars column and
+`mask_national_id_sql` for DuckDB. The dbt macro mask_national_id reads the same two numbers from
+dbt_project.yml's vars, which is where they are defined.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import logging
 import re
+import sys
+import traceback
+from pathlib import Path
+
+import polars as pl
+import yaml
 
 # Letter → two-digit number, as the Ministry of the Interior assigns them (I, O, W, X, Y, Z out of order).
 LETTER_NUMBERS: dict[str, int] = {
@@ -56,3 +67,91 @@ def national_id_digest(value: str | None) -> str | None:
     if value is None:
         return None
     return hashlib.sha256(value.encode("utf-8")).hexdigest()[:16]
+
+
+# Anything shaped like an ID or certificate, valid or not, typed in either case: a wrong checksum is
+# still somebody's ID with a typo. Neighbouring letters or digits mean it is part of a longer code.
+_ID_SHAPE = r"([A-Za-z][0-9A-Da-d][0-9]{{{keep}}})[0-9]{{{hidden}}}([0-9]{{{suffix}}})"
+_DBT_PROJECT = Path(__file__).resolve().parent.parent / "dbt_project" / "dbt_project.yml"
+
+
+@functools.cache
+def mask_visible() -> tuple[int, int]:
+    """(prefix, suffix): how many characters a masked ID shows at each end (dbt_project.yml vars)."""
+    variables = yaml.safe_load(_DBT_PROJECT.read_text(encoding="utf-8"))["vars"]
+    return int(variables["national_id_visible_prefix"]), int(variables["national_id_visible_suffix"])
+
+
+def mask_national_id(value: str | None) -> str | None:
+    """A123456789 -> A12****789: the ID as people may see it."""
+    if value is None:
+        return None
+    prefix, suffix = mask_visible()
+    return value[:prefix] + "*" * max(len(value) - prefix - suffix, 0) + value[len(value) - suffix:]
+
+
+def _shape(prefix: int, suffix: int) -> str:
+    # the pattern's first group keeps the letter, the second character and what the prefix shows after them
+    return _ID_SHAPE.format(keep=prefix - 2, hidden=10 - prefix - suffix, suffix=suffix)
+
+
+@functools.cache
+def _text_pattern() -> re.Pattern[str]:
+    return re.compile(r"(?<![0-9A-Za-z])" + _shape(*mask_visible()) + r"(?![0-9A-Za-z])")
+
+
+def mask_national_ids_in_text(text: str) -> str:
+    """Every ID-shaped token in free text masked as `mask_national_id` masks a value."""
+    prefix, suffix = mask_visible()
+    stars = "*" * (10 - prefix - suffix)
+    return _text_pattern().sub(lambda match: f"{match[1]}{stars}{match[2]}", text)
+
+
+def mask_national_ids_expr(text: pl.Expr) -> pl.Expr:
+    """`mask_national_ids_in_text` for a polars string column."""
+    prefix, suffix = mask_visible()
+    # Rust's regex has no look-around: the neighbours are matched as groups, and a separator shared by
+    # two IDs ("A1…,B2…") is consumed by the first, so a second pass catches the second.
+    pattern = r"(^|[^0-9A-Za-z])" + _shape(prefix, suffix) + r"($|[^0-9A-Za-z])"
+    replacement = "${1}${2}" + "*" * (10 - prefix - suffix) + "${3}${4}"
+    return text.str.replace_all(pattern, replacement).str.replace_all(pattern, replacement)
+
+
+def mask_national_id_sql(column: str) -> str:
+    """DuckDB expression masking a column of IDs as `mask_national_id` does (dbt's macro writes the same)."""
+    prefix, suffix = mask_visible()
+    return (f"case when {column} is not null then left({column}, {prefix}) || "
+            f"repeat('*', greatest(length({column}) - {prefix + suffix}, 0)) || "
+            f"right({column}, {suffix}) end")
+
+
+_MASKING_INSTALLED = False
+
+
+def install_masking() -> None:
+    """From now on, every log record and every uncaught exception this process reports shows IDs masked.
+
+    Libraries (dbt, Dagster, DuckDB's errors) may quote a value they were given; this is the one place
+    where their messages pass through the rule too. Idempotent.
+    """
+    global _MASKING_INSTALLED
+    if _MASKING_INSTALLED:
+        return
+    _MASKING_INSTALLED = True
+    make_record = logging.getLogRecordFactory()
+
+    def masked_record(*args, **kwargs) -> logging.LogRecord:
+        record = make_record(*args, **kwargs)
+        try:
+            record.msg, record.args = mask_national_ids_in_text(record.getMessage()), None
+        except Exception:  # a message that cannot be formatted is logging's own error to report
+            pass
+        return record
+
+    logging.setLogRecordFactory(masked_record)
+
+    def masked_exception(kind, error, trace) -> None:
+        lines = traceback.format_exception(kind, error, trace)
+        sys.stderr.write(mask_national_ids_in_text("".join(lines)))
+
+    sys.excepthook = masked_exception

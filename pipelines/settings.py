@@ -13,6 +13,7 @@ DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
 DEFAULT_SOURCE = Path("data/source")
 DEFAULT_DUCKDB_MEMORY = "4GB"
 DEFAULT_BACKUPS_KEEP = 5
+WORKING_COPY_MARK = ".building"  # <stem>.building.duckdb: the copy a full build works on (pipelines/ops/backup.py)
 
 
 @dataclass(frozen=True)
@@ -37,10 +38,47 @@ class Settings:
         """Snapshots of the warehouse, beside it (data/backups/ by default)."""
         return self.warehouse.parent / "backups"
 
+    # Generated files, beside the warehouse whatever the current directory: purge and backups find them
+    # here, and only here (output_dirs).
+    @property
+    def is_working_copy(self) -> bool:
+        """These settings point at a full build's working copy, not at the live warehouse."""
+        return self.warehouse.stem.endswith(WORKING_COPY_MARK)
+
+    @property
+    def gate_reports_dir(self) -> Path:
+        """gate.json / gate.html per school and year (portfolio gate, the build's gate step). A full build's
+        reports wait in pending_gate_reports_dir until its copy goes live: a failed build's never do."""
+        return self.pending_gate_reports_dir if self.is_working_copy else self.warehouse.parent / "reports" / "gate"
+
+    @property
+    def pending_gate_reports_dir(self) -> Path:
+        return self.warehouse.parent / "reports" / ".gate.pending"
+
+    @property
+    def receipt_reports_dir(self) -> Path:
+        """The per-class 收訖核對 lists of `portfolio reconcile`."""
+        return self.warehouse.parent / "reports" / "receipts"
+
+    @property
+    def exports_dir(self) -> Path:
+        """The central-database folders (名冊 workbooks, manifests, frozen submissions)."""
+        return self.warehouse.parent / "exports"
+
+    @property
+    def reminders_dir(self) -> Path:
+        """The reminder workbooks of `portfolio remind`."""
+        return self.warehouse.parent / "reminders"
+
+    @property
+    def output_dirs(self) -> tuple[Path, ...]:
+        """Every folder of generated files that may name a student."""
+        return (self.warehouse.parent / "reports", self.exports_dir, self.reminders_dir)
+
     @property
     def audit_log(self) -> Path:
         """The append-only audit log. Outside the warehouse on purpose: a restore must not rewind it."""
-        return self.warehouse.parent / "audit" / "events.jsonl"
+        return audit_log_of(self.warehouse)
 
     @property
     def published(self) -> Path:
@@ -52,6 +90,11 @@ class Settings:
         os.environ["PORTFOLIO_WAREHOUSE"] = str(self.warehouse)
         os.environ["PORTFOLIO_SOURCE"] = str(self.source)
         os.environ["PORTFOLIO_DUCKDB_MEMORY"] = self.duckdb_memory
+
+
+def audit_log_of(warehouse: Path) -> Path:
+    """The audit log of the warehouse (or of a full build's working copy beside it)."""
+    return warehouse.parent / "audit" / "events.jsonl"
 
 
 def _backups_keep(text: str | None) -> int:

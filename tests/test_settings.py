@@ -35,3 +35,20 @@ def test_backups_and_the_audit_log_sit_beside_the_warehouse(tmp_path):
     settings = Settings.resolve(warehouse=tmp_path / "data" / "w.duckdb")
     assert settings.backups_dir == tmp_path / "data" / "backups"
     assert settings.audit_log == tmp_path / "data" / "audit" / "events.jsonl"
+
+
+def test_generated_files_live_beside_the_warehouse_whatever_the_current_directory(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    settings = Settings.resolve(warehouse=tmp_path / "w" / "warehouse.duckdb")
+    base = tmp_path / "w"
+    assert (settings.gate_reports_dir, settings.receipt_reports_dir, settings.exports_dir, settings.reminders_dir) == (
+        base / "reports" / "gate", base / "reports" / "receipts", base / "exports", base / "reminders")
+    assert all(any(path.is_relative_to(root) for root in settings.output_dirs) for path in (
+        settings.gate_reports_dir, settings.receipt_reports_dir, settings.exports_dir, settings.reminders_dir))
+
+
+def test_a_full_builds_gate_reports_wait_until_its_copy_goes_live(tmp_path):
+    live = Settings.resolve(warehouse=tmp_path / "warehouse.duckdb")
+    work = Settings.resolve(warehouse=tmp_path / "warehouse.building.duckdb")
+    assert not live.is_working_copy and work.is_working_copy
+    assert work.gate_reports_dir == live.pending_gate_reports_dir != live.gate_reports_dir

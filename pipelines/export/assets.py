@@ -32,9 +32,13 @@ EXPORT_JOB = "export_submissions"
 
 
 def _settings(portfolio: PortfolioResource):
+    """The run's settings, after settling what a killed process left (never waits for a running build)."""
+    from pipelines.ops.recovery import recover_before_use
     from pipelines.settings import Settings
 
-    return Settings(warehouse=portfolio.warehouse_path, source=portfolio.source_path, duckdb_memory=portfolio.duckdb_memory)
+    settings = Settings(warehouse=portfolio.warehouse_path, source=portfolio.source_path, duckdb_memory=portfolio.duckdb_memory)
+    recover_before_use(settings)
+    return settings
 
 
 class ExportConfig(dg.Config):
@@ -58,7 +62,7 @@ def central_workbooks(context: dg.AssetExecutionContext, config: ExportConfig, p
     from pipelines.export.core import BLOCKED, export_all, status_line
 
     settings = _settings(portfolio)
-    out = Path(config.out) if config.out else settings.warehouse.parent / "exports"
+    out = Path(config.out) if config.out else settings.exports_dir
     outcomes = export_all(settings, out, year=config.academic_year, allow_partial=config.allow_partial,
                           as_of=dt.date.fromisoformat(config.as_of) if config.as_of else None,
                           schools=portfolio.school_filter, stored_gate=True,
@@ -99,7 +103,7 @@ def receipt_reconciliations(context: dg.AssetExecutionContext, portfolio: Portfo
         if not receipt.is_file() or already_reconciled(settings.warehouse, submission.submission_id, receipt):
             continue
         try:
-            result = reconcile(settings, school, year, term, reports=settings.warehouse.parent / "reports" / "receipts")
+            result = reconcile(settings, school, year, term, reports=settings.receipt_reports_dir)
         except ReconcileError as error:
             context.log.warning(str(error))
             continue

@@ -11,14 +11,16 @@ import sys
 from pathlib import Path
 
 from pipelines.cli import school_code
-
-DEFAULT_OUT = Path("data/exports")
 EXIT_OK, EXIT_BLOCKED, EXIT_USAGE = 0, 1, 2
 
 
 def add_warehouse(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--warehouse", type=Path,
                         help="DuckDB 倉儲檔 (warehouse file); default $PORTFOLIO_WAREHOUSE or data/warehouse.duckdb")
+
+
+def add_out(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", type=Path, help="export root (default <warehouse dir>/exports)")
 
 
 def add_target(parser: argparse.ArgumentParser, *, term_required: bool) -> None:
@@ -43,7 +45,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     export.add_argument("--year", type=int, metavar="Y", help="學年度 (default: each school's latest year on record)")
     export.add_argument("--term", type=int, choices=(0, 1, 2), action="append", metavar="T",
                         help="1 or 2 for a term, 0 for the whole year; repeatable (default: 1, 2 and 0)")
-    export.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"export root (default {DEFAULT_OUT})")
+    add_out(export)
     export.add_argument("--allow-partial", action="store_true",
                         help="write even when the gate fails: leave the offending items out and list them in "
                         "the manifest's `excluded`")
@@ -95,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
             if year is None or year not in years[args.school]:
                 print(f"學校 {args.school} 沒有 {args.year or ''} 學年度的學籍資料", file=sys.stderr)
                 return EXIT_USAGE
-        export_all(settings, args.out, year=args.year, terms=terms, allow_partial=args.allow_partial,
+        export_all(settings, args.out or settings.exports_dir, year=args.year, terms=terms, allow_partial=args.allow_partial,
                    as_of=as_of, schools=None if args.all else [args.school], progress=report)
     except ExportError as error:
         print(str(error), file=sys.stderr)

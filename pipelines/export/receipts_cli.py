@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipelines.export.cli import DEFAULT_OUT, EXIT_BLOCKED, EXIT_OK, EXIT_USAGE, add_target, add_warehouse
+from pipelines.export.cli import EXIT_BLOCKED, EXIT_OK, EXIT_USAGE, add_out, add_target, add_warehouse
 
 
 def _rate(text: str) -> float:
@@ -32,7 +32,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         "receipt the ministry would send back, deterministic for a seed.",
     )
     add_target(simulate, term_required=True)
-    simulate.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"export root (default {DEFAULT_OUT})")
+    add_out(simulate)
     simulate.add_argument("--source", type=Path, help="delivery root to write into; default $PORTFOLIO_SOURCE or data/source")
     simulate.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
     simulate.add_argument("--reject-rate", type=_rate, default=0.04, help="share of rows rejected (default 0.04)")
@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     from pipelines.settings import Settings
 
     settings = Settings.resolve(warehouse=args.warehouse, source=args.source)
-    submitted = plan_target(args.out, settings.warehouse, args.school, args.year, args.term).latest_submitted
+    submitted = plan_target(args.out or settings.exports_dir, settings.warehouse, args.school, args.year, args.term).latest_submitted
     if submitted is None or not submitted.folder_path.is_dir():
         print(f"{args.school} {args.year}_{args.term}：沒有已提交的資料夾（先 portfolio export，再 portfolio submit）",
               file=sys.stderr)

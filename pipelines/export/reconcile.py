@@ -32,8 +32,9 @@ from typing import Any
 from pipelines.export.layout import (
     RECEIPT_HEADERS, RECEIVED, REJECTED, WORKBOOKS_BY_NAME, folder_name, receipt_path, workbook_name_of,
 )
+from pipelines.identity import mask_national_id, mask_national_ids_in_text, national_id_digest
+from pipelines.safe_cells import csv_rows
 
-DEFAULT_REPORTS = Path("data/reports/receipts")
 OUTCOMES = ("received", "rejected", "missing", "unexpected")
 OUTCOME_LABELS = {"received": "收訖", "rejected": "退件", "missing": "未列於收訖明細", "unexpected": "非本次提交"}
 _REQUIRED = ("名冊", "工作表", "身分證號", "項目鍵", "收訖狀態")
@@ -106,7 +107,7 @@ def read_receipt(path: Path) -> Receipt:
             receipt.problems.append(f"{path.name} 第 {line_number} 行：{problem}，此列未納入核對")
             continue
         receipt.rows.append(ReceiptRow(line_number, workbook_name_of(cell("名冊")), cell("工作表"), national_id,
-                                       cell("項目鍵"), status, cell("退件原因") or None))
+                                       cell("項目鍵"), status, mask_national_ids_in_text(cell("退件原因")) or None))
     return receipt
 
 
@@ -137,8 +138,7 @@ class ReconcileResult:
 
 def match(submitted: list[dict[str, Any]], receipt_rows: list[ReceiptRow]) -> list[dict[str, Any]]:
     """Pair receipt rows with submitted rows; every submitted row and every receipt row ends in one outcome."""
-    from pipelines.export.submission import mask, shown_key
-    from pipelines.identity import national_id_digest
+    from pipelines.export.submission import shown_key
 
     waiting: dict[tuple, list[dict[str, Any]]] = defaultdict(list)
     for item in sorted(submitted, key=lambda item: (item["workbook"], item["sheet"], item["sheet_row"])):
@@ -157,8 +157,8 @@ def match(submitted: list[dict[str, Any]], receipt_rows: list[ReceiptRow]) -> li
             sheet = next((sheet for sheet in workbook.sheets if sheet.name == row.sheet), None) if workbook else None
             results.append({
                 "workbook": row.workbook, "sheet": row.sheet, "sheet_row": None,
-                "national_id_digest": national_id_digest(row.national_id), "national_id_masked": mask(row.national_id),
-                "item_key_shown": shown_key(sheet.key_headers, row.item_key) if sheet else row.item_key,
+                "national_id_digest": national_id_digest(row.national_id), "national_id_masked": mask_national_id(row.national_id),
+                "item_key_shown": shown_key(sheet.key_headers if sheet else (), row.item_key),
                 "student_number": None, "class_code": None, "seat_number": None,
                 "outcome": "unexpected", "reason": row.reason, "receipt_line": row.line,
             })
@@ -196,7 +196,7 @@ def already_reconciled(warehouse: Path, submission_id: str, receipt: Path) -> bo
 
 
 def reconcile(settings, school: str, year: int, term: int, *, receipt_file: Path | None = None,
-              reports: Path = DEFAULT_REPORTS, store: bool = True) -> ReconcileResult:
+              reports: Path | None = None, store: bool = True) -> ReconcileResult:
     """Compare the receipt with the latest submission; store the outcome and write the per-class lists.
 
     The receipt is `receipt_file`, else the one under settings.source (inputs.md's place for it).
@@ -227,7 +227,7 @@ def reconcile(settings, school: str, year: int, term: int, *, receipt_file: Path
     if not check.intact:
         result.warnings.append(f"已提交的 {submission.folder_path} 遭到變更："
                                + "；".join(finding.message for finding in check.findings))
-    result.class_lists = write_class_lists(result, reports / school / folder_name(year, term, submission.revision))
+    result.class_lists = write_class_lists(result, (reports or settings.receipt_reports_dir) / school / folder_name(year, term, submission.revision))
     if store:
         store_result(warehouse, result)
     audit(settings, "reconcile", school=school, year=year, term=term, details={
@@ -258,10 +258,12 @@ def write_class_lists(result: ReconcileResult, folder: Path) -> list[Path]:
         with path.open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(CLASS_LIST_HEADERS)
-            for item in items:
-                writer.writerow([class_code, item["seat_number"] or "", item["student_number"] or "",
-                                 item.get("student_name") or "", item["workbook"], item["sheet"], item["item_key_shown"] or "",
-                                 OUTCOME_LABELS[item["outcome"]], item["reason"] or ""])
+            writer.writerows(csv_rows((
+                [class_code, item["seat_number"] or "", item["student_number"] or "", item.get("student_name") or "",
+                 item["workbook"], item["sheet"], item["item_key_shown"] or "", OUTCOME_LABELS[item["outcome"]],
+                 item["reason"] or ""]
+                for item in items
+            ), name=path.name, headers=CLASS_LIST_HEADERS))
         written.append(path)
     return written
 

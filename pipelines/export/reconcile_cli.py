@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 from pipelines.export.cli import EXIT_BLOCKED, EXIT_OK, EXIT_USAGE, add_target, add_warehouse
-from pipelines.export.reconcile import DEFAULT_REPORTS
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -26,8 +25,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     add_target(reconcile, term_required=True)
     reconcile.add_argument("--source", type=Path, help="delivery root with the receipts; default $PORTFOLIO_SOURCE or data/source")
     reconcile.add_argument("--receipt", type=Path, metavar="CSV", help="this receipt file instead of the one under --source")
-    reconcile.add_argument("--reports", type=Path, default=DEFAULT_REPORTS, metavar="DIR",
-                           help=f"where the per-class lists go (default {DEFAULT_REPORTS}/<學校代碼>/<資料夾>/)")
+    reconcile.add_argument("--reports", type=Path, metavar="DIR",
+                           help="where the per-class lists go (default <warehouse dir>/reports/receipts/<學校代碼>/<資料夾>/)")
     reconcile.add_argument("--no-store", action="store_true", help="do not record the result in the warehouse")
     add_warehouse(reconcile)
     return reconcile

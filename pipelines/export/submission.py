@@ -29,6 +29,7 @@ from pipelines.export.layout import (
     MANIFEST, SUBMITTED_MARKER, WHOLE_YEAR, folder_name, parse_folder_name, school_folder, workbooks_for,
 )
 from pipelines.export.workbook import WorkbookMismatch, read_rows, sha256_of
+from pipelines.identity import mask_national_id, mask_national_ids_in_text, national_id_digest
 
 TAIPEI = dt.timezone(dt.timedelta(hours=8), "Asia/Taipei")
 
@@ -182,7 +183,6 @@ class SubmitResult:
 
 def student_index(warehouse: Path, school: str, year: int, term: int) -> dict[str, dict[str, Any]]:
     """身分證號 digest → the student (學號, class, seat, name, masked ID) in that term or the year's last term."""
-    from pipelines.identity import national_id_digest
     from pipelines.warehouse import connect
 
     term_filter = "" if term == WHOLE_YEAR else " and term = ?"
@@ -207,13 +207,6 @@ def _default_actor() -> str:
         return default_actor()
     except ImportError:
         return os.environ.get("PORTFOLIO_ACTOR") or getpass.getuser()
-
-
-def mask(national_id: str | None) -> str | None:
-    """As the warehouse's mask_national_id macro: A12****789."""
-    if national_id is None:
-        return None
-    return national_id[:3] + "*" * max(len(national_id) - 6, 0) + national_id[-3:]
 
 
 def read_manifest(folder: Path) -> dict[str, Any]:
@@ -241,8 +234,6 @@ def _check_against_manifest(folder: Path, manifest: dict[str, Any]) -> dict[str,
 
 def submitted_items(folder: Path, manifest: dict[str, Any], students: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     """One record per data row of the folder's workbooks, with its 項目鍵 and student (no whole ID)."""
-    from pipelines.identity import national_id_digest
-
     items = []
     year, term = manifest["academic_year"], manifest["term"]
     for workbook in workbooks_for(term):
@@ -258,7 +249,7 @@ def submitted_items(folder: Path, manifest: dict[str, Any], students: dict[str, 
             student = students.get(national_id_digest(national_id), {})
             items.append({
                 "workbook": workbook.name, "sheet": row.sheet, "sheet_row": row.row,
-                "national_id_digest": national_id_digest(national_id), "national_id_masked": mask(national_id),
+                "national_id_digest": national_id_digest(national_id), "national_id_masked": mask_national_id(national_id),
                 "item_key_digest": national_id_digest(key), "item_key_shown": shown_key(sheet.key_headers, key),
                 "student_number": student.get("student_number"), "class_code": student.get("class_code"),
                 "seat_number": student.get("seat_number"),
@@ -267,8 +258,10 @@ def submitted_items(folder: Path, manifest: dict[str, Any], students: dict[str, 
 
 
 def shown_key(key_headers: tuple[str, ...], key: str | None) -> str | None:
-    """A 項目鍵 safe to show: the 身分證號 (學生資料's key) masked, anything else as is."""
-    return mask(key) if key_headers == ("身分證號",) else key
+    """A 項目鍵 safe to show: the 身分證號 (學生資料's key) masked, and any ID typed into another key."""
+    if key is None:
+        return None
+    return mask_national_id(key) if key_headers == ("身分證號",) else mask_national_ids_in_text(key)
 
 
 def _set_read_only(paths: list[Path], read_only: bool) -> None:
@@ -406,8 +399,7 @@ def verify_folder(submission: Submitted) -> Verification:
     marker = read_marker(folder)
     if marker is None:
         result.findings.append(Finding("marker_missing", SUBMITTED_MARKER))
-    elif submission.source == "warehouse" and (marker.get("files") != submission.files
-                                               or marker.get("manifest_sha256") != submission.manifest_sha256):
+    elif submission.source == "warehouse" and not marker_matches(marker, submission):
         result.findings.append(Finding("marker_differs", SUBMITTED_MARKER))
     elif submission.source == "marker":
         result.findings.append(Finding("unrecorded", None))
@@ -415,6 +407,25 @@ def verify_folder(submission: Submitted) -> Verification:
         if path.name not in expected and path.name != SUBMITTED_MARKER:
             result.findings.append(Finding("extra", path.name))
     return result
+
+
+MARKER_KEYS = frozenset({"submission_id", "school", "academic_year", "term", "revision", "replaces", "submitted_at",
+                         "submitted_by", "files", "manifest_sha256"})
+
+
+def marker_matches(marker: dict[str, Any], submission: Submitted) -> bool:
+    """The marker says, field by field, what the warehouse recorded at submission (and nothing else)."""
+    if set(marker) != MARKER_KEYS:
+        return False
+    try:
+        submitted_at = dt.datetime.fromisoformat(str(marker["submitted_at"])).replace(tzinfo=None)
+    except ValueError:
+        return False
+    recorded_at = dt.datetime.fromisoformat(submission.submitted_at) if submission.submitted_at else None
+    return (marker["submission_id"], marker["school"], marker["academic_year"], marker["term"], marker["revision"],
+            marker["submitted_by"], submitted_at, marker["files"], marker["manifest_sha256"]) == (
+        submission.submission_id, submission.school, submission.year, submission.term, submission.revision,
+        submission.submitted_by, recorded_at, submission.files, submission.manifest_sha256)
 
 
 def verify(warehouse: Path, out: Path | None = None, *, school: str | None = None, year: int | None = None,

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from pipelines.export.cli import DEFAULT_OUT, EXIT_BLOCKED, EXIT_OK, EXIT_USAGE, add_target, add_warehouse
+from pipelines.export.cli import EXIT_BLOCKED, EXIT_OK, EXIT_USAGE, add_out, add_target, add_warehouse
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -22,8 +21,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         "school, year and term become numbered re-submissions beside it.",
     )
     add_target(submit, term_required=True)
-    submit.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help=f"export root (default {DEFAULT_OUT})")
+    add_out(submit)
     submit.add_argument("--by", metavar="NAME", help="who submits (default $PORTFOLIO_ACTOR or the login name)")
     add_warehouse(submit)
     return submit
@@ -40,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     from pipelines.export.submission import SubmissionError, submit
 
     try:
-        result = submit(settings, args.out, args.school, args.year, args.term, by=args.by)
+        result = submit(settings, args.out or settings.exports_dir, args.school, args.year, args.term, by=args.by)
     except SubmissionError as error:
         print(str(error), file=sys.stderr)
         return EXIT_BLOCKED

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from pipelines.cli import school_code
-from pipelines.export.cli import DEFAULT_OUT, EXIT_BLOCKED, EXIT_OK, EXIT_USAGE, add_warehouse
+from pipelines.export.cli import EXIT_BLOCKED, EXIT_OK, EXIT_USAGE, add_out, add_warehouse
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -25,7 +24,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     verify.add_argument("--school", metavar="CODE", type=school_code, help="only this school")
     verify.add_argument("--year", type=int, metavar="Y", help="only this 學年度")
     verify.add_argument("--term", type=int, choices=(0, 1, 2), metavar="T", help="only this term (0: whole year)")
-    verify.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"export root to scan too (default {DEFAULT_OUT})")
+    add_out(verify)
     verify.add_argument("--no-store", action="store_true", help="do not record the result in the warehouse")
     add_warehouse(verify)
     return verify
@@ -41,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
 
     from pipelines.export.submission import store_verifications, verify
 
-    verifications = verify(settings.warehouse, args.out, school=args.school, year=args.year, term=args.term)
+    verifications = verify(settings.warehouse, args.out or settings.exports_dir, school=args.school, year=args.year, term=args.term)
     if not verifications:
         print("沒有已提交的資料夾")
         return EXIT_OK

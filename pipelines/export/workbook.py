@@ -2,11 +2,13 @@
 
 - Sheet 1 `封面`: 學校代碼, 學年度, 學期 and their values; then the record sheets in the layout's order,
   header in row 1 (bold, frozen), data from row 2, columns in the contract's order.
-- Text is written as text (inline strings in cells formatted `@`), so codes keep their leading zeros and
-  a date stays `113/09/01`; numbers as numbers (an integral float as an integer); a boolean as the text
+- Text is written as text (inline strings in cells formatted `@`), so codes keep their leading zeros,
+  a date stays `113/09/01` and a text starting with = + - @ is never a formula (pipelines/safe_cells.py;
+  an inline string cannot be one, and the data stays exactly as the central database needs it); numbers as numbers (an integral float as an integer); a boolean as the text
   1 / 0; a missing value as an empty cell. Characters XML 1.0 forbids (control characters other than tab,
   line feed and carriage return) are dropped: no reader could parse them. Text containing something like
-  `_x0041_` (OOXML's own escape) is split into runs so that every reader keeps it literally.
+  `_x0041_` (OOXML's own escape) is split into runs so that every reader keeps it literally. A text over
+  a cell's 32,767 characters is refused, naming the sheet, row and column.
 - The file is written directly as OOXML (a zip of the parts Excel needs, no theme, no shared strings).
   Each sheet's XML is built column-wise with polars string expressions, never cell by cell in Python:
   nationally the export is ~300 million cells, and a per-cell Python writer (xlsxwriter, 4–10 µs a cell)
@@ -30,6 +32,7 @@ from typing import Any
 import polars as pl
 
 from pipelines.export.layout import COVER_HEADERS, COVER_SHEET, Sheet, Workbook
+from pipelines.safe_cells import MAX_CELL_CHARS, check_length
 
 # zlib level. 20,000 rows × 15 columns: level 1 0.30 µs a cell, 2.06 MB; level 6 0.58 µs a cell, 1.38 MB
 # (xlsxwriter: 4.0 µs, 1.30 MB with its shared strings). Speed wins: the files are small either way.
@@ -74,9 +77,21 @@ def write_workbook(path: Path, workbook: Workbook, school: str, year: int, term:
         _write_part(archive, "xl/worksheets/sheet1.xml", _sheet_xml(COVER_HEADERS, cover, COVER_HEADERS, cover=True))
         for number, sheet in enumerate(written, start=2):
             frame = _with_columns(by_sheet[sheet.name], sheet.model_columns)
+            _refuse_overlong(sheet.name, sheet.headers, frame, sheet.model_columns)
             _write_part(archive, f"xl/worksheets/sheet{number}.xml",
                         _sheet_xml(sheet.headers, frame, sheet.model_columns, cover=False))
     return {sheet.name: by_sheet[sheet.name].height for sheet in written}
+
+
+def _refuse_overlong(sheet: str, headers: Sequence[str], frame: pl.DataFrame, columns: Sequence[str]) -> None:
+    """The first text longer than a cell holds, as CellTooLong (a reader would cut it, silently)."""
+    for header, name in zip(headers, columns):
+        if frame.schema[name] != pl.String:
+            continue
+        too_long = frame.get_column(name).str.len_chars() > MAX_CELL_CHARS
+        if too_long.any():
+            index = too_long.arg_true()[0]
+            check_length(frame.get_column(name)[index], sheet=sheet, row=index + 2, column=header)
 
 
 def frame_from_dicts(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> pl.DataFrame:

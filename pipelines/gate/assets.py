@@ -49,9 +49,13 @@ def gate_results(context: dg.AssetExecutionContext, config: GateConfig, portfoli
     from pipelines.gate.html import write_html
     from pipelines.gate.report import write_json
     from pipelines.gate.store import store_results_at
+    from pipelines.settings import Settings
 
     as_of = dt.date.fromisoformat(config.as_of) if config.as_of else dt.date.today()
-    reports = portfolio.warehouse_path.parent / "reports" / "gate"
+    settings = Settings(warehouse=portfolio.warehouse_path, source=portfolio.source_path,
+                        duckdb_memory=portfolio.duckdb_memory)
+    # a one-school build in place: its reports wait, like a full build's, until the build stands
+    reports = settings.pending_gate_reports_dir if portfolio.scoped_dbt else settings.gate_reports_dir
     wanted = set(portfolio.school_filter or [])
     targets = [(school, year) for school, years in available_years(portfolio.warehouse_path).items()
                if not wanted or school in wanted

@@ -12,8 +12,6 @@ from pathlib import Path
 
 from pipelines.cli import school_code
 
-DEFAULT_REPORTS = Path("data/reports/gate")
-
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
@@ -45,11 +43,11 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     gate.add_argument("--term", type=int, choices=(1, 2), metavar="T",
                       help="only this term for the per-term rules (default: the whole year)")
     gate.add_argument("--json", type=Path, metavar="PATH",
-                      help=f"where to write the JSON (default {DEFAULT_REPORTS}/<school>/<year>/gate.json)")
+                      help="where to write the JSON (default <warehouse dir>/reports/gate/<school>/<year>/gate.json)")
     gate.add_argument("--html", type=Path, metavar="PATH", help="where to write the HTML report (default beside the JSON)")
     gate.add_argument("--xlsx", type=Path, metavar="PATH", help="also write the offending rows as an .xlsx workbook")
-    gate.add_argument("--reports", type=Path, default=DEFAULT_REPORTS, metavar="DIR",
-                      help=f"root of the default report locations (default {DEFAULT_REPORTS})")
+    gate.add_argument("--reports", type=Path, metavar="DIR",
+                      help="root of the default report locations (default <warehouse dir>/reports/gate)")
     gate.add_argument("--as-of", type=_date, default=None, metavar="DATE",
                       help="the day R17/R18 count from (default today), so that results can be reproduced")
     gate.add_argument("--no-store", action="store_true", help="do not record the results in the warehouse")
@@ -82,6 +80,7 @@ def run(args: argparse.Namespace) -> int:
         print("--all 與 --json/--html/--xlsx 不能同時使用：每校的報告寫在 --reports 之下", file=sys.stderr)
         return EXIT_USAGE
     as_of = args.as_of or dt.date.today()
+    reports = args.reports or settings.gate_reports_dir
 
     from expectations.runner import GateError
     from pipelines.gate.core import available_years, run_gate
@@ -129,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
         except GateError as error:  # no such school/year, or a warehouse built before the gate models
             print(str(error), file=sys.stderr)
             return EXIT_USAGE
-        folder = _default_dir(args.reports, school, year, args.term)
+        folder = _default_dir(reports, school, year, args.term)
         json_path = write_json(result, args.json or folder / "gate.json")
         html_path = write_html(result, args.html or (json_path.parent / "gate.html" if args.json else folder / "gate.html"))
         if args.xlsx:
@@ -157,12 +156,12 @@ def run(args: argparse.Namespace) -> int:
     if args.all:
         failed = [result for result in results if not result.passed]
         print(f"共 {len(results)} 校：通過 {len(results) - len(failed)} 校、不通過 {len(failed)} 校；"
-              f"報告在 {args.reports}/<學校代碼>/<學年度>/gate.html")
+              f"報告在 {reports}/<學校代碼>/<學年度>/gate.html")
     return EXIT_FAILED if any(not result.passed for result in results) else EXIT_PASSED
 
 
 def gate_all(warehouse: Path, *, as_of: dt.date | None = None, year: int | None = None,
-             reports: Path = DEFAULT_REPORTS, store: bool = True) -> int:
+             reports: Path | None = None, store: bool = True) -> int:
     """What `make demo` runs after the build: every school, one status line each, exit code as `gate --all`."""
     return run(argparse.Namespace(
         school=None, all=True, year=year, term=None, json=None, html=None, xlsx=None, reports=reports,

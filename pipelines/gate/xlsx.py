@@ -5,32 +5,29 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import xlsxwriter
-
 from expectations.rules import RULES_BY_ID
 from pipelines.gate.core import GateResult
 from pipelines.gate.html import CHECK_LABELS
 from pipelines.gate.report import BACKLOG_RULES
+from pipelines.safe_cells import new_workbook, write_row
 
 
 def _cell(value):
-    if value is None or isinstance(value, (int, float, str)) and not isinstance(value, bool):
+    if value is None or isinstance(value, (bool, int, float, str)):
         return value
-    if isinstance(value, bool):
-        return "是" if value else "否"
     return json.dumps(value, ensure_ascii=False) if not isinstance(value, list) else "、".join(map(str, value))
 
 
 def write_xlsx(result: GateResult, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    workbook = xlsxwriter.Workbook(str(path))
+    workbook = new_workbook(path)
     header = workbook.add_format({"bold": True, "bg_color": "#F0F4F8", "border": 1})
 
     def sheet(name: str, columns: list[str], rows: list[list]) -> None:
         worksheet = workbook.add_worksheet(name)
-        worksheet.write_row(0, 0, columns, header)
+        write_row(worksheet, 0, 0, columns, header)
         for number, row in enumerate(rows, start=1):
-            worksheet.write_row(number, 0, [_cell(value) for value in row])
+            write_row(worksheet, number, 0, [_cell(value) for value in row], headers=columns)
         worksheet.autofilter(0, 0, max(len(rows), 1), len(columns) - 1)
         worksheet.freeze_panes(1, 0)
         worksheet.set_column(0, len(columns) - 1, 14)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from pipelines.identity import mask_national_id, mask_national_ids_expr
 from pipelines.contract import QUARANTINE_REASONS, Column, FileSpec
 from pipelines.ingest.dates import parse_date, parse_time, parse_timestamp, plausible_dates, roc_date
 from pipelines.ingest.decoding import FileRejected, RawTable, read_csv_cells, read_xlsx_cells
@@ -31,10 +32,6 @@ _SHOWN_CHARS = 60  # of a too-long value, in its message
 _INT = r"^[+-]?\d+(?:\.0+)?$"  # calamine or a spreadsheet may write 3 as 3.0
 _FLOAT = r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
 _PERSONAL_COLUMNS = {"national_id"}  # never written whole anywhere, quarantine included
-# Anything shaped like a national ID or resident certificate, wherever it appears: keep the letter
-# and the last two digits. (No look-around in polars regex, hence the captured neighbours.)
-_ID_LIKE = r"(^|[^0-9A-Za-z])([A-Za-z])[0-9A-Da-d]\d{6}(\d{2})($|[^0-9A-Za-z])"
-_ID_MASK = "${1}${2}*******${3}${4}"
 
 QUARANTINE_SCHEMA = {
     "source_line": pl.Int64, "field": pl.String, "reason": pl.String, "message": pl.String, "raw_value": pl.String,
@@ -273,9 +270,9 @@ def _number(limit: float | None) -> str:
 
 
 def _mask_whole(text: pl.Expr) -> pl.Expr:
-    return text.str.slice(0, 1) + pl.lit("*********")
+    return text.map_elements(mask_national_id, return_dtype=pl.String)
 
 
 def mask_ids(text: pl.Expr) -> pl.Expr:
     """Mask anything shaped like a national ID (letter + 9 characters) in free text."""
-    return text.str.replace_all(_ID_LIKE, _ID_MASK)
+    return mask_national_ids_expr(text)

@@ -12,7 +12,7 @@ value shaped like a national ID is masked before it is written, whatever the cal
     record_audit(settings, "export", school="999001", year=113, term=1,
                  details={"files": ["113_1_學生資料名冊.xlsx"], "rows": 1180})
 
-Actions in use: build, purge, backup_restore, remind; exports add export, submit, reconcile.
+Actions in use: build, purge, backup, backup_restore, recover, remind; exports add export, submit, reconcile.
 """
 
 from __future__ import annotations
@@ -21,15 +21,13 @@ import datetime as dt
 import getpass
 import json
 import os
-import re
 import uuid
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-# Format only (no checksum): mask anything that could be one, valid or not.
-_NATIONAL_ID = re.compile(r"(?<![A-Za-z0-9])([A-Z])([12ABCD89])(\d{8})(?![A-Za-z0-9])")
+from pipelines.identity import mask_national_ids_in_text
 
 AUDIT_COLUMNS = ("event_id", "occurred_at", "actor", "action", "school_code", "academic_year", "term", "details")
 AUDIT_DDL = (
@@ -52,25 +50,20 @@ def default_actor() -> str:
         return f"uid:{os.getuid()}" if hasattr(os, "getuid") else "unknown"
 
 
-def mask_national_ids(text: str) -> str:
-    """A12****789 for every national-ID-shaped token in `text`."""
-    return _NATIONAL_ID.sub(lambda match: f"{match[1]}{match[2]}{match[3][0]}****{match[3][-3:]}", text)
-
-
 def _scrub(value: Any) -> Any:
     if isinstance(value, str):
-        return mask_national_ids(value)
+        return mask_national_ids_in_text(value)
     if isinstance(value, dict):
-        return {mask_national_ids(str(key)): _scrub(item) for key, item in value.items()}
+        return {mask_national_ids_in_text(str(key)): _scrub(item) for key, item in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
         return [_scrub(item) for item in value]
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     if isinstance(value, Path):
-        return mask_national_ids(str(value))
+        return mask_national_ids_in_text(str(value))
     if value is None or isinstance(value, (bool, int, float)):
         return value
-    return mask_national_ids(str(value))
+    return mask_national_ids_in_text(str(value))
 
 
 def record_audit(
@@ -93,7 +86,7 @@ def record_audit(
     event = {
         "event_id": uuid.uuid4().hex,
         "occurred_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-        "actor": mask_national_ids(actor or default_actor()),
+        "actor": mask_national_ids_in_text(actor or default_actor()),
         "action": str(action),
         "school_code": school,
         "academic_year": int(year) if year is not None else None,

@@ -16,7 +16,7 @@ Around that:
   its lists): tables outside the build's own schemas that changed in the live file while the build ran
   are carried over into the new file before the swap (rows added on both sides are both kept);
 - ``audit.events`` is rewritten from the audit log, and earlier purges are applied again to whatever a
-  newer delivery brought back (pipelines/ops/purge.py), before the swap;
+  newer delivery (or a restored snapshot) brought back (pipelines/ops/purge.py), before the swap;
 - the build's publish step writes the dashboards' copy from the working file; it replaces the
   published copy at the swap, so dashboards never see a build that did not go live;
 - the last ``Settings.backups_keep`` snapshots are kept (PORTFOLIO_BACKUPS_KEEP, default 5).
@@ -42,7 +42,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.settings import Settings
+from pipelines.settings import WORKING_COPY_MARK, Settings
 
 # Schemas a build writes from the deliveries (ingestion and dbt). Everything else in the warehouse
 # belongs to other writers and survives a build.
@@ -50,6 +50,7 @@ BUILD_SCHEMAS = frozenset({"raw", "staging", "intermediate", "marts", "seeds", "
 DERIVED_SCHEMAS = frozenset({"audit"})  # rebuilt from the audit log, never carried over
 _SYSTEM_SCHEMAS = frozenset({"information_schema", "pg_catalog"})
 
+PARTIAL_SUFFIX = ".partial"  # a copy being written (partial_path); one left behind is removed by recovery
 _LOCK_RETRIES = 30  # x 1 s: how long to wait for a writer (gate, remind) to let go of the live file
 _SNAPSHOT_NAME = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}-\d{6}-\d{6})-(?P<label>[a-z_]+)\.duckdb$")
 
@@ -79,7 +80,7 @@ class Snapshot:
 
 
 def working_path(live: Path) -> Path:
-    return live.with_name(f"{live.stem}.building{live.suffix or '.duckdb'}")
+    return live.with_name(f"{live.stem}{WORKING_COPY_MARK}{live.suffix or '.duckdb'}")
 
 
 def failed_path(live: Path) -> Path:
@@ -103,18 +104,24 @@ def _remove(path: Path) -> None:
 
 
 @contextlib.contextmanager
-def warehouse_lock(live: Path, announce: Announce | None = None) -> Iterator[None]:
-    """Exclusive lock for whatever replaces or rewrites the warehouse file (build, purge, restore)."""
+def warehouse_lock(live: Path, announce: Announce | None = None, *, wait: bool = True) -> Iterator[bool]:
+    """Exclusive lock for whatever replaces or rewrites the warehouse file (build, purge, restore).
+
+    Yields True once held; with wait=False it yields False at once when somebody else holds it.
+    """
     live.parent.mkdir(parents=True, exist_ok=True)
     with open(live.with_name(live.name + ".lock"), "a+") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
+            if not wait:
+                yield False
+                return
             if announce:
                 announce(f"  等待另一個建置／清除／還原結束（{live.name}.lock）…")
             fcntl.flock(handle, fcntl.LOCK_EX)
         try:
-            yield
+            yield True
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
@@ -146,14 +153,29 @@ def read_guard(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         con.close()
 
 
+def partial_path(path: Path) -> Path:
+    """Where a copy is written before it is renamed to `path`: a killed copy is never taken for a whole one."""
+    return path.with_name(f".{path.name}{PARTIAL_SUFFIX}")
+
+
+def _copy_whole(source: Path, target: Path) -> None:
+    partial = partial_path(target)
+    try:
+        shutil.copyfile(source, partial)
+        os.replace(partial, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            partial.unlink()
+
+
 def copy_database(source: Path, target: Path) -> None:
     """A consistent byte copy of a DuckDB file (and its WAL, if a crash left one)."""
     _remove(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     with read_guard(source):
-        shutil.copyfile(source, target)
         if _wal(source).exists():
-            shutil.copyfile(_wal(source), _wal(target))
+            _copy_whole(_wal(source), _wal(target))
+        _copy_whole(source, target)
 
 
 def is_openable(path: Path) -> bool:
@@ -196,16 +218,21 @@ def _link_or_copy(source: Path, target: Path) -> None:
     try:
         os.link(source, target)
     except OSError:
-        shutil.copyfile(source, target)
+        _copy_whole(source, target)
 
 
 def take_snapshot(settings: Settings, label: str = "manual") -> Path | None:
     """Copy the live warehouse into backups/ now; None when there is no warehouse yet."""
+    from pipelines.ops.audit import record_audit
+
     if not settings.warehouse.is_file():
         return None
-    target = _new_snapshot_path(settings, label)
-    copy_database(settings.warehouse, target)
-    prune_snapshots(settings)
+    with warehouse_lock(settings.warehouse):  # recovery (which takes it) must not take our copy for a leftover
+        target = _new_snapshot_path(settings, label)
+        copy_database(settings.warehouse, target)
+        pruned = prune_snapshots(settings)
+    record_audit(settings, "backup", details={"snapshot": target.name, "label": label,
+                                              "pruned": [path.name for path in pruned]})
     return target
 
 
@@ -237,17 +264,19 @@ def restore_snapshot(settings: Settings, snapshot: Snapshot, announce: Announce 
     does not open as a DuckDB database; the live file is only ever replaced by one atomic rename.
     """
     from pipelines.ops.audit import sync_audit_table
+    from pipelines.ops.purge import reapply_purges
 
     if not is_openable(snapshot.path):
         raise ValueError(f"{snapshot.name} 無法以 DuckDB 開啟，不能還原")
     live = settings.warehouse
     with warehouse_lock(live, announce):
-        from pipelines.ops.scoped import recover
+        from pipelines.ops.recovery import recover_locked
 
-        recover(settings, announce)  # a one-school build that did not finish: the snapshot saved before it is whole
+        recover_locked(settings, announce)  # a one-school build that did not finish: the snapshot saved before it is whole
         staged = live.with_name(f"{live.stem}.restoring{live.suffix or '.duckdb'}")
         copy_database(snapshot.path, staged)
         with duckdb.connect(str(staged)) as con:  # the log may have grown since the snapshot
+            reapply_purges(con, settings, database=con.execute("select current_database()").fetchall()[0][0])
             sync_audit_table(con, settings)
         saved = _swap_in(settings, staged, label="restore")
     prune_snapshots(settings)
@@ -343,6 +372,9 @@ def _promote_published(settings: Settings, work: Path) -> None:
 def _discard_published(settings: Settings, work: Path) -> None:
     with contextlib.suppress(FileNotFoundError):
         _published_by(settings, work).unlink()
+    from pipelines.ops.recovery import discard_pending_reports
+
+    discard_pending_reports(settings)
 
 
 def _audit_build(settings: Settings, schools: list[str] | None, *, succeeded: bool) -> None:
@@ -380,13 +412,12 @@ def safe_build(settings: Settings, build: Callable[[Settings], bool], *, announc
     `build` gets the same settings with `warehouse` pointing at the copy. The live warehouse is left
     exactly as it was when `build` fails, raises, or the process is killed.
     """
-    from pipelines.ops.scoped import recover
+    from pipelines.ops.recovery import recover_locked
 
     say = announce or (lambda line: None)
     live, work = settings.warehouse, working_path(settings.warehouse)
     with warehouse_lock(live, announce):
-        _remove(work)  # a killed build's copy
-        recover(settings, announce)  # a killed school-scoped build's rows
+        recover_locked(settings, announce)  # a killed build's copy, reports and publication; a scoped build's rows
         base: dict = {}
         if live.exists():
             try:
@@ -426,6 +457,7 @@ def safe_build(settings: Settings, build: Callable[[Settings], bool], *, announc
         except WarehouseBusy as busy:  # the build is done but the live file stayed locked: keep the result
             _remove(failed_path(live))
             os.replace(work, failed_path(live))
+            _discard_published(settings, work)
             print(f"建置完成但無法替換倉儲：{busy}；新版本留在 {failed_path(live).name}", file=sys.stderr, flush=True)
             _audit_build(settings, schools, succeeded=False)
             return False
@@ -434,6 +466,9 @@ def safe_build(settings: Settings, build: Callable[[Settings], bool], *, announc
         if reapplied:
             say(f"  重新套用先前的清除：{reapplied} 位已清除的學生資料再次出現於交付檔，已移除")
         _promote_published(settings, work)
+        from pipelines.ops.recovery import promote_pending_reports
+
+        promote_pending_reports(settings)
         pruned = prune_snapshots(settings)
         if saved:
             say(f"  已更新 {live.name}；建置前的版本保存為 backups/{saved.name}"

@@ -17,6 +17,8 @@ import datetime as dt
 
 import dagster as dg
 
+from pipelines.ops.recovery import recover_before_use
+
 from pipelines.resources import PortfolioResource
 
 SCHOOLS = dg.DynamicPartitionsDefinition(name="schools")
@@ -62,6 +64,7 @@ def gate_school(context: dg.OpExecutionContext, config: GateRunConfig, portfolio
 
     school = context.partition_key
     settings = _settings(portfolio)
+    recover_before_use(settings, context.log.info)
     as_of = dt.date.fromisoformat(config.as_of) if config.as_of else dt.date.today()
     years = available_years(settings.warehouse, school).get(school) or []
     year = config.academic_year or (years[-1] if years else None)
@@ -69,7 +72,7 @@ def gate_school(context: dg.OpExecutionContext, config: GateRunConfig, portfolio
         context.log.warning(f"{school} 沒有可檢核的學年度（已有：{years}）")
         return dg.Output(False, metadata={"school": school, "checked": False})
     result = run_gate(settings.warehouse, school, year, None, as_of)
-    folder = settings.warehouse.parent / "reports" / "gate" / school / str(year)
+    folder = settings.gate_reports_dir / school / str(year)
     write_json(result, folder / "gate.json")
     write_html(result, folder / "gate.html")
     store_results_at(settings.warehouse, [result])
@@ -92,12 +95,13 @@ def write_reminders(context: dg.OpExecutionContext, config: RemindersRunConfig, 
     from pipelines.ops.cli.remind import run
 
     settings = _settings(portfolio)
+    recover_before_use(settings, context.log.info)
     code = run(argparse.Namespace(as_of=dt.date.fromisoformat(config.as_of) if config.as_of else None, days=config.days,
                                   out=None, school=list(portfolio.schools), no_store=False,
                                   warehouse=settings.warehouse, actor="dagster"))
     if code != 0:
         raise dg.Failure(description=f"portfolio remind 結束碼 {code}")
-    return dg.Output(code, metadata={"reminders": dg.MetadataValue.path(str(settings.warehouse.parent / "reminders"))})
+    return dg.Output(code, metadata={"reminders": dg.MetadataValue.path(str(settings.reminders_dir))})
 
 
 @dg.job(name=SCHOOL_BUILD_JOB, partitions_def=SCHOOLS, tags=WRITER_TAGS,

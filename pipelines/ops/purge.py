@@ -12,6 +12,8 @@ gate results, ops lists, the national mart), tables keyed by his course outcomes
 quarantined values equal to his student number or national ID; in the live warehouse, the published
 copy, every backup, leftover build copies, and generated report files (gate reports, exports, reminder
 lists) that name him: such a file is deleted whole (re-run the report to regenerate it without him).
+A frozen submission is never edited: its files that name him are kept, and the audit event lists each
+as retained outside the purge, so `portfolio verify` stays clean.
 
 ``plan_purge`` only reads; ``apply_purge`` deletes (one transaction per database file) and writes an
 audit event with the counts and the keys (school, student number, last term), never content. The audit
@@ -37,6 +39,7 @@ from pipelines.settings import Settings
 DEFAULT_RETENTION_YEARS = 5
 TERM_END = {1: (1, 31), 2: (7, 31)}  # (month, day) in the Gregorian year after the 學年度 starts
 ROC_OFFSET = 1911
+RETAINED_REASON = "已提交（凍結）的中央資料庫名冊，不在清除範圍內；依規定保留，更正須重新提交"
 REPORT_SUFFIXES = (".json", ".html", ".htm", ".csv", ".txt", ".md", ".xlsx")
 
 _STUDENT_COLUMNS = ("student_number", "學號")
@@ -75,6 +78,7 @@ class PurgePlan:
     outcome_ids: dict[str, set[str]]
     rows: dict[str, int] = field(default_factory=dict)  # "<file label>:<schema>.<table>" → rows
     files: list[Path] = field(default_factory=list)  # generated reports naming a leaver
+    retained: list[Path] = field(default_factory=list)  # files of frozen submissions naming a leaver: kept
     databases: list[Path] = field(default_factory=list)  # other DuckDB files: published copy, backups
     scratch: list[Path] = field(default_factory=list)  # leftover build copies, deleted whole
 
@@ -243,8 +247,7 @@ def purge_database(con: duckdb.DuckDBPyConnection, database: str, *, apply: bool
 
 def report_roots(settings: Settings, extra: Iterable[Path] = ()) -> list[Path]:
     """Where generated files naming students live: gate reports, exports, reminder lists (+ `extra`)."""
-    base = settings.warehouse.parent
-    roots = [base / "reports", base / "exports", base / "submissions", base / "reminders", *extra]
+    roots = [*settings.output_dirs, *extra]
     unique = []
     for root in roots:
         resolved = Path(root).absolute()
@@ -284,7 +287,8 @@ def _file_mentions(path: Path, tokens: set[str], pattern: re.Pattern) -> bool:
 
 
 def find_report_files(roots: Iterable[Path], plan: PurgePlan) -> list[Path]:
-    """Generated files under a school's folder that name one of its leavers (student number or ID)."""
+    """Generated files under a school's folder that name one of its leavers (student number or ID),
+    frozen submissions' files included (split off by `frozen_files`)."""
     tokens_by_school = {
         school: {leaver.student_number for leaver in leavers} | plan.national_ids.get(school, set())
         for school, leavers in plan.by_school.items()
@@ -302,6 +306,16 @@ def find_report_files(roots: Iterable[Path], plan: PurgePlan) -> list[Path]:
             if pattern is not None and _file_mentions(path, tokens, pattern):
                 found.append(path)
     return found
+
+
+def frozen_files(files: list[Path], warehouse: Path) -> list[Path]:
+    """Of `files`, those inside a submitted (frozen) folder: nothing may edit a submission, purge included
+    (the regulations let the school keep what it submitted; a correction is a re-submission)."""
+    from pipelines.export.layout import SUBMITTED_MARKER
+    from pipelines.export.submission import recorded_submissions
+
+    recorded = {submitted.folder_path for submitted in recorded_submissions(warehouse)}
+    return [path for path in files if (path.parent / SUBMITTED_MARKER).exists() or path.parent.absolute() in recorded]
 
 
 # --- plan and apply --------------------------------------------------------------------------------
@@ -339,7 +353,9 @@ def plan_purge(settings: Settings, as_of: dt.date, *, schools: Iterable[str] | N
         plan.rows = {f"warehouse:{name}": rows for name, rows in purge_database(con, "warehouse", apply=False).items()}
     plan.databases = _other_databases(settings)
     plan.scratch = scratch_files(settings.warehouse)
-    plan.files = find_report_files(report_roots(settings, report_dirs), plan)
+    files = find_report_files(report_roots(settings, report_dirs), plan)
+    plan.retained = frozen_files(files, settings.warehouse)
+    plan.files = [path for path in files if path not in plan.retained]
     return plan
 
 
@@ -353,9 +369,9 @@ def apply_purge(settings: Settings, plan: PurgePlan, *, actor: str | None = None
     students = [(leaver.school_code, leaver.student_number) for leaver in plan.leavers]
     removed: dict[str, int] = {}
     with warehouse_lock(settings.warehouse):
-        from pipelines.ops.scoped import recover
+        from pipelines.ops.recovery import recover_locked
 
-        recover(settings)  # a one-school build that did not finish is undone before anything is purged
+        recover_locked(settings)  # a one-school build that did not finish is undone before anything is purged
         with duckdb.connect() as con:
             _load_keys(con, students, plan.national_ids, plan.outcome_ids)
             _attach(con, settings.warehouse, "warehouse", read_only=False)
@@ -383,6 +399,7 @@ def apply_purge(settings: Settings, plan: PurgePlan, *, actor: str | None = None
             "students": [leaver.key() for leaver in plan.leavers],
             "rows_removed": removed,
             "files_removed": [str(path) for path in files],
+            "files_retained": [{"file": str(path), "reason": RETAINED_REASON} for path in plan.retained],
             "scratch_removed": [path.name for path in plan.scratch],
             "databases": [path.name for path in plan.databases],
         }
@@ -412,12 +429,13 @@ def _purge_copy(con: duckdb.DuckDBPyConnection, path: Path, index: int) -> dict[
 
 # --- after a build ---------------------------------------------------------------------------------
 
-def purged_keys(settings: Settings) -> list[dict]:
-    """(school, student number, last term) of every student an earlier purge removed, from the audit log."""
+def purged_keys(settings_or_log) -> list[dict]:
+    """(school, student number, last term) of every student an earlier purge removed, from the audit log:
+    the tombstones that builds, restores and publications consult."""
     from pipelines.ops.audit import read_audit
 
     keys = []
-    for event in read_audit(settings, action="purge"):
+    for event in read_audit(settings_or_log, action="purge"):
         for key in (event.get("details") or {}).get("students") or []:
             if isinstance(key, dict) and key.get("school") and key.get("student_number"):
                 keys.append(key)
@@ -425,18 +443,41 @@ def purged_keys(settings: Settings) -> list[dict]:
 
 
 def reapply_purges(con: duckdb.DuckDBPyConnection, settings: Settings, *, database: str) -> int:
-    """Remove again purged students that a newer delivery brought back into `database`; how many.
+    """Remove again purged students that a newer delivery brought back into `database`; how many."""
+    back = returned_students(con, settings, database=database)
+    if not back:
+        return 0
+    national_ids, outcome_ids = _collect_student_keys(con, database, back)
+    _load_keys(con, back, national_ids, outcome_ids)
+    purge_database(con, database, apply=True)
+    return len(back)
+
+
+def drop_purged_from_copy(con: duckdb.DuckDBPyConnection, settings_or_log, *, source: str, target: str) -> int:
+    """The tombstones, for a copy made from `source` (the dashboards' publication): the students an
+    earlier purge removed and `source` holds again are left out of `target` too; how many."""
+    back = returned_students(con, settings_or_log, database=source)
+    if not back:
+        return 0
+    national_ids, outcome_ids = _collect_student_keys(con, source, back)
+    _load_keys(con, back, national_ids, outcome_ids)
+    purge_database(con, target, apply=True)
+    return len(back)
+
+
+def returned_students(con: duckdb.DuckDBPyConnection, settings_or_log, *, database: str) -> list[tuple[str, str]]:
+    """(school, student number) of purged students whom `database`'s raw.students lists again.
 
     Only a student whose rows in raw.students end at or before the term he was purged after: a student
     number reused for somebody newer (or a student who really came back) is left alone.
     """
-    keys = purged_keys(settings)
+    keys = purged_keys(settings_or_log)
     has_students = con.execute(
         "select count(*) from duckdb_tables() where database_name = ? and schema_name = 'raw' and table_name = 'students'",
         [database],
     ).fetchall()[0][0]
     if not keys or not has_students:
-        return 0
+        return []
     con.execute("create or replace temp table purged_keys (school_code varchar, student_number varchar, last_year int, last_term int)")
     rows = []
     for key in keys:
@@ -444,20 +485,14 @@ def reapply_purges(con: duckdb.DuckDBPyConnection, settings: Settings, *, databa
         if year.isdigit() and term.isdigit():
             rows.append((key["school"], key["student_number"], int(year), int(term)))
     if not rows:
-        return 0
+        return []
     con.execute("begin transaction")
     con.executemany("insert into purged_keys values (?, ?, ?, ?)", rows)
     con.execute("commit")
-    back = con.execute(
+    return con.execute(
         f"""select students.school_code, students."學號"
             from "{database}".raw.students students
             join purged_keys keys on students.school_code = keys.school_code and students."學號" = keys.student_number
             group by all
             having max(students."學年度" * 10 + students."學期") <= max(keys.last_year * 10 + keys.last_term)"""
     ).fetchall()
-    if not back:
-        return 0
-    national_ids, outcome_ids = _collect_student_keys(con, database, back)
-    _load_keys(con, back, national_ids, outcome_ids)
-    purge_database(con, database, apply=True)
-    return len(back)

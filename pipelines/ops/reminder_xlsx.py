@@ -15,9 +15,8 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
-import xlsxwriter
-
 from pipelines.ops.reminders import Reminders
+from pipelines.safe_cells import new_workbook, write_cell
 
 CLASS_COLUMNS = (("截止事項", "deadline_label", 22), ("截止日期", "deadline_date", 11), ("剩餘天數", "days_left", 8),
                  ("座號", "seat_number", 6), ("學號", "student_number", 12), ("提醒內容", "detail", 70))
@@ -63,7 +62,7 @@ class _Book:
     def __init__(self, path: Path, school: str, as_of: str):
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path, self.school, self.as_of = path, school, as_of
-        self.workbook = xlsxwriter.Workbook(str(path))
+        self.workbook = new_workbook(path)
         self.title = self.workbook.add_format({"bold": True, "font_size": 14})
         self.subtitle = self.workbook.add_format({"font_size": 11})
         self.header = self.workbook.add_format({"bold": True, "bg_color": "#DDDDDD", "border": 1, "text_wrap": True,
@@ -79,15 +78,15 @@ class _Book:
         sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
         sheet.repeat_rows(3)
         sheet.set_footer(f"&L學校 {self.school}　基準日 {self.as_of}&R第 &P 頁，共 &N 頁")
-        sheet.write(0, 0, title, self.title)
-        sheet.write(1, 0, subtitle, self.subtitle)
+        write_cell(sheet, 0, 0, title, self.title)
+        write_cell(sheet, 1, 0, subtitle, self.subtitle)
         for index, (label, _, width) in enumerate(columns):
             sheet.set_column(index, index, width)
-            sheet.write(3, index, label, self.header)
+            write_cell(sheet, 3, index, label, self.header)
         for row_index, row in enumerate(rows, start=4):
-            for index, (_, key, _) in enumerate(columns):
+            for index, (label, key, _) in enumerate(columns):
                 value = _value(row, key)
-                sheet.write(row_index, index, "" if value is None else value, self.cell)
+                write_cell(sheet, row_index, index, "" if value is None else value, self.cell, header=label)
         if rows:
             sheet.autofilter(3, 0, 3 + len(rows), len(columns) - 1)
 

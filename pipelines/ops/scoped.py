@@ -192,11 +192,12 @@ def build_in_place(settings: Settings, build: Callable[[Settings], bool], school
     The caller holds the warehouse lock and has checked `why_not_scoped`; an earlier scoped build that
     did not finish is undone first.
     """
-    from pipelines.ops.audit import sync_audit_table
+    from pipelines.ops.audit import record_audit, sync_audit_table
     from pipelines.ops.purge import reapply_purges
+    from pipelines.ops.recovery import discard_pending_reports, promote_pending_reports, recover_locked
 
     say = announce or (lambda line: None)
-    recover(settings, announce)
+    recover_locked(settings, announce)
     folder = undo_dir(settings.warehouse)
     with duckdb.connect(str(settings.warehouse), config={"memory_limit": settings.duckdb_memory}) as con:
         database = con.execute("select current_database()").fetchall()[0][0]
@@ -210,6 +211,7 @@ def build_in_place(settings: Settings, build: Callable[[Settings], bool], school
     finally:
         settings.export_to_environment()
     if ok:
+        record_audit(settings, "build", details={"schools": schools, "in_place": True, "succeeded": True})
         try:
             with duckdb.connect(str(settings.warehouse), config={"memory_limit": settings.duckdb_memory}) as con:
                 reapplied = reapply_purges(con, settings, database=database)
@@ -222,6 +224,8 @@ def build_in_place(settings: Settings, build: Callable[[Settings], bool], school
                 say(f"  重新套用先前的清除：{reapplied} 位已清除的學生資料再次出現於交付檔，已移除")
     if not ok:
         recover(settings)
+        discard_pending_reports(settings)
+        record_audit(settings, "build", details={"schools": schools, "in_place": True, "succeeded": False})
         say(f"  建置失敗：{'、'.join(schools)} 的資料已復原為建置前的版本，其他學校未受影響")
         if interrupted is not None and not isinstance(interrupted, Exception):
             raise interrupted
@@ -233,4 +237,5 @@ def build_in_place(settings: Settings, build: Callable[[Settings], bool], school
     with contextlib.suppress(FileNotFoundError):
         (folder / JOURNAL).unlink()  # from here on the build stands
     shutil.rmtree(folder, ignore_errors=True)
+    promote_pending_reports(settings)
     return True

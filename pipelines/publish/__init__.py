@@ -14,6 +14,9 @@ What is copied:
 - the submission records (schema ``submissions``) when the export step has written any;
 - ``meta.publication``: when and from where the copy was made.
 
+A student an earlier purge removed never shows again: whatever a newer delivery brought back of him is
+left out of the copy (the purge's tombstones, pipelines/ops/purge.py ``drop_purged_from_copy``).
+
 A school-scoped build (``portfolio build --school``) refreshes only its schools' rows: ``publish_schools``
 copies the published file, replaces those schools' rows in every table that has ``school_code`` (the rest
 are copied whole again, they are small) and renames the result into place the same way.
@@ -34,7 +37,9 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.settings import Settings
+from pipelines.identity import mask_national_id_sql
+from pipelines.ops.purge import drop_purged_from_copy
+from pipelines.settings import Settings, audit_log_of
 
 # marts table → the columns the dashboards need (None: all). Long free text stays behind.
 DASHBOARD_TABLES: dict[str, tuple[str, ...] | None] = {
@@ -68,7 +73,6 @@ SUBMISSION_TABLES: dict[str, str] = {
 }
 
 NATIONAL_ID_COLUMNS = ("national_id", "身分證號")
-MASK_PREFIX, MASK_SUFFIX = 3, 3  # as dbt's mask_national_id: A12****789
 
 
 @dataclass(frozen=True)
@@ -80,11 +84,8 @@ class Publication:
 
 
 def mask_sql(column: str) -> str:
-    """DuckDB expression masking a national ID column like dbt's mask_national_id macro."""
-    quoted = _quote(column)
-    return (f"case when {quoted} is not null then left({quoted}, {MASK_PREFIX}) || "
-            f"repeat('*', greatest(length({quoted}) - {MASK_PREFIX + MASK_SUFFIX}, 0)) || "
-            f"right({quoted}, {MASK_SUFFIX}) end")
+    """DuckDB expression masking a national ID column (pipelines.identity's one rule)."""
+    return mask_national_id_sql(_quote(column))
 
 
 def _quote(name: str) -> str:
@@ -168,6 +169,8 @@ def _staged(warehouse: Path, target: Path, memory_limit: str, *, start_from: Pat
         try:
             con.execute("attach '" + str(warehouse).replace("'", "''") + "' as source (read_only)")
             yield con
+            published = con.execute("select current_database()").fetchall()[0][0]
+            drop_purged_from_copy(con, audit_log_of(warehouse), source="source", target=published)
             con.execute("detach source")
             con.execute("checkpoint")
         finally:

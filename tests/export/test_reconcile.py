@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import csv
 import re
+from types import SimpleNamespace
 
 import duckdb
 import pytest
 
 from pipelines.export.core import export_school
 from pipelines.export.layout import receipt_path
-from pipelines.export.reconcile import ReconcileError, match, read_receipt, reconcile
+from pipelines.export.reconcile import ReconcileError, match, read_receipt, reconcile, write_class_lists
 from pipelines.export.submission import submit
 from pipelines.generate.receipts import simulate_receipt
 from pipelines.identity import national_id_digest
+from pipelines.safe_cells import CellTooLong
+from tests.hostile_cells import FORMULA_LIKE, TOO_LONG, inert_in_csv
 
 WHOLE_ID = re.compile(r"(?<![0-9A-Za-z])[A-Z][12ABCD89]\d{8}(?![0-9A-Za-z])")
 HEADER = "名冊,工作表,身分證號,項目鍵,收訖狀態,退件原因\n"
@@ -96,3 +99,26 @@ def test_the_loop_closes_on_a_submission_and_its_simulated_receipt(workspace, sc
 def test_reconcile_without_a_submission_says_so(workspace, school_year):
     with pytest.raises(ReconcileError, match="沒有提交紀錄"):
         reconcile(workspace, *school_year, 1)
+
+
+def _class_list_items(reasons):
+    return SimpleNamespace(items=[{**_submitted("A123456789", f"C{number}", number), "outcome": "rejected", "reason": reason}
+                                  for number, reason in enumerate(reasons, start=2)])
+
+
+def test_class_lists_keep_formula_like_text_inert(tmp_path):
+    [path] = write_class_lists(_class_list_items(FORMULA_LIKE), tmp_path)
+    assert inert_in_csv(path.read_bytes().decode("utf-8-sig"))
+
+
+def test_a_class_list_value_over_a_cell_is_refused_naming_where(tmp_path):
+    with pytest.raises(CellTooLong, match="「收訖核對_101.csv」第 2 列「退件原因」欄"):
+        write_class_lists(_class_list_items([TOO_LONG]), tmp_path)
+
+
+def test_an_id_in_a_rejection_reason_or_an_unknown_sheets_key_is_masked(tmp_path):
+    path = tmp_path / "receipt.csv"
+    path.write_text(HEADER + "學生成績名冊,學期成績,A123456789,C1,退件,A123456789 查無此人\n"
+                    + "學生成績名冊,不存在,A123456789,A123456789,收訖,\n", encoding="utf-8")
+    items = match([_submitted("A123456789", "C1", 2)], read_receipt(path).rows)
+    assert not WHOLE_ID.search(repr(items))

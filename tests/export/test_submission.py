@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import duckdb
 import openpyxl
@@ -10,7 +11,7 @@ import pytest
 
 from pipelines.export.core import UNCHANGED, WRITTEN, export_school
 from pipelines.export.layout import SUBMITTED_MARKER
-from pipelines.export.submission import SubmissionError, submit, verify
+from pipelines.export.submission import Submitted, SubmissionError, marker_matches, submit, verify
 from pipelines.export.workbook import sha256_of
 
 TERM = 1
@@ -137,3 +138,22 @@ def test_submit_refuses_twice_and_refuses_a_draft_changed_after_export(first_sub
     with pytest.raises(SubmissionError, match="sha256"):
         submit(settings, out, school, year, TERM)
     assert not (draft / SUBMITTED_MARKER).exists()
+
+
+def _recorded():
+    files = {"113_1_學生資料名冊.xlsx": "ab"}
+    submitted = Submitted(school="999001", year=113, term=1, revision=0, folder_path=Path("/x"), submission_id="s1",
+                          submitted_at="2025-08-20T10:00:00", submitted_by="註冊組長", files=files,
+                          manifest_sha256="cd", source="warehouse")
+    marker = {"submission_id": "s1", "school": "999001", "academic_year": 113, "term": 1, "revision": 0, "replaces": None,
+              "submitted_at": "2025-08-20T10:00:00+08:00", "submitted_by": "註冊組長", "files": dict(files),
+              "manifest_sha256": "cd"}
+    return submitted, marker
+
+
+@pytest.mark.parametrize("edit", [{}, {"submitted_by": "someone"}, {"submission_id": "s2"}, {"revision": 1},
+                                  {"submitted_at": "2025-08-21T10:00:00+08:00"}, {"note": "added"}],
+                         ids=["as-recorded", "who", "id", "revision", "when", "extra-key"])
+def test_verify_compares_the_markers_own_content_with_the_record(edit):
+    submitted, marker = _recorded()
+    assert marker_matches({**marker, **edit}, submitted) is (not edit)

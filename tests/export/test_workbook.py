@@ -3,6 +3,8 @@ import pytest
 
 from pipelines.export.layout import WORKBOOKS_BY_NAME
 from pipelines.export.workbook import WorkbookMismatch, read_rows, sha256_of, write_workbook
+from pipelines.safe_cells import CellTooLong
+from tests.hostile_cells import FORMULA_LIKE, TOO_LONG, inert_in_xlsx
 
 CADRES = WORKBOOKS_BY_NAME["校內幹部經歷名冊"]
 GRADES = WORKBOOKS_BY_NAME["學生成績名冊"]
@@ -167,3 +169,14 @@ def test_calamine_reads_the_same_values(tmp_path):
     assert sheet.row(0)[11] == " 前後空白 \r\n第二行\t"
     assert sheet.row(1)[2] == "000123" and sheet.row(1)[7] is None
     assert sheet.row(1)[11] == "作品_x0041_x00e9_.pdf"
+
+
+def test_formula_like_text_is_written_exactly_and_never_as_a_formula(tmp_path):
+    path = tmp_path / "cadres.xlsx"
+    write_workbook(path, CADRES, "023865", 113, 1, [{**ROW, "position": value} for value in FORMULA_LIKE])
+    assert inert_in_xlsx(path)
+
+
+def test_a_text_over_a_cell_is_refused_naming_where(tmp_path):
+    with pytest.raises(CellTooLong, match="「幹部經歷」第 3 列「擔任職務」欄"):
+        write_workbook(tmp_path / "cadres.xlsx", CADRES, "023865", 113, 1, [ROW, {**ROW, "position": TOO_LONG}])

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.ops.audit import record_audit
+from pipelines.ops.audit import read_audit, record_audit
 from pipelines.ops.backup import (
     failed_path,
     find_snapshot,
@@ -179,3 +179,38 @@ def test_restore_refuses_a_file_that_is_not_a_database(live):
     with pytest.raises(ValueError):
         restore_snapshot(live, find_snapshot(live, manual.name))
     assert read_value(live.warehouse) == "v1"
+
+
+def reporting(succeed: bool):
+    """A build whose gate step writes a report where the build's settings say."""
+    def build(settings: Settings) -> bool:
+        write_value(settings.warehouse, "v2")
+        report = settings.gate_reports_dir / "111111" / "113" / "gate.json"
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text('{"passed": true}')
+        return succeed
+    return build
+
+
+@pytest.mark.parametrize("succeed", [True, False])
+def test_gate_reports_go_live_with_the_build_and_never_from_a_failed_one(live, succeed):
+    assert safe_build(live, reporting(succeed)) is succeed
+    assert (live.gate_reports_dir / "111111" / "113" / "gate.json").exists() is succeed
+    assert not live.pending_gate_reports_dir.exists()
+
+
+def test_a_snapshot_is_audited_and_a_killed_copy_is_never_a_snapshot(live, monkeypatch):
+    path = take_snapshot(live, "manual")
+    [event] = read_audit(live, action="backup")
+    assert event["details"]["snapshot"] == path.name
+
+    import shutil
+
+    def killed(source, target):
+        Path(target).write_bytes(b"half")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(shutil, "copyfile", killed)
+    with pytest.raises(KeyboardInterrupt):
+        take_snapshot(live, "manual")
+    assert list_snapshots(live) == [find_snapshot(live, path.name)]

@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import shutil
 
 import duckdb
 import pytest
 
 from pipelines.ops.audit import read_audit
-from pipelines.ops.backup import list_snapshots, take_snapshot
-from pipelines.ops.purge import apply_purge, find_leavers, plan_purge, reapply_purges
+from pipelines.ops.backup import find_snapshot, list_snapshots, restore_snapshot, take_snapshot
+from pipelines.export.layout import SUBMITTED_MARKER
+from pipelines.ops.purge import RETAINED_REASON, apply_purge, find_leavers, plan_purge, reapply_purges
 from tests.ops.schools_fixture import IDS, SCHOOL_A
 
 AS_OF = dt.date(2025, 8, 1)  # A keeps leavers 2 years: S05 (畢業 2023-06-30) is due, S06 (退學 2024-11-01) not yet
@@ -103,3 +105,36 @@ def test_a_purged_student_a_newer_delivery_brings_back_is_removed_again(ops_copy
         left = con.execute("""select count(*) from raw.students where school_code = ? and "學號" = 'A05'""",
                            [SCHOOL_A]).fetchall()[0][0]
     assert left == (0 if removed else len(redelivered))
+
+
+def test_a_frozen_submission_is_never_edited_and_the_kept_file_is_recorded(places):
+    settings, _, report, _ = places
+    frozen = settings.exports_dir / SCHOOL_A / "111_2"
+    draft = settings.exports_dir / SCHOOL_A / "111_0"
+    for folder in (frozen, draft):
+        folder.mkdir(parents=True)
+        (folder / "manifest.json").write_text(json.dumps({"rows": [{"學號": "A05"}]}), encoding="utf-8")
+    (frozen / SUBMITTED_MARKER).write_text("{}", encoding="utf-8")
+
+    plan = plan_purge(settings, AS_OF)
+    assert plan.retained == [frozen / "manifest.json"]
+    assert sorted(plan.files) == sorted([report, draft / "manifest.json"])
+    details = apply_purge(settings, plan)
+
+    assert (frozen / "manifest.json").exists() and not (draft / "manifest.json").exists()
+    assert details["files_retained"] == [{"file": str(frozen / "manifest.json"), "reason": RETAINED_REASON}]
+
+
+def test_a_purged_student_is_removed_again_from_a_restored_off_site_backup(ops_copy, tmp_path):
+    settings = ops_copy
+    off_site = tmp_path / "off-site.duckdb"
+    shutil.copyfile(settings.warehouse, off_site)  # the nightly copy to another machine, before the purge
+    apply_purge(settings, plan_purge(settings, AS_OF))
+    settings.backups_dir.mkdir(parents=True, exist_ok=True)
+    brought_back = settings.backups_dir / f"{settings.warehouse.stem}-20250101-000000-000000-manual.duckdb"
+    shutil.copyfile(off_site, brought_back)
+
+    restore_snapshot(settings, find_snapshot(settings, brought_back.name))
+
+    assert student_rows(settings.warehouse, SCHOOL_A, "A05") == 0
+    assert student_rows(settings.warehouse, SCHOOL_A, "A01") > 0

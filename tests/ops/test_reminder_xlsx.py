@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from openpyxl import load_workbook
 
 from pipelines.ops.reminder_xlsx import write_reminder_workbooks
-from pipelines.ops.reminders import collect_reminders
+from pipelines.ops.reminders import Reminders, collect_reminders
+from pipelines.safe_cells import CellTooLong
+from tests.hostile_cells import FORMULA_LIKE, TOO_LONG, inert_in_xlsx
 from tests.ops.schools_fixture import AS_OF_CERTIFICATION, AS_OF_UPLOAD, IDS, SCHOOL_A
 
 
@@ -35,3 +38,21 @@ def test_teacher_lists_have_a_sheet_per_certifier_and_no_national_id_anywhere(op
     every_cell = {str(value) for path in files for rows in cells(path)[1].values() for row in rows for value in row}
     assert not every_cell & {value for value in IDS.values() if value}
     assert any(path.name.startswith("代理認證") for path in files)
+
+
+def _proxy_reminders(subjects) -> Reminders:
+    proxies = [{"school_code": "999001", "outcome_id": f"CO{number}", "academic_year": 113, "term": 1,
+                "class_code": "101", "seat_number": number, "student_number": f"S{number}", "subject_name": subject,
+                "original_teacher_code": "T1", "proxy_code": "T2", "proxy_step": "指定代理教師", "proxy_chain": subject}
+               for number, subject in enumerate(subjects, start=1)]
+    return Reminders(as_of=AS_OF_UPLOAD, days=7, proxies=proxies, schools=["999001"])
+
+
+def test_text_that_looks_like_a_formula_stays_text(tmp_path):
+    [path] = write_reminder_workbooks(_proxy_reminders(FORMULA_LIKE), tmp_path)
+    assert inert_in_xlsx(path)
+
+
+def test_a_value_over_a_cell_is_refused_naming_where(tmp_path):
+    with pytest.raises(CellTooLong, match="「代理認證」第 5 列「代理順序檢查」欄"):
+        write_reminder_workbooks(_proxy_reminders([TOO_LONG]), tmp_path)

@@ -194,3 +194,19 @@ def test_a_scoped_build_of_a_changed_school_equals_a_full_build(built_sample, tm
     with duckdb.connect(str(published), read_only=True) as con:  # the dashboards' copy has the new uploads too
         assert con.execute("select count(*) from marts.fct_course_outcomes where outcome_id in (?, ?, ?)",
                            ids).fetchall()[0][0] == 3
+
+
+@pytest.mark.parametrize("fail", [False, True])
+def test_a_one_school_builds_gate_reports_go_live_only_when_it_stands(tmp_path, fail):
+    settings = settings_for(tmp_path)
+    make_warehouse(settings)
+
+    def build(live: Settings) -> bool:
+        report = live.pending_gate_reports_dir / "111111" / "113" / "gate.json"  # where its gate step writes
+        report.parent.mkdir(parents=True)
+        report.write_text("{}")
+        return rewrite_school("111111", fail=fail)(live)
+
+    assert scoped.build_in_place(settings, build, ["111111"]) is not fail
+    assert (settings.gate_reports_dir / "111111" / "113" / "gate.json").exists() is not fail
+    assert not settings.pending_gate_reports_dir.exists()

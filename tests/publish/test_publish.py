@@ -3,7 +3,9 @@
 import duckdb
 import pytest
 
+from pipelines.ops.audit import record_audit
 from pipelines.publish import DASHBOARD_TABLES, publish_warehouse
+from pipelines.settings import audit_log_of
 
 
 def tables(path):
@@ -109,3 +111,25 @@ def test_publishing_one_school_equals_publishing_everything(built_sample, tmp_pa
     publish_schools(warehouse, published, [school])
 
     assert _published_rows(published) == _published_rows(publish_warehouse(warehouse, tmp_path / "full.duckdb").path)
+
+
+def test_a_purged_student_a_newer_delivery_brings_back_is_never_published(tmp_path):
+    warehouse = tmp_path / "w.duckdb"
+    con = duckdb.connect(str(warehouse))
+    con.execute("create schema marts")
+    for table in DASHBOARD_TABLES:
+        con.execute(f"create table marts.{table} as select '999001' as school_code, "
+                    "unnest(['S05', 'S06', 'S07']) as student_number")
+    con.execute("create schema raw")
+    con.execute("""create table raw.students as select * from (values
+        ('999001', 'S05', 111, 2), ('999001', 'S06', 111, 2), ('999001', 'S06', 114, 1), ('999001', 'S07', 113, 1)
+    ) t(school_code, "學號", "學年度", "學期")""")
+    con.close()
+    purged = [{"school": "999001", "student_number": number, "last_term": "111-2"} for number in ("S05", "S06")]
+    record_audit(audit_log_of(warehouse), "purge", details={"students": purged})
+
+    target = publish_warehouse(warehouse, tmp_path / "published.duckdb").path
+
+    with duckdb.connect(str(target), read_only=True) as con:
+        shown = con.execute("select student_number from marts.fct_student_completion order by 1").fetchall()
+    assert shown == [("S06",), ("S07",)]  # S06 came back in a later term: not the purged record

@@ -15,7 +15,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         description="The audit log is audit/events.jsonl beside the warehouse (append-only; mirrored into the "
         "warehouse table audit.events at every build). Events hold counts and keys, never content.",
     )
-    audit.add_argument("--action", help="only this action (build, export, submit, reconcile, purge, backup_restore, remind)")
+    audit.add_argument("--action", help="only this action (build, export, submit, reconcile, purge, backup, backup_restore, recover, remind)")
     audit.add_argument("--school", metavar="CODE", type=school_code, help="only this school")
     audit.add_argument("--last", type=int, default=30, metavar="N", help="the last N events (default 30; 0 for all)")
     audit.add_argument("--json", action="store_true", help="one JSON object per line instead of a table")

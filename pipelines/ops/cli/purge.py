@@ -23,8 +23,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     purge.add_argument("--apply", action="store_true", help="really remove (default: dry run, changes nothing)")
     purge.add_argument("--school", action="append", default=[], metavar="CODE", type=school_code, help="only this school (repeatable)")
     purge.add_argument("--reports", action="append", default=[], type=Path, metavar="DIR",
-                       help="another folder of generated reports to clean (repeatable); reports/, exports/, "
-                       "submissions/ and reminders/ beside the warehouse are always searched")
+                       help="another folder of generated reports to clean (repeatable); reports/, exports/ "
+                       "and reminders/ beside the warehouse are always searched (frozen submissions are kept)")
     add_warehouse(purge)
     add_actor(purge)
     return purge
@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     import duckdb
 
     from pipelines.ops.backup import WarehouseBusy
-    from pipelines.ops.purge import apply_purge, plan_purge
+    from pipelines.ops.purge import RETAINED_REASON, apply_purge, plan_purge
 
     try:
         plan = plan_purge(settings, args.as_of, schools=args.school or None, report_dirs=args.reports)
@@ -76,6 +76,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"  刪除提及這些學生的產出檔 {len(plan.files)} 個（重新產生即不含他們）：")
         for path in plan.files:
             print(f"    {path}")
+    for path in plan.retained:
+        print(f"  保留（不在清除範圍內）：{path}")
+    if plan.retained:
+        print(f"    {RETAINED_REASON}")
     if not args.apply:
         return 0
 

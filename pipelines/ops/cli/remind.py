@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
         print("--days 應介於 0 與 366 之間", file=sys.stderr)
         return 2
     as_of = args.as_of or dt.date.today()
-    out = args.out or settings.warehouse.parent / "reminders"
+    out = args.out or settings.reminders_dir
 
     import duckdb
 
