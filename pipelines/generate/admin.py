@@ -123,10 +123,10 @@ def build_persons(plan: SchoolPlan, rng: np.random.Generator) -> pl.DataFrame:
     seq = np.concatenate([np.arange(1, size + 1) for size in sizes])
     arrival = np.full(len(cohort), -1)
 
-    # Transfers in: a few per term, into any grade.
+    # Transfers in: a few per term (at least one, so every school has 轉學轉科 and 補修 records), into any grade.
     t_cohort, t_arrival = [], []
     for window in terms:
-        k = int(rng.binomial(plan.students, 0.004))
+        k = max(1, int(rng.binomial(plan.students, 0.004)))
         grade = rng.integers(1, 4, k)
         t_cohort.append(window.academic_year - grade + 1)
         t_arrival.append(np.full(k, window.index))
