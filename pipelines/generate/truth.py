@@ -71,7 +71,9 @@ TERM_SHEETS = ("學生資料名冊", "學生成績名冊")
 YEAR_SHEETS = ("學生課程學習成果名冊",)
 TERM_METRICS += tuple(SHEET_METRIC + sheet.name for book in TERM_SHEETS for sheet in WORKBOOKS_BY_NAME[book].sheets)
 YEAR_METRICS += tuple(SHEET_METRIC + sheet.name for book in YEAR_SHEETS for sheet in WORKBOOKS_BY_NAME[book].sheets)
-VISITING_OUTCOME_SHEET = "借讀課程學習成果"
+REGISTER_SHEET, VISITING_SHEET = (sheet.name for sheet in WORKBOOKS_BY_NAME["學生資料名冊"].sheets)
+REGULAR_OUTCOME_SHEET = WORKBOOKS_BY_NAME["學生課程學習成果名冊"].sheets[0].name
+VISITING_OUTCOME_SHEET = WORKBOOKS_BY_NAME["學生課程學習成果名冊"].sheets[-1].name
 LEAVER_STATUSES = tuple(row["enrolment_status"] for row in seed_rows("xwalk_enrolment_statuses") if row["is_leaver"] == "true")
 _STATE_METRIC = {"認證通過": "outcomes_certified", "待認證": "outcomes_pending", "認證未通過": "outcomes_failed",
                  "已取消": "outcomes_cancelled", "未送審": "outcomes_not_submitted"}
@@ -256,8 +258,8 @@ def _sheet_counts(students: pl.DataFrame, records: pl.DataFrame, outcomes_s: pl.
     left_before = (pl.col("enrolment_status").is_in(LEAVER_STATUSES)
                    & (pl.col("status_changed_date") < _term_start(pl.col("academic_year"), pl.col("term"))))
     parts = [
-        registry.filter(~left_before.fill_null(False)).with_columns(pl.lit("學生資料").alias("sheet")),
-        visiting.with_columns(pl.lit("學生借讀資料").alias("sheet")),
+        registry.filter(~left_before.fill_null(False)).with_columns(pl.lit(REGISTER_SHEET).alias("sheet")),
+        visiting.with_columns(pl.lit(VISITING_SHEET).alias("sheet")),
         records.filter(pl.col("record_kind").is_in(list(kinds))).with_columns(
             pl.col("record_kind").replace_strict({kind: row["export_sheet_name"] for kind, row in kinds.items()}).alias("sheet")),
     ]
@@ -274,8 +276,8 @@ def _sheet_counts(students: pl.DataFrame, records: pl.DataFrame, outcomes_s: pl.
         .join(visiting_terms, on=["student_number", "academic_year", "term"], how="left")
         .with_columns(
             pl.when(pl.col("_visiting")).then(pl.lit(VISITING_OUTCOME_SHEET))
-            .otherwise(pl.col("record_kind").fill_null("學期").replace_strict(
-                {kind: row["outcome_sheet_name"] for kind, row in kinds.items()})).alias("sheet"),
+            .otherwise(pl.col("record_kind").replace_strict(
+                {kind: row["outcome_sheet_name"] for kind, row in kinds.items()}, default=REGULAR_OUTCOME_SHEET)).alias("sheet"),
             pl.lit(WHOLE_YEAR).alias("term"))
     )
     frames = [part.group_by("academic_year", "term", "sheet").agg(pl.len().alias("sheet_value")) for part in (*parts, candidates)]

@@ -67,9 +67,11 @@ exportable as (
     select
         outcomes.*,
         visiting_terms.host_school_code,
+        record_kinds.outcome_key_term,
         case
-            when visiting_terms.host_school_code is not null then '借讀課程學習成果'
-            else coalesce(record_kinds.outcome_sheet_name, '學期課程學習成果')
+            when visiting_terms.host_school_code is not null then '{{ var("export_sheets")["visiting_outcomes"] }}'
+            -- an outcome without a course record (R06) goes with the term's regular ones
+            else coalesce(record_kinds.outcome_sheet_name, '{{ var("export_sheets")["regular_outcomes"] }}')
         end as sheet_name,
         case
             when visiting_terms.host_school_code is not null then {{ var('visiting_outcome_sheet_order') }}
@@ -104,10 +106,10 @@ final as (
         exportable.outcome_id as item_id,
         -- the same parts, in the same order, as the sheet's key_headers in pipelines/export/layout.py
         concat_ws('+',
-            case exportable.sheet_name
-                when '借讀課程學習成果' then coalesce(exportable.host_school_code, '') || '+'
+            case
+                when exportable.host_school_code is not null then exportable.host_school_code || '+'
                     || cast(exportable.academic_year as varchar) || '+' || cast(exportable.term as varchar)
-                when '轉學轉科課程學習成果' then coalesce(cast(exportable.origin_academic_year as varchar), '')
+                when exportable.outcome_key_term = 'origin' then coalesce(cast(exportable.origin_academic_year as varchar), '')
                     || '+' || coalesce(cast(exportable.origin_term as varchar), '')
                 else cast(exportable.term as varchar)
             end,

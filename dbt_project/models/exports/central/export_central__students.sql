@@ -26,7 +26,7 @@ registered as (
         student_number,
         class_code,
         cast(seat_number as integer) as seat_number,
-        '學生資料' as sheet_name,
+        '{{ var("export_sheets")["students"] }}' as sheet_name,
         1 as sheet_order,
         national_id as item_key,
         national_id,
@@ -68,7 +68,7 @@ visiting as (
         visiting_studies.student_number,
         student_terms.class_code,
         cast(student_terms.seat_number as integer) as seat_number,
-        '學生借讀資料' as sheet_name,
+        '{{ var("export_sheets")["visiting_studies"] }}' as sheet_name,
         2 as sheet_order,
         visiting_studies.host_school_code || '+' || {{ roc_date('visiting_studies.application_start_date') }}
             as item_key,
