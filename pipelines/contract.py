@@ -380,9 +380,17 @@ RAW_SUPPORT_DDL: tuple[str, ...] = (
 
 
 def create_raw_schema(con) -> None:
-    """Create schema raw and every raw table if missing (idempotent)."""
+    """Create schema raw and every raw table if missing (idempotent). A raw table made before the contract
+    grew a column gets it, empty for the rows already loaded (their deliveries never had it): a warehouse
+    keeps its raw tables across builds, and ingestion inserts by name."""
     con.execute("create schema if not exists raw")
     for spec in FILES:
         con.execute(raw_table_ddl(spec))
+    present = set(con.execute(
+        "select table_name, column_name from information_schema.columns where table_schema = 'raw'").fetchall())
+    for spec in FILES:
+        for column in spec.columns:
+            if (spec.kind, column.header) not in present:
+                con.execute(f'alter table {spec.table} add column "{column.header}" {column.duckdb_type}')
     for ddl in RAW_SUPPORT_DDL:
         con.execute(ddl)

@@ -58,3 +58,19 @@ def test_visiting_study_rows_need_the_host_school_and_start_date():
                       "visiting_studies")
     assert parsed.rows["借讀學校代碼"].to_list() == ["013302"]
     assert [(row["field"], row["reason"]) for row in parsed.quarantine.to_dicts()] == [("借讀學校代碼", "missing_key")]
+
+
+def test_a_raw_table_made_before_the_contract_grew_gets_the_new_columns_empty():
+    import duckdb
+
+    from pipelines.contract import create_raw_schema
+
+    con = duckdb.connect()
+    con.execute("create schema raw")
+    con.execute('create table raw.students ("學年度" BIGINT, "學期" BIGINT, "學號" VARCHAR, school_code VARCHAR)')
+    con.execute("insert into raw.students values (113, 1, 'S1', '013301')")
+    create_raw_schema(con)
+    create_raw_schema(con)  # idempotent
+    columns = [row[0] for row in con.execute("describe raw.students").fetchall()]
+    assert {"入學方式", "原住民族別", "學籍狀態"} <= set(columns)
+    assert con.execute('select "學號", "入學方式" from raw.students').fetchall() == [("S1", None)]
