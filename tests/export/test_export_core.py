@@ -219,3 +219,28 @@ def test_a_submission_written_by_an_older_writer_with_the_same_rows_needs_no_res
 
     write_workbook(staging / name, cadres, "023865", 113, 1, [{**row, "position": "副班長"}])
     assert not _same_as_submitted([{"name": name, "sha256": sha256_of(staging / name)}], target, staging, [cadres])
+
+
+@pytest.mark.parametrize("term", [1, 2])
+def test_a_passing_schools_term_workbooks_hold_exactly_the_truths_rows_per_sheet(workspace, built_sample, school_year,
+                                                                                   passing_gate, term):
+    import csv
+
+    from pipelines.generate.truth import SHEET_METRIC
+
+    school, year = school_year
+    outcome = export_school(workspace, workspace.warehouse.parent / "out", school, year, term, gate_result=passing_gate)
+    with (built_sample.truth / "expected_counts.csv").open(encoding="utf-8", newline="") as handle:
+        truth = {row["metric"][len(SHEET_METRIC):]: int(row["value"]) for row in csv.DictReader(handle)
+                 if row["metric"].startswith(SHEET_METRIC) and (row["school_code"], row["academic_year"], row["term"])
+                 == (school, str(year), str(term))}
+    for workbook in workbooks_for(term):
+        if workbook.name not in ("學生資料名冊", "學生成績名冊"):
+            continue
+        sheets = _sheets(outcome.folder / workbook.file_name(year, term))
+        written = {sheet.name: len(sheets[sheet.name]) for sheet in workbook.sheets if sheet.name in sheets}
+        assert written == {name: count for name, count in truth.items()
+                           if name in {sheet.name for sheet in workbook.sheets} and (count or name == workbook.sheets[0].name)}
+        for sheet in workbook.sheets:
+            if sheet.name in sheets:
+                assert tuple(sheets[sheet.name + "#headers"]) == sheet.headers
