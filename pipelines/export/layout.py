@@ -47,6 +47,8 @@ _TRANSFER_RECORD_COLUMNS = (
 _FILES = (("成果簡述", "summary"), ("文件檔名", "document_file_name"), ("影音檔名", "video_file_name"))
 _FILE_KEY = ("文件檔名", "影音檔名")  # a student's two outcomes of one course differ in their files
 _ACTUAL_TERM = (("實際修課學期", "course_term"),)
+# (sheet, columns, 項目鍵 headers) per kind, in the central database's sheet order. The notes list the
+# columns of 學期, 補修 and 重修 only; the others are our choice (exports_central_business_rules.md).
 _OUTCOME_SHEETS = (
     ("學期課程學習成果", (*_ACTUAL_TERM, *_COURSE, *_FILES), ("實際修課學期", "課程代碼", *_FILE_KEY)),
     ("補修課程學習成果", (("應修課學年度", "origin_academic_year"), ("應修課學期", "origin_term"), *_ACTUAL_TERM, *_COURSE,
