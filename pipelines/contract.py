@@ -11,7 +11,10 @@ in ``LINEAGE_COLUMNS``.
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Literal
 
 ColumnType = Literal["text", "code", "int", "float", "date", "time", "timestamp"]
@@ -68,6 +71,21 @@ class FileSpec:
         raise KeyError(name)
 
 
+SEEDS_DIR = Path(__file__).resolve().parents[1] / "seeds"
+
+
+@cache
+def seed_rows(seed: str) -> tuple[dict[str, str], ...]:
+    """A seed's rows (seeds/<seed>.csv) as text: the one definition dbt, ingestion and the gate share."""
+    with (SEEDS_DIR / f"{seed}.csv").open(encoding="utf-8", newline="") as handle:
+        return tuple(csv.DictReader(handle))
+
+
+def seed_codes(seed: str, column: str) -> tuple[str, ...]:
+    """The values of one column of a seed: the code list a coded column may hold."""
+    return tuple(row[column] for row in seed_rows(seed))
+
+
 TERMS = ("1", "2")
 ENROLMENT_STATUSES = ("在學", "休學", "復學", "轉入", "轉出", "退學", "畢業", "重讀")
 COURSE_RECORD_KINDS = ("學期", "補修", "重修", "重讀", "轉學轉科")
@@ -106,6 +124,16 @@ FILES: tuple[FileSpec, ...] = (
             Column("座號", "seat_number", "int", min_value=0, max_value=999),
             Column("學籍狀態", "enrolment_status", "code", required=True, codes=ENROLMENT_STATUSES),
             Column("學籍異動日期", "status_changed_date", "date"),
+            # v2 (exports.md): optional, empty in old deliveries. Their codes are checked by the gate (R24),
+            # not here: a student row quarantined over an optional attribute would drop the student.
+            Column("特殊身分別", "special_identity_code", "code"),
+            Column("原住民族別", "indigenous_people_code", "code"),
+            Column("原住民身分別", "indigenous_status_code", "code"),
+            Column("族語認證報考方言", "indigenous_language_dialect"),
+            Column("報考年度", "indigenous_language_exam_year", "int", min_value=1, max_value=999),
+            Column("族語認證有效日期", "indigenous_language_valid_until", "date"),
+            Column("實驗班名稱", "experimental_class_name"),
+            Column("入學方式", "admission_method_code", "code"),
         ),
     ),
     FileSpec(
@@ -149,8 +177,17 @@ FILES: tuple[FileSpec, ...] = (
             Column("成績及格", "is_passed", "int", codes=FLAGS),
             Column("補考成績", "makeup_score", "float", min_value=0, max_value=100),
             Column("補考及格", "is_makeup_passed", "int", codes=FLAGS),
-            Column("是否採計學分", "is_credit_counted", "int", codes=FLAGS),
+            Column("是否採計學分", "credit_counted_code", "int",
+                   codes=seed_codes("xwalk_credit_counted_codes", "delivered_code")),
             Column("質性文字描述", "qualitative_description"),
+            # v2 (exports.md), optional: the term a 補修/重修/重讀/轉學轉科 record stands for (補修 應修課,
+            # 重修/重讀 原修課, 轉學轉科 對應學年度/學期), and the kind-specific codes.
+            Column("原修課學年度", "origin_academic_year", "int", min_value=1, max_value=999),
+            Column("原修課學期", "origin_term", "int", codes=TERMS),
+            Column("補修方式", "make_up_method_code", "code", codes=seed_codes("xwalk_make_up_methods", "make_up_method_code")),
+            Column("重修方式", "retake_method_code", "code", codes=seed_codes("xwalk_retake_methods", "retake_method_code")),
+            Column("身分別", "transfer_identity_code", "code",
+                   codes=seed_codes("xwalk_transfer_identities", "transfer_identity_code")),
         ),
     ),
     FileSpec(
@@ -260,6 +297,19 @@ FILES: tuple[FileSpec, ...] = (
             Column("上傳時間", "uploaded_at", "timestamp"),
         ),
     ),
+    FileSpec(
+        kind="visiting_studies", label="借讀", folder="admin",
+        key=("academic_year", "term", "student_number", "host_school_code", "application_start_date"),
+        columns=(
+            _YEAR, _TERM, _STUDENT,
+            Column("借讀學校代碼", "host_school_code", "code", required=True),
+            Column("群別", "host_cluster_code", "code"),
+            Column("借讀科班學程別", "host_program_code", "code"),
+            Column("借讀代碼", "visiting_code", "code"),
+            Column("申請開始日期", "application_start_date", "date", required=True),
+            Column("申請結束日期", "application_end_date", "date"),
+        ),
+    ),
 )
 
 FILES_BY_KIND: dict[str, FileSpec] = {spec.kind: spec for spec in FILES}
@@ -336,10 +386,18 @@ RAW_SUPPORT_DDL: tuple[str, ...] = (
 
 
 def create_raw_schema(con) -> None:
-    """Create schema raw and every raw table if missing (idempotent)."""
+    """Create schema raw and every raw table if missing (idempotent). A raw table made before the contract
+    grew a column gets it, empty for the rows already loaded (their deliveries never had it): a warehouse
+    keeps its raw tables across builds, and ingestion inserts by name."""
     con.execute("create schema if not exists raw")
     for spec in FILES:
         con.execute(raw_table_ddl(spec))
+    present = set(con.execute(
+        "select table_name, column_name from information_schema.columns where table_schema = 'raw'").fetchall())
+    for spec in FILES:
+        for column in spec.columns:
+            if (spec.kind, column.header) not in present:
+                con.execute(f'alter table {spec.table} add column "{column.header}" {column.duckdb_type}')
     for ddl in RAW_SUPPORT_DDL:
         con.execute(ddl)
     # added after warehouses were built: rows_delivered = rows_loaded + rows_quarantined (+ rows already loaded)

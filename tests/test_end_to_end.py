@@ -9,6 +9,8 @@ import duckdb
 import pytest
 
 from pipelines.cli import main
+from pipelines.export.layout import WORKBOOKS_BY_NAME
+from pipelines.generate.truth import SHEET_METRIC, TERM_SHEETS, YEAR_SHEETS
 
 pytestmark = pytest.mark.e2e
 
@@ -38,6 +40,13 @@ MART_METRICS = {
                                          from marts.fct_diverse_performances where not is_student_entered group by all""",
     "performances_selected": """select school_code, academic_year, 0, count(*) from marts.fct_diverse_performances
                                 where is_student_entered and is_selected group by all""",
+    # every row of each 名冊 sheet the export models hold (exports.md v2), before caps and gate exclusions
+    **{
+        SHEET_METRIC + sheet.name: f"""select school_code, academic_year, term, count(*)
+                                       from exports.{WORKBOOKS_BY_NAME[book].model}
+                                       where {WORKBOOKS_BY_NAME[book].sheet_column} = '{sheet.name}' group by all"""
+        for book in (*TERM_SHEETS, *YEAR_SHEETS) for sheet in WORKBOOKS_BY_NAME[book].sheets
+    },
 }
 
 

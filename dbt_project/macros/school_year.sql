@@ -7,3 +7,14 @@
         - case when month({{ date_expression }}) < {{ var('academic_year_start_month') }} then 1 else 0 end
     )
 {%- endmacro %}
+
+{#- The first day of a term: term 1 from the academic year's first month (August), term 2 from
+    `second_term_start_month` (February) of the next calendar year, as the 學年度 calendar divides it. -#}
+{% macro term_start_date(academic_year, term) -%}
+    case
+        when {{ term }} = 1 then
+            make_date(cast({{ academic_year }} as integer) + {{ var('roc_year_offset') }}, {{ var('academic_year_start_month') }}, 1)
+        else
+            make_date(cast({{ academic_year }} as integer) + {{ var('roc_year_offset') }} + 1, {{ var('second_term_start_month') }}, 1)
+    end
+{%- endmacro %}

@@ -19,16 +19,49 @@ MANIFEST = "manifest.json"
 SUBMITTED_MARKER = ".submitted"  # written by `portfolio submit`; its presence freezes the folder
 WHOLE_YEAR = 0  # the term of the whole-year rosters
 TERMS = (1, 2, WHOLE_YEAR)
-KEY_JOINER = "+"  # two-part 項目鍵 (課程代碼+成果名稱, 單位名稱+擔任職務), no spaces
+KEY_JOINER = "+"  # a 項目鍵 of several columns (單位名稱+擔任職務, …), no spaces
 
 # Every row of every record sheet starts with the student's key in the central database.
 STUDENT_KEY_COLUMNS = (("身分證號", "national_id"), ("出生日期", "birth_date_roc"))
 
-_COURSE_RECORD_COLUMNS = (
-    ("課程代碼", "course_code"), ("科目名稱", "subject_name"), ("開課年級", "course_grade"),
-    ("修課學分", "credits"), ("學期學業成績", "score"), ("成績及格", "passed_code"),
+_COURSE = (("課程代碼", "course_code"), ("科目名稱", "subject_name"), ("開課年級", "course_grade"), ("修課學分", "credits"))
+_TERM_RECORD_COLUMNS = (
+    *_COURSE, ("學期學業成績", "score"), ("成績及格", "passed_code"),
     ("補考成績", "makeup_score"), ("補考及格", "makeup_passed_code"), ("是否採計學分", "credit_counted_code"),
     ("質性文字描述", "qualitative_description"),
+)
+# the course of a retake or repeat is the original one; these say which term it was first taken in
+_ORIGIN_TERM = (("原修課學年度", "origin_academic_year"), ("原修課學期", "origin_term"))
+_MAKE_UP_RECORD_COLUMNS = (
+    ("應修課學年度", "origin_academic_year"), ("應修課學期", "origin_term"), *_COURSE,
+    ("補修成績", "score"), ("補修及格", "passed_code"), ("補考成績", "makeup_score"), ("補考及格", "makeup_passed_code"),
+    ("補修方式", "make_up_method_code"), ("是否採計學分", "credit_counted_code"), ("質性文字描述", "qualitative_description"),
+)
+_TRANSFER_RECORD_COLUMNS = (
+    ("對應學年度", "origin_academic_year"), ("對應學期", "origin_term"), ("課程代碼", "course_code"),
+    ("科目名稱", "subject_name"), ("對應年級", "course_grade"), ("修課學分", "credits"),
+    ("身分別", "transfer_identity_code"), ("抵免後成績", "score"), ("成績及格", "passed_code"),
+    ("是否採計學分", "credit_counted_code"), ("質性文字描述", "qualitative_description"),
+)
+
+_FILES = (("成果簡述", "summary"), ("文件檔名", "document_file_name"), ("影音檔名", "video_file_name"))
+_FILE_KEY = ("文件檔名", "影音檔名")  # a student's two outcomes of one course differ in their files
+_ACTUAL_TERM = (("實際修課學期", "course_term"),)
+# (sheet, columns, 項目鍵 headers) per kind, in the central database's sheet order. The notes list the
+# columns of 學期, 補修 and 重修 only; the others are our choice (exports_central_business_rules.md).
+_OUTCOME_SHEETS = (
+    ("學期課程學習成果", (*_ACTUAL_TERM, *_COURSE, *_FILES), ("實際修課學期", "課程代碼", *_FILE_KEY)),
+    ("補修課程學習成果", (("應修課學年度", "origin_academic_year"), ("應修課學期", "origin_term"), *_ACTUAL_TERM, *_COURSE,
+                          ("補修方式", "make_up_method_code"), *_FILES), ("實際修課學期", "課程代碼", *_FILE_KEY)),
+    ("重修課程學習成果", (*_ORIGIN_TERM, *_ACTUAL_TERM, ("原修課課程代碼", "course_code"), ("原修課科目名稱", "subject_name"),
+                          ("原修課開課年級", "course_grade"), ("原修課修課學分", "credits"), ("重修方式", "retake_method_code"),
+                          *_FILES), ("實際修課學期", "原修課課程代碼", *_FILE_KEY)),
+    ("重讀課程學習成果", (*_ORIGIN_TERM, *_ACTUAL_TERM, *_COURSE, *_FILES), ("實際修課學期", "課程代碼", *_FILE_KEY)),
+    ("轉學轉科課程學習成果", (("對應學年度", "origin_academic_year"), ("對應學期", "origin_term"), ("課程代碼", "course_code"),
+                            ("科目名稱", "subject_name"), ("對應年級", "course_grade"), ("修課學分", "credits"), *_FILES),
+     ("對應學年度", "對應學期", "課程代碼", *_FILE_KEY)),
+    ("借讀課程學習成果", (("借讀學校代碼", "host_school_code"), ("借讀修課學年度", "visiting_academic_year"), *_ACTUAL_TERM,
+                          *_COURSE, *_FILES), ("借讀學校代碼", "借讀修課學年度", "實際修課學期", "課程代碼", *_FILE_KEY)),
 )
 
 
@@ -49,7 +82,14 @@ class Sheet:
 
     def item_key(self, values: dict[str, object]) -> str:
         """The row's 項目鍵 from its values by header (what the ministry's receipt quotes)."""
-        return KEY_JOINER.join("" if values.get(header) is None else str(values[header]) for header in self.key_headers)
+        return KEY_JOINER.join(_key_part(values.get(header)) for header in self.key_headers)
+
+
+def _key_part(value: object) -> str:
+    # a year or term read back from a sheet may come as 113.0; the export model's key says 113
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return "" if value is None else str(value)
 
 
 @dataclass(frozen=True)
@@ -70,20 +110,34 @@ class Workbook:
 
 WORKBOOKS: tuple[Workbook, ...] = (
     Workbook(
-        name="學生資料名冊", model="export_central__students", whole_year=False,
-        sheets=(Sheet("學生資料", (
-            ("性別代碼", "gender_code"), ("群別代碼", "cluster_code"), ("科班學程別代碼", "program_code"),
-            ("部別代碼", "division_code"), ("班別", "class_type"), ("年級", "grade"), ("班級名稱", "class_name"),
-            ("座號", "seat_number"), ("學籍狀態", "enrolment_status"), ("學籍異動日期", "status_changed_date_roc"),
-        ), key_headers=("身分證號",)),),
+        name="學生資料名冊", model="export_central__students", whole_year=False, sheet_column="sheet_name",
+        sheets=(
+            Sheet("學生資料", (
+                ("性別代碼", "gender_code"), ("群別代碼", "cluster_code"), ("科班學程別代碼", "program_code"),
+                ("部別代碼", "division_code"), ("班別", "class_type"), ("年級", "grade"), ("班級名稱", "class_name"),
+                ("座號", "seat_number"), ("特殊身分別", "special_identity_code"), ("原住民族別", "indigenous_people_code"),
+                ("原住民身分別", "indigenous_status_code"), ("族語認證報考方言", "indigenous_language_dialect"),
+                ("報考年度", "indigenous_language_exam_year"), ("族語認證有效日期", "indigenous_language_valid_until_roc"),
+                ("實驗班名稱", "experimental_class_name"), ("入學方式", "admission_method_code"),
+                ("學籍狀態", "enrolment_status"), ("學籍異動日期", "status_changed_date_roc"),
+            ), key_headers=("身分證號",)),
+            Sheet("學生借讀資料", (
+                ("所屬學校代碼", "school_code"), ("借讀學校代碼", "host_school_code"), ("群別", "host_cluster_code"),
+                ("借讀科班學程別", "host_program_code"), ("借讀代碼", "visiting_code"),
+                ("申請開始日期", "application_start_date_roc"), ("申請結束日期", "application_end_date_roc"),
+            ), key_headers=("借讀學校代碼", "申請開始日期"), always=False),
+        ),
     ),
     Workbook(
         name="學生成績名冊", model="export_central__course_records", whole_year=False, sheet_column="sheet_name",
         order_by=("course_code",),
         sheets=(
-            Sheet("學期成績", _COURSE_RECORD_COLUMNS, key_headers=("課程代碼",)),
-            *(Sheet(name, _COURSE_RECORD_COLUMNS, key_headers=("課程代碼",), always=False)
-              for name in ("補修成績", "重修成績", "重讀成績", "轉學轉科成績")),
+            Sheet("學期成績", _TERM_RECORD_COLUMNS, key_headers=("課程代碼",)),
+            Sheet("補修成績", _MAKE_UP_RECORD_COLUMNS, key_headers=("課程代碼",), always=False),
+            *(Sheet(name, (*_ORIGIN_TERM, *_TERM_RECORD_COLUMNS), key_headers=("原修課學年度", "原修課學期", "課程代碼"),
+                    always=False)
+              for name in ("重修成績", "重讀成績")),
+            Sheet("轉學轉科成績", _TRANSFER_RECORD_COLUMNS, key_headers=("課程代碼",), always=False),
         ),
     ),
     Workbook(
@@ -94,13 +148,10 @@ WORKBOOKS: tuple[Workbook, ...] = (
         ), key_headers=("單位名稱", "擔任職務")),),
     ),
     Workbook(
-        name="學生課程學習成果名冊", model="export_central__course_outcomes", whole_year=True,
+        name="學生課程學習成果名冊", model="export_central__course_outcomes", whole_year=True, sheet_column="sheet_name",
         order_by=("course_term", "course_code", "item_id"),
-        sheets=(Sheet("課程學習成果", (
-            ("實際修課學期", "course_term"), ("課程代碼", "course_code"), ("科目名稱", "subject_name"),
-            ("開課年級", "course_grade"), ("修課學分", "credits"), ("成果名稱", "title"), ("成果簡述", "summary"),
-            ("文件檔名", "document_file_name"), ("影音檔名", "video_file_name"),
-        ), key_headers=("課程代碼", "成果名稱")),),
+        sheets=tuple(Sheet(name, columns, key_headers=key, always=index == 0)
+                     for index, (name, columns, key) in enumerate(_OUTCOME_SHEETS)),
     ),
     Workbook(
         name="學生自填多元表現名冊", model="export_central__diverse_performances", whole_year=True,

@@ -66,7 +66,9 @@ def write_workbook(path: Path, workbook: Workbook, school: str, year: int, term:
     returns rows per written sheet (封面 not counted). A sheet that is not `always` is written only with rows."""
     if not isinstance(rows, pl.DataFrame):
         sheet_column = (workbook.sheet_column,) if workbook.sheet_column else ()
-        rows = frame_from_dicts(rows, (*sheet_column, *workbook.sheets[0].model_columns))
+        # every sheet's columns: the sheets of one workbook may differ in their columns
+        columns = (column for sheet in workbook.sheets for column in sheet.model_columns)
+        rows = frame_from_dicts(rows, (*sheet_column, *columns))
     by_sheet = _split_by_sheet(rows, workbook)
     cover = frame_from_dicts([dict(zip(COVER_HEADERS, (school, year, term)))], COVER_HEADERS)
     written = [sheet for sheet in workbook.sheets if by_sheet[sheet.name].height or sheet.always]

@@ -123,10 +123,10 @@ def build_persons(plan: SchoolPlan, rng: np.random.Generator) -> pl.DataFrame:
     seq = np.concatenate([np.arange(1, size + 1) for size in sizes])
     arrival = np.full(len(cohort), -1)
 
-    # Transfers in: a few per term, into any grade.
+    # Transfers in: a few per term (at least one, so every school has 轉學轉科 and 補修 records), into any grade.
     t_cohort, t_arrival = [], []
     for window in terms:
-        k = int(rng.binomial(plan.students, 0.004))
+        k = max(1, int(rng.binomial(plan.students, 0.004)))
         grade = rng.integers(1, 4, k)
         t_cohort.append(window.academic_year - grade + 1)
         t_arrival.append(np.full(k, window.index))
@@ -162,7 +162,11 @@ def build_persons(plan: SchoolPlan, rng: np.random.Generator) -> pl.DataFrame:
     span = last_ti - first_ti + 1
 
     depart_ti = first_ti + (rng.random(n) * span).astype(np.int64)
-    depart_ok = (rng.random(n) < 0.025) & (depart_ti > arrival)
+    can_depart = depart_ti > arrival
+    depart_ok = (rng.random(n) < 0.025) & can_depart
+    if not depart_ok.any() and can_depart.any():  # every school has a student who leaves mid-term, in its latest term
+        candidates = np.flatnonzero(can_depart)
+        depart_ok[candidates[np.argmax(depart_ti[candidates])]] = True
     depart_ti = np.where(depart_ok, depart_ti, big)
     depart_kind = np.where(rng.random(n) < 0.6, "轉出", "退學")
 
@@ -176,10 +180,10 @@ def build_persons(plan: SchoolPlan, rng: np.random.Generator) -> pl.DataFrame:
         candidate = first_year + 1 + rng.integers(0, years - 1, n)
         before = candidate - 1 - cohort + 1  # grade in the year before repeating
         start_ti = 2 * (candidate - first_year)
-        repeat_ok = (
-            (rng.random(n) < 0.008) & (before >= 1) & (before <= 3) & (arrival < start_ti - 1)
-            & (depart_ti > start_ti + 1) & (suspend_ti < 0)
-        )
+        can_repeat = (before >= 1) & (before <= 3) & (arrival < start_ti - 1) & (depart_ti > start_ti + 1) & (suspend_ti < 0)
+        repeat_ok = (rng.random(n) < 0.008) & can_repeat
+        if not repeat_ok.any() and can_repeat.any():  # every school has a 重讀 case (its 重讀成績 sheet)
+            repeat_ok[np.flatnonzero(can_repeat)[0]] = True
         repeat_year = np.where(repeat_ok, candidate, big)
     early_graduate = (rng.random(n) < 0.03) & (repeat_year == big)
 

@@ -80,6 +80,7 @@ class SchoolPlan:
     formats: dict[str, FileFormat] = field(default_factory=dict)
     group_activity_credit: bool = False  # 團體活動時間 coded with attribute D (carries 1 credit)
     undecodable_kind: str | None = None  # this file is written as undecodable bytes
+    legacy_layout: bool = False  # delivers the input contract's old layout (no v2 columns, 是否採計學分 1/0)
 
     @property
     def deadlines_in_policy(self) -> bool:
@@ -130,6 +131,7 @@ def calendar(rng: np.random.Generator, years: tuple[int, int]) -> tuple[tuple[Te
 SMALL_FILES = ("classes", "teachers", "cadres", "absences", "autobiographies")
 _ENCODING_CYCLE = ("utf-8", "cp950", "utf-8-sig", "cp950", "utf-8")
 _CAP_CYCLE = (6, 3, None, 6, 3, 9)  # None: no policy.yaml (national default 9)
+_LEGACY_EVERY = 3  # every third school still delivers the old layout (the sample's third school)
 
 
 def plan_school(index: int, code: str, students: int, years: tuple[int, int], seed: int,
@@ -176,6 +178,7 @@ def plan_school(index: int, code: str, students: int, years: tuple[int, int], se
         index=index, code=code, students=students, seed=seed, error_rate=error_rate, terms=terms,
         years=year_windows, has_policy=has_policy, limits=limits, policy_yaml=policy_yaml, formats=formats,
         group_activity_credit=bool(rng.random() < 0.3), undecodable_kind="absences" if undecodable else None,
+        legacy_layout=index % _LEGACY_EVERY == _LEGACY_EVERY - 1,
     )
 
 

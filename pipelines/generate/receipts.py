@@ -42,10 +42,13 @@ class ReceiptSimulation:
 
 
 def _older_key(key: str, rng: random.Random) -> str:
-    """A 項目鍵 as an earlier submission might have had it: a course code one digit off, or a renamed item."""
-    head, joiner, tail = key.partition(KEY_JOINER)
-    if len(head) == 23 and head[-1].isdigit():
-        return head[:-1] + str((int(head[-1]) + rng.randint(1, 9)) % 10) + joiner + tail
+    """A 項目鍵 as an earlier submission might have had it: its course code one digit off (wherever the sheet's
+    key has it: 課程代碼, 實際修課學期+課程代碼+…), or a renamed item."""
+    parts = key.split(KEY_JOINER)
+    for index, part in enumerate(parts):
+        if len(part) == 23 and part[-1].isdigit():
+            parts[index] = part[:-1] + str((int(part[-1]) + rng.randint(1, 9)) % 10)
+            return KEY_JOINER.join(parts)
     return key + "（舊）"
 
 

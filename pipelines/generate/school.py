@@ -22,6 +22,7 @@ from pipelines.generate.platform import (
     OUTCOME_COLUMNS, assign_scenarios, attach_teachers, build_events, build_outcomes, build_performances,
     build_selections,
 )
+from pipelines.generate.registry import add_course_record_fields, add_student_attributes, build_visiting_studies
 from pipelines.generate.render import render, undecodable_bytes
 from pipelines.generate.truth import compute_truth, outcome_states
 
@@ -67,8 +68,12 @@ def build_frames(plan: SchoolPlan) -> dict[str, pl.DataFrame]:
     performances = build_performances(plan, rngs[16], admin.students, admin.cadres)
     performances = inject.performance_defects(plan, rngs[17], performances)
     selections = build_selections(plan, rngs[18], outcomes, outcome_states(events), performances)
-    records = inject.course_record_defects(plan, rngs[19], admin.course_records, outcomes)
-    students = inject.student_defects(plan, rngs[20], admin.students)
+    # contract v2's additions, on streams of their own (rng_for stages 50-52): the rows above stay the same
+    course_records = add_course_record_fields(plan, rng_for(plan.seed, plan.index, 50), admin.course_records)
+    records = inject.course_record_defects(plan, rngs[19], course_records, outcomes)
+    registered = add_student_attributes(plan, rng_for(plan.seed, plan.index, 51), admin.students)
+    students = inject.student_defects(plan, rngs[20], registered)
+    visiting = build_visiting_studies(plan, rng_for(plan.seed, plan.index, 52), admin.students)
     return {
         "students": students,
         "classes": admin.classes,
@@ -82,6 +87,7 @@ def build_frames(plan: SchoolPlan) -> dict[str, pl.DataFrame]:
         "diverse_performances": performances,
         "selections": selections,
         "autobiographies": admin.autobiographies,
+        "visiting_studies": visiting,
     }
 
 

@@ -50,9 +50,11 @@ from datetime import date
 
 import polars as pl
 
+from pipelines.contract import seed_rows
+from pipelines.export.layout import WORKBOOKS_BY_NAME, WHOLE_YEAR
 from pipelines.generate.admin import ENROLLED
 from pipelines.generate.codes import valid_course_codes, valid_national_ids
-from pipelines.generate.plan import SchoolPlan
+from pipelines.generate.plan import ROC_OFFSET, SchoolPlan
 
 TRIM = " \t\r\n\f\v\u3000\u00a0\ufeff"
 STATE_OF_ACTION = {"送審": "待認證", "認證通過": "認證通過", "認證未通過": "認證未通過", "取消認證": "已取消"}
@@ -62,6 +64,17 @@ TERM_METRICS = (
 )
 YEAR_METRICS = ("outcomes_selected", "performances_student_entered", "performances_school_registered",
                 "performances_selected")
+# Rows the export models hold per 名冊 sheet (before caps and gate exclusions, which the manifest lists):
+# metric `sheet_rows:<sheet>`, per term for the term rosters and under term 0 for the whole-year ones.
+SHEET_METRIC = "sheet_rows:"
+TERM_SHEETS = ("學生資料名冊", "學生成績名冊")
+YEAR_SHEETS = ("學生課程學習成果名冊",)
+TERM_METRICS += tuple(SHEET_METRIC + sheet.name for book in TERM_SHEETS for sheet in WORKBOOKS_BY_NAME[book].sheets)
+YEAR_METRICS += tuple(SHEET_METRIC + sheet.name for book in YEAR_SHEETS for sheet in WORKBOOKS_BY_NAME[book].sheets)
+REGISTER_SHEET, VISITING_SHEET = (sheet.name for sheet in WORKBOOKS_BY_NAME["學生資料名冊"].sheets)
+REGULAR_OUTCOME_SHEET = WORKBOOKS_BY_NAME["學生課程學習成果名冊"].sheets[0].name
+VISITING_OUTCOME_SHEET = WORKBOOKS_BY_NAME["學生課程學習成果名冊"].sheets[-1].name
+LEAVER_STATUSES = tuple(row["enrolment_status"] for row in seed_rows("xwalk_enrolment_statuses") if row["is_leaver"] == "true")
 _STATE_METRIC = {"認證通過": "outcomes_certified", "待認證": "outcomes_pending", "認證未通過": "outcomes_failed",
                  "已取消": "outcomes_cancelled", "未送審": "outcomes_not_submitted"}
 VIOLATION_SCHEMA = {"school_code": pl.String, "academic_year": pl.Int64, "term": pl.Int64, "rule_id": pl.String,
@@ -223,7 +236,54 @@ def compute_truth(plan: SchoolPlan, frames: dict[str, pl.DataFrame], as_of: date
         .unique()
         .sort("academic_year", "term", "rule_id", "key")
     )
-    return _counts(plan, students, records, outcomes_s, performances, selected_outcomes, selected_entered), violation_frame
+    counts = _counts(plan, students, records, outcomes_s, performances, selected_outcomes, selected_entered)
+    sheets = _sheet_counts(students, records, outcomes_s, selected_outcomes, frames["visiting_studies"])
+    counts = (counts.join(sheets, on=["academic_year", "term", "metric"], how="left")
+              .with_columns(pl.coalesce("sheet_value", "value").alias("value")).drop("sheet_value"))
+    return counts, violation_frame
+
+
+def _term_start(year: pl.Expr, term: pl.Expr) -> pl.Expr:
+    """August 1 (term 1) or February 1 (term 2) of the 學年度: dbt's term_start_date."""
+    gregorian = year + ROC_OFFSET
+    return pl.when(term == 1).then(pl.date(gregorian, 8, 1)).otherwise(pl.date(gregorian + 1, 2, 1))
+
+
+def _sheet_counts(students: pl.DataFrame, records: pl.DataFrame, outcomes_s: pl.DataFrame,
+                  selected_outcomes: pl.DataFrame, visiting: pl.DataFrame) -> pl.DataFrame:
+    """academic_year, term, metric, sheet_value: the rows of each sheet the export models should hold."""
+    kinds = {row["record_kind"]: row for row in seed_rows("xwalk_course_record_kinds")}
+    term = ["academic_year", "term"]
+    registry = students.unique(subset=[*term, "student_number"], keep="last", maintain_order=True)
+    left_before = (pl.col("enrolment_status").is_in(LEAVER_STATUSES)
+                   & (pl.col("status_changed_date") < _term_start(pl.col("academic_year"), pl.col("term"))))
+    parts = [
+        registry.filter(~left_before.fill_null(False)).with_columns(pl.lit(REGISTER_SHEET).alias("sheet")),
+        visiting.with_columns(pl.lit(VISITING_SHEET).alias("sheet")),
+        records.filter(pl.col("record_kind").is_in(list(kinds))).with_columns(
+            pl.col("record_kind").replace_strict({kind: row["export_sheet_name"] for kind, row in kinds.items()}).alias("sheet")),
+    ]
+    order = {kind: int(row["sort_order"]) for kind, row in kinds.items()}
+    first_kind = (records.filter(pl.col("record_kind").is_in(list(kinds)))
+                  .with_columns(pl.col("record_kind").replace_strict(order, return_dtype=pl.Int64).alias("_order"))
+                  .sort("_order").group_by("student_number", "academic_year", "term", "course_code")
+                  .agg(pl.col("record_kind").first()))
+    visiting_terms = visiting.select("student_number", "academic_year", "term").unique().with_columns(pl.lit(True).alias("_visiting"))
+    candidates = (
+        outcomes_s.join(selected_outcomes.select(pl.col("item_id").alias("outcome_id")), on="outcome_id", how="semi")
+        .filter(pl.col("state") == "認證通過")
+        .join(first_kind, on=["student_number", "academic_year", "term", "course_code"], how="left")
+        .join(visiting_terms, on=["student_number", "academic_year", "term"], how="left")
+        .with_columns(
+            pl.when(pl.col("_visiting")).then(pl.lit(VISITING_OUTCOME_SHEET))
+            .otherwise(pl.col("record_kind").replace_strict(
+                {kind: row["outcome_sheet_name"] for kind, row in kinds.items()}, default=REGULAR_OUTCOME_SHEET)).alias("sheet"),
+            pl.lit(WHOLE_YEAR).alias("term"))
+    )
+    frames = [part.group_by("academic_year", "term", "sheet").agg(pl.len().alias("sheet_value")) for part in (*parts, candidates)]
+    return pl.concat([frame.select(pl.col("academic_year").cast(pl.Int64), pl.col("term").cast(pl.Int64),
+                                   (pl.lit(SHEET_METRIC) + pl.col("sheet")).alias("metric"),
+                                   pl.col("sheet_value").cast(pl.Int64)) for frame in frames])
 
 
 def _counts(plan: SchoolPlan, students: pl.DataFrame, records: pl.DataFrame, outcomes_s: pl.DataFrame,

@@ -65,6 +65,8 @@ def _students() -> list[dict]:
         # SCHOOL_B, 113-1: same student numbers as SCHOOL_A, other people
         student(SCHOOL_B, 113, 1, "1130001", "E123456783", "林一", "201", 1, "在學", grade=2),
         student(SCHOOL_B, 113, 1, "1130002", "F223456786", "林二", "201", 2, "重讀", grade=2),
+        # left in 112-2 and still exported in 113-1: not on 113-1's register
+        student(SCHOOL_B, 113, 1, "1130003", "G123456785", "林三", "201", 3, "退學", grade=2, changed=dt.date(2024, 6, 15)),
     ]
 
 
@@ -88,11 +90,11 @@ TEACHERS = [
 ]
 
 
-def _record(school, year, term, number, code, name, kind="學期", score=80.0, passed=1, teacher="T001"):
+def _record(school, year, term, number, code, name, kind="學期", score=80.0, passed=1, teacher="T001", **v2):
     return {
         "_school": school, "academic_year": year, "term": term, "student_number": number, "course_code": code,
         "subject_name": name, "course_grade": 1, "credits": 2.0, "record_kind": kind, "teacher_code": teacher,
-        "score": score, "is_passed": passed, "is_credit_counted": 1,
+        "score": score, "is_passed": passed, "credit_counted_code": 1, **v2,
     }
 
 
@@ -101,7 +103,9 @@ COURSE_RECORDS = [
     _record(SCHOOL_A, 113, 1, "1130001", MATH, "數學", teacher="T002"),
     _record(SCHOOL_A, 113, 1, "1130002", CHINESE, "國語文"),
     _record(SCHOOL_A, 113, 1, "1130004", CHINESE, "國語文"),
-    _record(SCHOOL_A, 113, 1, "1130004", CHINESE, "國語文", kind="重修", score=65.0),
+    # contract v2: the term retaken and how; 是否採計學分 in the old layout (0 = not counted, exported as 2)
+    _record(SCHOOL_A, 113, 1, "1130004", CHINESE, "國語文", kind="重修", score=65.0, origin_academic_year=112,
+            origin_term=1, retake_method_code="2", credit_counted_code=0, makeup_score=70.0),
     _record(SCHOOL_A, 113, 2, "1130001", CLUB, "社團活動"),
     _record(SCHOOL_A, 113, 2, "1130004", BAD_CODE, "錯誤代碼課", score=50.0, passed=1),
     _record(SCHOOL_B, 113, 1, "1130001", CHINESE, "國語文", teacher="T101"),
@@ -207,6 +211,13 @@ ABSENCES = [
     {"_school": SCHOOL_A, "academic_year": 113, "term": 1, "student_number": "1130001", "leave_type": "事假", "periods": 3},
 ]
 
+# 1130001 studies at another school in 113-1: its outcome CO-1 goes on 借讀課程學習成果
+VISITING_STUDIES = [
+    {"_school": SCHOOL_A, "academic_year": 113, "term": 1, "student_number": "1130001", "host_school_code": "013302",
+     "host_cluster_code": "00", "host_program_code": "101", "visiting_code": "1",
+     "application_start_date": dt.date(2024, 9, 1), "application_end_date": dt.date(2025, 1, 20)},
+]
+
 FILE_ROWS: dict[str, list[dict]] = {
     "students": _students(),
     "classes": CLASSES,
@@ -220,6 +231,7 @@ FILE_ROWS: dict[str, list[dict]] = {
     "diverse_performances": DIVERSE_PERFORMANCES,
     "selections": SELECTIONS,
     "autobiographies": AUTOBIOGRAPHIES,
+    "visiting_studies": VISITING_STUDIES,
 }
 
 # Values the marts must show, derived by hand from the rows above.

@@ -78,7 +78,34 @@ def test_school_completion(built):
 
 def test_every_policy_school_is_a_dimension_row(built):
     rows = dict(built.query("select school_code, students_on_record from marts.dim_schools"))
-    assert rows == {SCHOOL_A: 4, SCHOOL_B: 2, SCHOOL_C: 0}
+    assert rows == {SCHOOL_A: 4, SCHOOL_B: 3, SCHOOL_C: 0}
+
+
+def test_students_roster_lists_everyone_on_the_register_and_not_who_left_before_the_term(built):
+    listed = built.query("""select school_code, term, student_number, enrolment_status, status_changed_date_roc
+                            from exports.export_central__students where sheet_name = '學生資料' order by all""")
+    assert (SCHOOL_A, 1, "1130003", "休學", "113/10/01") in listed
+    assert (SCHOOL_A, 2, "1130002", "轉出", "114/02/20") in listed
+    assert [row[2] for row in listed if row[0] == SCHOOL_B] == ["1130001", "1130002"]
+
+
+def test_visiting_studies_get_their_sheet_and_their_outcomes_the_visiting_sheet(built):
+    assert built.query("""select sheet_name, school_code, host_school_code, application_start_date_roc, item_key
+                          from exports.export_central__students where sheet_name = '學生借讀資料'""") == [
+        ("學生借讀資料", SCHOOL_A, "013302", "113/09/01", "013302+113/09/01")]
+    [(outcome, sheet, host, course_code, key)] = built.query(
+        """select item_id, sheet_name, host_school_code, course_code, item_key
+           from exports.export_central__course_outcomes where school_code = ?""", [SCHOOL_A])
+    assert (outcome, sheet, host, key) == ("CO-1", "借讀課程學習成果", "013302", f"013302+113+1+{course_code}+CO-1.pdf+")
+
+
+def test_course_records_carry_the_rosters_codes_and_the_term_retaken(built):
+    rows = built.query("""select record_kind, credit_counted_code, makeup_score, origin_academic_year, origin_term,
+                                 retake_method_code, replace(item_key, course_code, 'C')
+                          from exports.export_central__course_records
+                          where school_code = ? and term = 1 and student_number = '1130004' order by sheet_order""",
+                       [SCHOOL_A])
+    assert rows == [("學期", "1", -1.0, None, None, None, "C"), ("重修", "2", 70.0, 112, 1, "2", "112+1+C")]
 
 
 def test_national_id_is_masked(built):

@@ -86,23 +86,25 @@ def test_cover_headers_column_order_dates_and_codes_as_text(exported, term):
     assert exported.school.startswith("0"), "the sample should have a school code with a leading zero"
 
 
-def test_students_sheet_is_every_enrolled_student_of_the_term_with_the_warehouse_values(exported):
+def test_students_sheet_is_every_student_on_the_register_with_the_warehouse_values(exported):
     _, left_out = _excluded(exported, 1)
     rows = _sheets(exported.folder(1) / f"{exported.year}_1_學生資料名冊.xlsx")["學生資料"]
     expected = {
-        national_id: (student_number, birth_date, str(gender), cluster, class_name, seat)
-        for national_id, student_number, birth_date, gender, cluster, class_name, seat in _query(exported, """
-            select national_id, student_number, birth_date, gender_code, cluster_code, class_name, seat_number
+        national_id: (student_number, birth_date, str(gender), cluster, class_name, seat, status)
+        for national_id, student_number, birth_date, gender, cluster, class_name, seat, status in _query(exported, """
+            select national_id, student_number, birth_date, gender_code, cluster_code, class_name, seat_number,
+                   enrolment_status
             from marts.fct_student_terms
-            where school_code = ? and academic_year = ? and term = 1 and is_enrolled""", exported.school, exported.year)
+            where school_code = ? and academic_year = ? and term = 1 and is_on_register""", exported.school, exported.year)
         if student_number not in left_out
     }
     written = {row["身分證號"]: row for row in rows}
     assert len(rows) == len(written) == len(expected)
-    for national_id, (_, birth_date, gender, cluster, class_name, seat) in expected.items():
+    for national_id, (_, birth_date, gender, cluster, class_name, seat, status) in expected.items():
         row = written[national_id]
         assert row["出生日期"] == f"{birth_date.year - 1911:03d}/{birth_date.month:02d}/{birth_date.day:02d}"
-        assert (row["性別代碼"], row["群別代碼"], row["班級名稱"], row["座號"]) == (gender, cluster, class_name, seat)
+        assert (row["性別代碼"], row["群別代碼"], row["班級名稱"], row["座號"], row["學籍狀態"]) == \
+            (gender, cluster, class_name, seat, status)
     assert any(row["群別代碼"].startswith("0") for row in rows), "codes with leading zeros (群別代碼 00) stay text"
 
 
@@ -127,22 +129,33 @@ def _year_identity(exported) -> dict[str, str]:
         qualify row_number() over (partition by student_number order by term desc) = 1""", exported.school, exported.year))
 
 
-def test_whole_year_outcomes_are_exactly_the_selected_and_certified_within_the_cap(exported):
+def test_whole_year_outcomes_are_exactly_the_selected_and_certified_within_the_cap_on_their_kind_sheet(exported):
     keys, left_out = _excluded(exported, 0)
     identity = _year_identity(exported)
-    rows = _sheets(exported.folder(0) / f"{exported.year}_0_學生課程學習成果名冊.xlsx")["課程學習成果"]
-    written = Counter((row["身分證號"], row["課程代碼"], row["成果名稱"]) for row in rows)
+    workbook = WORKBOOKS_BY_NAME["學生課程學習成果名冊"]
+    sheets = _sheets(exported.folder(0) / workbook.file_name(exported.year, 0))
+    written = Counter((sheet.name, row["身分證號"], row.get("課程代碼") or row.get("原修課課程代碼"), row["文件檔名"])
+                      for sheet in workbook.sheets for row in sheets.get(sheet.name, []))
     candidates = _query(exported, """
-        select outcome_id, student_number, course_code, title from marts.fct_course_outcomes
-        where school_code = ? and academic_year = ? and is_selected and certification_state = '認證通過'""",
+        select outcomes.outcome_id, outcomes.student_number, kinds.outcome_sheet_name, outcomes.course_code,
+               outcomes.document_file_name
+        from marts.fct_course_outcomes as outcomes
+        left join seeds.xwalk_course_record_kinds as kinds on outcomes.record_kind = kinds.record_kind
+        where outcomes.school_code = ? and outcomes.academic_year = ? and outcomes.is_selected
+          and outcomes.certification_state = '認證通過'
+          and not exists (select 1 from staging.stg_admin__visiting_studies as visiting
+                          where visiting.school_code = outcomes.school_code and visiting.academic_year = outcomes.academic_year
+                            and visiting.term = outcomes.term and visiting.student_number = outcomes.student_number)""",
                         exported.school, exported.year)
-    expected = Counter((identity[student], course_code, title) for outcome_id, student, course_code, title in candidates
+    expected = Counter((sheet or "學期課程學習成果", identity[student], course_code, document)
+                       for outcome_id, student, sheet, course_code, document in candidates
                        if outcome_id not in keys and student not in left_out)
-    assert written == expected
-    assert len(candidates) > len(rows) > 0, "the sample's errors and caps should leave some out"
+    assert +Counter({key: count for key, count in written.items() if key[0] != "借讀課程學習成果"}) == +expected
+    assert len(candidates) > sum(expected.values()) > 0, "the sample's errors and caps should leave some out"
+    assert all("成果名稱" not in sheets[name + "#headers"] for name in sheets if not name.endswith("#headers"))
     [(cap,)] = _query(exported, "select course_outcome_selection_cap_per_year from marts.dim_schools where school_code = ?",
                       exported.school)
-    assert max(Counter(row["身分證號"] for row in rows).values()) <= cap
+    assert max(Counter(national_id for _, national_id, _, _ in written.elements()).values()) <= cap
 
 
 def test_whole_year_performances_are_the_selected_student_entered_ones_on_their_category_sheet(exported):
@@ -206,3 +219,28 @@ def test_a_submission_written_by_an_older_writer_with_the_same_rows_needs_no_res
 
     write_workbook(staging / name, cadres, "023865", 113, 1, [{**row, "position": "副班長"}])
     assert not _same_as_submitted([{"name": name, "sha256": sha256_of(staging / name)}], target, staging, [cadres])
+
+
+@pytest.mark.parametrize("term", [1, 2])
+def test_a_passing_schools_term_workbooks_hold_exactly_the_truths_rows_per_sheet(workspace, built_sample, school_year,
+                                                                                   passing_gate, term):
+    import csv
+
+    from pipelines.generate.truth import SHEET_METRIC
+
+    school, year = school_year
+    outcome = export_school(workspace, workspace.warehouse.parent / "out", school, year, term, gate_result=passing_gate)
+    with (built_sample.truth / "expected_counts.csv").open(encoding="utf-8", newline="") as handle:
+        truth = {row["metric"][len(SHEET_METRIC):]: int(row["value"]) for row in csv.DictReader(handle)
+                 if row["metric"].startswith(SHEET_METRIC) and (row["school_code"], row["academic_year"], row["term"])
+                 == (school, str(year), str(term))}
+    for workbook in workbooks_for(term):
+        if workbook.name not in ("學生資料名冊", "學生成績名冊"):
+            continue
+        sheets = _sheets(outcome.folder / workbook.file_name(year, term))
+        written = {sheet.name: len(sheets[sheet.name]) for sheet in workbook.sheets if sheet.name in sheets}
+        assert written == {name: count for name, count in truth.items()
+                           if name in {sheet.name for sheet in workbook.sheets} and (count or name == workbook.sheets[0].name)}
+        for sheet in workbook.sheets:
+            if sheet.name in sheets:
+                assert tuple(sheets[sheet.name + "#headers"]) == sheet.headers

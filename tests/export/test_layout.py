@@ -34,3 +34,56 @@ def test_a_receipt_may_name_the_workbook_with_or_without_prefix_and_extension(tm
     assert workbook_name_of(" 113_0_學生自填多元表現名冊 ") == "學生自填多元表現名冊"
     assert workbook_name_of("學生成績名冊") == "學生成績名冊"
     assert receipt_path(tmp_path, "023865", 113, 0) == tmp_path / "023865" / "receipts" / "收訖明細_113_0.csv"
+
+
+KEY = ("身分證號", "出生日期")
+V2_HEADERS = {  # exports.md v2 and ../shared/notes/central-formats.md §3
+    ("學生資料名冊", "學生資料"): (*KEY, "性別代碼", "群別代碼", "科班學程別代碼", "部別代碼", "班別", "年級", "班級名稱", "座號",
+                              "特殊身分別", "原住民族別", "原住民身分別", "族語認證報考方言", "報考年度", "族語認證有效日期",
+                              "實驗班名稱", "入學方式", "學籍狀態", "學籍異動日期"),
+    ("學生資料名冊", "學生借讀資料"): (*KEY, "所屬學校代碼", "借讀學校代碼", "群別", "借讀科班學程別", "借讀代碼", "申請開始日期",
+                                "申請結束日期"),
+    ("學生成績名冊", "學期成績"): (*KEY, "課程代碼", "科目名稱", "開課年級", "修課學分", "學期學業成績", "成績及格", "補考成績",
+                              "補考及格", "是否採計學分", "質性文字描述"),
+    ("學生成績名冊", "補修成績"): (*KEY, "應修課學年度", "應修課學期", "課程代碼", "科目名稱", "開課年級", "修課學分", "補修成績",
+                              "補修及格", "補考成績", "補考及格", "補修方式", "是否採計學分", "質性文字描述"),
+    ("學生成績名冊", "轉學轉科成績"): (*KEY, "對應學年度", "對應學期", "課程代碼", "科目名稱", "對應年級", "修課學分", "身分別",
+                                "抵免後成績", "成績及格", "是否採計學分", "質性文字描述"),
+    ("學生課程學習成果名冊", "學期課程學習成果"): (*KEY, "實際修課學期", "課程代碼", "科目名稱", "開課年級", "修課學分", "成果簡述",
+                                        "文件檔名", "影音檔名"),
+    ("學生課程學習成果名冊", "補修課程學習成果"): (*KEY, "應修課學年度", "應修課學期", "實際修課學期", "課程代碼", "科目名稱", "開課年級",
+                                        "修課學分", "補修方式", "成果簡述", "文件檔名", "影音檔名"),
+    ("學生課程學習成果名冊", "重修課程學習成果"): (*KEY, "原修課學年度", "原修課學期", "實際修課學期", "原修課課程代碼", "原修課科目名稱",
+                                        "原修課開課年級", "原修課修課學分", "重修方式", "成果簡述", "文件檔名", "影音檔名"),
+}
+
+
+def test_v2_sheets_have_the_real_rosters_headers_in_order():
+    for (book, name), headers in V2_HEADERS.items():
+        assert WORKBOOKS_BY_NAME[book].sheet(name).headers == headers, name
+    grades = WORKBOOKS_BY_NAME["學生成績名冊"]
+    for name in ("重修成績", "重讀成績"):
+        assert grades.sheet(name).headers == (*KEY, "原修課學年度", "原修課學期", *grades.sheet("學期成績").headers[2:])
+
+
+def test_outcomes_go_on_one_sheet_per_kind_without_a_title_and_only_the_first_is_always_written():
+    outcomes = WORKBOOKS_BY_NAME["學生課程學習成果名冊"]
+    assert [sheet.name for sheet in outcomes.sheets] == [
+        "學期課程學習成果", "補修課程學習成果", "重修課程學習成果", "重讀課程學習成果", "轉學轉科課程學習成果", "借讀課程學習成果"]
+    assert [sheet.always for sheet in outcomes.sheets] == [True] + [False] * 5
+    assert all("成果名稱" not in sheet.headers for sheet in outcomes.sheets)
+
+
+def test_every_items_key_is_made_of_its_own_sheets_columns():
+    for workbook in WORKBOOKS_BY_NAME.values():
+        for sheet in workbook.sheets:
+            assert sheet.key_headers and set(sheet.key_headers) <= set(sheet.headers), sheet.name
+
+
+def test_an_outcomes_key_tells_two_outcomes_of_one_course_apart_and_reads_a_year_as_written():
+    sheet = WORKBOOKS_BY_NAME["學生課程學習成果名冊"].sheet("學期課程學習成果")
+    course = {"實際修課學期": 1, "課程代碼": "112013301H11101A0000001", "影音檔名": None}
+    first, second = sheet.item_key({**course, "文件檔名": "a.pdf"}), sheet.item_key({**course, "文件檔名": "b.pdf"})
+    assert first == "1+112013301H11101A0000001+a.pdf+" and first != second
+    retake = WORKBOOKS_BY_NAME["學生成績名冊"].sheet("重修成績")
+    assert retake.item_key({"原修課學年度": 112.0, "原修課學期": 2, "課程代碼": "X"}) == "112+2+X"

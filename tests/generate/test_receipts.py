@@ -34,3 +34,27 @@ def test_same_folder_and_seed_same_receipt_with_every_outcome(tmp_path):
     assert all(row["退件原因"] for row in rows if row["收訖狀態"] == "退件")
     assert second.received == first.received
     assert simulate_receipt(folder, tmp_path / "c.csv", seed=8).path.read_bytes() != (tmp_path / "a.csv").read_bytes()
+
+
+def test_an_unexpected_outcome_row_has_the_sheets_key_with_its_course_code_one_digit_off(tmp_path):
+    import json
+
+    folder = tmp_path / "113_0"
+    folder.mkdir()
+    course = "112013301H11101A0000001"
+    outcomes = WORKBOOKS_BY_NAME["學生課程學習成果名冊"]
+    write_workbook(folder / outcomes.file_name(113, 0), outcomes, "023865", 113, 0, [
+        {"sheet_name": "學期課程學習成果", "national_id": f"A1{index:08d}", "course_term": 1, "course_code": course,
+         "document_file_name": f"{index}.pdf"} for index in range(20)])
+    diverse = WORKBOOKS_BY_NAME["學生自填多元表現名冊"]
+    write_workbook(folder / diverse.file_name(113, 0), diverse, "023865", 113, 0, [])
+    (folder / "manifest.json").write_text(json.dumps({"school": "023865", "academic_year": 113, "term": 0}), encoding="utf-8")
+
+    simulate_receipt(folder, tmp_path / "r.csv", seed=3, unexpected=3)
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "r.csv").read_text(encoding="utf-8"))))
+    sent = {f"1+{course}+{index}.pdf+" for index in range(20)}
+    unexpected = [row["項目鍵"] for row in rows if row["項目鍵"] not in sent]
+    assert len(unexpected) == 3
+    for key in unexpected:
+        term, code, document, video = key.split("+")
+        assert (term, code[:-1], video) == ("1", course[:-1], "") and code != course and document.endswith(".pdf")

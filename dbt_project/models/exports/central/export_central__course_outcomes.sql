@@ -1,10 +1,13 @@
 -- Grain: one row per school × course outcome that is selected (latest action 勾選) and certified
--- (認證通過): the candidates for the 課程學習成果 sheet of the year's 學生課程學習成果名冊 (term 0).
+-- (認證通過): the candidates for the year's 學生課程學習成果名冊 (term 0), on the sheet of its kind
+-- (exports.md v2): the 修課類別 of the 修課成績 row it was made for (xwalk_course_record_kinds), except
+-- that an outcome of a term the student spent at another school (借讀) goes on 借讀課程學習成果.
 -- Rules: exports_central_business_rules.md. The per-student caps are ranked here and applied by the
 -- export (the rows beyond a cap are the ones left out): within_selection_cap keeps the first
 -- course_outcome_selection_cap_per_year selected (the latest selected_at go), within_upload_cap marks
 -- the outcome as one of the term's first course_outcome_upload_cap_per_term uploads (R05).
--- 項目鍵: 課程代碼+成果名稱.
+-- 項目鍵: the sheet's term and course columns + 文件檔名 + 影音檔名 (a student's two outcomes of one course
+-- differ in their files); see exports_central_business_rules.md.
 with
 
 outcomes as not materialized (
@@ -16,6 +19,26 @@ outcomes as not materialized (
 policies as (
 
     select * from {{ scoped_ref('stg_school__policies') }}
+
+),
+
+record_kinds as (
+
+    select * from {{ ref('xwalk_course_record_kinds') }}
+
+),
+
+visiting_terms as (
+
+    -- one host school per student and term: the earliest application when there are several
+    select
+        school_code,
+        academic_year,
+        term,
+        student_number,
+        arg_min(host_school_code, application_start_date) as host_school_code,
+    from {{ scoped_ref('stg_admin__visiting_studies') }}
+    group by all
 
 ),
 
@@ -42,13 +65,30 @@ uploads_ranked as (
 exportable as (
 
     select
-        *,
+        outcomes.*,
+        visiting_terms.host_school_code,
+        record_kinds.outcome_key_term,
+        case
+            when visiting_terms.host_school_code is not null then '{{ var("export_sheets")["visiting_outcomes"] }}'
+            -- an outcome without a course record (R06) goes with the term's regular ones
+            else coalesce(record_kinds.outcome_sheet_name, '{{ var("export_sheets")["regular_outcomes"] }}')
+        end as sheet_name,
+        case
+            when visiting_terms.host_school_code is not null then {{ var('visiting_outcome_sheet_order') }}
+            else coalesce(record_kinds.sort_order, 1)
+        end as sheet_order,
         row_number() over (
-            partition by school_code, academic_year, student_number
-            order by selected_at nulls last, outcome_id
+            partition by outcomes.school_code, outcomes.academic_year, outcomes.student_number
+            order by outcomes.selected_at nulls last, outcomes.outcome_id
         ) as selection_rank,
     from outcomes
-    where is_selected and is_certified
+    left join record_kinds on outcomes.record_kind = record_kinds.record_kind
+    left join visiting_terms
+        on outcomes.school_code = visiting_terms.school_code
+        and outcomes.academic_year = visiting_terms.academic_year
+        and outcomes.term = visiting_terms.term
+        and outcomes.student_number = visiting_terms.student_number
+    where outcomes.is_selected and outcomes.is_certified
 
 ),
 
@@ -61,8 +101,22 @@ final as (
         exportable.student_number,
         student_years.class_code,
         cast(student_years.seat_number as integer) as seat_number,
+        exportable.sheet_name,
+        exportable.sheet_order,
         exportable.outcome_id as item_id,
-        exportable.course_code || '+' || exportable.title as item_key,
+        -- the same parts, in the same order, as the sheet's key_headers in pipelines/export/layout.py
+        concat_ws('+',
+            case
+                when exportable.host_school_code is not null then exportable.host_school_code || '+'
+                    || cast(exportable.academic_year as varchar) || '+' || cast(exportable.term as varchar)
+                when exportable.outcome_key_term = 'origin' then coalesce(cast(exportable.origin_academic_year as varchar), '')
+                    || '+' || coalesce(cast(exportable.origin_term as varchar), '')
+                else cast(exportable.term as varchar)
+            end,
+            exportable.course_code,
+            coalesce(exportable.document_file_name, ''),
+            coalesce(exportable.video_file_name, '')
+        ) as item_key,
         exportable.selected_at,
         exportable.uploaded_at,
         exportable.selection_rank,
@@ -78,7 +132,12 @@ final as (
         exportable.subject_name,
         cast(exportable.course_grade as integer) as course_grade,
         exportable.credits,
-        exportable.title,
+        exportable.origin_academic_year,
+        exportable.origin_term,
+        exportable.make_up_method_code,
+        exportable.retake_method_code,
+        exportable.host_school_code,
+        exportable.academic_year as visiting_academic_year,
         exportable.summary,
         exportable.document_file_name,
         exportable.video_file_name,

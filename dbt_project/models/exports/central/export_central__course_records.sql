@@ -1,6 +1,9 @@
 -- Grain: one row per school × academic year × term × student × record kind × course code: every
 -- course record (修課成績) of the term, on the 學生成績名冊 sheet of its kind (學期成績, 補修成績, …;
--- xwalk_course_record_kinds). 項目鍵: 課程代碼. The student's 身分證號 and 出生日期 are the term's.
+-- xwalk_course_record_kinds). The student's 身分證號 and 出生日期 are the term's. Each sheet has its own
+-- columns (exports.md v2; pipelines/export/layout.py picks them), so this model carries them all.
+-- 項目鍵: 課程代碼; on 重修/重讀成績 原修課學年度+原修課學期+課程代碼 (a course may be retaken more than once).
+-- 補考成績 is -1 when there was no make-up exam (the central database's "none").
 with
 
 course_records as (
@@ -33,7 +36,12 @@ final as (
         course_records.record_kind,
         record_kinds.export_sheet_name as sheet_name,
         record_kinds.sort_order as sheet_order,
-        course_records.course_code as item_key,
+        case
+            when record_kinds.is_record_keyed_by_origin then
+                concat_ws('+', coalesce(cast(course_records.origin_academic_year as varchar), ''),
+                          coalesce(cast(course_records.origin_term as varchar), ''), course_records.course_code)
+            else course_records.course_code
+        end as item_key,
         student_terms.national_id,
         {{ roc_date('student_terms.birth_date') }} as birth_date_roc,
         course_records.course_code,
@@ -42,10 +50,15 @@ final as (
         course_records.credits,
         course_records.score,
         {{ flag_code('course_records.is_passed') }} as passed_code,
-        course_records.makeup_score,
+        coalesce(course_records.makeup_score, {{ var('no_makeup_score') }}) as makeup_score,
         {{ flag_code('course_records.is_makeup_passed') }} as makeup_passed_code,
-        {{ flag_code('course_records.is_credit_counted') }} as credit_counted_code,
+        course_records.credit_counted_code,
         course_records.qualitative_description,
+        course_records.origin_academic_year,
+        course_records.origin_term,
+        course_records.make_up_method_code,
+        course_records.retake_method_code,
+        course_records.transfer_identity_code,
     from course_records
     inner join record_kinds on course_records.record_kind = record_kinds.record_kind
     left join student_terms

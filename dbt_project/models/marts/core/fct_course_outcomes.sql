@@ -56,6 +56,10 @@ matching_course_records as (
         course_records.subject_name,
         course_records.course_grade,
         course_records.credits,
+        course_records.origin_academic_year,
+        course_records.origin_term,
+        course_records.make_up_method_code,
+        course_records.retake_method_code,
     from outcomes
     inner join course_records
         on outcomes.school_code = course_records.school_code
@@ -88,6 +92,10 @@ final as (
         matching_course_records.subject_name,
         matching_course_records.course_grade,
         matching_course_records.credits,
+        matching_course_records.origin_academic_year,
+        matching_course_records.origin_term,
+        matching_course_records.make_up_method_code,
+        matching_course_records.retake_method_code,
         outcomes.title,
         outcomes.summary,
         coalesce(length(outcomes.summary), 0) as summary_chars,

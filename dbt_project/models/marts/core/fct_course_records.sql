@@ -26,6 +26,12 @@ attributes as (
 
 ),
 
+credit_counted_codes as (
+
+    select * from {{ ref('xwalk_credit_counted_codes') }}
+
+),
+
 student_terms as (
 
     select * from {{ scoped_ref('fct_student_terms') }}
@@ -53,8 +59,15 @@ final as (
         course_records.is_passed,
         course_records.makeup_score,
         course_records.is_makeup_passed,
-        course_records.is_credit_counted,
+        -- an old delivery's 0 becomes the roster's 2 (不採計學分)
+        credit_counted_codes.export_code as credit_counted_code,
+        credit_counted_codes.is_credit_counted,
         course_records.qualitative_description,
+        course_records.origin_academic_year,
+        course_records.origin_term,
+        course_records.make_up_method_code,
+        course_records.retake_method_code,
+        course_records.transfer_identity_code,
         course_records.course_code_chars,
         course_records.course_category_code,
         categories.category_name as course_category_name,
@@ -71,6 +84,7 @@ final as (
     left join record_kinds on course_records.record_kind = record_kinds.record_kind
     left join categories on course_records.course_category_code = categories.category_code
     left join attributes on course_records.course_attribute_code = attributes.attribute_code
+    left join credit_counted_codes on course_records.credit_counted_code = credit_counted_codes.delivered_code
     left join student_terms
         on course_records.school_code = student_terms.school_code
         and course_records.academic_year = student_terms.academic_year
