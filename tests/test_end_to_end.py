@@ -9,6 +9,7 @@ import duckdb
 import pytest
 
 from pipelines.cli import main
+from pipelines.contract import seed_codes
 
 pytestmark = pytest.mark.e2e
 
@@ -38,6 +39,17 @@ MART_METRICS = {
                                          from marts.fct_diverse_performances where not is_student_entered group by all""",
     "performances_selected": """select school_code, academic_year, 0, count(*) from marts.fct_diverse_performances
                                 where is_student_entered and is_selected group by all""",
+    # the rows of the 名冊 sheets (exports.md v2), as the export models hold them before the gate's exclusions
+    "cadre_rows": "select school_code, academic_year, term, count(*) from exports.export_central__cadres group by all",
+    "absence_rows": "select school_code, academic_year, term, count(*) from exports.export_central__absences group by all",
+    **{
+        f"performances_selected_{category_en}": f"""
+            select exports.school_code, exports.academic_year, 0, count(*)
+            from exports.export_central__diverse_performances as exports
+            inner join seeds.xwalk_diverse_categories as categories on exports.category = categories.category
+            where categories.category_en = '{category_en}' group by all"""
+        for category_en in seed_codes("xwalk_diverse_categories", "category_en")
+    },
 }
 
 

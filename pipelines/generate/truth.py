@@ -50,6 +50,7 @@ from datetime import date
 
 import polars as pl
 
+from pipelines.contract import seed_codes
 from pipelines.generate.admin import ENROLLED
 from pipelines.generate.codes import valid_course_codes, valid_national_ids
 from pipelines.generate.plan import SchoolPlan
@@ -59,9 +60,13 @@ STATE_OF_ACTION = {"送審": "待認證", "認證通過": "認證通過", "認�
 TERM_METRICS = (
     "students", "students_enrolled", "course_records", "outcomes_uploaded", "outcomes_certified",
     "outcomes_pending", "outcomes_failed", "outcomes_cancelled", "outcomes_not_submitted",
+    "cadre_rows", "absence_rows",
 )
+# 學生自填多元表現名冊 rows per sheet: the selected student-entered entries of each 類別 (by its English name)
+_CATEGORY_EN = dict(zip(seed_codes("xwalk_diverse_categories", "category"), seed_codes("xwalk_diverse_categories", "category_en")))
+SHEET_METRICS = tuple(f"performances_selected_{name}" for name in _CATEGORY_EN.values())
 YEAR_METRICS = ("outcomes_selected", "performances_student_entered", "performances_school_registered",
-                "performances_selected")
+                "performances_selected", *SHEET_METRICS)
 _STATE_METRIC = {"認證通過": "outcomes_certified", "待認證": "outcomes_pending", "認證未通過": "outcomes_failed",
                  "已取消": "outcomes_cancelled", "未送審": "outcomes_not_submitted"}
 VIOLATION_SCHEMA = {"school_code": pl.String, "academic_year": pl.Int64, "term": pl.Int64, "rule_id": pl.String,
@@ -223,11 +228,14 @@ def compute_truth(plan: SchoolPlan, frames: dict[str, pl.DataFrame], as_of: date
         .unique()
         .sort("academic_year", "term", "rule_id", "key")
     )
-    return _counts(plan, students, records, outcomes_s, performances, selected_outcomes, selected_entered), violation_frame
+    counts = _counts(plan, students, records, outcomes_s, performances, selected_outcomes, selected_entered,
+                     frames["cadres"], frames["absences"])
+    return counts, violation_frame
 
 
 def _counts(plan: SchoolPlan, students: pl.DataFrame, records: pl.DataFrame, outcomes_s: pl.DataFrame,
-            performances: pl.DataFrame, selected_outcomes: pl.DataFrame, selected_entered: pl.DataFrame) -> pl.DataFrame:
+            performances: pl.DataFrame, selected_outcomes: pl.DataFrame, selected_entered: pl.DataFrame,
+            cadres: pl.DataFrame, absences: pl.DataFrame) -> pl.DataFrame:
     values: dict[tuple[int, int, str], int] = {}
     for window in plan.terms:
         for metric in TERM_METRICS:
@@ -256,6 +264,12 @@ def _counts(plan: SchoolPlan, students: pl.DataFrame, records: pl.DataFrame, out
     tally(performances.filter(pl.col("entry_source") == "學生自填"), ["academic_year"], "performances_student_entered")
     tally(performances.filter(pl.col("entry_source") == "學校登錄"), ["academic_year"], "performances_school_registered")
     tally(selected_entered, ["academic_year"], "performances_selected")
+    # the term rosters hold every delivered row (uncapped); a sheet of the whole-year roster its category's selected
+    tally(cadres, term, "cadre_rows")
+    tally(absences, term, "absence_rows")
+    by_sheet = selected_entered.join(performances.select(pl.col("performance_id").alias("item_id"), "category"), on="item_id")
+    tally(by_sheet.with_columns(("performances_selected_" + pl.col("category").replace_strict(_CATEGORY_EN)).alias("metric")),
+          ["academic_year", "metric"], pl.lit(0))
     return pl.DataFrame(
         [{"school_code": plan.code, "academic_year": y, "term": t, "metric": m, "value": v} for (y, t, m), v in values.items()],
         schema=COUNT_SCHEMA,
