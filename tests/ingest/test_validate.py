@@ -201,3 +201,19 @@ def test_a_performance_code_must_be_in_its_seed(header, good, bad):
     assert parsed.rows["表現編號"].to_list() == ["DP1"]
     row = only_quarantine_row(parsed)
     assert (row["field"], row["reason"]) == (header, "unknown_code")
+
+
+@pytest.mark.parametrize(("header", "good", "bad", "reason"), [
+    ("學期", "2", "3", "unknown_code"),
+    ("分數", "785", "-5", "out_of_range"),
+    ("每週節數", "4", "41", "out_of_range"),
+    ("開設週數", "18", "四週", "bad_number"),
+    ("節數", "36", "1001", "out_of_range"),
+    ("學分數", "2", "31", "out_of_range"),
+])
+def test_a_performance_number_outside_its_range_is_quarantined(header, good, bad, reason):
+    text = f"{PERFORMANCE_HEADER},{header}\nDP1,S1,113,其他,甲,學生自填,{good}\nDP2,S1,113,其他,乙,學生自填,{bad}\n"
+    parsed = validate(text, "diverse_performances", PERFORMANCES)
+    assert parsed.rows["表現編號"].to_list() == ["DP1"]
+    row = only_quarantine_row(parsed)
+    assert (row["field"], row["reason"]) == (header, reason)
