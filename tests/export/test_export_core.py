@@ -264,3 +264,37 @@ def test_a_submission_written_by_an_older_writer_with_the_same_rows_needs_no_res
 
     write_workbook(staging / name, cadres, "023865", 113, 1, [{**row, "position": "副班長"}])
     assert not _same_as_submitted([{"name": name, "sha256": sha256_of(staging / name)}], target, staging, [cadres])
+
+
+def test_with_a_passing_gate_each_v2_sheet_holds_the_rows_the_generator_expects(workspace, school_year, passing_gate,
+                                                                                 built_sample):
+    import csv
+
+    school, year = school_year
+    with (built_sample.truth / "expected_counts.csv").open(encoding="utf-8", newline="") as handle:
+        truth = {(row["term"], row["metric"]): int(row["value"]) for row in csv.DictReader(handle)
+                 if (row["school_code"], row["academic_year"]) == (school, str(year))}
+    out = workspace.warehouse.parent / "clean-out"
+    written = {}
+    for term in (1, 2, 0):
+        export_school(workspace, out, school, year, term, gate_result=passing_gate)
+        manifest = json.loads((out / school / f"{year}_{term}" / "manifest.json").read_text(encoding="utf-8"))
+        written[term] = {sheet: rows for entry in manifest["files"] for sheet, rows in entry["sheets"].items()}
+    for term in (1, 2):
+        assert written[term]["幹部經歷紀錄"] == truth[(str(term), "cadre_rows")] > 0
+        assert written[term]["缺勤紀錄"] == truth[(str(term), "absence_rows")]
+    # when the gate passes only the caps leave rows out of the whole-year roster
+    con = duckdb.connect(str(workspace.warehouse), read_only=True)
+    try:
+        beyond = dict(con.execute("""
+            select categories.category_en, count(*) filter (where not (is_within_selection_cap and is_within_upload_cap))
+            from exports.export_central__diverse_performances as exports
+            inner join seeds.xwalk_diverse_categories as categories on exports.category = categories.category
+            where school_code = ? and academic_year = ? group by all""", [school, year]).fetchall())
+        sheets = dict(con.execute("select category_en, export_sheet_name from seeds.xwalk_diverse_categories").fetchall())
+    finally:
+        con.close()
+    for category_en, sheet in sheets.items():
+        expected = truth[("0", f"performances_selected_{category_en}")] - beyond.get(category_en, 0)
+        assert written[0].get(sheet, 0) == expected, sheet
+    assert sum(1 for sheet in sheets.values() if written[0].get(sheet)) >= 8
