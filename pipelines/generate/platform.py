@@ -17,7 +17,7 @@ import numpy as np
 import polars as pl
 
 from pipelines.contract import seed_codes
-from pipelines.generate import text
+from pipelines.generate import diverse, text
 from pipelines.generate.admin import dates_by, np_date, random_days, random_times
 from pipelines.generate.plan import SchoolPlan
 
@@ -238,14 +238,6 @@ _CATEGORY_WEIGHTS = {
     "幹部經歷": 0.06, "競賽參與": 0.15, "檢定證照": 0.12, "服務學習": 0.18, "彈性學習": 0.10,
     "團體活動": 0.12, "職場學習": 0.04, "作品成果": 0.12, "先修課程": 0.03, "其他": 0.08,
 }
-# The generator's titles (text.DIVERSE_TITLES) → the codes of the seeds a registrar would give them.
-_CERTIFICATE_CODES = {"全民英檢": "E001", "日本語能力試驗": "J001", "電腦軟體應用技術士": "T001", "多益測驗": "E002",
-                      "中文打字檢定": "K001"}
-_SCORED, _LANGUAGE_TESTS = ("E002",), ("E001", "E002", "J001")
-_FLEXIBLE_CODES = {"自主學習計畫": "1", "選手培訓": "2", "充實增廣課程": "3", "學校特色活動": "5"}
-_GROUP_ACTIVITY_CODES = {"班級活動": "1", "社團活動": "2", "學生自治會活動": "3", "週會講座": "5"}
-_WORKPLACE_CODES = {"企業參訪": "1", "職場見習": "2", "大學實驗室參訪": "1"}
-_CADRE_LEVELS = {"班級幹部": 2, "社團幹部": 3, "校慶籌備委員": 1, "畢業紀念冊編輯": 1, "畢聯會幹部": 1}
 _HOURS_CATEGORIES = ("服務學習", "彈性學習", "團體活動", "職場學習", "先修課程")
 _URLS = ("https://www.youtube.com/watch?v=", "https://drive.google.com/file/d/", "http://portfolio.example.tw/work/")
 
@@ -315,8 +307,8 @@ def build_performances(plan: SchoolPlan, rng: np.random.Generator, students: pl.
         pl.Series("uploaded_at", uploaded),
         pl.Series("_over", np.repeat(over, count)),
         pl.int_range(pl.len()).alias("_k"),
-    ).with_columns(category_fields(rng, category, start))
-    student_entered = _distinct_titles(student_entered)
+    ).with_columns(diverse.category_fields(rng, category, start))
+    student_entered = diverse.distinct_titles(student_entered)
 
     # School-registered: one cadre record per student, unit and position in the year; a few competitions.
     cadre_rows = (
@@ -367,69 +359,6 @@ def build_performances(plan: SchoolPlan, rng: np.random.Generator, students: pl.
     return performances.with_columns(
         ("DP-" + (pl.int_range(pl.len()) + 1).cast(pl.String).str.zfill(7)).alias("performance_id"),
     ).drop("_k")
-
-
-def category_fields(rng: np.random.Generator, category: np.ndarray, start: np.ndarray) -> list[pl.Expr]:
-    """The central layout's per-category fields (exports.md v2) of student-entered entries: codes from the
-    seeds, each filled only on the category whose sheet shows it."""
-    n = len(category)
-
-    def only(name: str, values, dtype) -> pl.Expr:
-        return pl.when(pl.Series(category == name)).then(pl.lit(pl.Series(values, dtype=dtype))).otherwise(None)
-
-    def codes(seed: str, column: str) -> np.ndarray:
-        return np.array(seed_codes(seed, column))
-
-    month = start.astype("datetime64[M]").astype(np.int64) % 12 + 1
-    term = np.where((month >= 8) | (month == 1), 1, 2)
-    team = rng.random(n) < 0.3
-    return [
-        only("競賽參與", text.pick(text.COMPETITION_EVENTS, rng, n).to_numpy(), pl.String).alias("competition_event"),
-        only("競賽參與", codes("xwalk_competition_levels", "competition_level_code")[
-            rng.choice(5, n, p=[0.45, 0.3, 0.1, 0.13, 0.02])], pl.String).alias("competition_level_code"),
-        only("競賽參與", codes("xwalk_team_participation", "team_participation_code")[team.astype(np.int64)], pl.String)
-        .alias("team_participation_code"),
-        only("檢定證照", rng.integers(120, 990, n) // 5 * 5 * 1.0, pl.Float64).alias("certificate_score"),
-        only("檢定證照", np.array(["聽力 " + str(a) + "／閱讀 " + str(b) for a, b in zip(rng.integers(60, 120, n), rng.integers(60, 120, n))]),
-             pl.String).alias("certificate_part_results"),
-        only("檢定證照", np.array([f"{int(x):09d}" for x in rng.integers(0, 10**9, n)]), pl.String).alias("certificate_number"),
-        only("彈性學習", term, pl.Int64).alias("activity_term"),
-        only("團體活動", term, pl.Int64).alias("activity_term_group"),
-        only("彈性學習", rng.integers(1, 5, n), pl.Int64).alias("periods_per_week"),
-        only("彈性學習", rng.integers(6, 19, n), pl.Int64).alias("weeks"),
-        only("團體活動", rng.integers(2, 37, n), pl.Int64).alias("periods"),
-        only("先修課程", text.pick(text.PRECOURSE_PROGRAMMES, rng, n).to_numpy(), pl.String).alias("programme_name"),
-        only("先修課程", rng.integers(1, 4, n) * 1.0, pl.Float64).alias("credits"),
-    ]
-
-
-def _distinct_titles(entered: pl.DataFrame) -> pl.DataFrame:
-    """One student's entries of a category and year never share a name: each sheet's 項目鍵 starts with it
-    (layout.py), and a clean school's keys are unique. A second one is numbered: 社區淨灘活動（二）."""
-    repeat = pl.col("_k").rank("ordinal").over("academic_year", "student_number", "category", "title") - 1
-    numbered = pl.concat_str([pl.col("title"), pl.lit("（"),
-                              (repeat + 1).replace_strict({i: text.numeral(i) for i in range(2, 100)}, default=""),
-                              pl.lit("）")])
-    entered = entered.with_columns(pl.when(repeat > 0).then(numbered).otherwise(pl.col("title")).alias("title"))
-    # codes that follow from the name the student gave the entry
-    return entered.with_columns(
-        pl.coalesce("activity_term", "activity_term_group").alias("activity_term"),
-        pl.when(pl.col("category") == "檢定證照").then(pl.col("title").str.replace(r"（.*）$", "")
-            .replace_strict(_CERTIFICATE_CODES, default=None)).alias("certificate_code"),
-        pl.when(pl.col("category") == "彈性學習").then(pl.col("title").str.replace(r"（.*）$", "")
-            .replace_strict(_FLEXIBLE_CODES, default=None)).alias("flexible_learning_type_code"),
-        pl.when(pl.col("category") == "團體活動").then(pl.col("title").str.replace(r"（.*）$", "")
-            .replace_strict(_GROUP_ACTIVITY_CODES, default=None)).alias("group_activity_type_code"),
-        pl.when(pl.col("category") == "職場學習").then(pl.col("title").str.replace(r"（.*）$", "")
-            .replace_strict(_WORKPLACE_CODES, default=None)).alias("workplace_learning_type_code"),
-        pl.when(pl.col("category") == "幹部經歷").then(pl.col("title").str.replace(r"（.*）$", "")
-            .replace_strict(_CADRE_LEVELS, default=None, return_dtype=pl.Int64)).alias("cadre_level"),
-    ).drop("activity_term_group").with_columns(
-        # a score only where the test gives one (多益), part results only for the language tests
-        pl.when(pl.col("certificate_code").is_in(_SCORED)).then("certificate_score").alias("certificate_score"),
-        pl.when(pl.col("certificate_code").is_in(_LANGUAGE_TESTS)).then("certificate_part_results")
-        .alias("certificate_part_results"),
-    )
 
 
 # ---------------------------------------------------------------------------------------------
