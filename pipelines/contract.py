@@ -40,6 +40,7 @@ class Column:
     codes: tuple[str, ...] | None = None  # a value (normalised text) outside these is quarantined (unknown_code)
     min_value: float | None = None  # numbers outside [min_value, max_value] are quarantined (out_of_range)
     max_value: float | None = None
+    codes_unless: str | None = None  # English name of a column that, when filled, makes `codes` not apply
 
     @property
     def duckdb_type(self) -> str:
@@ -197,7 +198,7 @@ FILES: tuple[FileSpec, ...] = (
             _YEAR, _TERM, _STUDENT,
             Column("單位名稱", "unit_name", required=True),
             Column("擔任職務", "position", required=True),
-            Column("幹部等級", "cadre_level", "int", codes=("1", "2", "3")),
+            Column("幹部等級", "cadre_level", "int", codes=seed_codes("xwalk_cadre_levels", "cadre_level")),
             Column("開始日期", "start_date", "date"),
             Column("結束日期", "end_date", "date"),
         ),
@@ -218,11 +219,16 @@ FILES: tuple[FileSpec, ...] = (
     ),
     FileSpec(
         kind="absences", label="缺勤", folder="admin",
-        key=("academic_year", "term", "student_number", "leave_type"),
+        key=("academic_year", "term", "student_number", "leave_type", "start_date"),
         columns=(
             _YEAR, _TERM, _STUDENT,
-            Column("假別", "leave_type", required=True),
+            # 假別 names the absence; without a 缺勤種類代碼 beside it, it must be a name the code list decodes
+            Column("假別", "leave_type", "code", required=True,
+                   codes=seed_codes("xwalk_absence_types", "absence_type_name"), codes_unless="absence_type_code"),
             Column("節數", "periods", "int", min_value=0, max_value=10000),
+            Column("缺勤種類代碼", "absence_type_code", "code", codes=seed_codes("xwalk_absence_types", "absence_type_code")),
+            Column("缺勤起始日期", "start_date", "date"),
+            Column("缺勤結束日期", "end_date", "date"),
         ),
     ),
     FileSpec(
@@ -274,6 +280,29 @@ FILES: tuple[FileSpec, ...] = (
             Column("外部連結", "external_url"),
             Column("登錄來源", "entry_source", "code", required=True, codes=DIVERSE_SOURCES),
             Column("上傳時間", "uploaded_at", "timestamp"),
+            # Optional per-category fields of the central layout (exports.md v2); older deliveries lack them.
+            Column("學期", "activity_term", "int", codes=TERMS),
+            Column("幹部等級", "cadre_level", "int", codes=seed_codes("xwalk_cadre_levels", "cadre_level")),
+            Column("競賽項目", "competition_event"),
+            Column("競賽等級代碼", "competition_level_code", "code",
+                   codes=seed_codes("xwalk_competition_levels", "competition_level_code")),
+            Column("團體參與代碼", "team_participation_code", "code",
+                   codes=seed_codes("xwalk_team_participation", "team_participation_code")),
+            Column("證照代碼", "certificate_code", "code", codes=seed_codes("xwalk_certificates", "certificate_code")),
+            Column("分數", "certificate_score", "float", min_value=0),
+            Column("分項結果", "certificate_part_results"),
+            Column("證照字號", "certificate_number", "code"),
+            Column("彈性學習時間類別種類代碼", "flexible_learning_type_code", "code",
+                   codes=seed_codes("xwalk_flexible_learning_types", "flexible_learning_type_code")),
+            Column("每週節數", "periods_per_week", "int", min_value=0, max_value=40),
+            Column("開設週數", "weeks", "int", min_value=0, max_value=40),
+            Column("團體活動時間類別代碼", "group_activity_type_code", "code",
+                   codes=seed_codes("xwalk_group_activity_types", "group_activity_type_code")),
+            Column("節數", "periods", "int", min_value=0, max_value=1000),
+            Column("職場學習類別代碼", "workplace_learning_type_code", "code",
+                   codes=seed_codes("xwalk_workplace_learning_types", "workplace_learning_type_code")),
+            Column("計畫專案", "programme_name"),
+            Column("學分數", "credits", "float", min_value=0, max_value=30),
         ),
     ),
     FileSpec(

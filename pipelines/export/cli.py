@@ -33,8 +33,8 @@ def add_target(parser: argparse.ArgumentParser, *, term_required: bool) -> None:
 def add_parser(subparsers) -> argparse.ArgumentParser:
     export = subparsers.add_parser(
         "export", help="write the central-database workbooks (名冊) and manifest.json of a school",
-        description="Write <out>/<學校代碼>/<學年度>_<學期>/ with the term's 學生資料名冊, 學生成績名冊 and "
-        "校內幹部經歷名冊, or (term 0) the year's 學生課程學習成果名冊 and 學生自填多元表現名冊, plus manifest.json "
+        description="Write <out>/<學校代碼>/<學年度>_<學期>/ with the term's 學生資料名冊, 學生成績名冊, "
+        "校內幹部經歷名冊 and 缺勤紀錄名冊, or (term 0) the year's 學生課程學習成果名冊 and 學生自填多元表現名冊, plus manifest.json "
         "(exports.md). The gate decides: when an error rule concerning those files has violations nothing is "
         "written (exit 1) unless --allow-partial. A submitted folder is never rewritten: the next export "
         "becomes <學年度>_<學期>_r1/ beside it.",

@@ -2,7 +2,7 @@
 
 Which rules concern which files (the choice is ours; rules.md only says error rules block):
 
-- Term folders (學生資料名冊, 學生成績名冊, 校內幹部經歷名冊) carry the registry and the course records:
+- Term folders (學生資料名冊, 學生成績名冊, 校內幹部經歷名冊, 缺勤紀錄名冊) carry the registry and the course records:
   they are blocked by R13 (a bad 身分證號: the key of every row), R14 (two enrolled students sharing a
   身分證號 or 學號 that term) and R15 (a malformed 課程代碼), counting only the violations of that term
   (R13 has no term: a student's bad ID concerns every file). Their warning is R19.

@@ -65,6 +65,37 @@ _OUTCOME_SHEETS = (
 )
 
 
+# 學生自填多元表現名冊: each sheet's own columns (exports.md v2, central-formats.md §3), then how the proof is
+# found: vendors add the files and link after the central columns, and a registrar must trace each item to it.
+_START, _END = ("開始日期", "start_date_roc"), ("結束日期", "end_date_roc")
+_SUMMARY, _HOURS = ("內容簡述", "summary"), ("時數", "hours")
+_PROOF_COLUMNS = (("證明文件檔名", "document_file_name"), ("影音檔名", "video_file_name"), ("外部連結", "external_url"))
+_DIVERSE_SHEETS: tuple[tuple[str, tuple[tuple[str, str], ...], tuple[str, ...]], ...] = (
+    ("幹部經歷暨事蹟紀錄", (("單位名稱", "organiser"), _START, _END, ("擔任職務", "title"), _SUMMARY,
+                   ("幹部等級", "cadre_level")), ("單位名稱", "擔任職務", "開始日期")),
+    ("競賽參與紀錄", (("競賽名稱", "title"), ("項目", "competition_event"), ("競賽等級代碼", "competition_level_code"),
+                ("獎項", "level_or_award"), ("結果公布日期", "event_date_roc"), _SUMMARY,
+                ("團體參與代碼", "team_participation_code")), ("競賽名稱", "項目", "結果公布日期")),
+    ("檢定證照紀錄", (("證照代碼", "certificate_code"), ("註1", "title"), ("分數", "certificate_score"),
+                ("分項結果", "certificate_part_results"), ("取得證照日期", "event_date_roc"),
+                ("證照字號", "certificate_number"), ("檢定組別", "level_or_award"), _SUMMARY), ("證照代碼", "註1", "取得證照日期")),
+    ("服務學習紀錄", (("服務名稱", "title"), ("服務單位", "organiser"), _START, _END, _HOURS, _SUMMARY),
+     ("服務名稱", "開始日期")),
+    ("彈性學習時間紀錄", (("彈性學習時間類別種類代碼", "flexible_learning_type_code"), ("內容開設名稱", "title"),
+                   ("開設單位", "organiser"), ("開設學年度", "activity_year"), ("開設學期", "activity_term"),
+                   ("每週節數", "periods_per_week"), ("開設週數", "weeks"), _SUMMARY), ("內容開設名稱", "開設學年度", "開設學期")),
+    ("團體活動時間紀錄", (("團體活動時間類別代碼", "group_activity_type_code"), ("辦理單位", "organiser"),
+                   ("團體活動內容名稱", "title"), ("活動學年度", "activity_year"), ("活動學期", "activity_term"),
+                   ("節數", "periods"), _SUMMARY), ("團體活動內容名稱", "活動學年度", "活動學期")),
+    ("職場學習紀錄", (("職場學習類別代碼", "workplace_learning_type_code"), ("職場學習單位", "organiser"),
+                ("職場學習職稱", "title"), _START, _END, _HOURS, _SUMMARY), ("職場學習單位", "職場學習職稱", "開始日期")),
+    ("作品成果紀錄", (("名稱", "title"), ("日期", "event_date_roc"), _SUMMARY), ("名稱", "日期")),
+    ("大學及技專校院先修課程紀錄", (("計畫專案", "programme_name"), ("開設單位", "organiser"), ("課程名稱", "title"), _START, _END,
+                          ("學分數", "credits"), ("總時數", "hours"), _SUMMARY), ("課程名稱", "開始日期")),
+    ("其他多元表現紀錄", (("名稱", "title"), ("主辦單位", "organiser"), _START, _END, _HOURS, _SUMMARY), ("名稱", "開始日期")),
+)
+
+
 @dataclass(frozen=True)
 class Sheet:
     name: str
@@ -142,10 +173,17 @@ WORKBOOKS: tuple[Workbook, ...] = (
     ),
     Workbook(
         name="校內幹部經歷名冊", model="export_central__cadres", whole_year=False, order_by=("start_date_roc", "item_key"),
-        sheets=(Sheet("幹部經歷", (
+        sheets=(Sheet("幹部經歷紀錄", (
             ("單位名稱", "unit_name"), ("開始日期", "start_date_roc"), ("結束日期", "end_date_roc"),
             ("擔任職務", "position"), ("幹部等級", "cadre_level"),
         ), key_headers=("單位名稱", "擔任職務")),),
+    ),
+    Workbook(
+        name="缺勤紀錄名冊", model="export_central__absences", whole_year=False, order_by=("start_date_roc", "item_key"),
+        sheets=(Sheet("缺勤紀錄", (
+            ("缺勤種類代碼", "absence_type_code"), ("缺勤節數", "periods"), ("缺勤起始日期", "start_date_roc"),
+            ("缺勤結束日期", "end_date_roc"),
+        ), key_headers=("缺勤種類代碼", "缺勤起始日期")),),
     ),
     Workbook(
         name="學生課程學習成果名冊", model="export_central__course_outcomes", whole_year=True, sheet_column="sheet_name",
@@ -156,15 +194,8 @@ WORKBOOKS: tuple[Workbook, ...] = (
     Workbook(
         name="學生自填多元表現名冊", model="export_central__diverse_performances", whole_year=True,
         sheet_column="sheet_name", order_by=("start_date_roc", "item_id"),
-        sheets=tuple(
-            Sheet(name, (
-                ("名稱", "title"), ("單位", "organiser"), ("開始日期", "start_date_roc"), ("結束日期", "end_date_roc"),
-                ("時數", "hours"), ("等級獎項", "level_or_award"), ("內容簡述", "summary"),
-                ("證明文件檔名", "document_file_name"), ("影音檔名", "video_file_name"), ("外部連結", "external_url"),
-            ), key_headers=("名稱",), always=False)
-            for name in ("幹部經歷暨事蹟紀錄", "競賽參與紀錄", "檢定證照紀錄", "服務學習紀錄", "彈性學習時間紀錄",
-                         "團體活動時間紀錄", "職場學習紀錄", "作品成果紀錄", "大學及技專校院先修課程紀錄", "其他多元表現紀錄")
-        ),
+        sheets=tuple(Sheet(name, (*columns, *_PROOF_COLUMNS), key_headers=key, always=False)
+                     for name, columns, key in _DIVERSE_SHEETS),
     ),
 )
 

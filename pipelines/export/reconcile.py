@@ -11,9 +11,10 @@ row ends in one of four outcomes:
 - missing    submitted but absent from the receipt;
 - unexpected in the receipt but never submitted (or listed more often than submitted).
 
-Rows match on (名冊, 工作表, 身分證號, 項目鍵); a key that occurs several times (a student with two
-performances of the same name) is paired off one by one. Receipt lines that cannot be read (a missing
-key, an unknown 收訖狀態) are reported with file, line and field and left out of the comparison.
+Rows match on (名冊, 工作表, 身分證號, 項目鍵), the key made of the sheet's own columns (layout.py); a key
+that occurs several times (two rows a school delivered alike, which the gate reports) is paired off one
+by one. Receipt lines that cannot be read (a missing key, an unknown 收訖狀態) are reported with file,
+line and field and left out of the comparison.
 Results go to the warehouse (submissions.reconciliations, submissions.reconciliation_items) and to one
 CSV per class under the reports folder, for students to confirm: no whole 身分證號 anywhere.
 """

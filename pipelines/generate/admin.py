@@ -17,6 +17,7 @@ from functools import lru_cache
 import numpy as np
 import polars as pl
 
+from pipelines.contract import seed_codes
 from pipelines.generate import text
 from pipelines.generate.codes import course_code, unique_national_ids
 from pipelines.generate.plan import ROC_OFFSET, SchoolPlan, TermWindow
@@ -700,17 +701,30 @@ def build_counselling(plan: SchoolPlan, rng: np.random.Generator, students: pl.D
     )
 
 
-def build_absences(rng: np.random.Generator, students: pl.DataFrame) -> pl.DataFrame:
+def build_absences(plan: SchoolPlan, rng: np.random.Generator, students: pl.DataFrame) -> pl.DataFrame:
+    """缺勤: 0-3 leave types per student and term. Most admin systems also write the central 缺勤種類代碼 and
+    the first and last day; the rest deliver the older layout (假別 and the term's 節數 only)."""
     attending = students.filter(pl.col("_attending")).sort("_ti", "student_number")
     n = attending.height
     k = np.where(rng.random(n) < 0.6, rng.integers(1, 4, n), 0)
     ranks = rng.random((n, len(text.LEAVE_TYPES))).argsort(axis=1).argsort(axis=1)
     who, which = np.nonzero(ranks < k[:, None])
-    rows = attending.select("academic_year", "term", "student_number")[who]
-    return rows.with_columns(
-        pl.Series("leave_type", np.array(text.LEAVE_TYPES)[which]),
-        pl.Series("periods", rng.integers(1, 25, len(who))),
-    ).sort("academic_year", "term", "student_number", "leave_type")
+    rows = attending.select("_ti", "academic_year", "term", "student_number")[who]
+    periods = rng.integers(1, 25, len(who))
+    absences = rows.with_columns(pl.Series("leave_type", np.array(text.LEAVE_TYPES)[which]), pl.Series("periods", periods))
+    if rng.random() < 0.3:
+        return absences.drop("_ti").sort("academic_year", "term", "student_number", "leave_type")
+    codes = dict(zip(seed_codes("xwalk_absence_types", "absence_type_name"), seed_codes("xwalk_absence_types", "absence_type_code")))
+    ti = rows["_ti"].to_numpy()
+    first = dates_by(ti, {w.index: w.start for w in plan.terms})
+    last = dates_by(ti, {w.index: w.closing - timedelta(days=7) for w in plan.terms})
+    start = random_days(rng, first, last, len(who))
+    days = np.maximum(1, periods // 7)  # seven periods a school day
+    return absences.with_columns(
+        pl.col("leave_type").replace_strict(codes, return_dtype=pl.String).alias("absence_type_code"),
+        pl.Series("start_date", start),
+        pl.Series("end_date", start + (days - 1).astype("timedelta64[D]")),
+    ).drop("_ti").sort("academic_year", "term", "student_number", "leave_type")
 
 
 def build_autobiographies(plan: SchoolPlan, rng: np.random.Generator, students: pl.DataFrame) -> pl.DataFrame:
@@ -747,6 +761,6 @@ def build_admin(plan: SchoolPlan, rngs: list[np.random.Generator]) -> Admin:
         persons=persons, students=students, teachers=teachers, classes=classes, course_records=course_records,
         cadres=build_cadres(plan, rngs[7], students, classes),
         counselling_sessions=build_counselling(plan, rngs[8], students, teachers),
-        absences=build_absences(rngs[9], students),
+        absences=build_absences(plan, rngs[9], students),
         autobiographies=build_autobiographies(plan, rngs[10], students),
     )

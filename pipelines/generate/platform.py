@@ -16,7 +16,8 @@ from datetime import date, timedelta
 import numpy as np
 import polars as pl
 
-from pipelines.generate import text
+from pipelines.contract import seed_codes
+from pipelines.generate import diverse, text
 from pipelines.generate.admin import dates_by, np_date, random_days, random_times
 from pipelines.generate.plan import SchoolPlan
 
@@ -306,7 +307,8 @@ def build_performances(plan: SchoolPlan, rng: np.random.Generator, students: pl.
         pl.Series("uploaded_at", uploaded),
         pl.Series("_over", np.repeat(over, count)),
         pl.int_range(pl.len()).alias("_k"),
-    )
+    ).with_columns(diverse.category_fields(rng, category, start))
+    student_entered = diverse.distinct_titles(student_entered)
 
     # School-registered: one cadre record per student, unit and position in the year; a few competitions.
     cadre_rows = (
@@ -325,6 +327,7 @@ def build_performances(plan: SchoolPlan, rng: np.random.Generator, students: pl.
         pl.lit(None, dtype=pl.Float64).alias("hours"),
         pl.col("cadre_level").replace_strict(level_names, return_dtype=pl.String).alias("level_or_award"),
         pl.concat_str([pl.lit("擔任"), "unit_name", "position", pl.lit("，協助推動相關事務。")]).alias("summary"),
+        "cadre_level",
     ).with_columns(pl.Series("uploaded_at", random_times(rng, cadre_rows["end_date"].to_numpy().astype("datetime64[D]") + 3, 9, 17)))
     competitors = members.filter(pl.Series(rng.random(m) < 0.04))
     c = competitors.height
@@ -338,6 +341,9 @@ def build_performances(plan: SchoolPlan, rng: np.random.Generator, students: pl.
         pl.lit(None, dtype=pl.Float64).alias("hours"),
         text.pick(text.COMPETITION_AWARDS, rng, c).alias("level_or_award"),
         pl.concat_str([pl.lit("代表學校參加"), pl.lit(contest), pl.lit("。")]).alias("summary"),
+        text.pick(text.COMPETITION_EVENTS, rng, c).alias("competition_event"),
+        pl.lit(pl.Series(np.array(seed_codes("xwalk_competition_levels", "competition_level_code"))[rng.integers(1, 4, c)]))
+        .alias("competition_level_code"),
         pl.Series("uploaded_at", random_times(rng, c_start + 10, 9, 17)),
     )
     school = pl.concat([from_cadres, from_contests], how="diagonal_relaxed").with_columns(
@@ -346,6 +352,8 @@ def build_performances(plan: SchoolPlan, rng: np.random.Generator, students: pl.
         pl.lit(None, dtype=pl.String).alias("external_url"), pl.lit("學校登錄").alias("entry_source"),
         pl.lit(False).alias("_over"), pl.int_range(pl.len()).alias("_k"),
     )
+    school = school.with_columns(pl.lit(None, dtype).alias(name) for name, dtype in student_entered.schema.items()
+                                 if name not in school.columns)
     performances = pl.concat([student_entered, school.select(student_entered.columns)], how="vertical_relaxed")
     performances = performances.sort("academic_year", "student_number", "entry_source", "_k")
     return performances.with_columns(

@@ -33,6 +33,8 @@ _WRONG_LABELS: dict[str, tuple[str, ...]] = {
     "enrolment_status": ("在校", "肄業"), "record_kind": ("暑修", "先修"), "employment_status": ("退休", "代理"),
     "category": ("社團活動", "志工"), "entry_source": ("教師登錄",), "item_type": ("自傳", "學習計畫"),
     "essay_type": ("讀書計畫",), "session_format": ("線上", "電話"),
+    "leave_type": ("公差假", "遲到"), "absence_type_code": ("13", "99"), "competition_level_code": ("7", "A"),
+    "certificate_code": ("Z999",), "flexible_learning_type_code": ("6",), "workplace_learning_type_code": ("9",),
 }
 _WRONG_ACTIONS = {"certification_events": ("核准", "退回"), "selections": ("選取", "刪除")}
 _EXTRA_COLUMNS = ("備註", "匯出時間", "資料來源")
@@ -161,6 +163,8 @@ def _malformed_rows(cells: pl.DataFrame, spec: FileSpec, rng: np.random.Generato
     for i, option in enumerate(choice):
         column, reason, values = options[option]
         columns[column.header][i] = values[int(rng.integers(len(values)))]
+        if reason == "unknown_code" and column.codes_unless is not None:  # else the other column vouches for it
+            columns[spec.column(column.codes_unless).header][i] = None
         defects.append((column.header, reason))
     return pl.DataFrame(columns, schema=cells.schema), defects
 

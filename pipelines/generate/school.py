@@ -95,6 +95,8 @@ def generate_school(job: SchoolJob) -> SchoolResult:
     started = time.perf_counter()
     plan = plan_school(job.index, job.code, job.students, job.years, job.seed, job.error_rate, job.undecodable)
     frames = build_frames(plan)
+    if plan.undecodable_kind is not None:  # that file is rejected whole: none of its rows count
+        frames[plan.undecodable_kind] = frames[plan.undecodable_kind].clear()
     counts, violations = compute_truth(plan, frames, job.as_of)
 
     root = job.out / plan.code

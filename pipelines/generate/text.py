@@ -88,6 +88,8 @@ DIVERSE_ORGANISERS = (
     "本校學務處", "本校教務處", "教育部", "國家發展委員會", "財團法人語言訓練測驗中心", "臺灣大學", "清華大學",
     "成功大學", "縣市政府教育局", "社區發展協會",
 )
+COMPETITION_EVENTS = ("高中組", "個人組", "團體組", "英文組", "數學科", "物理科", "專題組")
+PRECOURSE_PROGRAMMES = ("大學先修課程（AP）", "高中生先修大學課程計畫", "科技校院先修課程")
 COMPETITION_AWARDS = ("第一名", "第二名", "第三名", "佳作", "優等", "甲等", "入選")
 CERTIFICATE_LEVELS = ("初級", "中級", "中高級", "乙級", "丙級", "N3", "N2")
 
@@ -158,7 +160,7 @@ def all_bank_text() -> list[str]:
     for bank in (
         _OPENERS, _MIDDLES, _CLOSINGS, TITLE_SUFFIXES, FAIL_REASONS, CHANGE_REASONS, QUALITATIVE_DESCRIPTIONS,
         COUNSELLING_CONTENTS, COUNSELLING_PLACES, LEAVE_TYPES, CLASS_CADRE_POSITIONS, CLUBS, CLUB_POSITIONS,
-        SCHOOL_POSITIONS, DIVERSE_ORGANISERS, COMPETITION_AWARDS, CERTIFICATE_LEVELS,
+        SCHOOL_POSITIONS, DIVERSE_ORGANISERS, COMPETITION_AWARDS, CERTIFICATE_LEVELS, COMPETITION_EVENTS, PRECOURSE_PROGRAMMES,
     ):
         texts.extend(bank)
     for titles in DIVERSE_TITLES.values():

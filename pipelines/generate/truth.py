@@ -50,7 +50,7 @@ from datetime import date
 
 import polars as pl
 
-from pipelines.contract import seed_rows
+from pipelines.contract import seed_codes, seed_rows
 from pipelines.export.layout import WORKBOOKS_BY_NAME, WHOLE_YEAR
 from pipelines.generate.admin import ENROLLED
 from pipelines.generate.codes import valid_course_codes, valid_national_ids
@@ -61,9 +61,13 @@ STATE_OF_ACTION = {"送審": "待認證", "認證通過": "認證通過", "認�
 TERM_METRICS = (
     "students", "students_enrolled", "course_records", "outcomes_uploaded", "outcomes_certified",
     "outcomes_pending", "outcomes_failed", "outcomes_cancelled", "outcomes_not_submitted",
+    "cadre_rows", "absence_rows",
 )
+# 學生自填多元表現名冊 rows per sheet: the selected student-entered entries of each 類別 (by its English name)
+_CATEGORY_EN = dict(zip(seed_codes("xwalk_diverse_categories", "category"), seed_codes("xwalk_diverse_categories", "category_en")))
+SHEET_METRICS = tuple(f"performances_selected_{name}" for name in _CATEGORY_EN.values())
 YEAR_METRICS = ("outcomes_selected", "performances_student_entered", "performances_school_registered",
-                "performances_selected")
+                "performances_selected", *SHEET_METRICS)
 # Rows the export models hold per 名冊 sheet (before caps and gate exclusions, which the manifest lists):
 # metric `sheet_rows:<sheet>`, per term for the term rosters and under term 0 for the whole-year ones.
 SHEET_METRIC = "sheet_rows:"
@@ -236,7 +240,8 @@ def compute_truth(plan: SchoolPlan, frames: dict[str, pl.DataFrame], as_of: date
         .unique()
         .sort("academic_year", "term", "rule_id", "key")
     )
-    counts = _counts(plan, students, records, outcomes_s, performances, selected_outcomes, selected_entered)
+    counts = _counts(plan, students, records, outcomes_s, performances, selected_outcomes, selected_entered,
+                     frames["cadres"], frames["absences"])
     sheets = _sheet_counts(students, records, outcomes_s, selected_outcomes, frames["visiting_studies"])
     counts = (counts.join(sheets, on=["academic_year", "term", "metric"], how="left")
               .with_columns(pl.coalesce("sheet_value", "value").alias("value")).drop("sheet_value"))
@@ -287,7 +292,8 @@ def _sheet_counts(students: pl.DataFrame, records: pl.DataFrame, outcomes_s: pl.
 
 
 def _counts(plan: SchoolPlan, students: pl.DataFrame, records: pl.DataFrame, outcomes_s: pl.DataFrame,
-            performances: pl.DataFrame, selected_outcomes: pl.DataFrame, selected_entered: pl.DataFrame) -> pl.DataFrame:
+            performances: pl.DataFrame, selected_outcomes: pl.DataFrame, selected_entered: pl.DataFrame,
+            cadres: pl.DataFrame, absences: pl.DataFrame) -> pl.DataFrame:
     values: dict[tuple[int, int, str], int] = {}
     for window in plan.terms:
         for metric in TERM_METRICS:
@@ -316,6 +322,12 @@ def _counts(plan: SchoolPlan, students: pl.DataFrame, records: pl.DataFrame, out
     tally(performances.filter(pl.col("entry_source") == "學生自填"), ["academic_year"], "performances_student_entered")
     tally(performances.filter(pl.col("entry_source") == "學校登錄"), ["academic_year"], "performances_school_registered")
     tally(selected_entered, ["academic_year"], "performances_selected")
+    # the term rosters hold every delivered row (uncapped); a sheet of the whole-year roster its category's selected
+    tally(cadres, term, "cadre_rows")
+    tally(absences, term, "absence_rows")
+    by_sheet = selected_entered.join(performances.select(pl.col("performance_id").alias("item_id"), "category"), on="item_id")
+    tally(by_sheet.with_columns(("performances_selected_" + pl.col("category").replace_strict(_CATEGORY_EN)).alias("metric")),
+          ["academic_year", "metric"], pl.lit(0))
     return pl.DataFrame(
         [{"school_code": plan.code, "academic_year": y, "term": t, "metric": m, "value": v} for (y, t, m), v in values.items()],
         schema=COUNT_SCHEMA,

@@ -83,7 +83,7 @@ def validate_table(table: RawTable, spec: FileSpec, source_file: str) -> ParsedF
     ).with_columns(
         reason.alias(_reason(i))
         for i, column in enumerate(spec.columns)
-        if (reason := _failure(pl.col(column.header), pl.col(_value(i)), column)) is not None
+        if (reason := _failure(pl.col(column.header), pl.col(_value(i)), column, spec)) is not None
     )
     reason_columns = [name for name in checked.columns if name.startswith("__reason_")]
     is_bad = pl.any_horizontal(pl.col(name).is_not_null() for name in reason_columns) if reason_columns else pl.lit(False)
@@ -168,7 +168,7 @@ def _parsed(text: pl.Expr, column: Column) -> pl.Expr:
     return text
 
 
-def _failure(text: pl.Expr, value: pl.Expr, column: Column) -> pl.Expr | None:
+def _failure(text: pl.Expr, value: pl.Expr, column: Column, spec: FileSpec) -> pl.Expr | None:
     """The first reason this field fails, or null; None when the column has nothing to check."""
     checks: list[tuple[pl.Expr, str]] = [
         (text.str.len_chars() > MAX_FIELD_CHARS, "too_long"),
@@ -182,7 +182,10 @@ def _failure(text: pl.Expr, value: pl.Expr, column: Column) -> pl.Expr | None:
         checks.append((text.is_not_null() & value.is_null(), "bad_date"))
     if column.codes is not None:
         as_code = value.cast(pl.String) if column.type == "int" else text
-        checks.append((value.is_not_null() & ~as_code.is_in(column.codes), "unknown_code"))
+        unknown = value.is_not_null() & ~as_code.is_in(column.codes)
+        if column.codes_unless is not None:
+            unknown = unknown & pl.col(spec.column(column.codes_unless).header).is_null()
+        checks.append((unknown, "unknown_code"))
     if column.min_value is not None:
         checks.append((value < column.min_value, "out_of_range"))
     if column.max_value is not None:
@@ -219,7 +222,7 @@ def _quarantine_rows(bad: pl.DataFrame, spec: FileSpec, positions: dict[str, str
                 pl.lit(i).alias("position"),
                 pl.lit(column.header).alias("field"),
                 pl.col(_reason(i)).alias("reason"),
-                _detail(column, pl.col(_reason(i)), shown, key_text, pl.col(_value(i))).alias("detail"),
+                _detail(column, spec, pl.col(_reason(i)), shown, key_text, pl.col(_value(i))).alias("detail"),
                 raw.alias("raw_value"),
             )
         )
@@ -234,7 +237,8 @@ def _quarantine_rows(bad: pl.DataFrame, spec: FileSpec, positions: dict[str, str
     )
 
 
-def _detail(column: Column, reason: pl.Expr, value: pl.Expr, key_text: pl.Expr, parsed: pl.Expr | None = None) -> pl.Expr:
+def _detail(column: Column, spec: FileSpec, reason: pl.Expr, value: pl.Expr, key_text: pl.Expr,
+            parsed: pl.Expr | None = None) -> pl.Expr:
     """The line-independent part of a message: field, reason, value, limit and the row's key.
 
     It is also how an event file's quarantined row is recognised when a later delivery repeats it
@@ -243,7 +247,8 @@ def _detail(column: Column, reason: pl.Expr, value: pl.Expr, key_text: pl.Expr, 
     reason_text = reason.replace_strict(QUARANTINE_REASONS, return_dtype=pl.String)
     limit = pl.lit("")
     if column.codes is not None:
-        limit = pl.when(reason == "unknown_code").then(pl.lit(f"（允許：{'、'.join(column.codes)}）")).otherwise(limit)
+        alternative = f"；或另填「{spec.column(column.codes_unless).header}」" if column.codes_unless else ""
+        limit = pl.when(reason == "unknown_code").then(pl.lit(f"（允許：{'、'.join(column.codes)}{alternative}）")).otherwise(limit)
     if column.min_value is not None or column.max_value is not None:
         bounds = f"{_number(column.min_value)}–{_number(column.max_value)}"
         limit = pl.when(reason == "out_of_range").then(pl.lit(f"（允許 {bounds}）")).otherwise(limit)

@@ -209,6 +209,9 @@ COUNSELLING_SESSIONS = [
 
 ABSENCES = [
     {"_school": SCHOOL_A, "academic_year": 113, "term": 1, "student_number": "1130001", "leave_type": "事假", "periods": 3},
+    # the v2 layout: a code beside a school's own name for the leave, with its first and last day
+    {"_school": SCHOOL_A, "academic_year": 113, "term": 1, "student_number": "1130001", "leave_type": "公差假", "periods": 7,
+     "absence_type_code": "01", "start_date": dt.date(2024, 10, 8), "end_date": dt.date(2024, 10, 8)},
 ]
 
 # 1130001 studies at another school in 113-1: its outcome CO-1 goes on 借讀課程學習成果

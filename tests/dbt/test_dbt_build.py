@@ -38,6 +38,17 @@ def test_newest_delivery_wins(built):
     ) == [(1,)]
 
 
+def test_an_absence_keeps_its_code_or_takes_the_code_of_its_leave_name(built):
+    assert built.query(
+        "select leave_type, absence_type_code, start_date::varchar from marts.fct_absences "
+        "where school_code = ? order by leave_type", [SCHOOL_A],
+    ) == [("事假", "02", None), ("公差假", "01", "2024-10-08")]
+    assert built.query(
+        "select item_key, periods, start_date_roc from exports.export_central__absences where school_code = ? order by 1",
+        [SCHOOL_A],
+    ) == [("01+113/10/08", 7, "113/10/08"), ("02+", 3, None)]
+
+
 def test_certification_states(built):
     rows = built.query("select school_code, outcome_id, certification_state from marts.fct_course_outcomes")
     assert {(school, outcome): state for school, outcome, state in rows} == built.raw.EXPECTED["certification_state"]

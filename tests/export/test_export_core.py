@@ -12,10 +12,12 @@ import pytest
 
 from pipelines.export.core import BLOCKED, export_school
 from pipelines.export.layout import WORKBOOKS_BY_NAME, workbooks_for
+from pipelines.contract import seed_codes
 from pipelines.export.workbook import sha256_of
 
 ROC_DATE = re.compile(r"\d{3}/\d{2}/\d{2}")
-DATE_HEADERS = {"出生日期", "學籍異動日期", "開始日期", "結束日期"}
+DATE_HEADERS = {"出生日期", "學籍異動日期", "開始日期", "結束日期", "缺勤起始日期", "缺勤結束日期", "結果公布日期", "取得證照日期",
+                "日期"}
 
 
 def _sheets(path) -> dict[str, list[dict]]:
@@ -161,16 +163,23 @@ def test_whole_year_outcomes_are_exactly_the_selected_and_certified_within_the_c
 def test_whole_year_performances_are_the_selected_student_entered_ones_on_their_category_sheet(exported):
     keys, left_out = _excluded(exported, 0)
     identity = _year_identity(exported)
-    sheets = _sheets(exported.folder(0) / f"{exported.year}_0_學生自填多元表現名冊.xlsx")
-    written = Counter((name, row["身分證號"], row["名稱"]) for name, rows in sheets.items()
+    workbook = WORKBOOKS_BY_NAME["學生自填多元表現名冊"]
+    sheets = _sheets(exported.folder(0) / workbook.file_name(exported.year, 0))
+    # each row's 項目鍵 from its own sheet's columns (layout.py) is the one the export model computed
+    written = Counter((name, row["身分證號"], workbook.sheet(name).item_key(row)) for name, rows in sheets.items()
                       if not name.endswith("#headers") and name != "封面" for row in rows)
     candidates = _query(exported, """
-        select performance_id, student_number, export_sheet_name, title from marts.fct_diverse_performances
-        where school_code = ? and academic_year = ? and is_selected and entry_source = '學生自填'""",
-                        exported.school, exported.year)
-    expected = Counter((sheet, identity[student], title) for performance_id, student, sheet, title in candidates
+        select exports.item_id, exports.student_number, exports.sheet_name, exports.item_key
+        from exports.export_central__diverse_performances as exports
+        inner join marts.fct_diverse_performances as marts
+            on exports.school_code = marts.school_code and exports.item_id = marts.performance_id
+        where exports.school_code = ? and exports.academic_year = ? and marts.is_selected
+            and marts.entry_source = '學生自填'""", exported.school, exported.year)
+    expected = Counter((sheet, identity[student], key) for performance_id, student, sheet, key in candidates
                        if performance_id not in keys and student not in left_out)
     assert written == expected
+    assert len({name for name, _, _ in written}) >= 8, "the sample should fill most category sheets"
+    assert max(written.values()) == 1, "a clean 項目鍵 is unique per student and sheet"
     [(cap,)] = _query(exported, "select diverse_selection_cap_per_year from marts.dim_schools where school_code = ?",
                       exported.school)
     assert max(Counter(national_id for _, national_id, _ in written.elements()).values()) <= cap
@@ -179,6 +188,55 @@ def test_whole_year_performances_are_the_selected_student_entered_ones_on_their_
         where school_code = ? and academic_year = ? and is_selected and entry_source = '學校登錄'""",
                                exported.school, exported.year)
     assert school_registered[0][0] > 0, "the sample should have selected school-registered entries to leave out"
+
+
+# a coded column of the v2 layout → the seed whose codes it may hold
+CODED_HEADERS = {
+    "幹部等級": ("xwalk_cadre_levels", "cadre_level"),
+    "競賽等級代碼": ("xwalk_competition_levels", "competition_level_code"),
+    "團體參與代碼": ("xwalk_team_participation", "team_participation_code"),
+    "證照代碼": ("xwalk_certificates", "certificate_code"),
+    "彈性學習時間類別種類代碼": ("xwalk_flexible_learning_types", "flexible_learning_type_code"),
+    "團體活動時間類別代碼": ("xwalk_group_activity_types", "group_activity_type_code"),
+    "職場學習類別代碼": ("xwalk_workplace_learning_types", "workplace_learning_type_code"),
+    "缺勤種類代碼": ("xwalk_absence_types", "absence_type_code"),
+}
+
+
+@pytest.mark.parametrize("term", [1, 0])
+def test_coded_columns_are_text_codes_of_their_seed(exported, term):
+    seen = set()
+    for workbook in workbooks_for(term):
+        sheets = _sheets(exported.folder(term) / workbook.file_name(exported.year, term))
+        for name, rows in sheets.items():
+            for row in rows if not name.endswith("#headers") else ():
+                for header in CODED_HEADERS.keys() & row.keys():
+                    if row[header] is not None:
+                        assert row[header] in seed_codes(*CODED_HEADERS[header]), (name, header, row[header])
+                        seen.add(header)
+    assert seen >= ({"缺勤種類代碼", "幹部等級"} if term else CODED_HEADERS.keys() - {"缺勤種類代碼"})
+
+
+def test_term_absences_are_every_absence_of_the_term_keyed_by_code_and_first_day(exported):
+    _, left_out = _excluded(exported, 1)
+    identity = dict(_query(exported, """select student_number, national_id from marts.fct_student_terms
+                                        where school_code = ? and academic_year = ? and term = 1""",
+                           exported.school, exported.year))
+    workbook = WORKBOOKS_BY_NAME["缺勤紀錄名冊"]
+    rows = _sheets(exported.folder(1) / workbook.file_name(exported.year, 1))["缺勤紀錄"]
+    expected = Counter((identity.get(student), code, periods) for student, code, periods in _query(exported, """
+        select student_number, absence_type_code, periods from marts.fct_absences
+        where school_code = ? and academic_year = ? and term = 1""", exported.school, exported.year)
+        if student not in left_out)
+    assert rows and Counter((row["身分證號"], row["缺勤種類代碼"], row["缺勤節數"]) for row in rows) == expected
+    keys = Counter((row["身分證號"], workbook.sheet("缺勤紀錄").item_key(row)) for row in rows)
+    assert max(keys.values()) == 1
+
+
+def test_term_cadres_are_on_the_renamed_sheet(exported):
+    sheets = _sheets(exported.folder(1) / f"{exported.year}_1_校內幹部經歷名冊.xlsx")
+    assert [name for name in sheets if not name.endswith("#headers")] == ["封面", "幹部經歷紀錄"]
+    assert sheets["幹部經歷紀錄"]
 
 
 def test_a_failing_gate_writes_nothing_without_allow_partial(exported, sample_gate):
@@ -244,3 +302,36 @@ def test_a_passing_schools_term_workbooks_hold_exactly_the_truths_rows_per_sheet
         for sheet in workbook.sheets:
             if sheet.name in sheets:
                 assert tuple(sheets[sheet.name + "#headers"]) == sheet.headers
+
+def test_with_a_passing_gate_each_v2_sheet_holds_the_rows_the_generator_expects(workspace, school_year, passing_gate,
+                                                                                 built_sample):
+    import csv
+
+    school, year = school_year
+    with (built_sample.truth / "expected_counts.csv").open(encoding="utf-8", newline="") as handle:
+        truth = {(row["term"], row["metric"]): int(row["value"]) for row in csv.DictReader(handle)
+                 if (row["school_code"], row["academic_year"]) == (school, str(year))}
+    out = workspace.warehouse.parent / "clean-out"
+    written = {}
+    for term in (1, 2, 0):
+        export_school(workspace, out, school, year, term, gate_result=passing_gate)
+        manifest = json.loads((out / school / f"{year}_{term}" / "manifest.json").read_text(encoding="utf-8"))
+        written[term] = {sheet: rows for entry in manifest["files"] for sheet, rows in entry["sheets"].items()}
+    for term in (1, 2):
+        assert written[term]["幹部經歷紀錄"] == truth[(str(term), "cadre_rows")] > 0
+        assert written[term]["缺勤紀錄"] == truth[(str(term), "absence_rows")]
+    # when the gate passes only the caps leave rows out of the whole-year roster
+    con = duckdb.connect(str(workspace.warehouse), read_only=True)
+    try:
+        beyond = dict(con.execute("""
+            select categories.category_en, count(*) filter (where not (is_within_selection_cap and is_within_upload_cap))
+            from exports.export_central__diverse_performances as exports
+            inner join seeds.xwalk_diverse_categories as categories on exports.category = categories.category
+            where school_code = ? and academic_year = ? group by all""", [school, year]).fetchall())
+        sheets = dict(con.execute("select category_en, export_sheet_name from seeds.xwalk_diverse_categories").fetchall())
+    finally:
+        con.close()
+    for category_en, sheet in sheets.items():
+        expected = truth[("0", f"performances_selected_{category_en}")] - beyond.get(category_en, 0)
+        assert written[0].get(sheet, 0) == expected, sheet
+    assert sum(1 for sheet in sheets.values() if written[0].get(sheet)) >= 8

@@ -4,7 +4,7 @@ from pipelines.export.layout import (
 
 
 def test_term_folders_hold_the_term_workbooks_and_term_0_the_whole_year_ones():
-    assert [workbook.name for workbook in workbooks_for(1)] == ["學生資料名冊", "學生成績名冊", "校內幹部經歷名冊"]
+    assert [workbook.name for workbook in workbooks_for(1)] == ["學生資料名冊", "學生成績名冊", "校內幹部經歷名冊", "缺勤紀錄名冊"]
     assert [workbook.name for workbook in workbooks_for(0)] == ["學生課程學習成果名冊", "學生自填多元表現名冊"]
     assert WORKBOOKS_BY_NAME["學生資料名冊"].file_name(113, 1) == "113_1_學生資料名冊.xlsx"
 
@@ -25,7 +25,7 @@ def test_resubmission_folders_are_numbered_beside_the_base_and_parse_back():
 
 
 def test_two_part_keys_are_joined_with_a_plus():
-    sheet = WORKBOOKS_BY_NAME["校內幹部經歷名冊"].sheet("幹部經歷")
+    sheet = WORKBOOKS_BY_NAME["校內幹部經歷名冊"].sheet("幹部經歷紀錄")
     assert sheet.item_key({"單位名稱": "三年一班", "擔任職務": "班長"}) == "三年一班+班長"
 
 
@@ -87,3 +87,51 @@ def test_an_outcomes_key_tells_two_outcomes_of_one_course_apart_and_reads_a_year
     assert first == "1+112013301H11101A0000001+a.pdf+" and first != second
     retake = WORKBOOKS_BY_NAME["學生成績名冊"].sheet("重修成績")
     assert retake.item_key({"原修課學年度": 112.0, "原修課學期": 2, "課程代碼": "X"}) == "112+2+X"
+
+def test_cadres_and_absences_sheets_have_the_v2_names_and_headers():
+    assert WORKBOOKS_BY_NAME["校內幹部經歷名冊"].sheet("幹部經歷紀錄").headers == (
+        "身分證號", "出生日期", "單位名稱", "開始日期", "結束日期", "擔任職務", "幹部等級")
+    absences = WORKBOOKS_BY_NAME["缺勤紀錄名冊"]
+    assert absences.file_name(113, 2) == "113_2_缺勤紀錄名冊.xlsx" and not absences.whole_year
+    sheet = absences.sheet("缺勤紀錄")
+    assert sheet.headers == ("身分證號", "出生日期", "缺勤種類代碼", "缺勤節數", "缺勤起始日期", "缺勤結束日期")
+    assert sheet.item_key({"缺勤種類代碼": "03", "缺勤起始日期": "113/10/01", "缺勤節數": 2}) == "03+113/10/01"
+
+
+# exports.md v2 / central-formats.md §3: each sheet's own columns, then the proof (our choice, documented)
+DIVERSE_COLUMNS = {
+    "幹部經歷暨事蹟紀錄": "單位名稱 開始日期 結束日期 擔任職務 內容簡述 幹部等級",
+    "競賽參與紀錄": "競賽名稱 項目 競賽等級代碼 獎項 結果公布日期 內容簡述 團體參與代碼",
+    "檢定證照紀錄": "證照代碼 註1 分數 分項結果 取得證照日期 證照字號 檢定組別 內容簡述",
+    "服務學習紀錄": "服務名稱 服務單位 開始日期 結束日期 時數 內容簡述",
+    "彈性學習時間紀錄": "彈性學習時間類別種類代碼 內容開設名稱 開設單位 開設學年度 開設學期 每週節數 開設週數 內容簡述",
+    "團體活動時間紀錄": "團體活動時間類別代碼 辦理單位 團體活動內容名稱 活動學年度 活動學期 節數 內容簡述",
+    "職場學習紀錄": "職場學習類別代碼 職場學習單位 職場學習職稱 開始日期 結束日期 時數 內容簡述",
+    "作品成果紀錄": "名稱 日期 內容簡述",
+    "大學及技專校院先修課程紀錄": "計畫專案 開設單位 課程名稱 開始日期 結束日期 學分數 總時數 內容簡述",
+    "其他多元表現紀錄": "名稱 主辦單位 開始日期 結束日期 時數 內容簡述",
+}
+
+
+def test_each_diverse_sheet_has_its_own_columns_then_the_proof():
+    workbook = WORKBOOKS_BY_NAME["學生自填多元表現名冊"]
+    assert [sheet.name for sheet in workbook.sheets] == list(DIVERSE_COLUMNS)
+    for sheet in workbook.sheets:
+        assert sheet.headers == ("身分證號", "出生日期", *DIVERSE_COLUMNS[sheet.name].split(), "證明文件檔名", "影音檔名", "外部連結")
+        assert not sheet.always
+
+
+def test_every_item_key_is_made_of_its_own_sheet_columns():
+    for workbook in WORKBOOKS_BY_NAME.values():
+        for sheet in workbook.sheets:
+            assert sheet.key_headers and set(sheet.key_headers) <= set(sheet.headers), (workbook.name, sheet.name)
+
+
+def test_a_diverse_key_tells_two_entries_of_one_name_apart_by_their_date_or_term():
+    sheets = WORKBOOKS_BY_NAME["學生自填多元表現名冊"]
+    service = sheets.sheet("服務學習紀錄")
+    first = {"服務名稱": "淨灘", "服務單位": "社區", "開始日期": "113/03/02"}
+    assert service.item_key(first) != service.item_key({**first, "開始日期": "113/04/06"})
+    assert service.item_key(first) == service.item_key({**first, "服務單位": "本校"}) == "淨灘+113/03/02"
+    flexible = sheets.sheet("彈性學習時間紀錄")
+    assert flexible.item_key({"內容開設名稱": "自主學習", "開設學年度": 113, "開設學期": 2}) == "自主學習+113+2"

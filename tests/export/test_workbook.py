@@ -15,11 +15,11 @@ ROW = {"national_id": "A123456789", "birth_date_roc": "097/05/12", "unit_name": 
 def test_cover_then_sheets_with_text_kept_as_text_and_missing_as_empty(tmp_path):
     path = tmp_path / "113_1_校內幹部經歷名冊.xlsx"
     counts = write_workbook(path, CADRES, "023865", 113, 1, [ROW])
-    assert counts == {"幹部經歷": 1}
+    assert counts == {"幹部經歷紀錄": 1}
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["封面", "幹部經歷"]
+    assert book.sheetnames == ["封面", "幹部經歷紀錄"]
     assert [[cell.value for cell in row] for row in book["封面"].iter_rows()] == [["學校代碼", "學年度", "學期"], ["023865", 113, 1]]
-    sheet = book["幹部經歷"]
+    sheet = book["幹部經歷紀錄"]
     assert [cell.value for cell in sheet[1]] == ["身分證號", "出生日期", "單位名稱", "開始日期", "結束日期", "擔任職務", "幹部等級"]
     assert [cell.value for cell in sheet[2]] == ["A123456789", "097/05/12", "三年一班", "113/09/01", None, "班長", "02"]
     assert sheet["G2"].data_type == "s"  # a code, not the number 2
@@ -49,9 +49,9 @@ def test_reading_back_checks_the_layout(tmp_path):
     path = tmp_path / "cadres.xlsx"
     write_workbook(path, CADRES, "023865", 113, 1, [ROW])
     [row] = list(read_rows(path, CADRES))
-    assert (row.sheet, row.row, row.national_id) == ("幹部經歷", 2, "A123456789")
+    assert (row.sheet, row.row, row.national_id) == ("幹部經歷紀錄", 2, "A123456789")
     book = openpyxl.load_workbook(path)
-    book["幹部經歷"]["C1"] = "單位"
+    book["幹部經歷紀錄"]["C1"] = "單位"
     book.save(path)
     with pytest.raises(WorkbookMismatch, match="標題列"):
         list(read_rows(path, CADRES))

@@ -5,7 +5,7 @@ import io
 
 from pipelines.export.layout import WORKBOOKS_BY_NAME
 from pipelines.export.workbook import write_workbook
-from pipelines.generate.receipts import simulate_receipt
+from pipelines.generate.receipts import REJECTION_REASONS, simulate_receipt
 
 
 def _folder(tmp_path, rows=40):
@@ -16,7 +16,7 @@ def _folder(tmp_path, rows=40):
     workbook = WORKBOOKS_BY_NAME["校內幹部經歷名冊"]
     write_workbook(folder / workbook.file_name(113, 1), workbook, "023865", 113, 1, [
         {"national_id": f"A1{index:08d}", "unit_name": f"社團{index}", "position": "社長"} for index in range(rows)])
-    for other in ("學生資料名冊", "學生成績名冊"):
+    for other in ("學生資料名冊", "學生成績名冊", "缺勤紀錄名冊"):
         write_workbook(folder / WORKBOOKS_BY_NAME[other].file_name(113, 1), WORKBOOKS_BY_NAME[other], "023865", 113, 1, [])
     (folder / "manifest.json").write_text(json.dumps({"school": "023865", "academic_year": 113, "term": 1}), encoding="utf-8")
     return folder
@@ -58,3 +58,17 @@ def test_an_unexpected_outcome_row_has_the_sheets_key_with_its_course_code_one_d
     for key in unexpected:
         term, code, document, video = key.split("+")
         assert (term, code[:-1], video) == ("1", course[:-1], "") and code != course and document.endswith(".pdf")
+
+def test_absence_rows_are_quoted_by_their_code_and_first_day_with_an_absence_reason(tmp_path):
+    folder = _folder(tmp_path, rows=0)
+    absences = WORKBOOKS_BY_NAME["缺勤紀錄名冊"]
+    write_workbook(folder / absences.file_name(113, 1), absences, "023865", 113, 1, [
+        {"national_id": f"A1{index:08d}", "absence_type_code": "03", "periods": 2, "start_date_roc": f"113/10/{index + 1:02d}"}
+        for index in range(30)])
+    simulate_receipt(folder, tmp_path / "a.csv", seed=3, reject_rate=0.5)
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "a.csv").read_text(encoding="utf-8"))))
+    assert {row["工作表"] for row in rows} == {"缺勤紀錄"}
+    assert {row["項目鍵"] for row in rows if not row["項目鍵"].endswith("（舊）")} <= {f"03+113/10/{day:02d}" for day in range(1, 31)}
+    reasons = {row["退件原因"] for row in rows if row["收訖狀態"] == "退件"}
+    assert reasons - {"該生學籍資料不存在於中央資料庫"}, "an absence-specific reason"
+    assert reasons <= set(REJECTION_REASONS["缺勤紀錄名冊"]) | {"該生學籍資料不存在於中央資料庫"}

@@ -1,4 +1,5 @@
 import hashlib
+from datetime import date
 
 from pipelines.contract import FILES, FILES_BY_KIND
 from pipelines.ingest.load import discover_schools, ingest_file_kind
@@ -153,3 +154,18 @@ def test_only_the_requested_schools_are_ingested(con, source, deliver):
 
     assert list(ingest(con, source, FILES_BY_KIND["classes"], schools=["013302"])) == ["013302"]
     assert con.execute("select distinct school_code from raw.classes").fetchall() == [("013302",)]
+
+
+def test_a_warehouse_from_before_the_v2_columns_gets_them_and_loads_old_and_new_layouts(con, source, deliver):
+    from pipelines.contract import create_raw_schema
+
+    con.execute("drop table raw.absences")
+    con.execute('create table raw.absences ("學年度" BIGINT, "學期" BIGINT, "學號" VARCHAR, "假別" VARCHAR, "節數" BIGINT, '
+                "school_code VARCHAR, source_file VARCHAR, source_line BIGINT, delivery_id VARCHAR, loaded_at TIMESTAMP)")
+    create_raw_schema(con)
+    deliver("013301/admin/缺勤.csv", "學年度,學期,學號,假別,節數\n113,1,S1,病假,3\n".encode())
+    deliver("801M01/admin/缺勤.csv", "學年度,學期,學號,假別,節數,缺勤種類代碼,缺勤起始日期\n113,1,S1,公差假,3,01,113/10/01\n".encode())
+    results = ingest(con, source, FILES_BY_KIND["absences"])
+    assert {school: result.rows_loaded for school, result in results.items()} == {"013301": 1, "801M01": 1}
+    assert con.execute('select school_code, "缺勤種類代碼", "缺勤起始日期" from raw.absences order by 1').fetchall() == [
+        ("013301", None, None), ("801M01", "01", date(2024, 10, 1))]

@@ -147,3 +147,73 @@ def test_rows_breaking_only_business_rules_load():
                       kind="course_outcomes")
     assert parsed.quarantine.is_empty()
     assert parsed.rows.select("課程代碼", "上傳時間").row(0) == ("BAD", datetime(2024, 9, 1, 13, 5))
+
+
+ABSENCES = "013301/admin/缺勤.csv"
+
+
+def test_an_absence_in_the_old_layout_loads_with_its_leave_name_and_no_code():
+    parsed = validate("學年度,學期,學號,假別,節數\n113,1,S1,病假,3\n", "absences", ABSENCES)
+    assert parsed.quarantine.is_empty()
+    assert parsed.rows.select("假別", "缺勤種類代碼", "缺勤起始日期").row(0) == ("病假", None, None)
+
+
+def test_an_unknown_leave_name_is_quarantined_unless_a_code_says_what_it_is():
+    parsed = validate(
+        "學年度,學期,學號,假別,節數,缺勤種類代碼,缺勤起始日期\n"
+        "113,1,S1,公差假,2,01,113/10/01\n"
+        "113,1,S2,公差假,2,,113/10/01\n",
+        "absences", ABSENCES,
+    )
+    assert parsed.rows["學號"].to_list() == ["S1"]
+    row = only_quarantine_row(parsed)
+    assert (row["field"], row["reason"]) == ("假別", "unknown_code")
+    assert "第 3 行" in row["message"] and "公差假" in row["message"] and "缺勤種類代碼" in row["message"]
+
+
+def test_an_absence_code_outside_01_to_12_is_quarantined():
+    row = only_quarantine_row(validate("學年度,學期,學號,假別,缺勤種類代碼\n113,1,S1,病假,13\n", "absences", ABSENCES))
+    assert (row["field"], row["reason"]) == ("缺勤種類代碼", "unknown_code")
+
+
+PERFORMANCES = "013301/platform/多元表現.csv"
+PERFORMANCE_HEADER = "表現編號,學號,學年度,類別,名稱,登錄來源"
+
+
+def test_a_performance_without_the_category_columns_loads_them_empty():
+    parsed = validate(f"{PERFORMANCE_HEADER}\nDP1,S1,113,競賽參與,科展,學生自填\n", "diverse_performances", PERFORMANCES)
+    assert parsed.quarantine.is_empty()
+    assert parsed.rows.select("競賽等級代碼", "證照代碼", "每週節數").row(0) == (None, None, None)
+
+
+@pytest.mark.parametrize(("header", "good", "bad"), [
+    ("競賽等級代碼", "4", "9"),
+    ("團體參與代碼", "2", "3"),
+    ("證照代碼", "E001", "X999"),
+    ("彈性學習時間類別種類代碼", "1", "6"),
+    ("團體活動時間類別代碼", "5", "0"),
+    ("職場學習類別代碼", "3", "5"),
+    ("幹部等級", "1", "4"),
+])
+def test_a_performance_code_must_be_in_its_seed(header, good, bad):
+    text = f"{PERFORMANCE_HEADER},{header}\nDP1,S1,113,其他,甲,學生自填,{good}\nDP2,S1,113,其他,乙,學生自填,{bad}\n"
+    parsed = validate(text, "diverse_performances", PERFORMANCES)
+    assert parsed.rows["表現編號"].to_list() == ["DP1"]
+    row = only_quarantine_row(parsed)
+    assert (row["field"], row["reason"]) == (header, "unknown_code")
+
+
+@pytest.mark.parametrize(("header", "good", "bad", "reason"), [
+    ("學期", "2", "3", "unknown_code"),
+    ("分數", "785", "-5", "out_of_range"),
+    ("每週節數", "4", "41", "out_of_range"),
+    ("開設週數", "18", "四週", "bad_number"),
+    ("節數", "36", "1001", "out_of_range"),
+    ("學分數", "2", "31", "out_of_range"),
+])
+def test_a_performance_number_outside_its_range_is_quarantined(header, good, bad, reason):
+    text = f"{PERFORMANCE_HEADER},{header}\nDP1,S1,113,其他,甲,學生自填,{good}\nDP2,S1,113,其他,乙,學生自填,{bad}\n"
+    parsed = validate(text, "diverse_performances", PERFORMANCES)
+    assert parsed.rows["表現編號"].to_list() == ["DP1"]
+    row = only_quarantine_row(parsed)
+    assert (row["field"], row["reason"]) == (header, reason)

@@ -3,7 +3,8 @@
 -- 類別 (xwalk_diverse_categories). School-registered (學校登錄) entries never go here and never count.
 -- As for outcomes, the caps are ranked here and applied by the export: within_selection_cap keeps the
 -- first diverse_selection_cap_per_year selected (R12); within_upload_cap marks one of the student's
--- first diverse_upload_cap_per_year entries of the year (R11). 項目鍵: 名稱.
+-- first diverse_upload_cap_per_year entries of the year (R11). Each sheet has its own columns (exports.md
+-- v2) and its own 項目鍵, both in pipelines/export/layout.py; item_key repeats that key for sorting.
 with
 
 performances as not materialized (
@@ -71,7 +72,7 @@ final as (
         categories.export_sheet_name as sheet_name,
         categories.sort_order as sheet_order,
         exportable.performance_id as item_id,
-        exportable.title as item_key,
+        {{ diverse_item_key('exportable', 'categories.category_en') }} as item_key,
         exportable.selected_at,
         exportable.uploaded_at,
         exportable.selection_rank,
@@ -92,6 +93,26 @@ final as (
         exportable.document_file_name,
         exportable.video_file_name,
         exportable.external_url,
+        -- one date for the sheets that show one (結果公布日期, 取得證照日期, 日期): the day it ended or happened
+        {{ roc_date('coalesce(exportable.end_date, exportable.start_date)') }} as event_date_roc,
+        cast(exportable.cadre_level as varchar) as cadre_level,
+        exportable.competition_event,
+        exportable.competition_level_code,
+        exportable.team_participation_code,
+        exportable.certificate_code,
+        exportable.certificate_score,
+        exportable.certificate_part_results,
+        exportable.certificate_number,
+        exportable.flexible_learning_type_code,
+        exportable.academic_year as activity_year,
+        exportable.activity_term,
+        cast(exportable.periods_per_week as integer) as periods_per_week,
+        cast(exportable.weeks as integer) as weeks,
+        exportable.group_activity_type_code,
+        cast(exportable.periods as integer) as periods,
+        exportable.workplace_learning_type_code,
+        exportable.programme_name,
+        exportable.credits,
     from exportable
     inner join categories on exportable.category = categories.category
     inner join entries_ranked
