@@ -213,10 +213,11 @@ def write_raw(path: Path) -> None:
         _insert(con, SCHOOL, ROWS)
         _insert(con, CLEAN_SCHOOL, CLEAN_ROWS)
         for school in (SCHOOL, CLEAN_SCHOOL):
-            con.execute(f"insert into raw.school_policies values (?, {', '.join('?' for _ in POLICY)}, 'policy.yaml', null, 'sha-p', ?)",
+            con.execute(f"insert into raw.school_policies (school_code, {', '.join(POLICY)}, policy_source, policy_error, "
+                        f"delivery_id, loaded_at) values (?, {', '.join('?' for _ in POLICY)}, 'policy.yaml', null, 'sha-p', ?)",
                         [school, *POLICY.values(), LOADED])
-        con.execute("insert into raw.school_terms values (?, 113, 1, '2025-02-03', '2025-02-10', 'sha-p', ?), "
-                    "(?, 113, 2, '2025-07-14', '2025-07-21', 'sha-p', ?)", [SCHOOL, LOADED, SCHOOL, LOADED])
+        con.execute("insert into raw.school_terms values (?, 113, 1, '2025-02-03', '2025-02-10', null, 'sha-p', ?), "
+                    "(?, 113, 2, '2025-07-14', '2025-07-21', null, 'sha-p', ?)", [SCHOOL, LOADED, SCHOOL, LOADED])
         con.execute("insert into raw.school_selection_deadlines values (?, 113, '2025-08-15', 'sha-p', ?)", [SCHOOL, LOADED])
 
 

@@ -45,6 +45,12 @@ terms as (
 
 ),
 
+grade_terms as (
+
+    select * from {{ scoped_ref('stg_school__grade_terms') }}
+
+),
+
 matching_course_records as (
 
     -- the record the outcome was made for (R06); a retake and a regular record of the same course
@@ -99,8 +105,10 @@ final as (
         outcomes.video_bytes,
         outcomes.document_file_name is not null or outcomes.video_file_name is not null as has_file,
         outcomes.uploaded_at,
-        terms.upload_deadline_date,
-        terms.certification_deadline_date,
+        -- a grade's own window (grade 12's final term) overrides the term's window for every grade
+        coalesce(grade_terms.upload_deadline_date, terms.upload_deadline_date) as upload_deadline_date,
+        coalesce(grade_terms.certification_deadline_date, terms.certification_deadline_date)
+            as certification_deadline_date,
         certification_states.certification_state,
         certification_states.is_certified,
         certification_states.requested_teacher_code,
@@ -135,6 +143,11 @@ final as (
         on outcomes.school_code = terms.school_code
         and outcomes.academic_year = terms.academic_year
         and outcomes.term = terms.term
+    left join grade_terms
+        on outcomes.school_code = grade_terms.school_code
+        and outcomes.academic_year = grade_terms.academic_year
+        and outcomes.term = grade_terms.term
+        and student_terms.grade = grade_terms.grade
 
 )
 
