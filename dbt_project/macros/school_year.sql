@@ -7,3 +7,9 @@
         - case when month({{ date_expression }}) < {{ var('academic_year_start_month') }} then 1 else 0 end
     )
 {%- endmacro %}
+
+{#- The first day of a 學年度 (1 August of its Gregorian start year). -#}
+{% macro school_year_start(academic_year_expression) -%}
+    make_date(cast({{ academic_year_expression }} as integer) + {{ var('roc_year_offset') }},
+              {{ var('academic_year_start_month') }}, 1)
+{%- endmacro %}

@@ -62,6 +62,7 @@ matching_course_records as (
         course_records.subject_name,
         course_records.course_grade,
         course_records.credits,
+        course_records.carries_credits,
     from outcomes
     inner join course_records
         on outcomes.school_code = course_records.school_code
@@ -94,6 +95,7 @@ final as (
         matching_course_records.subject_name,
         matching_course_records.course_grade,
         matching_course_records.credits,
+        coalesce(matching_course_records.carries_credits, false) as course_carries_credits,
         outcomes.title,
         outcomes.summary,
         coalesce(length(outcomes.summary), 0) as summary_chars,

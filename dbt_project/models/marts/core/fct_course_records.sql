@@ -65,6 +65,10 @@ final as (
         -- categories 8 and 9 carry no credits unless the attribute grants them
         coalesce(categories.is_credit_bearing or attributes.grants_credit_to_non_credit_categories, false)
             as is_credit_bearing_course,
+        -- R21's one definition of "carries credits": the category/attribute give credits and 是否採計學分
+        -- does not say otherwise (a missing flag leaves it to the category)
+        coalesce(categories.is_credit_bearing or attributes.grants_credit_to_non_credit_categories, false)
+            and coalesce(course_records.is_credit_counted, true) as carries_credits,
         course_records.source_file,
         course_records.source_line,
     from course_records
