@@ -65,10 +65,11 @@ final as (
         -- categories 8 and 9 carry no credits unless the attribute grants them
         coalesce(categories.is_credit_bearing or attributes.grants_credit_to_non_credit_categories, false)
             as is_credit_bearing_course,
-        -- R21's one definition of "carries credits": the category/attribute give credits and 是否採計學分
-        -- does not say otherwise (a missing flag leaves it to the category)
+        -- R21's one definition of "the course carries credits". Today the category/attribute decide:
+        -- 是否採計學分 0/1 says whether this student earned them (0 after a fail), not whether the course
+        -- has any. When 是否採計學分 is coded (1/2/3, a seed), its "course without credits" code joins here.
         coalesce(categories.is_credit_bearing or attributes.grants_credit_to_non_credit_categories, false)
-            and coalesce(course_records.is_credit_counted, true) as carries_credits,
+            as carries_credits,
         course_records.source_file,
         course_records.source_line,
     from course_records
