@@ -68,6 +68,7 @@ def build_frames(plan: SchoolPlan) -> dict[str, pl.DataFrame]:
     performances = inject.performance_defects(plan, rngs[17], performances)
     selections = build_selections(plan, rngs[18], outcomes, outcome_states(events), performances)
     records = inject.course_record_defects(plan, rngs[19], admin.course_records, outcomes)
+    records, outcomes = inject.credit_defects(plan, rngs[21], records, outcomes)
     students = inject.student_defects(plan, rngs[20], admin.students)
     return {
         "students": students,
