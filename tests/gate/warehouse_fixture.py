@@ -51,9 +51,9 @@ POLICY = {
 }
 
 
-def _student(term, number, national_id, cls, seat, status="在學", born=dt.date(2009, 3, 1)):
+def _student(term, number, national_id, cls, seat, status="在學", born=dt.date(2009, 3, 1), grade=1):
     return {"academic_year": YEAR, "term": term, "student_number": number, "national_id": national_id,
-            "student_name": f"學生{number[-1]}", "gender_code": 1, "birth_date": born, "grade": 1, "class_code": cls,
+            "student_name": f"學生{number[-1]}", "gender_code": 1, "birth_date": born, "grade": grade, "class_code": cls,
             "seat_number": seat, "enrolment_status": status}
 
 
@@ -66,11 +66,16 @@ STUDENTS = [
     _student(1, "1130005", "AC01234567", "102", 3),  # R14: shares 1130004's ID in term 1
     _student(2, "1130005", "F231247086", "102", 3),
     _student(1, "1130006", "A123456789", "102", 4, status="轉出"),  # not enrolled: shares nothing
+    # grade 2: its own term-1 window closes on 2025-01-25 (GRADE_2_UPLOAD_DEADLINE), a week before the others'
+    *[_student(term, "1120007", "B120000008", "201", 1, born=dt.date(2008, 3, 1), grade=2) for term in (1, 2)],
 ]
+GRADE_2_UPLOAD_DEADLINE = dt.date(2025, 1, 25)
 
 CLASSES = [{"academic_year": YEAR, "term": term, "class_code": code, "class_name": name, "grade": 1,
             "homeroom_teacher_code": teacher}
-           for term in (1, 2) for code, name, teacher in (("101", "一年一班", "T001"), ("102", "一年二班", "T003"))]
+           for term in (1, 2) for code, name, teacher in (("101", "一年一班", "T001"), ("102", "一年二班", "T003"))] + [
+    {"academic_year": YEAR, "term": term, "class_code": "201", "class_name": "二年一班", "grade": 2,
+     "homeroom_teacher_code": "T001"} for term in (1, 2)]
 
 TEACHERS = [
     {"teacher_code": "T001", "teacher_name": "國文甲", "subject": "國語文", "grades_taught": "1", "domain": "語文",
@@ -98,6 +103,7 @@ COURSE_RECORDS = [
     _record("1130002", MATH, score=60.0, passed=1),  # exactly the pass mark: fine
     _record("1130004", GROUP_TIME),  # R21: an outcome of a course without credits
     _record("1130006", HISTORY),  # R22: the course of an outcome uploaded by a student who has left
+    _record("1120007", CHINESE),
 ]
 
 
@@ -128,6 +134,8 @@ COURSE_OUTCOMES = [
     _outcome("CO-112", "1130004", code=GROUP_TIME),  # R21
     _outcome("CO-113", "1130006", code=HISTORY),  # R22: 1130006 is 轉出 that term
     _outcome("CO-114", "1130002", code=MATH, teacher="T004"),  # R18: T004 is on 留職停薪 (proxy_needed_for)
+    # R16 (and R26): before the term's deadline, after grade 2's own (a grade's entry overrides the term's)
+    _outcome("CO-115", "1120007", uploaded=T(2025, 1, 28, 10)),
 ]
 
 
@@ -142,6 +150,7 @@ def _certified(outcome_id, at=T(2025, 1, 12, 9), teacher="T001"):
 CERTIFICATION_EVENTS = [
     *_certified("CO-100"), *_certified("CO-103"), *_certified("CO-106"), *_certified("CO-107", at=T(2025, 2, 6, 9)),
     *_certified("CO-111", at=T(2025, 2, 6, 9), teacher="T003"),  # R28: T003 is neither its teacher nor a proxy
+    *_certified("CO-115", at=T(2025, 1, 29, 9)),
     _event("CO-108", "送審", T(2025, 1, 20, 9), teacher="T002"),
     *_certified("CO-109"), _event("CO-109", "取消認證", T(2025, 1, 15, 9)),
     _event("CO-110", "送審", T(2025, 1, 11, 9)), _event("CO-110", "認證未通過", T(2025, 1, 12, 9), reason="\u3000"),
@@ -198,11 +207,11 @@ ROWS = {"students": STUDENTS, "classes": CLASSES, "teachers": TEACHERS, "course_
 EXPECTED = {
     "R01": ["CO-102"], "R02": ["CO-101"], "R03": ["CO-105"], "R04": ["CO-104"], "R05": ["113-1"],
     "R06": ["CO-106"], "R07": ["113"], "R08": ["CO-109"], "R09": ["CO-110"], "R10": ["P-4"], "R11": ["113"],
-    "R12": ["113"], "R13": ["1130002"], "R14": ["1130004", "1130005"], "R15": [BAD_CODE], "R16": ["CO-107"],
+    "R12": ["113"], "R13": ["1130002"], "R14": ["1130004", "1130005"], "R15": [BAD_CODE], "R16": ["CO-107", "CO-115"],
     "R17": ["CO-108"], "R18": ["CO-108", "CO-114"], "R19": [CHINESE], "R20": ["CO-103"],
     "R21": ["CO-112"], "R22": ["CO-113"], "R23": ["1130003"], "R24": ["幹部等級：一年二班+副班長"],
     # R25: 1130004 and 1130005 share a 身分證號 (R14) and 出生日期, so the 學生資料 sheet has that key twice
-    "R25": ["學生資料名冊/學生資料：（身分證號）"] * 2, "R26": ["CO-103", "CO-107"], "R27": ["P-7"], "R28": ["CO-111"],
+    "R25": ["學生資料名冊/學生資料：（身分證號）"] * 2, "R26": ["CO-103", "CO-107", "CO-115"], "R27": ["P-7"], "R28": ["CO-111"],
 }
 
 
@@ -239,7 +248,9 @@ def write_raw(path: Path) -> None:
                         f"delivery_id, loaded_at) values (?, {', '.join('?' for _ in POLICY)}, 'policy.yaml', null, 'sha-p', ?)",
                         [school, *POLICY.values(), LOADED])
         con.execute("insert into raw.school_terms values (?, 113, 1, '2025-02-03', '2025-02-10', null, 'sha-p', ?), "
-                    "(?, 113, 2, '2025-07-14', '2025-07-21', null, 'sha-p', ?)", [SCHOOL, LOADED, SCHOOL, LOADED])
+                    "(?, 113, 2, '2025-07-14', '2025-07-21', null, 'sha-p', ?), "
+                    "(?, 113, 1, ?, '2025-02-10', 2, 'sha-p', ?)",
+                    [SCHOOL, LOADED, SCHOOL, LOADED, SCHOOL, GRADE_2_UPLOAD_DEADLINE, LOADED])
         con.execute("insert into raw.school_selection_deadlines values (?, 113, '2025-08-15', 'sha-p', ?)", [SCHOOL, LOADED])
         con.execute("insert into raw.school_diverse_entry_deadlines values (?, 113, '2025-07-31', 'sha-p', ?)", [SCHOOL, LOADED])
 
