@@ -124,7 +124,7 @@ def validate_frames(frames: Mapping[str, pd.DataFrame], policy, suites: Iterable
     """Every rule's result: each suite built from `policy` and validated on its frame.
 
     Rules no given suite checks are reported with no rows only if they belong to a suite that ran; the
-    full gate runs every suite, so every rule R01–R20 appears.
+    full gate runs every suite, so every rule R01–R28 appears.
     """
     import great_expectations as gx
 

@@ -127,7 +127,7 @@ def available_years(warehouse: Path, school: str | None = None) -> dict[str, lis
 
 
 def run_gate(warehouse: Path, school: str, year: int, term: int | None = None, as_of: dt.date | None = None) -> GateResult:
-    """Every rule R01–R20 for one school and academic year (and term), held to the school's own policy."""
+    """Every rule R01–R28 for one school and academic year (and term), held to the school's own policy."""
     as_of = as_of or dt.date.today()
     policy, policy_error = read_policy(warehouse, school)
     if year not in available_years(warehouse, school).get(school, []):
