@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Severity = Literal["error", "warning"]
+# "policy": reported, never blocks; what happens to the items is the school's policy's (R26: late items are
+# forfeited, i.e. left out of the exports, or only warned about).
+Severity = Literal["error", "warning", "policy"]
 
 
 @dataclass(frozen=True)
@@ -40,12 +42,24 @@ RULES: tuple[Rule, ...] = (
     Rule("R15", "error", "course record", "課程代碼格式錯誤", "註冊組／教學組", "identities"),
     Rule("R16", "warning", "course outcome", "課程學習成果逾期上傳", "學生（導師留意）", "course_outcomes"),
     Rule("R17", "warning", "course outcome", "課程學習成果待認證逾期", "任課教師", "certification"),
-    Rule("R18", "warning", "course outcome", "認證教師已離職，成果尚未認證", "代理認證教師", "certification"),
+    Rule("R18", "warning", "course outcome", "認證教師已離職或留職停薪，成果尚未認證", "代理認證教師", "certification"),
     Rule("R19", "warning", "course record", "成績及格註記與學期成績不一致", "註冊組", "identities"),
     Rule("R20", "warning", "selection", "勾選時間晚於勾選截止日", "學生（導師留意）", "selections"),
+    Rule("R21", "error", "course outcome", "課程學習成果所屬課程不採計學分", "學生（改選課程）或註冊組（核對修課紀錄）", "course_outcomes"),
+    Rule("R22", "error", "course outcome / diverse performance / selection", "學生該學期不在籍", "註冊組（核對學籍）",
+         "identities"),
+    Rule("R23", "error", "student", "出生日期缺漏或與年級不符", "註冊組", "identities"),
+    Rule("R24", "error", "exported row", "代碼不在代碼表內", "註冊組／資料登錄單位", "identities"),
+    Rule("R25", "error", "exported row", "同一工作表同一學生項目鍵重複", "註冊組／資料登錄單位", "identities"),
+    Rule("R26", "policy", "course outcome / selection", "逾期上傳或勾選（依補充規定視同放棄或僅提醒）", "學生（導師留意）",
+         "selections"),
+    Rule("R27", "error", "diverse performance", "多元表現逾登錄期限或未附證明", "學生（導師提醒）", "diverse_performances"),
+    Rule("R28", "warning", "course outcome", "認證者非授課或代理教師，或認證後又更動", "任課教師／教學組", "certification"),
 )
 
 RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}
+
+SEVERITY_LABELS: dict[str, str] = {"error": "錯誤", "warning": "警告", "policy": "依補充規定"}
 
 AREA_LABELS: dict[str, str] = {
     "course_outcomes": "課程學習成果",

@@ -20,6 +20,9 @@ import great_expectations.expectations as gxe
 from great_expectations.expectations.row_conditions import Column
 
 PASS_MARK = 60  # 學期學業成績 of 60 or more is a pass (national)
+# R23: the age on the school year's first day, less the years since grade 1, of a plausible student: 15 is
+# the usual age entering grade 1 (grade 10); one year early and up to five late (休學, 重讀, late entry).
+ENTRY_AGE_RANGE = (14, 20)
 
 CERTIFIED = "認證通過"
 PENDING = "待認證"
@@ -67,8 +70,17 @@ def _suite(name: str, expectations: list[gxe.Expectation]) -> gx.ExpectationSuit
 
 # --- course outcomes -------------------------------------------------------------------------------
 
+def _late(rule: str, days_column: str, value: str, limit_column: str, check: str, **condition) -> gxe.Expectation:
+    return gxe.ExpectColumnValuesToBeBetween(
+        column=days_column, max_value=0, meta=_meta(rule, value, None, check, limit_column=limit_column), **condition)
+
+
 def build_course_outcomes_suite(policy) -> gx.ExpectationSuite:
-    """R01–R04, R06, R16 on fct_gate_course_outcomes (one row per uploaded outcome)."""
+    """R01–R04, R06, R16, R21, R22 and R26 on fct_gate_course_outcomes (one row per uploaded outcome).
+
+    R26 lists the outcomes R16 finds late, with the school's late_items as its check: `forfeit` leaves
+    them out of the exports (pipelines/export/gating.py), `warn` only reports them.
+    """
     return _suite("course_outcomes", [
         gxe.ExpectColumnValuesToBeBetween(
             column="summary_chars", min_value=1, meta=_meta("R01", "summary_chars", 1, "summary_present")),
@@ -81,9 +93,13 @@ def build_course_outcomes_suite(policy) -> gx.ExpectationSuite:
         gxe.ExpectColumnValuesToBeInSet(
             column="has_course_record", value_set=[True],
             meta=_meta("R06", "course_code", "修課成績", "course_record")),
-        gxe.ExpectColumnValuesToBeBetween(
-            column="upload_days_late", max_value=0,
-            meta=_meta("R16", "uploaded_at", None, "upload_deadline", limit_column="upload_deadline_date")),
+        _late("R16", "upload_days_late", "uploaded_at", "upload_deadline_date", "upload_deadline"),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="carries_credits", value_set=[True], meta=_meta("R21", "course_code", "採計學分之課程", "credits"),
+            **_where(Column("has_course_record") == True)),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="is_on_register", value_set=[True], meta=_meta("R22", "uploaded_at", "在籍", "on_register")),
+        _late("R26", "upload_days_late", "uploaded_at", "upload_deadline_date", f"late_upload_{policy.late_items}"),
     ])
 
 
@@ -99,7 +115,9 @@ def build_course_outcome_uploads_suite(policy) -> gx.ExpectationSuite:
 # --- certification --------------------------------------------------------------------------------
 
 def build_certification_suite(policy) -> gx.ExpectationSuite:
-    """R17 and R18 on fct_gate_course_outcomes, with the as-of facts the runner adds."""
+    """R17, R18 and R28 on fct_gate_course_outcomes, with the as-of facts the gate adds: whether the
+    certifying teacher needs a proxy (a status in proxy_needed_for by as-of) and whether the 認證通過 came
+    from the assigned teacher or the proxy the school's order names (pipelines/gate/frames.py)."""
     return _suite("certification", [
         gxe.ExpectColumnValuesToBeBetween(
             column="pending_days", max_value=policy.certification_days_after_upload,
@@ -110,9 +128,15 @@ def build_certification_suite(policy) -> gx.ExpectationSuite:
             meta=_meta("R17", "as_of_date", None, "certification_deadline", limit_column="certification_deadline_date"),
             **_where(Column("certification_state") == PENDING)),
         gxe.ExpectColumnValuesToBeInSet(
-            column="has_teacher_left", value_set=[False],
+            column="needs_proxy", value_set=[False],
             meta=_meta("R18", "certifying_teacher_code", None, "teacher_left", limit_column="proxy_code"),
             **_where(Column("is_awaiting_certification") == True)),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="is_certifier_accepted", value_set=[True],
+            meta=_meta("R28", "certified_by_teacher_code", None, "certifier", limit_column="certifying_teacher_code")),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="is_changed_after_certification", value_set=[False],
+            meta=_meta("R28", "uploaded_at", None, "changed_after_certification", limit_column="certified_date")),
     ])
 
 
@@ -127,15 +151,19 @@ def build_failed_certifications_suite(policy) -> gx.ExpectationSuite:
 # --- selections -----------------------------------------------------------------------------------
 
 def build_selections_suite(policy) -> gx.ExpectationSuite:
-    """R08 and R20 on fct_gate_selections (one row per item ever selected, with whether it is selected now)."""
+    """R08, R20, R22 and R26 on fct_gate_selections (one row per item ever selected, with whether it is
+    selected now). R22 and R26 concern items selected now: an un-selected item is not submitted."""
     return _suite("selections", [
         gxe.ExpectColumnValuesToBeInSet(
             column="certification_state", value_set=[CERTIFIED],
             meta=_meta("R08", "certification_state", CERTIFIED, "selected_certified"),
             **_where((Column("item_kind") == COURSE_OUTCOME_ITEM) & (Column("is_selected") == True))),
-        gxe.ExpectColumnValuesToBeBetween(
-            column="selection_days_late", max_value=0,
-            meta=_meta("R20", "selected_at", None, "selection_deadline", limit_column="selection_deadline_date")),
+        _late("R20", "selection_days_late", "selected_at", "selection_deadline_date", "selection_deadline"),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="is_on_register", value_set=[True], meta=_meta("R22", "selected_at", "在籍", "on_register"),
+            **_where(Column("is_selected") == True)),
+        _late("R26", "selection_days_late", "selected_at", "selection_deadline_date",
+              f"late_selection_{policy.late_items}", **_where(Column("is_selected") == True)),
     ])
 
 
@@ -156,7 +184,14 @@ def build_selection_counts_suite(policy) -> gx.ExpectationSuite:
 # --- diverse performances -------------------------------------------------------------------------
 
 def build_diverse_performances_suite(policy) -> gx.ExpectationSuite:
-    """R10 on fct_gate_diverse_performances (one row per entry)."""
+    """R10, R22 and R27 on fct_gate_diverse_performances (one row per entry).
+
+    R27's proof check exists only when the school's diverse_requires_proof says so; its window check always
+    (without a diverse_entry_deadlines entry for the year, entry_days_late is null and nothing is late).
+    """
+    proof = [gxe.ExpectColumnValuesToBeInSet(
+        column="has_proof", value_set=[True], meta=_meta("R27", "has_proof", "證明文件或外部連結", "proof"),
+        **_where(Column("is_student_entered") == True))] if policy.diverse_requires_proof else []
     return _suite("diverse_performances", [
         gxe.ExpectColumnValuesToBeBetween(
             column="summary_chars", min_value=1, meta=_meta("R10", "summary_chars", 1, "summary_present")),
@@ -166,6 +201,11 @@ def build_diverse_performances_suite(policy) -> gx.ExpectationSuite:
         *_files("R10", policy),
         gxe.ExpectColumnValuesToMatchRegex(
             column="external_url", regex=HTTP_URL, meta=_meta("R10", "external_url", "http(s) URL", "external_url")),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="is_on_register", value_set=[True], meta=_meta("R22", "uploaded_at", "在籍", "on_register")),
+        _late("R27", "entry_days_late", "uploaded_at", "diverse_entry_deadline_date", "entry_deadline",
+              **_where(Column("is_student_entered") == True)),
+        *proof,
     ])
 
 
@@ -181,7 +221,7 @@ def build_diverse_uploads_suite(policy) -> gx.ExpectationSuite:
 # --- identities and course records ----------------------------------------------------------------
 
 def build_national_ids_suite(policy) -> gx.ExpectationSuite:
-    """R13 on fct_gate_students (one row per student, year and national ID on record).
+    """R13 and R23 on fct_gate_students (one row per student, year and national ID on record).
 
     The runner replaces the national ID by its validity, a masked form and a digest before validating,
     so no whole ID reaches GX or its results.
@@ -190,6 +230,11 @@ def build_national_ids_suite(policy) -> gx.ExpectationSuite:
         gxe.ExpectColumnValuesToBeInSet(
             column="is_national_id_valid", value_set=[True],
             meta=_meta("R13", "national_id_masked", "身分證號／居留證號格式與檢查碼", "national_id")),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="has_birth_date", value_set=[True], meta=_meta("R23", "birth_date", "出生日期", "birth_date_present")),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="entry_age", min_value=ENTRY_AGE_RANGE[0], max_value=ENTRY_AGE_RANGE[1],
+            meta=_meta("R23", "birth_date", list(ENTRY_AGE_RANGE), "birth_date_grade")),
     ])
 
 
@@ -220,6 +265,24 @@ def build_course_records_suite(policy) -> gx.ExpectationSuite:
     ])
 
 
+# --- exported rows (frames built from the export models: pipelines/gate/exported.py) -----------------
+
+def build_exported_codes_suite(policy) -> gx.ExpectationSuite:
+    """R24 on fct_gate_exported_codes (one row per exported row and registered code column)."""
+    return _suite("exported_codes", [
+        gxe.ExpectColumnValuesToBeInSet(
+            column="is_known_code", value_set=[True], meta=_meta("R24", "code", None, "code_list", limit_column="code_list")),
+    ])
+
+
+def build_exported_rows_suite(policy) -> gx.ExpectationSuite:
+    """R25 on fct_gate_exported_rows (one row per exported row): no two rows of a sheet share a student and 項目鍵."""
+    return _suite("exported_rows", [
+        gxe.ExpectColumnValuesToBeBetween(
+            column="rows_sharing_key", max_value=1, meta=_meta("R25", "rows_sharing_key", 1, "unique_item_key")),
+    ])
+
+
 @dataclass(frozen=True)
 class SuiteSpec:
     name: str
@@ -240,4 +303,6 @@ SUITES: tuple[SuiteSpec, ...] = (
     SuiteSpec("national_ids", "identities", "fct_gate_students", build_national_ids_suite),
     SuiteSpec("enrolments", "identities", "fct_gate_identities", build_enrolments_suite),
     SuiteSpec("course_records", "identities", "fct_gate_course_records", build_course_records_suite),
+    SuiteSpec("exported_codes", "identities", "fct_gate_exported_codes", build_exported_codes_suite),
+    SuiteSpec("exported_rows", "identities", "fct_gate_exported_rows", build_exported_rows_suite),
 )

@@ -401,11 +401,21 @@ RAW_SUPPORT_DDL: tuple[str, ...] = (
     diverse_selection_cap_per_year INTEGER, summary_max_chars INTEGER, document_types VARCHAR[],
     document_max_bytes BIGINT, video_types VARCHAR[], video_max_bytes BIGINT,
     certification_days_after_upload INTEGER, retention_years INTEGER, proxy_order VARCHAR[],
+    late_items VARCHAR, diverse_requires_proof BOOLEAN, proxy_needed_for VARCHAR[],
+    receipt_confirmation_days INTEGER, dispute_days INTEGER,
     policy_source VARCHAR, policy_error VARCHAR, delivery_id VARCHAR, loaded_at TIMESTAMP
 )""",
     """create table if not exists raw.school_terms (
     school_code VARCHAR, academic_year INTEGER, term INTEGER,
-    upload_deadline DATE, certification_deadline DATE, delivery_id VARCHAR, loaded_at TIMESTAMP
+    upload_deadline DATE, certification_deadline DATE, grade INTEGER, delivery_id VARCHAR, loaded_at TIMESTAMP
+)""",
+    """create table if not exists raw.school_diverse_entry_deadlines (
+    school_code VARCHAR, academic_year INTEGER, diverse_entry_deadline DATE,
+    delivery_id VARCHAR, loaded_at TIMESTAMP
+)""",
+    """create table if not exists raw.school_submission_deadlines (
+    school_code VARCHAR, academic_year INTEGER, term INTEGER, roster VARCHAR, due DATE, internal_due DATE,
+    delivery_id VARCHAR, loaded_at TIMESTAMP
 )""",
     """create table if not exists raw.school_selection_deadlines (
     school_code VARCHAR, academic_year INTEGER, selection_deadline DATE,

@@ -6,7 +6,8 @@ the key: an unknown key, a wrong type, a value out of range, a date it cannot re
 
 Ranges: a school sets its caps *within* the national rules, so where a national limit exists
 (selection caps, summary length, file sizes, retention 1-5 years) it is the maximum; upload caps
-and the certification window have generous sanity maxima only.
+and the certification window have generous sanity maxima only. The students' 收訖明細 window has the
+national minimum of 3 days as its lower bound.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -34,11 +35,29 @@ PROXY_STEPS = (
 )
 
 
+LATE_ITEM_ACTIONS = ("warn", "forfeit")  # what R26 does with a late upload or selection (seed 003: 逾時視同放棄)
+# Units finish this long before the ministry's deadline (seeds 000:149, 001:44: 「兩週前」).
+UNIT_LEAD_TIME = timedelta(days=14)
+
+
 class TermWindow(NamedTuple):
     academic_year: int
     term: int
     upload_deadline: date
     certification_deadline: date
+    grade: int | None = None  # None: every grade; a grade's own entry overrides it for that grade
+
+
+class SubmissionDeadline(NamedTuple):
+    academic_year: int
+    term: int  # 1, 2, or 0 for the whole-year rosters (pipelines/export/layout.py WHOLE_YEAR)
+    roster: str  # a 名冊 of pipelines/export/layout.py WORKBOOKS
+    due: date  # the ministry's deadline
+
+    @property
+    def internal_deadline(self) -> date:
+        """The day the school's units must be done: the one place the two-week lead is applied."""
+        return self.due - UNIT_LEAD_TIME
 
 
 @dataclass(frozen=True)
@@ -57,6 +76,13 @@ class Policy:
     proxy_order: tuple[str, ...]
     terms: tuple[TermWindow, ...] = ()  # none by default: the deadline rules then have nothing to check
     selection_deadlines: dict[int, date] = field(default_factory=dict)  # academic year → last day to select
+    late_items: str = "warn"  # LATE_ITEM_ACTIONS
+    diverse_entry_deadlines: dict[int, date] = field(default_factory=dict)  # academic year → last day to enter 多元表現
+    diverse_requires_proof: bool = False  # student-entered 多元表現 need a proof file or an external link
+    proxy_needed_for: tuple[str, ...] = ("離職", "留職停薪")  # 教師.在職狀態 values whose queue goes to a proxy
+    receipt_confirmation_days: int = 3
+    dispute_days: int = 3
+    submission_deadlines: tuple[SubmissionDeadline, ...] = ()
 
 
 DEFAULT_POLICY = Policy(
@@ -85,9 +111,16 @@ INT_RANGES: dict[str, tuple[int, int]] = {
     "video_max_bytes": (1, DEFAULT_POLICY.video_max_bytes),
     "certification_days_after_upload": (0, 366),
     "retention_years": (1, 5),
+    "receipt_confirmation_days": (3, 60),  # national minimum 3 days
+    "dispute_days": (1, 60),
 }
 POLICY_KEYS = tuple(field.name for field in dataclasses.fields(Policy))
+# Keys that are lists of dated entries: each is a table of its own downstream, not a column of the school's row.
+KEYED_POLICY_KEYS = ("terms", "selection_deadlines", "diverse_entry_deadlines", "submission_deadlines")
 _TERM_KEYS = TermWindow._fields
+_OPTIONAL_TERM_KEYS = ("grade",)
+_SUBMISSION_KEYS = SubmissionDeadline._fields
+GRADES = (1, 4)  # 年級 1-3, 4 for some vocational programmes (inputs.md)
 _EXTENSION = re.compile(r"[a-z0-9]{1,10}")
 _DATE_FORMS = "e.g. 2025-02-03, 114/02/03 or 1140203"
 
@@ -221,13 +254,14 @@ def _terms(key: str, value: Any) -> tuple[TermWindow, ...]:
         for term_key in item:
             _check_known(term_key, _TERM_KEYS, where)
         for term_key in _TERM_KEYS:
-            if term_key not in item:
+            if term_key not in item and term_key not in _OPTIONAL_TERM_KEYS:
                 raise PolicyError(f"{where}.{term_key}", f"'{where}' is missing '{term_key}'")
         window = TermWindow(
             academic_year=_integer(f"{where}.academic_year", item["academic_year"], (1, 999)),
             term=_term_number(f"{where}.term", item["term"]),
             upload_deadline=_date(f"{where}.upload_deadline", item["upload_deadline"]),
             certification_deadline=_date(f"{where}.certification_deadline", item["certification_deadline"]),
+            grade=_integer(f"{where}.grade", item["grade"], GRADES) if item.get("grade") is not None else None,
         )
         if window.upload_deadline > window.certification_deadline:
             raise PolicyError(
@@ -235,8 +269,9 @@ def _terms(key: str, value: Any) -> tuple[TermWindow, ...]:
                 f"'{where}.upload_deadline' ({window.upload_deadline}) is after its certification_deadline "
                 f"({window.certification_deadline})",
             )
-        if any(earlier[:2] == window[:2] for earlier in windows):
-            raise PolicyError(where, f"'{where}' repeats academic_year {window.academic_year} term {window.term}")
+        if any((earlier[:2], earlier.grade) == (window[:2], window.grade) for earlier in windows):
+            grade = f" grade {window.grade}" if window.grade is not None else ""
+            raise PolicyError(where, f"'{where}' repeats academic_year {window.academic_year} term {window.term}{grade}")
         windows.append(window)
     return tuple(windows)
 
@@ -247,7 +282,7 @@ def _term_number(key: str, value: Any) -> int:
     return value
 
 
-def _selection_deadlines(key: str, value: Any) -> dict[int, date]:
+def _year_dates(key: str, value: Any) -> dict[int, date]:
     if not isinstance(value, dict):
         raise PolicyError(key, f"'{key}' must be a mapping of academic year: date (like 113: 2025-08-15), got {_kind(value)}")
     deadlines: dict[int, date] = {}
@@ -258,12 +293,71 @@ def _selection_deadlines(key: str, value: Any) -> dict[int, date]:
     return deadlines
 
 
+def _late_items(key: str, value: Any) -> str:
+    if value not in LATE_ITEM_ACTIONS:
+        raise PolicyError(key, f"'{key}' must be one of {', '.join(LATE_ITEM_ACTIONS)}, got {_kind(value)}")
+    return value
+
+
+def _boolean(key: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise PolicyError(key, f"'{key}' must be true or false, got {_kind(value)}")
+    return value
+
+
+def _proxy_statuses(key: str, value: Any) -> tuple[str, ...]:
+    from pipelines.contract import EMPLOYMENT_STATUSES  # the 教師.在職狀態 code list
+
+    if not isinstance(value, list):
+        raise PolicyError(key, f"'{key}' must be a list of 在職狀態 like [離職, 留職停薪], got {_kind(value)}")
+    for position, status in enumerate(value):
+        if status not in EMPLOYMENT_STATUSES:
+            raise PolicyError(f"{key}[{position}]", f"'{key}[{position}]': {status!r} is not a 在職狀態 "
+                              f"({', '.join(EMPLOYMENT_STATUSES)})")
+    return tuple(dict.fromkeys(value))
+
+
+def _submission_deadlines(key: str, value: Any) -> tuple[SubmissionDeadline, ...]:
+    from pipelines.export.layout import TERMS, WORKBOOKS_BY_NAME
+
+    if not isinstance(value, list):
+        raise PolicyError(key, f"'{key}' must be a list of {{academic_year, term, roster, due}}, got {_kind(value)}")
+    deadlines: list[SubmissionDeadline] = []
+    for position, item in enumerate(value):
+        where = f"{key}[{position}]"
+        if not isinstance(item, dict):
+            raise PolicyError(where, f"'{where}' must be a mapping with {', '.join(_SUBMISSION_KEYS)}, got {_kind(item)}")
+        for entry_key in item:
+            _check_known(entry_key, _SUBMISSION_KEYS, where)
+        for entry_key in _SUBMISSION_KEYS:
+            if entry_key not in item:
+                raise PolicyError(f"{where}.{entry_key}", f"'{where}' is missing '{entry_key}'")
+        term = item["term"]
+        if isinstance(term, bool) or term not in TERMS:
+            raise PolicyError(f"{where}.term", f"'{where}.term' must be 1, 2 or 0 (whole year), got {_kind(term)}")
+        if item["roster"] not in WORKBOOKS_BY_NAME:
+            raise PolicyError(f"{where}.roster", f"'{where}.roster': {item['roster']!r} is not a 名冊 "
+                              f"({', '.join(WORKBOOKS_BY_NAME)})")
+        deadline = SubmissionDeadline(
+            academic_year=_integer(f"{where}.academic_year", item["academic_year"], (1, 999)),
+            term=term, roster=item["roster"], due=_date(f"{where}.due", item["due"]))
+        if any(earlier[:3] == deadline[:3] for earlier in deadlines):
+            raise PolicyError(where, f"'{where}' repeats {deadline.roster} of {deadline.academic_year} term {deadline.term}")
+        deadlines.append(deadline)
+    return tuple(deadlines)
+
+
 _VALIDATORS: dict[str, Callable[[str, Any], Any]] = {
     **{key: (lambda key, value, bounds=bounds: _integer(key, value, bounds)) for key, bounds in INT_RANGES.items()},
     "document_types": _extensions,
     "video_types": _extensions,
     "proxy_order": _proxy_order,
     "terms": _terms,
-    "selection_deadlines": _selection_deadlines,
+    "selection_deadlines": _year_dates,
+    "late_items": _late_items,
+    "diverse_entry_deadlines": _year_dates,
+    "diverse_requires_proof": _boolean,
+    "proxy_needed_for": _proxy_statuses,
+    "submission_deadlines": _submission_deadlines,
 }
 assert set(_VALIDATORS) == set(POLICY_KEYS), "every policy key needs a validator"

@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboards import charts, filters, session
+from expectations.rules import SEVERITY_LABELS
 from dashboards import formatting as fmt
 
 st.title("檢核結果")
@@ -29,7 +30,7 @@ ROW_COLUMNS = {
     "teacher_code": st.column_config.TextColumn("教師"),
     "proxy_code": st.column_config.TextColumn("代理教師"),
 }
-SEVERITY = {"error": "錯誤", "warning": "警告"}
+SEVERITY = SEVERITY_LABELS
 
 
 def rule_label(rule_id: str, title: str | None) -> str:

@@ -18,3 +18,9 @@
             make_date(cast({{ academic_year }} as integer) + {{ var('roc_year_offset') }} + 1, {{ var('second_term_start_month') }}, 1)
     end
 {%- endmacro %}
+
+{#- The first day of a 學年度 (1 August of its Gregorian start year). -#}
+{% macro school_year_start(academic_year_expression) -%}
+    make_date(cast({{ academic_year_expression }} as integer) + {{ var('roc_year_offset') }},
+              {{ var('academic_year_start_month') }}, 1)
+{%- endmacro %}

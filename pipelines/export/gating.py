@@ -11,6 +11,11 @@ Which rules concern which files (the choice is ours; rules.md only says error ru
   performances (R01–R12) and by R13/R14, since its rows are keyed by the same 身分證號. Its warnings are
   R16, R17, R18 and R20.
 
+Contract v2: R23 (出生日期), R24 (codes) and R25 (項目鍵) block the folders whose rows they name (R23
+every folder, as R13); R21, R22 and R27 block the whole-year folder; R28 is its warning. R26 is
+neither: under the school's `late_items: forfeit` its late uploads and selections are always left
+out of the whole-year folder (視同放棄) and listed in `excluded`; under `warn` it is only reported.
+
 A partial export (--allow-partial) leaves out what the violations point at: a student (R13, R14: every
 row of that student), an outcome (R01–R04, R06, R08, R09: the 成果編號), a performance (R10: the 表現編號),
 a course record (R15: that 課程代碼 of that student that term). The per-student caps (R05, R07, R11, R12)
@@ -32,14 +37,20 @@ import polars as pl
 
 from pipelines.export.layout import WHOLE_YEAR
 
-TERM_ERROR_RULES = ("R13", "R14", "R15")
+TERM_ERROR_RULES = ("R13", "R14", "R15", "R23", "R24", "R25")
 TERM_WARNING_RULES = ("R19",)
-YEAR_ERROR_RULES = ("R01", "R02", "R03", "R04", "R05", "R06", "R07", "R08", "R09", "R10", "R11", "R12", "R13", "R14")
-YEAR_WARNING_RULES = ("R16", "R17", "R18", "R20")
+YEAR_ERROR_RULES = ("R01", "R02", "R03", "R04", "R05", "R06", "R07", "R08", "R09", "R10", "R11", "R12", "R13", "R14",
+                    "R21", "R22", "R23", "R24", "R25", "R27")
+YEAR_WARNING_RULES = ("R16", "R17", "R18", "R20", "R28")
+# R26 never blocks: under `late_items: forfeit` its items are left out of every whole-year export (視同放棄)
+# and listed in the manifest's `excluded`; under `warn` it is reported only.
+FORFEIT_RULE = "R26"
+FORFEIT_SUFFIX = "_forfeit"  # the R26 checks of a school whose late_items is forfeit (expectations/suites.py)
 
-STUDENT_RULES = ("R13", "R14")
-OUTCOME_RULES = ("R01", "R02", "R03", "R04", "R06", "R08", "R09")
-PERFORMANCE_RULES = ("R10",)
+STUDENT_RULES = ("R13", "R14", "R23")
+# R22's key is the item's id: an outcome's or a performance's (ids of the two never meet)
+OUTCOME_RULES = ("R01", "R02", "R03", "R04", "R06", "R08", "R09", "R21", "R22", FORFEIT_RULE)
+PERFORMANCE_RULES = ("R10", "R22", "R27", FORFEIT_RULE)
 COURSE_RECORD_RULES = ("R15",)
 # model → (rule, the model's flag that is false for a row beyond that rule's cap), checked in this order
 CAP_FLAGS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -77,6 +88,7 @@ class GateVerdict:
     as_of: str | None = None
     checked_at: str | None = None
     violations_by_rule: dict[str, int] = field(default_factory=dict)
+    forfeited: tuple[Offence, ...] = ()  # R26 items the school's policy forfeits: always left out
 
     def manifest_block(self) -> dict[str, Any]:
         return {
@@ -94,11 +106,15 @@ def verdict_for(gate_result, term: int) -> GateVerdict:
     """The verdict of a pipelines.gate GateResult for the folder of `term` (0: whole year)."""
     error_rules, warning_rules = rules_for(term)
     offences: list[Offence] = []
+    forfeited: list[Offence] = []
     warnings = 0
     counts: dict[str, int] = {}
     for rule_result in gate_result.results:
         rows = [row for row in rule_result.rows if _in_scope(row.term, term)]
-        if rule_result.id in error_rules:
+        if rule_result.id == FORFEIT_RULE and term == WHOLE_YEAR:
+            forfeited.extend(Offence(FORFEIT_RULE, _text(row.key), _text(row.student_number), row.term)
+                             for row in rows if row.check.endswith(FORFEIT_SUFFIX))
+        elif rule_result.id in error_rules:
             counts[rule_result.id] = len(rows)
             offences.extend(Offence(rule_result.id, _text(row.key), _text(row.student_number), row.term) for row in rows)
         elif rule_result.id in warning_rules:
@@ -108,6 +124,7 @@ def verdict_for(gate_result, term: int) -> GateVerdict:
         passed=not failed, errors=len(offences), warnings=warnings, rules=error_rules, failed_rules=failed,
         offences=tuple(offences), run_id=gate_result.run_id, as_of=gate_result.as_of.isoformat(),
         checked_at=gate_result.checked_at.isoformat(), violations_by_rule={rule: counts[rule] for rule in failed},
+        forfeited=tuple(forfeited),
     )
 
 
@@ -148,11 +165,11 @@ def _lookups(offences: Iterable[Offence]) -> _Lookups:
     for offence in sorted(offences, key=lambda offence: offence.rule):
         if offence.rule in STUDENT_RULES and offence.student_number:
             students.setdefault((offence.student_number,), offence)
-        elif offence.rule in OUTCOME_RULES and offence.key:
+        if offence.rule in OUTCOME_RULES and offence.key:
             outcomes.setdefault((offence.key,), offence)
-        elif offence.rule in PERFORMANCE_RULES and offence.key:
+        if offence.rule in PERFORMANCE_RULES and offence.key:
             performances.setdefault((offence.key,), offence)
-        elif offence.rule in COURSE_RECORD_RULES:
+        if offence.rule in COURSE_RECORD_RULES:
             course_records.setdefault((offence.student_number, offence.key, offence.term), offence)
     return {
         "student": (("student_number",), students),
@@ -211,18 +228,18 @@ def apply_exclusions(rows_by_model: Mapping[str, pl.DataFrame | Sequence[dict[st
     """The rows to write per model (a frame for a frame, a list of the same dicts for a list), and what
     was left out.
 
-    The caps always hold (when the gate passes no row is beyond one). Gate offences remove rows only in
-    a partial export: an export that is not partial is only written when the gate passed. Vectorised: a
+    The caps always hold (when the gate passes no row is beyond one), and so does the school's forfeit of
+    late items (R26, `late_items: forfeit`). Gate offences remove rows only in a partial export: an
+    export that is not partial is only written when the gate passed. Vectorised: a
     national export reads ~30 million rows, and the common case (no offence, no row beyond a cap) keeps
     each frame as it is.
     """
     exclusions = Exclusions()
-    lookups = _lookups(verdict.offences if partial else ())
+    lookups = _lookups([*(verdict.offences if partial else ()), *verdict.forfeited])
     cap_rules = {rule for flags in CAP_FLAGS.values() for rule, _ in flags}
-    if partial:
-        for offence in verdict.offences:
-            if offence.rule not in cap_rules:
-                exclusions.add(offence.rule, offence.key, offence.student_number)
+    for offence in [*(verdict.offences if partial else ()), *verdict.forfeited]:
+        if offence.rule not in cap_rules:
+            exclusions.add(offence.rule, offence.key, offence.student_number)
     kept: dict[str, Any] = {}
     for model, rows in rows_by_model.items():
         frame = rows if isinstance(rows, pl.DataFrame) else _key_frame(rows)

@@ -1,6 +1,6 @@
 """The pre-submission gate (issue 3): "can we submit?" per school and year, and what to fix.
 
-- ``core.run_gate(warehouse, school, year, term, as_of) -> GateResult``: every rule R01–R20
+- ``core.run_gate(warehouse, school, year, term, as_of) -> GateResult``: every rule R01–R28
   (expectations/suites.py, Great Expectations on dbt's marts/gate frames), held to the school's policy.
 - ``report.write_json`` (rules.md's JSON), ``html.write_html`` (繁體中文, by class and by teacher),
   ``xlsx.write_xlsx``, ``store.store_results`` (warehouse schema ``gate``).

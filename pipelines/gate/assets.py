@@ -22,13 +22,18 @@ import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 
 from expectations.runner import FRAMES
+from pipelines.export.layout import WORKBOOKS
+from pipelines.gate.exported import CODE_LISTS, FRAMES as EXPORTED_FRAMES
 from pipelines.dbt.assets import dbt_models
 from pipelines.resources import PortfolioResource
 
 GATE_GROUP = "gate"
 GATE_KEY = dg.AssetKey(["gate", "rule_results"])
-# The dbt models the gate reads: its narrow frames plus the school, class and teacher dimensions.
-GATE_MODELS = (*FRAMES, "dim_schools", "dim_classes", "dim_teachers", "fct_student_terms")
+# The dbt models the gate reads: its narrow frames plus the school, class and teacher dimensions, and the
+# export models (with the code-list seeds) R24/R25 read through pipelines/gate/exported.py.
+GATE_MODELS = (*(frame for frame in FRAMES if frame not in EXPORTED_FRAMES), "dim_schools", "dim_classes", "dim_teachers",
+               "fct_student_terms", *dict.fromkeys(workbook.model for workbook in WORKBOOKS),
+               *dict.fromkeys(code_list.seed for code_list in CODE_LISTS))
 
 
 class GateConfig(dg.Config):
@@ -41,7 +46,7 @@ class GateConfig(dg.Config):
     group_name=GATE_GROUP,
     deps=[get_asset_key_for_model([dbt_models], model) for model in GATE_MODELS],
     kinds={"duckdb", "great_expectations"},
-    description="Pre-submission gate (rules R01–R20) per school and academic year, validated with Great "
+    description="Pre-submission gate (rules R01–R28) per school and academic year, validated with Great "
     "Expectations; results in gate.runs / gate.rule_results / gate.rule_violations, reports under reports/gate/.",
 )
 def gate_results(context: dg.AssetExecutionContext, config: GateConfig, portfolio: PortfolioResource) -> dg.MaterializeResult:

@@ -22,7 +22,8 @@ those rows (about 1% of the items) come into pandas to become `Violation`s, exac
 The facts the gate adds at run time (pipelines/gate/frames.py) are computed here for all schools at
 once: the "as of" day arithmetic and whether the certifying teacher has left by then in SQL (the same
 expressions), the national-ID checksum and digest in Python over the distinct IDs (pipelines/identity.py
-stays the one definition), and the proxy only for offending rows (pipelines/gate/proxy.py).
+stays the one definition), the proxy only for offending rows (pipelines/gate/proxy.py), and R28's
+certifier verdict in Python for the few outcomes certified by another teacher (frames.certifier_accepted).
 tests/gate/test_gate_batch.py holds it to run_gate, row for row.
 """
 
@@ -40,6 +41,7 @@ import pandas as pd
 from expectations.rules import RULES
 from expectations.runner import GATE_SCHEMA, GateError, RuleResult, Violation, _sorted, _violation, violation_columns
 from expectations.suites import SUITES, SuiteSpec
+from pipelines.gate.exported import FRAMES as EXPORTED_FRAMES, create_exported_views, frame_relation
 
 COMBO_ID = "_combo_id"
 # Columns that the gate replaces before validation (frames.add_identity_facts): never selected whole.
@@ -100,7 +102,8 @@ def _quote(name: str) -> str:
 
 def _frame_sql(con, frame: str, term: int | None, as_of: dt.date, targets: str) -> str:
     """The gate frame as GX would see it (frames.prepare_frames' facts added), for the school-years in `targets`."""
-    columns = [row[0] for row in con.execute(f"describe {GATE_SCHEMA}.{frame}").fetchall()]
+    relation = frame_relation(frame, GATE_SCHEMA)
+    columns = [row[0] for row in con.execute(f"describe {relation}").fetchall()]
     select = [f"f.{_quote(name)}" for name in columns if name != _NATIONAL_ID]
     joins = [f"join {targets} t on f.school_code = t.school_code and f.academic_year = t.academic_year"]
     if frame in _IDENTITY_FRAMES:
@@ -113,14 +116,21 @@ def _frame_sql(con, frame: str, term: int | None, as_of: dt.date, targets: str) 
             f"case when f.certification_state = '待認證' then date_diff('day', cast(f.submitted_at as date), {day}) end"
             " as pending_days",
             f"date_diff('day', cast(f.certification_deadline_date as date), {day}) as days_past_certification_deadline",
-            # Teacher.has_left(as_of): 離職, on or before the day (a 離職 without a date counts as gone)
-            f"coalesce(teachers.is_left and (teachers.left_date is null or teachers.left_date <= {day}), false)"
-            " as has_teacher_left",
+            # Teacher.needs_proxy(as_of, proxy_needed_for): a listed status; a 離職 from its date on
+            "coalesce(proxy_statuses.employment_status is not null and (not teachers.is_left "
+            f"or teachers.left_date is null or teachers.left_date <= {day}), false) as needs_proxy",
+            "coalesce(certifiers.is_certifier_accepted, true) as is_certifier_accepted",
         ]
         joins.append(f"left join {GATE_SCHEMA}.dim_teachers teachers on f.school_code = teachers.school_code "
                      "and f.certifying_teacher_code = teachers.teacher_code")
+        joins.append("left join gate_proxy_statuses proxy_statuses on f.school_code = proxy_statuses.school_code "
+                     "and teachers.employment_status = proxy_statuses.employment_status")
+        joins.append("left join gate_certifiers certifiers on f.school_code = certifiers.school_code "
+                     "and f.outcome_id = certifiers.outcome_id")
     where = f"where f.term = {int(term)}" if term is not None and "term" in columns else ""
-    return f"select f.rowid as _rowid, {', '.join(select)} from {GATE_SCHEMA}.{frame} f {' '.join(joins)} {where}"
+    # a view has no rowid: its rows' order is the view's own
+    rowid = "row_number() over ()" if frame in EXPORTED_FRAMES else "f.rowid"
+    return f"select {rowid} as _rowid, {', '.join(select)} from {relation} f {' '.join(joins)} {where}"
 
 
 def _national_id_facts(con) -> pd.DataFrame:
@@ -140,6 +150,29 @@ def _national_id_facts(con) -> pd.DataFrame:
         "is_national_id_valid": pd.Series([is_valid_national_id(value) for value in ordered], dtype=bool),
         "national_id_digest": pd.Series([national_id_digest(value) for value in ordered], dtype=object),
     })
+
+
+def _as_of_facts(con, policies: dict, teachers: dict) -> None:
+    """The per-school facts the as-of frame joins: each school's proxy_needed_for statuses, and R28's
+    verdict on the outcomes certified by another teacher (few), by frames.certifier_accepted."""
+    from pipelines.gate.frames import certifier_accepted
+
+    statuses = pd.DataFrame([(school, status) for school, (policy, _) in policies.items()  # noqa: F841
+                             for status in policy.proxy_needed_for], columns=["school_code", "employment_status"],
+                            dtype=object)
+    con.execute("create or replace temp table gate_proxy_statuses as select * from statuses")
+    candidates = con.execute(
+        f"select f.school_code, f.outcome_id, f.certifying_teacher_code, f.certified_by_teacher_code, f.certified_date, "
+        f"f.item_grade, f.is_certified_by_other_teacher from {GATE_SCHEMA}.{_AS_OF_FRAME} f join gate_targets t "
+        "on f.school_code = t.school_code and f.academic_year = t.academic_year where f.is_certified_by_other_teacher"
+    ).df()
+    verdicts = pd.DataFrame({  # noqa: F841
+        "school_code": candidates["school_code"].astype(object), "outcome_id": candidates["outcome_id"].astype(object),
+        "is_certifier_accepted": pd.Series(
+            [certifier_accepted(row, teachers.get(row["school_code"], {}), policies[row["school_code"]][0])
+             for row in candidates.to_dict("records")], index=candidates.index, dtype=bool),
+    })
+    con.execute("create or replace temp table gate_certifiers as select * from verdicts")
 
 
 def _context():
@@ -227,16 +260,16 @@ def _offending_rows(con, validator: _Validator, run: _SuiteRun, frame_sql: str) 
 
 
 def _with_proxies(rows: pd.DataFrame, teachers: dict, policies: dict, as_of: dt.date) -> pd.DataFrame:
-    """proxy_code / proxy_name / proxy_step of course-outcome rows whose certifying teacher has left."""
+    """proxy_code / proxy_name / proxy_step of course-outcome rows whose certifying teacher needs a proxy."""
     from pipelines.gate.proxy import choose_proxy
 
     codes, names, steps = [], [], []
-    for school, teacher_code, grade, has_left in zip(rows["school_code"], rows["certifying_teacher_code"],
-                                                     rows["item_grade"], rows["has_teacher_left"]):
+    for school, teacher_code, grade, needs_proxy in zip(rows["school_code"], rows["certifying_teacher_code"],
+                                                        rows["item_grade"], rows["needs_proxy"]):
         choice = None
         school_teachers = teachers.get(school, {})
         teacher = school_teachers.get(teacher_code) if isinstance(teacher_code, str) else None
-        if bool(has_left) and teacher is not None:
+        if bool(needs_proxy) and teacher is not None:
             choice = choose_proxy(teacher, school_teachers, policies[school][0].proxy_order,
                                   grade=None if pd.isna(grade) else int(grade), as_of=as_of)
         codes.append(choice.teacher.code if choice else None)
@@ -266,6 +299,10 @@ def validate_school_years(con, targets: Sequence[tuple[str, int]], policies: dic
     if any(spec.frame in _IDENTITY_FRAMES for spec in suites):
         national_ids = _national_id_facts(con)  # noqa: F841  (DuckDB reads it by name)
         con.execute("create or replace temp table gate_national_ids as select * from national_ids")
+    if any(spec.frame in EXPORTED_FRAMES for spec in suites):
+        create_exported_views(con)
+    if any(spec.frame == _AS_OF_FRAME for spec in suites):
+        _as_of_facts(con, {school: policies[school] for school, _ in targets}, teachers)
     years: dict[str, list[int]] = {}
     for school, year in targets:
         years.setdefault(school, []).append(year)

@@ -31,7 +31,7 @@ def _date(text: str) -> dt.date:
 def add_parser(subparsers) -> argparse.ArgumentParser:
     gate = subparsers.add_parser(
         "gate", help="pre-submission check of a school's year: can we submit, and what must be fixed",
-        description="Check every rule R01–R20 (rules.md) for a school and academic year against the school's "
+        description="Check every rule R01–R28 (rules.md) for a school and academic year against the school's "
         "policy, write the result as JSON and an HTML report (Traditional Chinese, grouped by class and by "
         "teacher), and store it in the warehouse (schema gate). Exit 0 when it passes, 1 when an error rule "
         "fails, 2 for bad usage.",

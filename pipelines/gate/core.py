@@ -11,7 +11,7 @@ from pathlib import Path
 from expectations.rules import RULES
 from expectations.runner import GATE_SCHEMA, GateError, RuleResult, read_frames, validate_frames
 from pipelines.gate.frames import prepare_frames
-from pipelines.policy import DEFAULT_POLICY, POLICY_KEYS, Policy
+from pipelines.policy import DEFAULT_POLICY, KEYED_POLICY_KEYS, POLICY_KEYS, Policy
 
 
 class UnknownSchoolOrYear(GateError):
@@ -89,12 +89,23 @@ def policy_from_record(record: dict) -> tuple[Policy, str | None]:
     """A dim_schools row as (Policy, policy_error)."""
     values = {}
     for key in POLICY_KEYS:
-        if key not in record or key in ("terms", "selection_deadlines"):
-            continue  # deadlines reach the gate through the dbt models, joined per term and year
+        # deadlines reach the gate through the dbt models, joined per term and year; a column a warehouse
+        # built before it existed holds null: the national default applies
+        if key not in record or key in KEYED_POLICY_KEYS or _is_missing(record[key]):
+            continue
         value = record[key]
-        values[key] = tuple(str(item) for item in value) if hasattr(value, "__len__") and not isinstance(value, str) else int(value)
+        if isinstance(value, (str, bool)):
+            values[key] = value
+        elif hasattr(value, "__len__"):
+            values[key] = tuple(str(item) for item in value)
+        else:
+            values[key] = bool(value) if isinstance(getattr(DEFAULT_POLICY, key), bool) else int(value)
     error = record.get("policy_error")
     return dataclasses.replace(DEFAULT_POLICY, **values), error if isinstance(error, str) else None
+
+
+def _is_missing(value) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
 
 
 def available_years(warehouse: Path, school: str | None = None) -> dict[str, list[int]]:
@@ -116,7 +127,7 @@ def available_years(warehouse: Path, school: str | None = None) -> dict[str, lis
 
 
 def run_gate(warehouse: Path, school: str, year: int, term: int | None = None, as_of: dt.date | None = None) -> GateResult:
-    """Every rule R01–R20 for one school and academic year (and term), held to the school's own policy."""
+    """Every rule R01–R28 for one school and academic year (and term), held to the school's own policy."""
     as_of = as_of or dt.date.today()
     policy, policy_error = read_policy(warehouse, school)
     if year not in available_years(warehouse, school).get(school, []):
@@ -140,13 +151,14 @@ def run_gates(warehouse: Path, targets: list[tuple[str, int]] | None = None, ter
     """
     from expectations.runner import FRAMES
     from pipelines.gate.batch import validate_school_years
+    from pipelines.gate.exported import FRAMES as EXPORTED_FRAMES
     from pipelines.gate.proxy import teachers_from_records
     from pipelines.warehouse import connect, table_exists
 
     as_of = as_of or dt.date.today()
     with connect(warehouse, read_only=True) as con:
         for name in (*FRAMES, "dim_teachers", "dim_classes", "dim_schools"):
-            if not table_exists(con, GATE_SCHEMA, name):
+            if name not in EXPORTED_FRAMES and not table_exists(con, GATE_SCHEMA, name):
                 raise GateError(f"倉儲缺少 {GATE_SCHEMA}.{name}：請先執行 portfolio build")
         on_record = {(school, int(year)) for school, year in con.execute(
             f"select distinct school_code, academic_year from {GATE_SCHEMA}.fct_student_terms").fetchall()}

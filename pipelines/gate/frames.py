@@ -2,7 +2,10 @@
 
 - "Now": R17 and R18 depend on the day the gate runs. It is `as_of` (the CLI's --as-of, default today),
   never the clock, so a result can be reproduced: days pending, days past the certification deadline,
-  whether the certifying teacher has left by then, and the proxy who should act instead.
+  whether the certifying teacher needs a proxy by then (a status in the school's proxy_needed_for), and
+  the proxy who should act instead.
+- R28: whether an outcome certified by another teacher was certified by the proxy the school's order
+  named on the day of the 認證通過 (pipelines/gate/proxy.py is_proxy_certifier).
 - National IDs: validity by the one checksum definition (pipelines/identity.py) and a digest to find
   duplicates; the whole ID is dropped from the frame before validation.
 """
@@ -15,7 +18,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from expectations.runner import GateFrames
-from pipelines.gate.proxy import Teacher, choose_proxy, teachers_from_records
+from pipelines.gate.proxy import Teacher, choose_proxy, is_proxy_certifier, teachers_from_records
 from pipelines.identity import is_valid_national_id, national_id_digest
 
 PENDING = "待認證"
@@ -44,21 +47,37 @@ def add_as_of_facts(outcomes: pd.DataFrame, teachers: Mapping[str, Teacher], pol
     outcomes["pending_days"] = ((today - _dates(outcomes["submitted_at"])).dt.days).where(pending)
     outcomes["days_past_certification_deadline"] = (today - _dates(outcomes["certification_deadline_date"])).dt.days
 
-    has_left, proxy_code, proxy_name, proxy_step = [], [], [], []
+    needs_proxy, proxy_code, proxy_name, proxy_step = [], [], [], []
     for teacher_code, grade in zip(outcomes["certifying_teacher_code"], outcomes["item_grade"]):
         teacher = teachers.get(teacher_code) if isinstance(teacher_code, str) else None
-        left = teacher is not None and teacher.has_left(as_of)
-        choice = choose_proxy(teacher, teachers, policy.proxy_order, grade=None if pd.isna(grade) else int(grade),
-                              as_of=as_of) if left else None
-        has_left.append(left)
+        needed = teacher is not None and teacher.needs_proxy(as_of, policy.proxy_needed_for)
+        choice = choose_proxy(teacher, teachers, policy.proxy_order, grade=_grade(grade), as_of=as_of) if needed else None
+        needs_proxy.append(needed)
         proxy_code.append(choice.teacher.code if choice else None)
         proxy_name.append(choice.teacher.name if choice else None)
         proxy_step.append(choice.step_label if choice else None)
-    outcomes["has_teacher_left"] = pd.Series(has_left, index=outcomes.index, dtype=bool)
+    outcomes["needs_proxy"] = pd.Series(needs_proxy, index=outcomes.index, dtype=bool)
     outcomes["proxy_code"] = pd.Series(proxy_code, index=outcomes.index, dtype=object)
     outcomes["proxy_name"] = pd.Series(proxy_name, index=outcomes.index, dtype=object)
     outcomes["proxy_step"] = pd.Series(proxy_step, index=outcomes.index, dtype=object)
+    outcomes["is_certifier_accepted"] = pd.Series(
+        [certifier_accepted(row, teachers, policy) for row in outcomes.to_dict("records")], index=outcomes.index, dtype=bool)
     return outcomes
+
+
+def certifier_accepted(outcome: Mapping, teachers: Mapping[str, Teacher], policy) -> bool:
+    """R28's certifier check of one outcome row (the assigned teacher always is; another only as the proxy)."""
+    if not outcome["is_certified_by_other_teacher"]:
+        return True
+    code = outcome["certifying_teacher_code"]
+    certified = outcome["certified_date"]
+    return is_proxy_certifier(
+        outcome["certified_by_teacher_code"], teachers.get(code) if isinstance(code, str) else None, teachers, policy,
+        grade=_grade(outcome["item_grade"]), on=None if pd.isna(certified) else pd.Timestamp(certified).date())
+
+
+def _grade(grade) -> int | None:
+    return None if pd.isna(grade) else int(grade)
 
 
 def add_identity_facts(students: pd.DataFrame) -> pd.DataFrame:

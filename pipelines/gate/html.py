@@ -12,7 +12,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from expectations.rules import RULES_BY_ID
+from expectations.rules import RULES_BY_ID, SEVERITY_LABELS
 from expectations.runner import Violation
 from pipelines.gate.core import GateResult
 from pipelines.gate.report import BACKLOG_RULES
@@ -40,10 +40,24 @@ CHECK_LABELS: dict[str, str] = {
     "upload_deadline": "上傳時間（截止日）",
     "certification_window": "待認證天數",
     "certification_deadline": "已過認證截止日",
-    "teacher_left": "認證教師已離職",
+    "teacher_left": "認證教師需代理（離職或留職停薪）",
     "passed_but_below": "註記及格但成績未達",
     "failed_but_above": "註記不及格但成績已達",
     "selection_deadline": "勾選時間（截止日）",
+    "credits": "課程不採計學分",
+    "on_register": "該學期不在籍",
+    "birth_date_present": "出生日期空白或無法辨識",
+    "birth_date_grade": "出生日期與年級不符（入學年齡）",
+    "code_list": "代碼不在代碼表",
+    "unique_item_key": "同一學生項目鍵重複",
+    "late_upload_forfeit": "逾期上傳，視同放棄（不匯出）",
+    "late_upload_warn": "逾期上傳（僅提醒）",
+    "late_selection_forfeit": "逾期勾選，視同放棄（不匯出）",
+    "late_selection_warn": "逾期勾選（僅提醒）",
+    "entry_deadline": "多元表現登錄時間（截止日）",
+    "proof": "未附證明文件或外部連結",
+    "certifier": "認證者非授課或代理教師",
+    "changed_after_certification": "認證後又重新上傳",
 }
 
 NO_CLASS = "（無班級資料）"
@@ -65,7 +79,7 @@ th{background:#f0f4f8;white-space:nowrap}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
 tr.ok td{color:#52606d}
 .badge{display:inline-block;padding:0 6px;border-radius:4px;font-size:.8rem;font-weight:bold}
-.badge.error{background:#e12d39;color:#fff}.badge.warning{background:#f0b429;color:#3d2a00}
+.badge.error{background:#e12d39;color:#fff}.badge.warning{background:#f0b429;color:#3d2a00}.badge.policy{background:#627d98;color:#fff}
 .group{background:#fff;border:1px solid #d9e2ec;border-radius:6px;padding:4px 12px;margin:12px 0;page-break-inside:avoid}
 .muted{color:#7b8794}
 nav a{margin-right:16px}
@@ -91,7 +105,7 @@ def _cell(value: Any, numeric: bool = False) -> str:
 
 
 def _badge(severity: str) -> str:
-    label = "錯誤" if severity == "error" else "警告"
+    label = SEVERITY_LABELS[severity]
     return f'<span class="badge {severity}">{label}</span>'
 
 

@@ -8,7 +8,9 @@ Policy steps (policy.md; seed 003's order is the default):
 - ``domain_convener``: the 領域召集人 of the teacher's 領域
 - ``teaching_section_chief``: the 教學組長
 
-Only a teacher available on the day can be chosen (not left by then, not on 留職停薪); among several
+A teacher needs a proxy when his or her 在職狀態 is one the school's `proxy_needed_for` lists (default
+離職 and 留職停薪; a 離職 only from its date on). Only a teacher available on the day can be chosen (not
+left by then, not on 留職停薪); among several
 candidates of one step the lowest teacher code wins, so the choice is reproducible. Roles and statuses
 come from the warehouse's dim_teachers (which reads them through the xwalk seeds).
 
@@ -44,10 +46,15 @@ class Teacher:
     designated_proxy_code: str | None = None
     is_domain_convener: bool = False
     is_teaching_section_chief: bool = False
+    employment_status: str | None = None  # 在職狀態 as delivered
 
     def has_left(self, as_of: dt.date) -> bool:
         """離職 on or before `as_of` (a 離職 without a date counts as gone)."""
         return self.is_left and (self.left_date is None or self.left_date <= as_of)
+
+    def needs_proxy(self, as_of: dt.date, statuses: Sequence[str]) -> bool:
+        """In one of the school's proxy_needed_for statuses on `as_of` (a 離職 from its date on)."""
+        return self.employment_status in statuses and (not self.is_left or self.has_left(as_of))
 
     def is_available(self, as_of: dt.date) -> bool:
         return not self.has_left(as_of) and not self.is_on_leave
@@ -162,6 +169,23 @@ def choose_proxy(
     return trace_proxy(departed, teachers, proxy_order, grade=grade, as_of=as_of).choice
 
 
+def is_proxy_certifier(
+    certifier_code: str | None,
+    teacher: Teacher | None,
+    teachers: Mapping[str, Teacher],
+    policy,
+    *,
+    grade: int | None,
+    on: dt.date | None,
+) -> bool:
+    """R28: for an outcome certified by someone other than its assigned `teacher`, whether that someone
+    is the proxy the school's order names on the day of the 認證通過 (`on`), the teacher needing one then."""
+    if teacher is None or on is None or not teacher.needs_proxy(on, policy.proxy_needed_for):
+        return False
+    choice = choose_proxy(teacher, teachers, policy.proxy_order, grade=grade, as_of=on)
+    return choice is not None and choice.teacher.code == certifier_code
+
+
 def teachers_from_records(records: Iterable[Mapping]) -> dict[str, Teacher]:
     """Teachers from dim_teachers rows (dicts with its column names)."""
     teachers = {}
@@ -182,6 +206,7 @@ def teachers_from_records(records: Iterable[Mapping]) -> dict[str, Teacher]:
             designated_proxy_code=_text(record.get("designated_proxy_code")),
             is_domain_convener=bool(record.get("is_domain_convener")),
             is_teaching_section_chief=bool(record.get("is_teaching_section_chief")),
+            employment_status=_text(record.get("employment_status")),
         )
     return teachers
 

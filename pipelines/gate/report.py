@@ -1,7 +1,7 @@
 """The gate's machine-readable result: JSON exactly as rules.md shows it.
 
 Top level: school, academic_year, term (null for the whole year), as_of (the "now" R17/R18 used),
-passed, rules. Every rule R01–R20 is listed, with `violations: 0` when it holds. A row names the
+passed, rules. Every rule R01–R28 is listed, with `violations: 0` when it holds. A row names the
 student by 學號, 班級 and 座號 (never a national ID; R13/R14 show it masked), the item's key, the
 measured value and the limit; R17/R18 rows add the teacher (教師) and R18 the proxy (代理教師).
 """

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from expectations.rules import RULES_BY_ID
+from expectations.rules import RULES_BY_ID, SEVERITY_LABELS
 from pipelines.gate.core import GateResult
 from pipelines.gate.html import CHECK_LABELS
 from pipelines.gate.report import BACKLOG_RULES
@@ -33,7 +33,7 @@ def write_xlsx(result: GateResult, path: Path) -> Path:
         worksheet.set_column(0, len(columns) - 1, 14)
 
     sheet("摘要", ["學校代碼", "學年度", "規則", "等級", "檢核內容", "違規筆數", "負責處理"], [
-        [result.school, result.academic_year, rule_result.id, "錯誤" if rule_result.rule.is_error else "警告",
+        [result.school, result.academic_year, rule_result.id, SEVERITY_LABELS[rule_result.severity],
          rule_result.rule.title, rule_result.violations, rule_result.rule.fixer]
         for rule_result in result.results
     ])

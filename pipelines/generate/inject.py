@@ -83,19 +83,27 @@ def outcome_defects(plan: SchoolPlan, rng: np.random.Generator, outcomes: pl.Dat
 
 
 def event_defects(plan: SchoolPlan, rng: np.random.Generator, events: pl.DataFrame) -> pl.DataFrame:
-    """R09: some 認證未通過 events lose their 說明 (empty, blank or missing)."""
+    """R09: some 認證未通過 events lose their 說明 (empty, blank or missing). R28: some 認證通過 events are
+    given by another teacher of the school's events (the next code in order: never the one asked)."""
     rate = plan.error_rate
     if rate <= 0:
         return events
     n = events.height
     hit = (events["action"] == "認證未通過").to_numpy() & (rng.random(n) < min(1.0, rate * 2.5))
     blank = np.array(("", "\u3000", "  ", None), dtype=object)[rng.integers(0, 4, n)]
-    return _set(events, "reason", hit, list(blank))
+    events = _set(events, "reason", hit, list(blank))
+    codes = sorted(code for code in set(events["teacher_code"].drop_nulls().to_list()))
+    if len(codes) < 2:
+        return events
+    other = {code: codes[(position + 1) % len(codes)] for position, code in enumerate(codes)}
+    passed = (events["action"] == "認證通過").to_numpy() & (rng.random(n) < rate / 10)
+    return _set(events, "teacher_code", passed, events["teacher_code"].replace_strict(other, default=None).to_numpy())
 
 
 def performance_defects(plan: SchoolPlan, rng: np.random.Generator, performances: pl.DataFrame) -> pl.DataFrame:
     """R10 on a share error_rate/2 of student-entered performances: blank or long summary, bad file type,
-    oversize document or video, a link that is not http(s)."""
+    oversize document or video, a link that is not http(s). R27: a share error_rate/10 of them entered
+    1-10 days after the year's diverse-entry deadline."""
     rate = plan.error_rate
     n = performances.height
     if rate <= 0 or n == 0:
@@ -116,7 +124,11 @@ def performance_defects(plan: SchoolPlan, rng: np.random.Generator, performances
     performances = _set(performances, "video_file_name", kind == 4, pl.select(pl.concat_str([pl.lit("影片"), pl.lit(ids), pl.lit(".mp4")])).to_series())
     performances = _set(performances, "video_bytes", kind == 4, limits.video_max_bytes + rng.integers(1, 5_000_000, n))
     performances = _set(performances, "external_url", kind == 5, text.pick(_BAD_URLS, rng, n))
-    return performances
+    late = entered & (rng.random(n) < rate / 10)
+    deadline = np.array([np_date(plan.years[year].diverse_entry_deadline) if year in plan.years else np.datetime64("NaT")
+                         for year in performances["academic_year"].to_list()], dtype="datetime64[D]")
+    late_at = random_times(rng, deadline + rng.integers(1, 11, n).astype("timedelta64[D]"))
+    return _set(performances, "uploaded_at", late, late_at)
 
 
 def student_defects(plan: SchoolPlan, rng: np.random.Generator, students: pl.DataFrame) -> pl.DataFrame:
@@ -171,6 +183,10 @@ def student_defects(plan: SchoolPlan, rng: np.random.Generator, students: pl.Dat
             ).drop("_max"))
     if extra_rows:
         students = pl.concat([students, *[e.select(students.columns) for e in extra_rows]], how="vertical_relaxed")
+    # R23: a few students lose their 出生日期 in every row (a date the admin system never had)
+    no_birth = pids[rng.random(len(pids)) < rate / 4]
+    students = students.with_columns(
+        pl.when(pl.col("_pid").is_in(no_birth)).then(None).otherwise(pl.col("birth_date")).alias("birth_date"))
     return students.sort("_ti", "class_code", "seat_number", "student_number").drop("_row")
 
 
@@ -197,3 +213,23 @@ def course_record_defects(plan: SchoolPlan, rng: np.random.Generator, records: p
     flip = records["score"].is_not_null().to_numpy() & (rng.random(n) < rate / 10)
     return _set(records, "is_passed", flip, (1 - records["is_passed"].fill_null(0)).to_numpy())
 
+
+
+def credit_defects(plan: SchoolPlan, rng: np.random.Generator, records: pl.DataFrame,
+                   outcomes: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """R21: a few outcomes and the 修課成績 rows they match move to a course without credits (category 8,
+    團體活動時間; attribute 0), the two codes still equal, so R06 holds and R15 sees a valid code."""
+    rate = plan.error_rate
+    if rate <= 0 or outcomes.height == 0:
+        return records, outcomes
+    on = ["student_number", "academic_year", "term", "course_code"]
+    matched = outcomes.join(records.select(on).unique(), on=on, how="semi")["outcome_id"]
+    hit = set(matched.filter(pl.Series(rng.random(matched.len()) < rate / 10)).to_list())
+    no_credit = pl.col("course_code").str.slice(0, 16) + "8" + pl.col("course_code").str.slice(17, 1) + "0" \
+        + pl.col("course_code").str.slice(19)
+    chosen = outcomes.filter(pl.col("outcome_id").is_in(hit)).select(on).unique().with_columns(no_credit.alias("_code"))
+    outcomes = outcomes.join(chosen, on=on, how="left", maintain_order="left").with_columns(
+        pl.coalesce("_code", "course_code").alias("course_code")).drop("_code")
+    records = records.join(chosen, on=on, how="left", maintain_order="left").with_columns(
+        pl.coalesce("_code", "course_code").alias("course_code")).drop("_code")
+    return records, outcomes

@@ -32,6 +32,7 @@ class YearWindow:
     academic_year: int
     selection_start: date  # the day after term 2's certification deadline
     selection_deadline: date
+    diverse_entry_deadline: date  # last day students enter 多元表現 (seed 003: 31 July)
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,7 @@ def calendar(rng: np.random.Generator, years: tuple[int, int]) -> tuple[tuple[Te
             academic_year=year,
             selection_start=terms[-1].certification_deadline + timedelta(days=1),
             selection_deadline=date(gregorian + 1, 8, 8) + _days(rng, 0, 10),
+            diverse_entry_deadline=date(gregorian + 1, 7, 31),
         )
     return tuple(terms), year_windows
 
@@ -222,4 +224,6 @@ def _policy_yaml(rng: np.random.Generator, limits: Limits, terms: tuple[TermWind
                   f"    certification_deadline: {when(window.certification_deadline)}"]
     lines.append("selection_deadlines:")
     lines += [f"  {year}: {when(window.selection_deadline)}" for year, window in year_windows.items()]
+    lines.append("diverse_entry_deadlines:")
+    lines += [f"  {year}: {when(window.diverse_entry_deadline)}" for year, window in year_windows.items()]
     return "\n".join(lines) + "\n"

@@ -71,6 +71,7 @@ def build_frames(plan: SchoolPlan) -> dict[str, pl.DataFrame]:
     # contract v2's additions, on streams of their own (rng_for stages 50-52): the rows above stay the same
     course_records = add_course_record_fields(plan, rng_for(plan.seed, plan.index, 50), admin.course_records)
     records = inject.course_record_defects(plan, rngs[19], course_records, outcomes)
+    records, outcomes = inject.credit_defects(plan, rngs[21], records, outcomes)
     registered = add_student_attributes(plan, rng_for(plan.seed, plan.index, 51), admin.students)
     students = inject.student_defects(plan, rngs[20], registered)
     visiting = build_visiting_studies(plan, rng_for(plan.seed, plan.index, 52), admin.students)

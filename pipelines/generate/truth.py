@@ -41,6 +41,16 @@ R18    item  成果編號 — state 未送審/待認證/認證未通過 and the 
 R19    item  ``學號|課程代碼`` — 學期學業成績 and 成績及格 both present and (score ≥ 60) ≠ (成績及格 = 1)
 R20    0     項目編號 — a 勾選 event dated after the year's selection deadline (only schools whose
                 policy.yaml has selection_deadlines)
+R21    item  成果編號 — its 修課成績 row's 課程代碼 has category 8/9 (no credits) and an attribute other than D
+R22    item  成果編號 — the student's 學生資料 row of that term is 休學/轉出/退學 with the upload after its
+                學籍異動日期 (or no date), or there is no row; 0 — 表現編號 (upload) and 項目編號 of an item
+                selected now (selection) by the student's latest row of the year
+R23    0     學號 — the year's latest 學生資料 row has no 出生日期, or (age on 1 August − (年級 − 1)) outside 14-20
+R26    item  成果編號 of R16; 0 — 項目編號 of an item selected now whose latest 勾選 is after the deadline
+R27    0     表現編號 — 學生自填, uploaded after the year's diverse-entry deadline (only with policy.yaml)
+R28    item  成果編號 — state 認證通過 and its latest 認證通過 given by a teacher other than the current
+                certifying teacher, or 上傳時間 after that 認證通過
+R24, R25 are judged on the export rows (code lists, 項目鍵); the truth does not model the exports.
 =====  ====  ==================================================================================
 """
 
@@ -57,6 +67,10 @@ from pipelines.generate.codes import valid_course_codes, valid_national_ids
 from pipelines.generate.plan import ROC_OFFSET, SchoolPlan
 
 TRIM = " \t\r\n\f\v\u3000\u00a0\ufeff"
+ON_REGISTER = ("在學", "復學", "轉入", "重讀", "畢業")  # hold the whole term (R22); others until their change date
+NO_CREDIT_CATEGORIES = ("8", "9")  # 團體活動時間, 彈性學習時間 (R21) unless the attribute is D
+CREDIT_GRANTING_ATTRIBUTE = "D"
+ENTRY_AGES = (14, 20)  # R23
 STATE_OF_ACTION = {"送審": "待認證", "認證通過": "認證通過", "認證未通過": "認證未通過", "取消認證": "已取消"}
 TERM_METRICS = (
     "students", "students_enrolled", "course_records", "outcomes_uploaded", "outcomes_certified",
@@ -233,6 +247,8 @@ def compute_truth(plan: SchoolPlan, frames: dict[str, pl.DataFrame], as_of: date
             pl.col("selected_at").dt.date() > pl.col("selection_deadline"))
         add("R20", late_selection, pl.col("item_id"))
 
+    _v2_rules(plan, frames, outcomes_s, selections, add, windows)
+
     violation_frame = (
         pl.concat(violations)
         .with_columns(pl.lit(plan.code).alias("school_code"))
@@ -289,6 +305,63 @@ def _sheet_counts(students: pl.DataFrame, records: pl.DataFrame, outcomes_s: pl.
     return pl.concat([frame.select(pl.col("academic_year").cast(pl.Int64), pl.col("term").cast(pl.Int64),
                                    (pl.lit(SHEET_METRIC) + pl.col("sheet")).alias("metric"),
                                    pl.col("sheet_value").cast(pl.Int64)) for frame in frames])
+
+
+def _v2_rules(plan: SchoolPlan, frames: dict[str, pl.DataFrame], outcomes_s: pl.DataFrame, selections: pl.DataFrame,
+              add, windows: pl.DataFrame) -> None:
+    """R21-R23 and R26-R28 (contract v2), as their rows above say."""
+    students, records, events = frames["students"], frames["course_records"], frames["certification_events"]
+    performances = frames["diverse_performances"]
+    outcome_key, outcome_term = pl.col("outcome_id"), pl.col("term")
+    code = pl.col("course_code")
+    no_credit = code.str.slice(16, 1).is_in(list(NO_CREDIT_CATEGORIES)) & (code.str.slice(18, 1) != CREDIT_GRANTING_ATTRIBUTE)
+    matched = outcomes_s.join(records.select("student_number", "academic_year", "term", "course_code").unique(),
+                              on=["student_number", "academic_year", "term", "course_code"], how="semi")
+    add("R21", matched.filter(no_credit), outcome_key, outcome_term)
+
+    rows = students.unique(subset=["academic_year", "term", "student_number"], keep="last", maintain_order=True)
+    def on_register(frame: pl.DataFrame, at: str) -> pl.Expr:  # noqa: E306
+        return pl.col("enrolment_status").is_in(list(ON_REGISTER)) | (
+            pl.col("status_changed_date").is_not_null() & (pl.col(at).dt.date() <= pl.col("status_changed_date")))
+    term_rows = rows.select("academic_year", "term", "student_number", "enrolment_status", "status_changed_date")
+    placed = outcomes_s.join(term_rows, on=["academic_year", "term", "student_number"], how="left")
+    add("R22", placed.filter(~on_register(placed, "uploaded_at").fill_null(False)), outcome_key, outcome_term)
+    latest = rows.sort("term").unique(subset=["academic_year", "student_number"], keep="last", maintain_order=True)
+    year_rows = latest.select("academic_year", "student_number", "enrolment_status", "status_changed_date")
+    entries = performances.join(year_rows, on=["academic_year", "student_number"], how="left")
+    add("R22", entries.filter(~on_register(entries, "uploaded_at").fill_null(False)), pl.col("performance_id"))
+    latest_selection = (selections.sort("selected_at", "item_id").group_by("item_type", "item_id")
+                        .agg(pl.col("action").last(), pl.col("academic_year").last(), pl.col("student_number").last(),
+                             pl.col("selected_at").filter(pl.col("action") == "勾選").last())
+                        .filter(pl.col("action") == "勾選"))
+    chosen = latest_selection.join(year_rows, on=["academic_year", "student_number"], how="left")
+    add("R22", chosen.filter(~on_register(chosen, "selected_at").fill_null(False)), pl.col("item_id"))
+
+    start = pl.date(pl.col("academic_year") + 1911, 8, 1)
+    age = (start.dt.year() - pl.col("birth_date").dt.year()
+           - pl.when((start.dt.month() * 100 + start.dt.day()) < (pl.col("birth_date").dt.month() * 100
+                                                                    + pl.col("birth_date").dt.day())).then(1).otherwise(0))
+    entry_age = age - (pl.col("grade") - 1)
+    add("R23", latest.filter(pl.col("birth_date").is_null() | ~entry_age.is_between(*ENTRY_AGES)), pl.col("student_number"))
+
+    if plan.deadlines_in_policy:
+        late = outcomes_s.join(windows, on=["academic_year", "term"], how="left").filter(
+            pl.col("uploaded_at").dt.date() > pl.col("upload_deadline"))
+        add("R26", late, outcome_key, outcome_term)
+        deadlines = pl.DataFrame({"academic_year": list(plan.years),
+                                  "selection_deadline": [w.selection_deadline for w in plan.years.values()],
+                                  "diverse_entry_deadline": [w.diverse_entry_deadline for w in plan.years.values()]})
+        add("R26", latest_selection.join(deadlines, on="academic_year", how="left").filter(
+            pl.col("selected_at").dt.date() > pl.col("selection_deadline")), pl.col("item_id"))
+        add("R27", performances.filter(pl.col("entry_source") == "學生自填").join(deadlines, on="academic_year", how="left")
+            .filter(pl.col("uploaded_at").dt.date() > pl.col("diverse_entry_deadline")), pl.col("performance_id"))
+
+    passes = (events.filter(pl.col("action") == "認證通過").sort("event_at", "outcome_id").group_by("outcome_id")
+              .agg(pl.col("teacher_code").last().alias("certified_by"), pl.col("event_at").last().alias("certified_at")))
+    certified = outcomes_s.filter(pl.col("state") == "認證通過").join(passes, on="outcome_id", how="left").with_columns(
+        pl.coalesce("changed_teacher_code", "certifying_teacher_code").alias("teacher_code"))
+    add("R28", certified.filter((pl.col("certified_by") != pl.col("teacher_code"))
+                                | (pl.col("uploaded_at") > pl.col("certified_at"))), outcome_key, outcome_term)
 
 
 def _counts(plan: SchoolPlan, students: pl.DataFrame, records: pl.DataFrame, outcomes_s: pl.DataFrame,

@@ -64,7 +64,8 @@ def build_file_asset(spec: FileSpec) -> dg.AssetsDefinition:
     return ingest_asset
 
 
-POLICY_TABLES = ("school_policies", "school_terms", "school_selection_deadlines")
+POLICY_TABLES = ("school_policies", "school_terms", "school_selection_deadlines", "school_diverse_entry_deadlines",
+                 "school_submission_deadlines")
 
 
 @dg.multi_asset(

@@ -1,4 +1,6 @@
-"""Each school's policy.yaml into raw.school_policies, raw.school_terms and raw.school_selection_deadlines.
+"""Each school's policy.yaml into raw.school_policies (scalars and lists) and one raw table per keyed list:
+raw.school_terms, raw.school_selection_deadlines, raw.school_diverse_entry_deadlines and
+raw.school_submission_deadlines.
 
 Values are stored resolved (defaults applied), so everything downstream reads caps and windows from
 these tables only. policy_source says where they came from: ``default`` (no file), ``policy.yaml``,
@@ -29,10 +31,11 @@ import polars as pl
 from pipelines.contract import create_raw_schema
 from pipelines.ingest.layout import POLICY_FILE, discover_schools, inside
 from pipelines.ingest.store import FileResult, log_delivery, transaction, write_quarantine_row
-from pipelines.policy import DEFAULT_POLICY, Policy, PolicyError, PolicyProblem, TermWindow, parse_policy
+from pipelines.policy import (DEFAULT_POLICY, KEYED_POLICY_KEYS, Policy, PolicyError, PolicyProblem, SubmissionDeadline,
+                              TermWindow, parse_policy)
 
 FILE_KIND = "policy"
-_SCALARS = [field.name for field in dataclasses.fields(Policy) if field.name not in ("terms", "selection_deadlines")]
+_SCALARS = [field.name for field in dataclasses.fields(Policy) if field.name not in KEYED_POLICY_KEYS]
 
 
 def ingest_policies(con: duckdb.DuckDBPyConnection, source_root: Path, schools: list[str] | None = None) -> list[FileResult]:
@@ -187,6 +190,14 @@ def _rows(school: str, policy: Policy, policy_source: str, policy_error: str | N
         "school_selection_deadlines": (
             ["school_code", "academic_year", "selection_deadline", "delivery_id"],
             sorted((school, year, deadline, delivery_id) for year, deadline in policy.selection_deadlines.items()),
+        ),
+        "school_diverse_entry_deadlines": (
+            ["school_code", "academic_year", "diverse_entry_deadline", "delivery_id"],
+            sorted((school, year, deadline, delivery_id) for year, deadline in policy.diverse_entry_deadlines.items()),
+        ),
+        "school_submission_deadlines": (
+            ["school_code", *SubmissionDeadline._fields, "internal_due", "delivery_id"],
+            sorted((school, *deadline, deadline.internal_deadline, delivery_id) for deadline in policy.submission_deadlines),
         ),
     }
 

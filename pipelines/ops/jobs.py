@@ -55,7 +55,7 @@ class GateRunConfig(dg.Config):
     academic_year: int | None = None  # default the school's latest year on record
 
 
-@dg.op(description="Run the pre-submission gate (R01–R20) for this school's latest year; store and report the result.")
+@dg.op(description="Run the pre-submission gate (R01–R28) for this school's latest year; store and report the result.")
 def gate_school(context: dg.OpExecutionContext, config: GateRunConfig, portfolio: PortfolioResource) -> dg.Output[bool]:
     from pipelines.gate.core import available_years, run_gate
     from pipelines.gate.html import write_html

@@ -8,14 +8,15 @@ For every deadline in ``marts.fct_school_deadlines`` (from the school's policy.y
   or have items that failed certification (認證未通過) to fix and send again;
 - **certification** (認證截止, per term) → each certifying teacher gets the term's outcomes still waiting
   (待認證), with the days waited and whether the policy's certification_days_after_upload is exceeded;
-  an outcome whose teacher has left by ``as_of`` goes to the proxy the school's proxy_order names
+  an outcome whose teacher needs a proxy on ``as_of`` (a 在職狀態 in the school's proxy_needed_for:
+  離職 from its date on, 留職停薪 by default too) goes to the proxy the school's proxy_order names
   (pipelines/gate/proxy.py), with the chain that led to the choice;
 - **selection** (勾選截止, per year) → the homeroom teacher of each class (the student's last term of the
   year) gets the students who could still select more: fewer selected outcomes than min(cap, certified),
   or fewer selected student-entered performances than min(cap, entered).
 
 Independently of deadlines, ``proxy_assignments`` lists every outcome waiting (待認證) on a teacher who
-has left, with the proxy and the chain.
+needs a proxy, with the proxy and the chain.
 
 Lists name students by class, seat and student number only (no names, never a national ID).
 Plain Python: reads a built warehouse, returns rows; pipelines/ops/reminder_xlsx.py prints them.
@@ -75,6 +76,7 @@ class _SchoolPolicy:
     certification_days: int
     outcome_cap: int
     diverse_cap: int
+    proxy_needed_for: tuple[str, ...] = DEFAULT_POLICY.proxy_needed_for
 
 
 def _records(con: duckdb.DuckDBPyConnection, sql: str, parameters: list) -> list[dict]:
@@ -92,8 +94,8 @@ def _day(value) -> dt.date | None:
 def _policies(con: duckdb.DuckDBPyConnection) -> dict[str, _SchoolPolicy]:
     rows = con.execute(
         "select school_code, any_value(proxy_order), any_value(certification_days_after_upload), "
-        "any_value(course_outcome_selection_cap_per_year), any_value(diverse_selection_cap_per_year) "
-        "from raw.school_policies group by 1"
+        "any_value(course_outcome_selection_cap_per_year), any_value(diverse_selection_cap_per_year), "
+        "any_value(proxy_needed_for) from raw.school_policies group by 1"
     ).fetchall()
     return {
         school: _SchoolPolicy(
@@ -101,8 +103,9 @@ def _policies(con: duckdb.DuckDBPyConnection) -> dict[str, _SchoolPolicy]:
             certification_days=days if days is not None else DEFAULT_POLICY.certification_days_after_upload,
             outcome_cap=outcome_cap if outcome_cap is not None else DEFAULT_POLICY.course_outcome_selection_cap_per_year,
             diverse_cap=diverse_cap if diverse_cap is not None else DEFAULT_POLICY.diverse_selection_cap_per_year,
+            proxy_needed_for=tuple(statuses) if statuses is not None else DEFAULT_POLICY.proxy_needed_for,
         )
-        for school, order, days, outcome_cap, diverse_cap in rows
+        for school, order, days, outcome_cap, diverse_cap, statuses in rows
     }
 
 
@@ -139,7 +142,8 @@ def collect_reminders(warehouse: Path, as_of: dt.date, days: int = 7, schools: I
                 make = {"upload": _upload_rows, "certification": _certification_rows, "selection": _selection_rows}
                 rows = make[deadline["deadline_kind"]](con, deadline, policy, teachers, as_of)
                 reminders.rows.extend(_complete(row, deadline, as_of) for row in rows)
-            reminders.proxies.extend(proxy_assignments(con, school, policy.proxy_order, teachers, as_of))
+            reminders.proxies.extend(proxy_assignments(con, school, policy.proxy_order, teachers, as_of,
+                                                       policy.proxy_needed_for))
     return reminders
 
 
@@ -223,7 +227,9 @@ def _certification_rows(con, deadline: dict, policy: _SchoolPolicy, teachers: di
         }
         row.update(_certifier(outcome, policy, teachers, as_of))
         if row["recipient_role"] == ROLE_LABELS["proxy"]:
-            notes.append(f"原認證教師 {row['original_teacher_code']} 已離職，由您代理認證")
+            original = teachers.get(row["original_teacher_code"])
+            status = original.employment_status if original and original.employment_status else "已離職"
+            notes.append(f"原認證教師 {row['original_teacher_code']} {status}，由您代理認證")
         row["detail"] = "；".join(notes)
         rows.append(row)
     return rows
@@ -236,7 +242,7 @@ def _certifier(outcome: dict, policy: _SchoolPolicy, teachers: dict[str, Teacher
     if teacher is None:
         return {"recipient_code": code, "recipient_name": None, "recipient_role": ROLE_LABELS["unknown"],
                 "original_teacher_code": code}
-    if not teacher.has_left(as_of):
+    if not teacher.needs_proxy(as_of, policy.proxy_needed_for):
         return {"recipient_code": teacher.code, "recipient_name": teacher.name, "recipient_role": ROLE_LABELS["teacher"],
                 "original_teacher_code": teacher.code, "original_teacher_name": teacher.name}
     grade = outcome.get("item_grade")
@@ -297,9 +303,9 @@ def _selection_rows(con, deadline: dict, policy: _SchoolPolicy, teachers: dict[s
 
 
 def proxy_assignments(con, school: str, proxy_order: tuple[str, ...], teachers: dict[str, Teacher],
-                      as_of: dt.date) -> list[dict]:
-    """Every outcome waiting (待認證) on a teacher who has left by `as_of`: the proxy and the chain."""
-    departed = sorted(code for code, teacher in teachers.items() if teacher.has_left(as_of))
+                      as_of: dt.date, proxy_needed_for: tuple[str, ...] = DEFAULT_POLICY.proxy_needed_for) -> list[dict]:
+    """Every outcome waiting (待認證) on a teacher who needs a proxy on `as_of`: the proxy and the chain."""
+    departed = sorted(code for code, teacher in teachers.items() if teacher.needs_proxy(as_of, proxy_needed_for))
     if not departed:
         return []
     placeholders = ", ".join("?" for _ in departed)

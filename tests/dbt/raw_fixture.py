@@ -286,11 +286,13 @@ def _insert_support(con: duckdb.DuckDBPyConnection) -> None:
     ]
     for school, policy, policy_source in policies:
         con.execute(
-            "insert into raw.school_policies values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, null, ?, ?)",
+            f"insert into raw.school_policies (school_code, {', '.join(policy)}, policy_source, policy_error, delivery_id, "
+            f"loaded_at) values (?, {', '.join('?' for _ in policy)}, ?, null, ?, ?)",
             [school, *policy.values(), policy_source, f"sha-{school}-policy", LOADED],
         )
     con.execute(
-        "insert into raw.school_terms values (?, 113, 1, '2025-02-03', '2025-02-10', 'sha-p', ?), (?, 113, 2, '2025-07-14', '2025-07-21', 'sha-p', ?)",
+        "insert into raw.school_terms values (?, 113, 1, '2025-02-03', '2025-02-10', null, 'sha-p', ?), "
+        "(?, 113, 2, '2025-07-14', '2025-07-21', null, 'sha-p', ?)",
         [SCHOOL_A, LOADED, SCHOOL_A, LOADED],
     )
     con.execute("insert into raw.school_selection_deadlines values (?, 113, '2025-08-15', 'sha-p', ?)", [SCHOOL_A, LOADED])

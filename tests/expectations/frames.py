@@ -27,7 +27,10 @@ def _outcome(outcome_id: str, **changes) -> dict:
         "certifying_teacher_code": "T001", "certifying_teacher_name": "國文甲",
         # added by the gate from --as-of
         "as_of_date": "2025-02-01", "pending_days": None, "days_past_certification_deadline": -9,
-        "has_teacher_left": False, "proxy_code": None, "proxy_name": None, "proxy_step": None,
+        "needs_proxy": False, "proxy_code": None, "proxy_name": None, "proxy_step": None,
+        "carries_credits": True, "is_on_register": True,
+        "certified_by_teacher_code": "T001", "certified_date": T("2025-01-12"), "is_certified_by_other_teacher": False,
+        "is_certifier_accepted": True, "is_changed_after_certification": False,
     }
     row.update(changes)
     return row
@@ -55,11 +58,11 @@ CLEAN: dict[str, list[dict]] = {
         {"school_code": "999001", "academic_year": 113, "student_number": "1130001", "item_type": "課程學習成果",
          "item_kind": "course_outcome", "item_id": "CO-1", "item_key": "CO-1", "class_code": "101", "seat_number": 1,
          "is_selected": True, "selected_at": T("2025-08-15 23:00"), "selection_deadline_date": T("2025-08-15"), "selection_days_late": 0,
-         "certification_state": "認證通過", "is_student_entered": False},
+         "certification_state": "認證通過", "is_student_entered": False, "is_on_register": True},
         {"school_code": "999001", "academic_year": 113, "student_number": "1130001", "item_type": "多元表現",
          "item_kind": "diverse_performance", "item_id": "DP-1", "item_key": "DP-1", "class_code": "101", "seat_number": 1,
          "is_selected": True, "selected_at": T("2025-08-01 10:00"), "selection_deadline_date": None, "selection_days_late": None,
-         "certification_state": None, "is_student_entered": True},
+         "certification_state": None, "is_student_entered": True, "is_on_register": True},
     ],
     "fct_gate_student_years": [
         {"school_code": "999001", "academic_year": 113, "student_number": "1130001", "item_key": "113",
@@ -72,15 +75,20 @@ CLEAN: dict[str, list[dict]] = {
         {"school_code": "999001", "academic_year": 113, "performance_id": "DP-1", "item_key": "DP-1",
          "student_number": "1130001", "class_code": "101", "seat_number": 1, "entry_source": "學生自填",
          "is_student_entered": True, "summary_chars": POLICY.summary_max_chars, "document_file_type": "png",
-         "document_bytes": 1000, "video_file_type": None, "video_bytes": None, "external_url": "https://example.org/a"},
+         "document_bytes": 1000, "video_file_type": None, "video_bytes": None, "external_url": "https://example.org/a",
+         "has_proof": True, "is_on_register": True, "uploaded_at": T("2025-07-31 23:00"),
+         "diverse_entry_deadline_date": T("2025-07-31"), "entry_days_late": 0},
         {"school_code": "999001", "academic_year": 113, "performance_id": "DP-2", "item_key": "DP-2",
          "student_number": "1130001", "class_code": "101", "seat_number": 1, "entry_source": "學校登錄",
          "is_student_entered": False, "summary_chars": 1, "document_file_type": None,
-         "document_bytes": None, "video_file_type": "mp3", "video_bytes": 5, "external_url": None},
+         "document_bytes": None, "video_file_type": "mp3", "video_bytes": 5, "external_url": None,
+         "has_proof": True, "is_on_register": True, "uploaded_at": T("2025-08-05 10:00"),
+         "diverse_entry_deadline_date": T("2025-07-31"), "entry_days_late": 5},  # 學校登錄: no student window
     ],
     "fct_gate_students": [
         {"school_code": "999001", "academic_year": 113, "student_number": "1130001", "item_key": "1130001",
-         "class_code": "101", "seat_number": 1, "national_id_masked": "A12****789", "is_national_id_valid": True},
+         "class_code": "101", "seat_number": 1, "national_id_masked": "A12****789", "is_national_id_valid": True,
+         "grade": 1, "birth_date": T("2009-03-01"), "has_birth_date": True, "entry_age": 15},
     ],
     "fct_gate_identities": [
         {"school_code": "999001", "academic_year": 113, "term": 1, "student_number": sn, "item_key": sn,
@@ -95,6 +103,17 @@ CLEAN: dict[str, list[dict]] = {
         {"school_code": "999001", "academic_year": 113, "term": 1, "student_number": "1130001",
          "course_code": "113999001H301MAT1000101", "record_kind": "學期", "item_key": "113999001H301MAT1000101",
          "class_code": "101", "seat_number": 1, "is_course_code_valid": True, "score": 59.9, "is_passed": False},
+    ],
+    "fct_gate_exported_codes": [
+        {"school_code": "999001", "academic_year": 113, "term": 1, "student_number": "1130001", "class_code": "101",
+         "seat_number": 1, "item_key": "學籍狀態：A123456789", "code": "在學", "code_list": "xwalk_enrolment_statuses",
+         "is_known_code": True},
+    ],
+    "fct_gate_exported_rows": [
+        {"school_code": "999001", "academic_year": 113, "term": 1, "student_number": "1130001", "class_code": "101",
+         "seat_number": 1, "sheet_name": "學生成績名冊/學期成績", "item_key": f"學生成績名冊/學期成績：{code}",
+         "rows_sharing_key": 1}
+        for code in ("113999001H301CHI1000101", "113999001H301MAT1000101")
     ],
 }
 

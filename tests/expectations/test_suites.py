@@ -13,7 +13,7 @@ import pytest
 
 from expectations.rules import RULES
 from expectations.runner import validate_frames
-from expectations.suites import SUITES
+from expectations.suites import ENTRY_AGE_RANGE, SUITES
 from tests.expectations.frames import POLICY, clean_frames, frames_plus, frames_with
 
 
@@ -76,11 +76,28 @@ BROKEN = [
     ("R16", OUTCOMES, 0, {"upload_days_late": 1}),
     ("R17", OUTCOMES, 1, {"pending_days": POLICY.certification_days_after_upload + 1}),
     ("R17", OUTCOMES, 1, {"days_past_certification_deadline": 1}),
-    ("R18", OUTCOMES, 1, {"has_teacher_left": True, "proxy_code": "T003"}),
+    ("R18", OUTCOMES, 1, {"needs_proxy": True, "proxy_code": "T003"}),
     ("R19", "fct_gate_course_records", 0, {"score": 59.9}),
     ("R19", "fct_gate_course_records", 1, {"score": 60.0}),
     ("R20", "fct_gate_selections", 0, {"selection_days_late": 1}),
+    ("R21", OUTCOMES, 0, {"carries_credits": False}),
+    ("R22", OUTCOMES, 0, {"is_on_register": False}),
+    ("R22", "fct_gate_selections", 1, {"is_on_register": False}),
+    ("R22", "fct_gate_diverse_performances", 1, {"is_on_register": False}),
+    ("R23", "fct_gate_students", 0, {"has_birth_date": False, "birth_date": None, "entry_age": None}),
+    ("R23", "fct_gate_students", 0, {"entry_age": ENTRY_AGE_RANGE[0] - 1}),
+    ("R23", "fct_gate_students", 0, {"entry_age": ENTRY_AGE_RANGE[1] + 1}),
+    ("R26", OUTCOMES, 0, {"upload_days_late": 1}),
+    ("R26", "fct_gate_selections", 0, {"selection_days_late": 1}),
+    ("R27", "fct_gate_diverse_performances", 0, {"entry_days_late": 1}),
+    ("R28", OUTCOMES, 0, {"is_certified_by_other_teacher": True, "certified_by_teacher_code": "T009",
+                          "is_certifier_accepted": False}),
+    ("R28", OUTCOMES, 0, {"is_changed_after_certification": True}),
+    ("R24", "fct_gate_exported_codes", 0, {"code": "在校", "is_known_code": False}),
+    ("R25", "fct_gate_exported_rows", 0, {"rows_sharing_key": 2}),
 ]
+# a late upload or selection is R16/R20 and, whatever the school's late_items says, R26
+ALSO_FAILING = {"upload_days_late": {"R16": 1, "R26": 1}, "selection_days_late": {"R20": 1, "R26": 1}}
 
 
 @pytest.mark.parametrize(("rule", "frame", "row", "changes"), BROKEN,
@@ -88,11 +105,51 @@ BROKEN = [
 def test_a_broken_value_fails_exactly_its_rule(rule, frame, row, changes):
     # both students sharing an ID are listed; a 學號 on two rows is one violation
     expected = 2 if changes == {"national_id_digest": "d1"} else 1
-    assert failing(frames_with(frame, row, **changes), frame=frame) == {rule: expected}
+    also = next((rules for column, rules in ALSO_FAILING.items() if column in changes), {})
+    assert failing(frames_with(frame, row, **changes), frame=frame) == {rule: expected, **also}
 
 
 def test_every_rule_has_a_broken_case():
     assert {rule for rule, *_ in BROKEN} == {rule.id for rule in RULES}
+
+
+# --- contract v2 rules and the policy keys they read --------------------------------------------------
+
+def test_r26_names_the_schools_late_items_action_and_never_blocks():
+    for action in ("warn", "forfeit"):
+        policy = dataclasses.replace(POLICY, late_items=action)
+        [r26] = [result for result in results(frames_with(OUTCOMES, 0, upload_days_late=2), OUTCOMES, policy)
+                 if result.id == "R26"]
+        assert ([row.check for row in r26.rows], r26.rule.is_error) == ([f"late_upload_{action}"], False)
+
+
+def test_r26_ignores_a_late_selection_no_longer_selected():
+    frames = frames_with("fct_gate_selections", 0, is_selected=False, selection_days_late=3)
+    assert failing(frames, frame="fct_gate_selections") == {"R20": 1}
+
+
+def test_r27_requires_a_proof_only_when_the_policy_says_so():
+    frames = frames_with("fct_gate_diverse_performances", 0, has_proof=False)
+    assert failing(frames, frame="fct_gate_diverse_performances") == {}
+    strict = dataclasses.replace(POLICY, diverse_requires_proof=True)
+    assert failing(frames, strict, frame="fct_gate_diverse_performances") == {"R27": 1}
+
+
+def test_r27_school_registered_entries_need_neither_window_nor_proof():
+    strict = dataclasses.replace(POLICY, diverse_requires_proof=True)
+    frames = frames_with("fct_gate_diverse_performances", 1, has_proof=False, entry_days_late=30)
+    assert failing(frames, strict, frame="fct_gate_diverse_performances") == {}
+
+
+def test_r28_accepts_the_proxy_the_order_names():
+    frames = frames_with(OUTCOMES, 0, is_certified_by_other_teacher=True, certified_by_teacher_code="T004",
+                         is_certifier_accepted=True)
+    assert failing(frames, frame=OUTCOMES) == {}
+
+
+def test_r21_is_not_judged_without_a_course_record():
+    # no record at all is R06's; R21 is about the record that does match
+    assert failing(frames_with(OUTCOMES, 0, has_course_record=False, carries_credits=False), frame=OUTCOMES) == {"R06": 1}
 
 
 # --- boundaries ------------------------------------------------------------------------------------
@@ -131,7 +188,7 @@ def test_uncertified_selected_diverse_performance_is_not_r08():
 
 
 def test_r17_and_r18_only_concern_items_awaiting_certification():
-    certified = frames_with(OUTCOMES, 0, pending_days=30, days_past_certification_deadline=5, has_teacher_left=True)
+    certified = frames_with(OUTCOMES, 0, pending_days=30, days_past_certification_deadline=5, needs_proxy=True)
     assert failing(certified, frame=OUTCOMES) == {}
 
 

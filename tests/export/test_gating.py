@@ -89,6 +89,33 @@ def test_without_partial_only_the_caps_apply():
     assert exclusions.manifest_list() == [{"rule": "R07", "key": "CO-5", "學號": "S1", "rows": 1}]
 
 
+def _late(key, student, action, term=None):
+    check = f"late_upload_{action}" if key.startswith("CO") else f"late_selection_{action}"
+    return Violation(rule_id="R26", check=check, student_number=student, class_code="101", seat_number=1,
+                     key=key, value=None, limit=None, term=term)
+
+
+def test_forfeited_late_items_are_left_out_of_every_whole_year_export_and_listed():
+    gate = _gate(_late("CO-2", "S1", "forfeit", term=1), _late("DP-1", "S1", "forfeit"))
+    verdict = verdict_for(gate, 0)
+    assert verdict.passed  # R26 never blocks
+    rows = {"export_central__course_outcomes": [_outcome("CO-1", "S1"), _outcome("CO-2", "S1")],
+            "export_central__diverse_performances": [_outcome("DP-1", "S1"), _outcome("DP-2", "S1")]}
+    kept, exclusions = apply_exclusions(rows, verdict, partial=False)
+    assert [row["item_id"] for row in kept["export_central__course_outcomes"]] == ["CO-1"]
+    assert [row["item_id"] for row in kept["export_central__diverse_performances"]] == ["DP-2"]
+    assert exclusions.manifest_list() == [{"rule": "R26", "key": "CO-2", "學號": "S1", "rows": 1},
+                                          {"rule": "R26", "key": "DP-1", "學號": "S1", "rows": 1}]
+
+
+def test_warned_late_items_stay_in_the_export():
+    gate = _gate(_late("CO-2", "S1", "warn", term=1))
+    rows = {"export_central__course_outcomes": [_outcome("CO-1", "S1"), _outcome("CO-2", "S1")]}
+    kept, exclusions = apply_exclusions(rows, verdict_for(gate, 0), partial=False)
+    assert [row["item_id"] for row in kept["export_central__course_outcomes"]] == ["CO-1", "CO-2"]
+    assert exclusions.manifest_list() == []
+
+
 def _row_by_row(rows_by_model, verdict, *, partial):
     """The exclusions as first written, one dict at a time: the oracle for the vectorised version."""
     from pipelines.export.gating import CAP_FLAGS, COURSE_RECORD_RULES, OUTCOME_RULES, PERFORMANCE_RULES, STUDENT_RULES, Exclusions

@@ -30,9 +30,9 @@ def rules_naming(result, key):
 def test_boundaries_pass(gate_result):
     # exactly 100 CJK characters, ".PDF", exactly the document size limit, selected and certified
     assert rules_naming(gate_result, "CO-100") == set()
-    # ".MP4" of exactly the video size limit (selected late: R20 only)
-    assert rules_naming(gate_result, "CO-103") == {"R20"}
-    assert rules_naming(gate_result, "CO-111") == set()  # uploaded on the deadline day
+    # ".MP4" of exactly the video size limit (selected late: R20, and R26 by the school's late_items)
+    assert rules_naming(gate_result, "CO-103") == {"R20", "R26"}
+    assert rules_naming(gate_result, "CO-111") == {"R28"}  # uploaded on the deadline day; certified by T003
     assert rules_naming(gate_result, "CO-101") == {"R02"}  # selected then un-selected: neither R07 nor R08
     assert "1130003" not in keys(gate_result, "R13")  # a valid new-format resident certificate
     assert "1130004" not in keys(gate_result, "R13")  # a valid old-format resident certificate
@@ -46,16 +46,29 @@ def test_rows_say_who_and_what(gate_result):
     assert (row.student_number, row.class_code, row.seat_number, row.value, row.limit) == ("1130001", "101", 1, 101, 100)
     [row] = gate_result.result("R13").rows
     assert row.value == "A12****788"  # masked: never the whole ID
-    [row] = gate_result.result("R18").rows
-    assert (row.teacher_code, row.proxy_code, row.proxy_step) == ("T002", "T003", "同科目同年級教師")
+    left, on_leave = gate_result.result("R18").rows
+    assert (left.teacher_code, left.proxy_code, left.proxy_step) == ("T002", "T003", "同科目同年級教師")
+    assert (on_leave.teacher_code, on_leave.proxy_code) == ("T004", "T003")  # 留職停薪 is in proxy_needed_for
 
 
 def test_now_is_the_as_of_date(gate_warehouse):
     early = run_gate(gate_warehouse, fx.SCHOOL, fx.YEAR, None, fx.BEFORE_T002_LEFT)
     assert early.result("R17").violations == 0  # submitted five days before, deadline ahead
-    assert early.result("R18").violations == 0  # T002 has not left yet
+    assert [row.key for row in early.result("R18").rows] == ["CO-114"]  # T002 has not left yet; T004 is on leave
     late = run_gate(gate_warehouse, fx.SCHOOL, fx.YEAR, None, fx.AS_OF)
-    assert (late.result("R17").violations, late.result("R18").violations) == (1, 1)
+    assert (late.result("R17").violations, late.result("R18").violations) == (1, 2)
+
+
+def test_r18_follows_the_schools_proxy_needed_for(gate_warehouse):
+    from pipelines.gate.core import read_policy
+    from pipelines.gate.frames import prepare_frames
+    from expectations.runner import read_frames
+
+    policy, _ = read_policy(gate_warehouse, fx.SCHOOL)
+    only_left = dataclasses.replace(policy, proxy_needed_for=("離職",))
+    frames = prepare_frames(read_frames(gate_warehouse, fx.SCHOOL, fx.YEAR), only_left, fx.AS_OF)
+    outcomes = frames["fct_gate_course_outcomes"].set_index("outcome_id")
+    assert (outcomes.loc["CO-114", "needs_proxy"], outcomes.loc["CO-108", "needs_proxy"]) == (False, True)
 
 
 def test_a_term_narrows_the_per_term_rules(gate_warehouse):

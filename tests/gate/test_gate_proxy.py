@@ -63,3 +63,26 @@ def test_teachers_from_dim_teachers_records():
     }])
     assert teachers["T1"].grades_taught == (1, 2)
     assert teachers["T1"].designated_proxy_code is None and teachers["T1"].is_teaching_section_chief
+
+
+def test_a_teacher_needs_a_proxy_in_any_status_the_school_lists():
+    on_leave = Teacher("T1", is_on_leave=True, employment_status="留職停薪")
+    leaving = Teacher("T2", employment_status="離職", is_left=True, left_date=dt.date(2025, 9, 30))
+    assert on_leave.needs_proxy(AS_OF, ("離職", "留職停薪"))
+    assert not on_leave.needs_proxy(AS_OF, ("離職",))
+    assert not leaving.needs_proxy(AS_OF, ("離職", "留職停薪"))  # not yet gone
+    assert leaving.needs_proxy(dt.date(2025, 9, 30), ("離職",))
+    assert not Teacher("T3", employment_status="在職").needs_proxy(AS_OF, ("離職", "留職停薪"))
+
+
+def test_r28_accepts_only_the_proxy_the_order_names_on_the_day():
+    from pipelines.gate.proxy import is_proxy_certifier
+    from pipelines.policy import DEFAULT_POLICY
+
+    assigned = Teacher("T1", subject="數學", is_on_leave=True, employment_status="留職停薪")
+    teachers = pool(assigned, Teacher("T3", subject="數學", grades_taught=(1,)), Teacher("T5", subject="數學"))
+    assert is_proxy_certifier("T3", assigned, teachers, DEFAULT_POLICY, grade=1, on=AS_OF)
+    assert not is_proxy_certifier("T5", assigned, teachers, DEFAULT_POLICY, grade=1, on=AS_OF)  # not the order's choice
+    at_work = Teacher("T1", subject="數學", employment_status="在職")
+    assert not is_proxy_certifier("T3", at_work, pool(at_work, *list(teachers.values())[1:]), DEFAULT_POLICY,
+                                  grade=1, on=AS_OF)  # the teacher needed no proxy

@@ -78,4 +78,5 @@ def test_xlsx_has_the_same_lists(gate_result, tmp_path):
     assert workbook.sheetnames == ["摘要", "依班級", "教師待認證"]
     assert workbook["摘要"].max_row == 1 + len(RULES)
     backlog = [row for row in workbook["教師待認證"].iter_rows(min_row=2, values_only=True)]
-    assert {(row[0], row[2], row[10]) for row in backlog} == {("T002", "R17", "T003"), ("T002", "R18", "T003")}
+    assert {(row[0], row[2], row[10]) for row in backlog} == {
+        ("T002", "R17", "T003"), ("T002", "R18", "T003"), ("T004", "R18", "T003")}

@@ -7,6 +7,7 @@ import shutil
 
 import duckdb
 
+from expectations.rules import RULES
 from pipelines.gate.store import latest_school_status, store_results_at
 
 
@@ -18,7 +19,7 @@ def test_runs_rules_and_rows_are_stored(gate_warehouse, gate_result, tmp_path):
     store_results_at(warehouse, [later])
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert con.execute("select count(*) from gate.runs").fetchall() == [(2,)]
-        assert con.execute("select count(*) from gate.rule_results where run_id = ?", [gate_result.run_id]).fetchall() == [(20,)]
+        assert con.execute("select count(*) from gate.rule_results where run_id = ?", [gate_result.run_id]).fetchall() == [(len(RULES),)]
         stored = con.execute("select rule_id, student_number, class_code, seat_number, item_key, value, limit_value "
                              "from gate.rule_violations where rule_id = 'R02'").fetchall()
         assert stored == [("R02", "1130001", "101", 1, "CO-101", "101", "100")]

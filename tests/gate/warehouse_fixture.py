@@ -36,6 +36,7 @@ CHINESE = "113999001H3011CHI1000101"[:16] + "1" + "0" + "0" + "0101"
 MATH = "113999001H3011MAT1000101"[:16] + "1" + "0" + "0" + "0102"
 HISTORY = "113999001H3011HIS1000101"[:16] + "2" + "0" + "1" + "0103"
 BAD_CODE = "113999001H3011BAD1000101"[:16] + "Z" + "0" + "0" + "0104"  # category Z does not exist
+GROUP_TIME = "113999001H3011GRP1000101"[:16] + "8" + "0" + "0" + "0105"  # 團體活動時間: no credits
 assert all(len(code) == 23 for code in (CHINESE, MATH, HISTORY, BAD_CODE))
 
 POLICY = {
@@ -45,28 +46,36 @@ POLICY = {
     "video_max_bytes": 10485760, "certification_days_after_upload": 7, "retention_years": 5,
     "proxy_order": ["designated_proxy", "same_subject_same_grade", "same_subject", "domain_convener",
                     "teaching_section_chief"],
+    "late_items": "forfeit", "diverse_requires_proof": False, "proxy_needed_for": ["離職", "留職停薪"],
+    "receipt_confirmation_days": 3, "dispute_days": 3,
 }
 
 
-def _student(term, number, national_id, cls, seat, status="在學"):
+def _student(term, number, national_id, cls, seat, status="在學", born=dt.date(2009, 3, 1), grade=1):
     return {"academic_year": YEAR, "term": term, "student_number": number, "national_id": national_id,
-            "student_name": f"學生{number[-1]}", "gender_code": 1, "grade": 1, "class_code": cls,
+            "student_name": f"學生{number[-1]}", "gender_code": 1, "birth_date": born, "grade": grade, "class_code": cls,
             "seat_number": seat, "enrolment_status": status}
 
 
 STUDENTS = [
     *[_student(term, "1130001", "A123456789", "101", 1) for term in (1, 2)],
     *[_student(term, "1130002", "A123456788", "101", 2) for term in (1, 2)],  # R13: bad checksum
-    *[_student(term, "1130003", "A800000014", "102", 1) for term in (1, 2)],  # new-format resident certificate
+    # new-format resident certificate; no 出生日期 (R23)
+    *[_student(term, "1130003", "A800000014", "102", 1, born=None) for term in (1, 2)],
     *[_student(term, "1130004", "AC01234567", "102", 2) for term in (1, 2)],  # old-format resident certificate
     _student(1, "1130005", "AC01234567", "102", 3),  # R14: shares 1130004's ID in term 1
     _student(2, "1130005", "F231247086", "102", 3),
     _student(1, "1130006", "A123456789", "102", 4, status="轉出"),  # not enrolled: shares nothing
+    # grade 2: its own term-1 window closes on 2025-01-25 (GRADE_2_UPLOAD_DEADLINE), a week before the others'
+    *[_student(term, "1120007", "B120000008", "201", 1, born=dt.date(2008, 3, 1), grade=2) for term in (1, 2)],
 ]
+GRADE_2_UPLOAD_DEADLINE = dt.date(2025, 1, 25)
 
 CLASSES = [{"academic_year": YEAR, "term": term, "class_code": code, "class_name": name, "grade": 1,
             "homeroom_teacher_code": teacher}
-           for term in (1, 2) for code, name, teacher in (("101", "一年一班", "T001"), ("102", "一年二班", "T003"))]
+           for term in (1, 2) for code, name, teacher in (("101", "一年一班", "T001"), ("102", "一年二班", "T003"))] + [
+    {"academic_year": YEAR, "term": term, "class_code": "201", "class_name": "二年一班", "grade": 2,
+     "homeroom_teacher_code": "T001"} for term in (1, 2)]
 
 TEACHERS = [
     {"teacher_code": "T001", "teacher_name": "國文甲", "subject": "國語文", "grades_taught": "1", "domain": "語文",
@@ -92,6 +101,9 @@ COURSE_RECORDS = [
     _record("1130002", BAD_CODE),  # R15
     _record("1130002", CHINESE, score=59.0, passed=1),  # R19
     _record("1130002", MATH, score=60.0, passed=1),  # exactly the pass mark: fine
+    _record("1130004", GROUP_TIME),  # R21: an outcome of a course without credits
+    _record("1130006", HISTORY),  # R22: the course of an outcome uploaded by a student who has left
+    _record("1120007", CHINESE),
 ]
 
 
@@ -119,6 +131,11 @@ COURSE_OUTCOMES = [
     _outcome("CO-106", "1130004", code=HISTORY),  # R06: no such course record
     _outcome("CO-107", "1130004", uploaded=T(2025, 2, 5, 8)),  # R16: after the upload deadline 2025-02-03
     _outcome("CO-111", "1130004", uploaded=T(2025, 2, 3, 23, 59)),  # on the deadline day: not late
+    _outcome("CO-112", "1130004", code=GROUP_TIME),  # R21
+    _outcome("CO-113", "1130006", code=HISTORY),  # R22: 1130006 is 轉出 that term
+    _outcome("CO-114", "1130002", code=MATH, teacher="T004"),  # R18: T004 is on 留職停薪 (proxy_needed_for)
+    # R16 (and R26): before the term's deadline, after grade 2's own (a grade's entry overrides the term's)
+    _outcome("CO-115", "1120007", uploaded=T(2025, 1, 28, 10)),
 ]
 
 
@@ -126,12 +143,14 @@ def _event(outcome_id, action, at, teacher="T001", reason=None):
     return {"outcome_id": outcome_id, "action": action, "teacher_code": teacher, "event_at": at, "reason": reason}
 
 
-def _certified(outcome_id):
-    return [_event(outcome_id, "送審", T(2025, 1, 11, 9)), _event(outcome_id, "認證通過", T(2025, 1, 12, 9))]
+def _certified(outcome_id, at=T(2025, 1, 12, 9), teacher="T001"):
+    return [_event(outcome_id, "送審", T(2025, 1, 11, 9)), _event(outcome_id, "認證通過", at, teacher=teacher)]
 
 
 CERTIFICATION_EVENTS = [
-    *_certified("CO-100"), *_certified("CO-103"), *_certified("CO-106"), *_certified("CO-107"), *_certified("CO-111"),
+    *_certified("CO-100"), *_certified("CO-103"), *_certified("CO-106"), *_certified("CO-107", at=T(2025, 2, 6, 9)),
+    *_certified("CO-111", at=T(2025, 2, 6, 9), teacher="T003"),  # R28: T003 is neither its teacher nor a proxy
+    *_certified("CO-115", at=T(2025, 1, 29, 9)),
     _event("CO-108", "送審", T(2025, 1, 20, 9), teacher="T002"),
     *_certified("CO-109"), _event("CO-109", "取消認證", T(2025, 1, 15, 9)),
     _event("CO-110", "送審", T(2025, 1, 11, 9)), _event("CO-110", "認證未通過", T(2025, 1, 12, 9), reason="\u3000"),
@@ -141,7 +160,7 @@ CERTIFICATION_EVENTS = [
 
 def _performance(performance_id, number, source="學生自填", url=None):
     return {"performance_id": performance_id, "student_number": number, "academic_year": YEAR, "category": "服務學習",
-            "title": "服務", "summary": "參加淨灘活動", "document_file_name": "證明.jpg", "document_bytes": 2048,
+            "title": f"服務{performance_id}", "summary": "參加淨灘活動", "document_file_name": "證明.jpg", "document_bytes": 2048,
             "external_url": url, "entry_source": source, "uploaded_at": T(2024, 11, 5, 12)}
 
 
@@ -150,6 +169,15 @@ DIVERSE_PERFORMANCES = [
     _performance("P-3", "1130001", source="學校登錄"),  # never counts toward R11/R12
     _performance("P-4", "1130002", url="www.example.org"),  # R10
     _performance("P-5", "1130002"), _performance("P-6", "1130002"),  # 1130002: three entries, R11
+    {**_performance("P-7", "1130003"), "uploaded_at": T(2025, 8, 5, 9)},  # R27: after the entry deadline 2025-07-31
+]
+
+CADRES = [
+    {"academic_year": YEAR, "term": 1, "student_number": "1130001", "unit_name": "一年一班", "position": "班長",
+     "cadre_level": "2", "start_date": dt.date(2024, 9, 1), "end_date": dt.date(2025, 1, 20)},
+    # R24: a level no code list has (ingestion would quarantine it; a code list it does not know would pass)
+    {"academic_year": YEAR, "term": 1, "student_number": "1130003", "unit_name": "一年二班", "position": "副班長",
+     "cadre_level": "9", "start_date": dt.date(2024, 9, 1), "end_date": dt.date(2025, 1, 20)},
 ]
 
 
@@ -174,13 +202,16 @@ SELECTIONS = [
 
 ROWS = {"students": STUDENTS, "classes": CLASSES, "teachers": TEACHERS, "course_records": COURSE_RECORDS,
         "course_outcomes": COURSE_OUTCOMES, "certification_events": CERTIFICATION_EVENTS,
-        "diverse_performances": DIVERSE_PERFORMANCES, "selections": SELECTIONS}
+        "diverse_performances": DIVERSE_PERFORMANCES, "selections": SELECTIONS, "cadres": CADRES}
 
 EXPECTED = {
     "R01": ["CO-102"], "R02": ["CO-101"], "R03": ["CO-105"], "R04": ["CO-104"], "R05": ["113-1"],
     "R06": ["CO-106"], "R07": ["113"], "R08": ["CO-109"], "R09": ["CO-110"], "R10": ["P-4"], "R11": ["113"],
-    "R12": ["113"], "R13": ["1130002"], "R14": ["1130004", "1130005"], "R15": [BAD_CODE], "R16": ["CO-107"],
-    "R17": ["CO-108"], "R18": ["CO-108"], "R19": [CHINESE], "R20": ["CO-103"],
+    "R12": ["113"], "R13": ["1130002"], "R14": ["1130004", "1130005"], "R15": [BAD_CODE], "R16": ["CO-107", "CO-115"],
+    "R17": ["CO-108"], "R18": ["CO-108", "CO-114"], "R19": [CHINESE], "R20": ["CO-103"],
+    "R21": ["CO-112"], "R22": ["CO-113"], "R23": ["1130003"], "R24": ["幹部等級：一年二班+副班長"],
+    # R25: 1130004 and 1130005 share a 身分證號 (R14) and 出生日期, so the 學生資料 sheet has that key twice
+    "R25": ["學生資料名冊/學生資料：（身分證號）"] * 2, "R26": ["CO-103", "CO-107", "CO-115"], "R27": ["P-7"], "R28": ["CO-111"],
 }
 
 
@@ -213,11 +244,15 @@ def write_raw(path: Path) -> None:
         _insert(con, SCHOOL, ROWS)
         _insert(con, CLEAN_SCHOOL, CLEAN_ROWS)
         for school in (SCHOOL, CLEAN_SCHOOL):
-            con.execute(f"insert into raw.school_policies values (?, {', '.join('?' for _ in POLICY)}, 'policy.yaml', null, 'sha-p', ?)",
+            con.execute(f"insert into raw.school_policies (school_code, {', '.join(POLICY)}, policy_source, policy_error, "
+                        f"delivery_id, loaded_at) values (?, {', '.join('?' for _ in POLICY)}, 'policy.yaml', null, 'sha-p', ?)",
                         [school, *POLICY.values(), LOADED])
-        con.execute("insert into raw.school_terms values (?, 113, 1, '2025-02-03', '2025-02-10', 'sha-p', ?), "
-                    "(?, 113, 2, '2025-07-14', '2025-07-21', 'sha-p', ?)", [SCHOOL, LOADED, SCHOOL, LOADED])
+        con.execute("insert into raw.school_terms values (?, 113, 1, '2025-02-03', '2025-02-10', null, 'sha-p', ?), "
+                    "(?, 113, 2, '2025-07-14', '2025-07-21', null, 'sha-p', ?), "
+                    "(?, 113, 1, ?, '2025-02-10', 2, 'sha-p', ?)",
+                    [SCHOOL, LOADED, SCHOOL, LOADED, SCHOOL, GRADE_2_UPLOAD_DEADLINE, LOADED])
         con.execute("insert into raw.school_selection_deadlines values (?, 113, '2025-08-15', 'sha-p', ?)", [SCHOOL, LOADED])
+        con.execute("insert into raw.school_diverse_entry_deadlines values (?, 113, '2025-07-31', 'sha-p', ?)", [SCHOOL, LOADED])
 
 
 def build(path: Path) -> Path:
@@ -228,7 +263,8 @@ def build(path: Path) -> Path:
         completed = subprocess.run(
             [dbt_executable(), "build", "--quiet", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
              "--target-path", str(Path(scratch) / "target"), "--log-path", scratch,
-             "--select", "+path:models/marts/gate", "+dim_schools", "+dim_classes", "--exclude-resource-type", "test", "unit_test"],
+             "--select", "+path:models/marts/gate", "+dim_schools", "+dim_classes", "+path:models/exports/central",
+             "--exclude-resource-type", "test", "unit_test"],
             env=env, capture_output=True, text=True,
         )
     if completed.returncode != 0:

@@ -225,7 +225,9 @@ def policy_plan(root: Path, school: str, generation: dict) -> SimpleNamespace:
                 certification_deadline=as_date(window["certification_deadline"]) if window else None,
             ))
     deadlines = document.get("selection_deadlines", {})
-    years = {year: SimpleNamespace(selection_deadline=as_date(deadlines[year]) if year in deadlines else None)
+    entry = document.get("diverse_entry_deadlines", {})
+    years = {year: SimpleNamespace(selection_deadline=as_date(deadlines[year]) if year in deadlines else None,
+                                   diverse_entry_deadline=as_date(entry[year]) if year in entry else None)
              for year in range(first, last + 1)}
     return SimpleNamespace(code=school, limits=limits, terms=terms, years=years,
                            deadlines_in_policy="terms" in document)

@@ -34,11 +34,19 @@ def test_a_valid_policy_is_stored_resolved_with_its_terms_and_deadlines(con, sou
     assert (result.status, row["policy_source"]) == ("loaded", "policy.yaml")
     assert (row["course_outcome_upload_cap_per_term"], row["retention_years"]) == (6, 3)
     assert row["course_outcome_selection_cap_per_year"] == DEFAULT_POLICY.course_outcome_selection_cap_per_year
+    assert (row["late_items"], row["diverse_requires_proof"], row["proxy_needed_for"]) == ("forfeit", True, ["離職", "留職停薪"])
     assert con.execute(
-        "select academic_year, term, upload_deadline, certification_deadline from raw.school_terms order by 2"
-    ).fetchall() == [(113, 1, date(2025, 2, 3), date(2025, 2, 10)), (113, 2, date(2025, 7, 14), date(2025, 7, 21))]
+        "select academic_year, term, grade, upload_deadline, certification_deadline from raw.school_terms order by all"
+    ).fetchall() == [(113, 1, None, date(2025, 2, 3), date(2025, 2, 10)), (113, 2, 3, date(2025, 5, 5), date(2025, 5, 12)),
+                     (113, 2, None, date(2025, 7, 14), date(2025, 7, 21))]
     assert con.execute("select academic_year, selection_deadline from raw.school_selection_deadlines").fetchall() == [
         (113, date(2025, 8, 15))
+    ]
+    assert con.execute("select academic_year, diverse_entry_deadline from raw.school_diverse_entry_deadlines").fetchall() == [
+        (113, date(2025, 7, 31))
+    ]
+    assert con.execute("select roster, due, internal_due from raw.school_submission_deadlines").fetchall() == [
+        ("學生成績名冊", date(2025, 3, 10), date(2025, 2, 24))
     ]
 
 

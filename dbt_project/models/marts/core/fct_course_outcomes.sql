@@ -45,6 +45,12 @@ terms as (
 
 ),
 
+grade_terms as (
+
+    select * from {{ scoped_ref('stg_school__grade_terms') }}
+
+),
+
 matching_course_records as (
 
     -- the record the outcome was made for (R06); a retake and a regular record of the same course
@@ -60,6 +66,7 @@ matching_course_records as (
         course_records.origin_term,
         course_records.make_up_method_code,
         course_records.retake_method_code,
+        course_records.carries_credits,
     from outcomes
     inner join course_records
         on outcomes.school_code = course_records.school_code
@@ -96,6 +103,7 @@ final as (
         matching_course_records.origin_term,
         matching_course_records.make_up_method_code,
         matching_course_records.retake_method_code,
+        coalesce(matching_course_records.carries_credits, false) as course_carries_credits,
         outcomes.title,
         outcomes.summary,
         coalesce(length(outcomes.summary), 0) as summary_chars,
@@ -107,8 +115,10 @@ final as (
         outcomes.video_bytes,
         outcomes.document_file_name is not null or outcomes.video_file_name is not null as has_file,
         outcomes.uploaded_at,
-        terms.upload_deadline_date,
-        terms.certification_deadline_date,
+        -- a grade's own window (grade 12's final term) overrides the term's window for every grade
+        coalesce(grade_terms.upload_deadline_date, terms.upload_deadline_date) as upload_deadline_date,
+        coalesce(grade_terms.certification_deadline_date, terms.certification_deadline_date)
+            as certification_deadline_date,
         certification_states.certification_state,
         certification_states.is_certified,
         certification_states.requested_teacher_code,
@@ -143,6 +153,11 @@ final as (
         on outcomes.school_code = terms.school_code
         and outcomes.academic_year = terms.academic_year
         and outcomes.term = terms.term
+    left join grade_terms
+        on outcomes.school_code = grade_terms.school_code
+        and outcomes.academic_year = grade_terms.academic_year
+        and outcomes.term = grade_terms.term
+        and student_terms.grade = grade_terms.grade
 
 )
 

@@ -1,5 +1,6 @@
 -- Grain: one row per school × course outcome. The per-item facts the gate's course-outcome and
--- certification suites check (R01–R04, R06, R16, R17, R18); GX holds them to the school's policy.
+-- certification suites check (R01–R04, R06, R16, R17, R18, R21, R22, R26, R28); GX holds them to the
+-- school's policy.
 -- "Now"-dependent facts (days pending, whether a teacher has left by then) are added by the gate at
 -- run time from --as-of, so that a result can be reproduced.
 with
@@ -28,6 +29,12 @@ states as (
 
 ),
 
+enrolment_statuses as (
+
+    select * from {{ ref('xwalk_enrolment_statuses') }}
+
+),
+
 final as (
 
     select
@@ -51,6 +58,9 @@ final as (
             as video_file_type,
         case when outcomes.video_file_name is not null then outcomes.video_bytes end as video_bytes,
         outcomes.has_course_record,
+        outcomes.course_carries_credits as carries_credits,
+        {{ is_on_register('enrolment_statuses.is_on_register_for_term', 'student_terms.status_changed_date',
+                          'outcomes.uploaded_at') }} as is_on_register,
         outcomes.uploaded_at,
         outcomes.upload_deadline_date,
         date_diff('day', outcomes.upload_deadline_date, cast(outcomes.uploaded_at as date)) as upload_days_late,
@@ -64,6 +74,14 @@ final as (
         teachers.employment_status as certifying_teacher_status,
         coalesce(teachers.is_left, false) as is_certifying_teacher_marked_left,
         teachers.left_date as certifying_teacher_left_date,
+        -- R28: who gave the 認證通過, and whether the outcome was uploaded again after it
+        outcomes.decided_by_teacher_code as certified_by_teacher_code,
+        cast(outcomes.decided_at as date) as certified_date,
+        coalesce(outcomes.is_certified
+            and outcomes.decided_by_teacher_code is distinct from outcomes.certifying_teacher_code, false)
+            as is_certified_by_other_teacher,
+        coalesce(outcomes.is_certified and outcomes.uploaded_at > outcomes.decided_at, false)
+            as is_changed_after_certification,
     from outcomes
     left join student_terms
         on outcomes.school_code = student_terms.school_code
@@ -74,6 +92,7 @@ final as (
         on outcomes.school_code = teachers.school_code
         and outcomes.certifying_teacher_code = teachers.teacher_code
     left join states on outcomes.certification_state = states.certification_state
+    left join enrolment_statuses on student_terms.enrolment_status = enrolment_statuses.enrolment_status
 
 )
 

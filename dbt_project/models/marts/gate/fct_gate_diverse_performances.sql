@@ -1,5 +1,7 @@
 -- Grain: one row per school × diverse performance: what R10 checks (summary present and within the
--- policy's length, file types and sizes, an http(s) external link).
+-- policy's length, file types and sizes, an http(s) external link), R22 (on the register: the student's
+-- latest 學生資料 row of the year, as of the entry's upload) and R27 (entered by the year's diverse-entry
+-- deadline; a proof file or link).
 with
 
 performances as (
@@ -8,26 +10,72 @@ performances as (
 
 ),
 
+student_terms as (
+
+    select * from {{ scoped_ref('fct_student_terms') }}
+
+),
+
+entry_deadlines as (
+
+    select * from {{ scoped_ref('stg_school__diverse_entry_deadlines') }}
+
+),
+
+enrolment_statuses as (
+
+    select * from {{ ref('xwalk_enrolment_statuses') }}
+
+),
+
+latest_terms as (
+
+    -- a diverse performance belongs to a year, not a term: the year's latest row says where the student stands
+    select * from student_terms
+    qualify row_number() over (partition by school_code, academic_year, student_number order by term desc) = 1
+
+),
+
 final as (
 
     select
-        school_code,
-        academic_year,
-        performance_id,
-        performance_id as item_key,
-        student_number,
-        class_code,
-        seat_number,
-        entry_source,
-        is_student_entered,
-        summary_chars,
+        performances.school_code,
+        performances.academic_year,
+        performances.performance_id,
+        performances.performance_id as item_key,
+        performances.student_number,
+        performances.class_code,
+        performances.seat_number,
+        performances.entry_source,
+        performances.is_student_entered,
+        performances.summary_chars,
         -- a file whose name has no extension has type '' (which no policy allows), not "no file"
-        case when document_file_name is not null then coalesce(document_extension, '') end as document_file_type,
-        case when document_file_name is not null then document_bytes end as document_bytes,
-        case when video_file_name is not null then coalesce(video_extension, '') end as video_file_type,
-        case when video_file_name is not null then video_bytes end as video_bytes,
-        external_url,
+        case when performances.document_file_name is not null then coalesce(performances.document_extension, '') end
+            as document_file_type,
+        case when performances.document_file_name is not null then performances.document_bytes end as document_bytes,
+        case when performances.video_file_name is not null then coalesce(performances.video_extension, '') end
+            as video_file_type,
+        case when performances.video_file_name is not null then performances.video_bytes end as video_bytes,
+        performances.external_url,
+        -- R27: a proof is a document, a video or an external link
+        performances.document_file_name is not null
+            or performances.video_file_name is not null
+            or performances.external_url is not null as has_proof,
+        {{ is_on_register('enrolment_statuses.is_on_register_for_term', 'latest_terms.status_changed_date',
+                          'performances.uploaded_at') }} as is_on_register,
+        performances.uploaded_at,
+        entry_deadlines.diverse_entry_deadline_date,
+        date_diff('day', entry_deadlines.diverse_entry_deadline_date, cast(performances.uploaded_at as date))
+            as entry_days_late,
     from performances
+    left join latest_terms
+        on performances.school_code = latest_terms.school_code
+        and performances.academic_year = latest_terms.academic_year
+        and performances.student_number = latest_terms.student_number
+    left join enrolment_statuses on latest_terms.enrolment_status = enrolment_statuses.enrolment_status
+    left join entry_deadlines
+        on performances.school_code = entry_deadlines.school_code
+        and performances.academic_year = entry_deadlines.academic_year
 
 )
 

@@ -1,7 +1,9 @@
 -- Grain: one row per school × student × academic year × item type × item id ever selected (勾選).
 -- R08: an item selected now (its latest action is 勾選) that is a course outcome must be 認證通過
 -- ('查無此成果' when no such outcome exists). R20: the latest 勾選 of the item, selected now or not,
--- fell after the year's selection deadline (selection_days_late > 0): a late selection happened.
+-- fell after the year's selection deadline (selection_days_late > 0): a late selection happened
+-- (R26 forfeits or warns it by the school's late_items). R22: an item selected now by a student on the
+-- register when selecting (the year's latest 學生資料 row).
 with
 
 selections as (
@@ -11,28 +13,54 @@ selections as (
 
 ),
 
+student_terms as (
+
+    select * from {{ scoped_ref('fct_student_terms') }}
+
+),
+
+enrolment_statuses as (
+
+    select * from {{ ref('xwalk_enrolment_statuses') }}
+
+),
+
+latest_terms as (
+
+    select * from student_terms
+    qualify row_number() over (partition by school_code, academic_year, student_number order by term desc) = 1
+
+),
+
 final as (
 
     select
-        school_code,
-        academic_year,
-        student_number,
-        item_type,
-        item_kind,
-        item_id,
-        item_id as item_key,
-        class_code,
-        seat_number,
-        is_selected,
-        selected_at,
-        selection_deadline_date,
-        date_diff('day', selection_deadline_date, cast(selected_at as date)) as selection_days_late,
+        selections.school_code,
+        selections.academic_year,
+        selections.student_number,
+        selections.item_type,
+        selections.item_kind,
+        selections.item_id,
+        selections.item_id as item_key,
+        selections.class_code,
+        selections.seat_number,
+        selections.is_selected,
+        selections.selected_at,
+        selections.selection_deadline_date,
+        date_diff('day', selections.selection_deadline_date, cast(selections.selected_at as date)) as selection_days_late,
         -- a selected id with no such outcome is as uncertified as can be
         case
-            when item_kind = 'course_outcome' then coalesce(certification_state, '查無此成果')
+            when selections.item_kind = 'course_outcome' then coalesce(selections.certification_state, '查無此成果')
         end as certification_state,
-        is_student_entered,
+        selections.is_student_entered,
+        {{ is_on_register('enrolment_statuses.is_on_register_for_term', 'latest_terms.status_changed_date',
+                          'selections.selected_at') }} as is_on_register,
     from selections
+    left join latest_terms
+        on selections.school_code = latest_terms.school_code
+        and selections.academic_year = latest_terms.academic_year
+        and selections.student_number = latest_terms.student_number
+    left join enrolment_statuses on latest_terms.enrolment_status = enrolment_statuses.enrolment_status
 
 )
 

@@ -1,4 +1,6 @@
--- Grain: one row per school × academic year × term: the term's upload and certification deadlines.
+-- Grain: one row per school × academic year × term: the term's upload and certification deadlines for
+-- every grade without an entry of its own (policy.yaml `terms` entries without a grade; see
+-- stg_school__grade_terms for the overrides).
 with
 
 source as (
@@ -18,6 +20,7 @@ renamed as (
         delivery_id,
         loaded_at,
     from source
+    where grade is null
 
 ),
 

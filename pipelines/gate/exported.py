@@ -1,0 +1,141 @@
+"""R24 and R25 judge the rows the exports would write: two gate frames built from the export models.
+
+They are not dbt models because what they check is defined in Python, once: the sheets and their 項目鍵
+(pipelines/export/layout.py WORKBOOKS) and which exported column holds a code of which code list
+(CODE_LISTS below). A new sheet is checked by R25 as soon as layout.py has it; a new code list is one
+line in CODE_LISTS. The gate creates both frames as temporary views on its (read-only) connection, and
+the per-school and the batched gate read them like any marts.fct_gate_* model.
+
+- fct_gate_exported_rows: one row per export row; `rows_sharing_key` counts the rows of the same sheet,
+  school, year, term and student (身分證號 and 出生日期, the central database's key; 學號 when the ID
+  is missing) with the same 項目鍵 (R25: at most 1).
+- fct_gate_exported_codes: one row per export row and registered code column holding a value;
+  `is_known_code` says whether the seed's code list has it (R24).
+
+A warehouse without the export models (not built yet) gives empty frames: the exports that would be
+checked do not exist.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipelines.export.layout import EXPORT_SCHEMA, KEY_JOINER, STUDENT_KEY_COLUMNS, WORKBOOKS, Sheet, Workbook
+
+SEED_SCHEMA = "seeds"
+ROWS_FRAME = "fct_gate_exported_rows"
+CODES_FRAME = "fct_gate_exported_codes"
+FRAMES = (ROWS_FRAME, CODES_FRAME)
+
+
+@dataclass(frozen=True)
+class CodeList:
+    model: str  # the export model (a Workbook's model)
+    column: str  # its column holding the code
+    seed: str  # the seed holding the code list
+    seed_column: str  # the seed's column of codes
+    label: str | None = None  # the Chinese name a report uses, when the column is no sheet header (類別 → sheet)
+
+
+# Which exported column is checked against which code list (R24). To add one: put the list in seeds/
+# (xwalk_<name>.csv, described in seeds/_seeds.yml) and add a line here.
+CODE_LISTS: tuple[CodeList, ...] = (
+    CodeList("export_central__students", "enrolment_status", "xwalk_enrolment_statuses", "enrolment_status"),
+    CodeList("export_central__cadres", "cadre_level", "xwalk_cadre_levels", "cadre_level"),
+    CodeList("export_central__diverse_performances", "category", "xwalk_diverse_categories", "category", label="類別"),
+)
+
+_STUDENT_KEY_HEADERS = {header for header, _ in STUDENT_KEY_COLUMNS}
+_COMMON = ("school_code", "academic_year", "term", "student_number", "class_code", "seat_number")
+_EMPTY_ROWS = ("select null::varchar as school_code, null::integer as academic_year, null::integer as term, "
+               "null::varchar as student_number, null::varchar as class_code, null::integer as seat_number, "
+               "null::varchar as sheet_name, null::varchar as item_key, null::bigint as rows_sharing_key where false")
+_EMPTY_CODES = ("select null::varchar as school_code, null::integer as academic_year, null::integer as term, "
+                "null::varchar as student_number, null::varchar as class_code, null::integer as seat_number, "
+                "null::varchar as item_key, null::varchar as code, null::varchar as code_list, "
+                "null::boolean as is_known_code where false")
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _columns(con, schema: str, table: str) -> set[str] | None:
+    found = con.execute("select column_name from duckdb_columns() where schema_name = ? and table_name = ?",
+                        [schema, table]).fetchall()
+    return {row[0] for row in found} or None
+
+
+def _text(column: str) -> str:
+    table, _, name = column.rpartition(".")
+    return f"coalesce(cast({table + '.' if table else ''}{_quote(name)} as varchar), '')"
+
+
+def _sheet_rows(workbook: Workbook, sheet: Sheet, columns: set[str]) -> str:
+    key, shown = _keys(sheet)
+    seat = "seat_number" if "seat_number" in columns else "null::integer"
+    where = f"where {_quote(workbook.sheet_column)} = '{sheet.name}'" if workbook.sheet_column else ""
+    student = ("coalesce(national_id || '|' || coalesce(cast(birth_date_roc as varchar), ''), 'no-id|' || student_number)")
+    return (f"select school_code, academic_year, term, student_number, class_code, {seat} as seat_number, "
+            f"'{workbook.name}/{sheet.name}' as sheet_name, {key} as raw_key, {shown} as shown_key, {student} as student_key "
+            f"from {EXPORT_SCHEMA}.{workbook.model} {where}")
+
+
+def _keys(sheet: Sheet, prefix: str = "") -> tuple[str, str]:
+    """The 項目鍵 as SQL (Sheet.item_key's), and what a report shows of it: the student's own key stays
+    out (a whole 身分證號 is never printed; the row names the student by 學號, class and seat)."""
+    by_header = dict((*STUDENT_KEY_COLUMNS, *sheet.columns))
+    joiner = f" || '{KEY_JOINER}' || "
+    key = joiner.join(_text(prefix + by_header[header]) for header in sheet.key_headers)
+    shown = joiner.join(f"'（{header}）'" if header in _STUDENT_KEY_HEADERS else _text(prefix + by_header[header])
+                        for header in sheet.key_headers)
+    return key, shown
+
+
+def exported_rows_sql(con) -> str:
+    parts = []
+    for workbook in WORKBOOKS:
+        columns = _columns(con, EXPORT_SCHEMA, workbook.model)
+        if columns is None:
+            continue
+        parts += [_sheet_rows(workbook, sheet, columns) for sheet in workbook.sheets]
+    if not parts:
+        return _EMPTY_ROWS
+    rows = " union all ".join(parts)
+    return (f"select {', '.join(_COMMON)}, sheet_name, sheet_name || '：' || shown_key as item_key, "
+            "count(*) over (partition by school_code, academic_year, term, sheet_name, student_key, raw_key)"
+            f" as rows_sharing_key from ({rows})")
+
+
+def exported_codes_sql(con) -> str:
+    parts = []
+    workbooks = {workbook.model: workbook for workbook in WORKBOOKS}
+    for code_list in CODE_LISTS:
+        columns = _columns(con, EXPORT_SCHEMA, code_list.model)
+        if columns is None or _columns(con, SEED_SCHEMA, code_list.seed) is None:
+            continue
+        workbook = workbooks[code_list.model]
+        header = next((header for sheet in workbook.sheets for header, column in sheet.columns
+                       if column == code_list.column), code_list.label or code_list.column)
+        _, shown = _keys(workbook.sheets[0], "rows.")  # a workbook's sheets share their key headers
+        seat = "rows.seat_number" if "seat_number" in columns else "null::integer"
+        value = f"cast(rows.{_quote(code_list.column)} as varchar)"
+        parts.append(
+            f"select rows.school_code, rows.academic_year, rows.term, rows.student_number, rows.class_code, "
+            f"{seat} as seat_number, '{header}：' || {shown} as item_key, {value} as code, "
+            f"'{code_list.seed}' as code_list, exists (select 1 from {SEED_SCHEMA}.{code_list.seed} codes "
+            f"where cast(codes.{_quote(code_list.seed_column)} as varchar) = {value}) as is_known_code "
+            f"from {EXPORT_SCHEMA}.{code_list.model} rows where rows.{_quote(code_list.column)} is not null"
+        )
+    return " union all ".join(parts) if parts else _EMPTY_CODES
+
+
+def create_exported_views(con) -> None:
+    """The two frames as temporary views on `con` (allowed on a read-only connection)."""
+    con.execute(f"create or replace temp view {ROWS_FRAME} as {exported_rows_sql(con)}")
+    con.execute(f"create or replace temp view {CODES_FRAME} as {exported_codes_sql(con)}")
+
+
+def frame_relation(frame: str, gate_schema: str) -> str:
+    """Where a gate frame is read from: the temp views above, or the dbt model in the gate's schema."""
+    return f"temp.main.{frame}" if frame in FRAMES else f"{gate_schema}.{frame}"
