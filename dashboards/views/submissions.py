@@ -1,5 +1,6 @@
 """提交與收訖: frozen submissions, re-submissions, integrity checks and receipt discrepancies."""
 
+import pandas as pd
 import streamlit as st
 
 from dashboards import charts, filters, session
@@ -49,7 +50,7 @@ DISCREPANCY_COLUMNS = {
 
 
 def integrity(value) -> str:
-    if value is None or value != value:
+    if pd.isna(value):  # never verified: DuckDB's NULL boolean arrives as pd.NA, which has no truth value
         return "未檢查"
     return "完整" if value else "已變動"
 
