@@ -155,6 +155,19 @@ def remove_user(path: Path, username: str) -> bool:
     return True
 
 
+def account(path: Path, username: str) -> tuple[User, str] | None:
+    """The account and its stamp (None when it does not exist or cannot be read). The stamp changes when
+    the password is set again, so a session signed before a reset or a removal stops working."""
+    try:
+        record = next((record for record in _read(path) if record.get("username") == username), None)
+        if record is None:
+            return None
+        stamp = hashlib.sha256(json.dumps(record.get("password"), sort_keys=True).encode("utf-8")).hexdigest()[:16]
+        return _user(record), stamp
+    except (UsersFileError, KeyError, ValueError):
+        return None
+
+
 def authenticate(path: Path, username: str, password: str) -> User | None:
     """The account when the password matches; None for a wrong name or password (same answer, same cost)."""
     try:

@@ -68,7 +68,8 @@ with session.guard():
             st.subheader("待認證成果")
             codes = ["全部", *queue.loc[queue["pending"] > 0, "teacher_code"].dropna().tolist()]
             names = dict(zip(queue["teacher_code"], queue["teacher_name"]))
-            picked = st.selectbox("教師", codes, format_func=lambda code: code if code == "全部" else f"{code} {names.get(code) or ''}")
+            picked = filters.select("教師", codes, "filter_teacher", sidebar=False,
+                                    format_func=lambda code: code if code == "全部" else f"{code} {names.get(code) or ''}")
             items = view.items if picked == "全部" else view.items[view.items["teacher_code"] == picked]
             st.dataframe(items.sort_values("days_waiting", ascending=False), column_order=list(ITEM_COLUMNS),
                          column_config=ITEM_COLUMNS, hide_index=True, placeholder="—")

@@ -175,3 +175,34 @@ def test_a_missing_published_copy_is_a_message_not_a_crash(app):
     test = open_page(app, Role.SCHOOL_ADMIN, "school", "no_copy")
 
     assert "找不到已發布的資料" in test.warning[0].value
+
+
+def test_a_new_session_with_the_session_cookie_is_signed_in_until_it_signs_out(app, sample, users_file, monkeypatch):
+    from dashboards import session
+    from dashboards.tokens import issue
+    from tests.dashboards.conftest import users_for
+
+    token = issue(users_file, users_for(sample)[Role.SCHOOL_ADMIN])
+    monkeypatch.setattr(session, "session_cookie", lambda: token)
+    test = app(None)
+    assert test.title[0].value == "學校"
+
+    test.sidebar.button(key="sign_out").click().run()
+    assert test.title[0].value == "學習歷程檔案完成度", "the cookie the session started with no longer signs it in"
+    assert "portfolio_user" not in test.session_state
+
+    monkeypatch.setattr(session, "session_cookie", lambda: token[:-2] + "00")
+    assert app(None).title[0].value == "學習歷程檔案完成度"
+
+
+def test_a_link_with_a_class_opens_that_class(app, sample):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.dashboards.conftest import APP, users_for
+
+    test = AppTest.from_file(str(APP), default_timeout=60)
+    test.session_state["portfolio_user"] = users_for(sample)[Role.SCHOOL_ADMIN]
+    test.query_params["class"] = sample.other_class
+    test.switch_page(PAGE_FILES["classroom"][0]).run()
+
+    assert f"（{sample.other_class}）" in test.caption[0].value
