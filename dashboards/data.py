@@ -212,6 +212,29 @@ def _days_left(day, as_of: dt.date) -> int | None:
     return (pd.Timestamp(day).date() - as_of).days
 
 
+def scope_unknowns(published: Path, scope: Scope) -> list[str]:
+    """What an account's scope names that the published copy does not know: a school, a class (in any
+    term) or a teacher of that school. Empty when everything exists; raises PublishedCopyMissing."""
+    path = Path(published)
+    version = file_version(path)
+
+    def found(sql: str, *params) -> bool:
+        return int(run_query(str(path), version, sql, params).iloc[0, 0]) > 0
+
+    if scope.school_code is None:
+        return []
+    if not found("select count(*) from marts.dim_schools where school_code = ?", scope.school_code):
+        return [f"學校代碼 {scope.school_code} 不在已發布的資料中"]
+    unknown = []
+    if scope.class_code and not found("select count(*) from marts.dim_classes where school_code = ? and class_code = ?",
+                                      scope.school_code, scope.class_code):
+        unknown.append(f"班級代碼 {scope.class_code} 不是學校 {scope.school_code} 的班級")
+    if scope.teacher_code and not found("select count(*) from marts.dim_teachers where school_code = ? "
+                                        "and teacher_code = ?", scope.school_code, scope.teacher_code):
+        unknown.append(f"教師代碼 {scope.teacher_code} 不是學校 {scope.school_code} 的教師")
+    return unknown
+
+
 class DataAccess:
     """Scoped queries for one signed-in person. `cached=False` bypasses Streamlit's cache (benchmarks)."""
 
