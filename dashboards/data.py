@@ -284,12 +284,27 @@ class DataAccess:
         found = self._frame("select published_at from meta.publication")
         return found.iloc[0].to_dict() if len(found) else None
 
+    def _schools_sql(self) -> str:
+        """dim_schools with each school's name and public/private from the school directory (a copy
+        published before the directory existed has neither: the pages then show codes)."""
+        if self.has_table("seeds", "xwalk_school_directory"):
+            return ("(select schools.*, directory.school_name, directory.is_public from marts.dim_schools as schools "
+                    "left join seeds.xwalk_school_directory as directory on directory.school_code = schools.school_code)")
+        return "(select *, null::varchar as school_name, null::boolean as is_public from marts.dim_schools)"
+
     def schools(self) -> pd.DataFrame:
         """Schools this person may pick: every school for 教育主管機關, else the own one."""
-        sql = "select school_code, county_name, school_type_name from marts.dim_schools"
+        sql = f"select school_code, school_name, county_name, school_type_name, is_public from {self._schools_sql()}"
         if self.scope.sees_all_schools:
             return self._frame(sql + " order by school_code")
         return self._frame(sql + " where school_code = ?", self.scope.school_code)
+
+    def with_school_names(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """`frame` with a school_name column beside its school_code."""
+        if frame.empty or "school_code" not in frame or "school_name" in frame:
+            return frame
+        names = self.schools().set_index("school_code")["school_name"]
+        return frame.assign(school_name=frame["school_code"].map(names))
 
     def terms(self) -> pd.DataFrame:
         """(academic_year, term) pairs with completion data in the schools this person may see, newest first."""
@@ -323,9 +338,10 @@ class DataAccess:
                 where academic_year = ? and term = ?
                 group by school_code
             )
-            select schools.school_code, schools.county_name, schools.school_type_name, students.* exclude (school_code)
+            select schools.school_code, schools.school_name, schools.county_name, schools.school_type_name,
+                   schools.is_public, students.* exclude (school_code)
             from students
-            inner join marts.dim_schools as schools on students.school_code = schools.school_code
+            inner join {self._schools_sql()} as schools on students.school_code = schools.school_code
             order by schools.school_code
         """, year, term)
         schools = _add_rates(schools)
@@ -348,7 +364,7 @@ class DataAccess:
     def school_overview(self, school: str, year: int, term: int, as_of: dt.date) -> SchoolOverview:
         self._require(Role.AUTHORITY, Role.SCHOOL_ADMIN)
         self._require_school(school)
-        found = self._frame("select * from marts.dim_schools where school_code = ?", school)
+        found = self._frame(f"select * from {self._schools_sql()} where school_code = ?", school)
         info = found.iloc[0].to_dict() if len(found) else {"school_code": school}
         classes = _add_rates(self._frame(f"""
             with students as (
@@ -458,7 +474,8 @@ class DataAccess:
         items = self._frame("""
             select outcomes.outcome_id, outcomes.certifying_teacher_code as teacher_code, outcomes.student_number,
                    outcomes.class_code, outcomes.seat_number, students.student_name, outcomes.subject_name,
-                   outcomes.course_grade, outcomes.title, outcomes.submitted_at::date as submitted_date,
+                   outcomes.course_grade, outcomes.title, outcomes.summary_excerpt,
+                   outcomes.uploaded_at::date as uploaded_date, outcomes.submitted_at::date as submitted_date,
                    outcomes.certification_deadline_date::date as certification_deadline
             from marts.fct_course_outcomes as outcomes
             left join marts.fct_student_completion as students
@@ -479,6 +496,13 @@ class DataAccess:
         past_deadline = pd.Series([bool(day) and as_of > day for day in items["certification_deadline"]],
                                   index=items.index, dtype=bool)
         items["is_overdue"] = past_rule | past_deadline
+        # due: the earlier of the policy's days after sending and the term's certification deadline
+        items["due_date"] = [min(filter(None, (sent + dt.timedelta(days=days_allowed) if sent and days_allowed is not None
+                                               else None, deadline)), default=None)
+                             for sent, deadline in zip(items["submitted_date"], items["certification_deadline"])]
+        items["days_left"] = pd.array([(due - as_of).days if due else None for due in items["due_date"]], dtype="Int64")
+        items["uploaded_date"] = _dates(items["uploaded_date"])
+        items["teacher_name"] = [teachers[code].name if code in teachers else None for code in items["teacher_code"]]
         traces: dict = {}
 
         def trace_for(code, grade):
@@ -594,7 +618,7 @@ class DataAccess:
             "errors": int(runs["error_violations"].sum()), "warnings": int(runs["warning_violations"].sum()),
             "checked_at": runs["checked_at"].max(), "as_of": runs["as_of"].max(),
         }
-        return GateOverview(runs=runs, rules=rules, totals=totals, row_level=self.scope.sees_student_rows,
+        return GateOverview(runs=self.with_school_names(runs), rules=self.with_school_names(rules), totals=totals, row_level=self.scope.sees_student_rows,
                             class_scoped=self.scope.role is Role.HOMEROOM_TEACHER)
 
     def gate_rows(self, school: str, year: int, rule_id: str) -> pd.DataFrame:
@@ -605,15 +629,34 @@ class DataAccess:
         if run is None:
             return pd.DataFrame()
         sql = """
-            select rule_id, severity, item_term, class_code, seat_number, student_number, item_key, value,
-                   limit_value, teacher_code, proxy_code
-            from gate.rule_violations where run_id = ? and rule_id = ?
+            with students as (
+                select student_number, any_value(student_name) as student_name from marts.fct_student_completion
+                where school_code = ? group by student_number
+            ),
+            outcomes as (
+                select outcome_id, subject_name, title, summary_excerpt from marts.fct_course_outcomes where school_code = ?
+            ),
+            teachers as (
+                select teacher_code, teacher_name from marts.dim_teachers where school_code = ?
+            )
+            select violations.rule_id, violations.severity, violations.item_term, violations.class_code,
+                   violations.seat_number, violations.student_number, students.student_name, violations.item_key,
+                   outcomes.subject_name, outcomes.title, outcomes.summary_excerpt, violations.value,
+                   violations.limit_value, violations.teacher_code, teachers.teacher_name, violations.proxy_code,
+                   proxies.teacher_name as proxy_name
+            from gate.rule_violations as violations
+            left join students on students.student_number = violations.student_number
+            left join outcomes on outcomes.outcome_id = violations.item_key
+            left join teachers on teachers.teacher_code = violations.teacher_code
+            left join teachers as proxies on proxies.teacher_code = violations.proxy_code
+            where violations.run_id = ? and violations.rule_id = ?
         """
-        params: list = [run["run_id"], rule_id]
+        params: list = [school, school, school, run["run_id"], rule_id]
         if self.scope.role is Role.HOMEROOM_TEACHER:
-            sql += " and list_contains(?::varchar[], class_code)"
+            sql += " and list_contains(?::varchar[], violations.class_code)"
             params.append(self._own_classes(school, year))
-        return self._frame(sql + " order by class_code, seat_number, student_number, item_key", *params)
+        return self._frame(sql + " order by violations.class_code, violations.seat_number, violations.student_number, "
+                           "violations.item_key", *params)
 
     # -- 提交與收訖 -------------------------------------------------------------------------------
 
@@ -700,8 +743,8 @@ class DataAccess:
                 where reconciliation_id in ({marks}) and outcome <> 'received'
                 order by academic_year desc, term, outcome, class_code, seat_number
             """, *ids)
-        return Submissions(available=True, submissions=frame,
-                           discrepancies=discrepancies, per_school=per_school, totals=totals,
+        return Submissions(available=True, submissions=self.with_school_names(frame),
+                           discrepancies=discrepancies, per_school=self.with_school_names(per_school), totals=totals,
                            row_level=self.scope.sees_student_rows)
 
 

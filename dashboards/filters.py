@@ -78,7 +78,7 @@ def school(data: DataAccess) -> str | None:
     if schools.empty:
         st.info("尚無學校資料。")
         return None
-    labels = {row.school_code: f"{row.school_code}　{row.county_name}・{row.school_type_name}"
+    labels = {row.school_code: f"{row.school_code} {row.school_name or ''}　{row.county_name}・{row.school_type_name}"
               for row in schools.itertuples()}
     if len(labels) == 1:
         code = next(iter(labels))

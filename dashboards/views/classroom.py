@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboards import charts, filters, session
+from dashboards import charts, filters, session, widgets
 from dashboards import formatting as fmt
 
 st.title("班級")
@@ -97,9 +97,4 @@ with session.guard():
             table = view.students[list(HEADERS)].rename(columns=HEADERS)
             st.dataframe(table, column_config=TABLE_COLUMNS, hide_index=True, placeholder="—")
             name = f"{school}_{year}_{term}_{class_code}_班級完成度"
-            left, right, _ = st.columns([1, 1, 4])
-            left.download_button("下載 Excel (.xlsx)", fmt.to_xlsx_bytes(table, "班級完成度"), file_name=f"{name}.xlsx",
-                                 mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                                 icon=":material/download:", on_click="ignore")
-            right.download_button("下載 CSV", fmt.to_csv_bytes(table), file_name=f"{name}.csv", mime="text/csv",
-                                  icon=":material/download:", on_click="ignore")
+            widgets.download_buttons(table, name, "班級完成度")

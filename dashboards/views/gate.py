@@ -4,7 +4,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboards import charts, filters, session
+from dashboards import charts, filters, names, session
 from dashboards import formatting as fmt
 
 st.title("檢核結果")
@@ -12,6 +12,7 @@ data = session.data_access()
 
 RUN_COLUMNS = {
     "school_code": st.column_config.TextColumn("學校代碼"),
+    "school_name": st.column_config.TextColumn("學校名稱"),
     "verdict": st.column_config.TextColumn("結果"),
     "error_violations": fmt.count_column("錯誤（筆）"),
     "warning_violations": fmt.count_column("警告（筆）"),
@@ -23,11 +24,12 @@ ROW_COLUMNS = {
     "class_code": st.column_config.TextColumn("班級"),
     "seat_number": st.column_config.NumberColumn("座號", format="%d"),
     "student_number": st.column_config.TextColumn("學號"),
-    "item_key": st.column_config.TextColumn("項目"),
+    "student_name": st.column_config.TextColumn("姓名"),
+    "item": st.column_config.TextColumn("項目", width="large", help="課程學習成果以科目、名稱與簡述開頭表示"),
     "value": st.column_config.TextColumn("實際值"),
     "limit_value": st.column_config.TextColumn("上限／規定"),
-    "teacher_code": st.column_config.TextColumn("教師"),
-    "proxy_code": st.column_config.TextColumn("代理教師"),
+    "teacher_label": st.column_config.TextColumn("教師"),
+    "proxy_label": st.column_config.TextColumn("代理教師"),
 }
 SEVERITY = {"error": "錯誤", "warning": "警告"}
 
@@ -76,10 +78,11 @@ with session.guard():
                     verdict=["通過" if passed else "不通過" for passed in view.runs["passed"]],
                     failed=["、".join(rules) if rules is not None and len(rules) else "" for rules in view.runs["failed_rules"]])
                 st.dataframe(runs, column_order=list(RUN_COLUMNS), column_config=RUN_COLUMNS, hide_index=True, placeholder="—")
-                pivot = rules.pivot_table(index="school_code", columns="rule_id", values="violations", aggfunc="sum",
-                                          fill_value=0)
+                pivot = rules.assign(school=[f"{code} {name}" if isinstance(name, str) else code for code, name
+                                             in zip(rules["school_code"], rules["school_name"])]).pivot_table(
+                    index="school", columns="rule_id", values="violations", aggfunc="sum", fill_value=0)
                 st.subheader("學校 × 規則")
-                st.dataframe(pivot, column_config={"school_code": st.column_config.TextColumn("學校代碼")}, placeholder="—")
+                st.dataframe(pivot, column_config={"school": st.column_config.TextColumn("學校")}, placeholder="—")
             st.subheader("規則明細")
             st.dataframe(per_rule, column_order=["rule", "severity_label", "violations"], hide_index=True,
                          column_config={"rule": st.column_config.TextColumn("規則", width="large"),
@@ -94,7 +97,7 @@ with session.guard():
                 else:
                     labels = dict(zip(offending["rule_id"], offending["rule"]))
                     rule_id = st.selectbox("規則", list(labels), format_func=labels.get, key="gate_rule")
-                    rows = data.gate_rows(view.runs["school_code"].iloc[0], year, rule_id)
+                    rows = names.labelled(data.gate_rows(view.runs["school_code"].iloc[0], year, rule_id))
                     st.caption(f"{labels[rule_id]}：{fmt.number(len(rows))} 筆")
                     st.dataframe(rows, column_order=list(ROW_COLUMNS), column_config=ROW_COLUMNS, hide_index=True, placeholder="—")
             else:

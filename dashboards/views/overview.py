@@ -10,6 +10,7 @@ data = session.data_access()
 
 SCHOOL_COLUMNS = {
     "school_code": st.column_config.TextColumn("學校代碼"),
+    "school_name": st.column_config.TextColumn("學校名稱"),
     "county_name": st.column_config.TextColumn("縣市"),
     "school_type_name": st.column_config.TextColumn("公私立別"),
     "students_enrolled": fmt.count_column("在學學生"),

@@ -35,7 +35,7 @@ with session.guard():
         year, term = chosen
         view = data.school_overview(school, year, term, as_of)
         info = view.school
-        st.caption(f"{school}　{info.get('county_name', '')}・{info.get('school_type_name', '')}　"
+        st.caption(f"{school} {info.get('school_name') or ''}　{info.get('county_name', '')}・{info.get('school_type_name', '')}　"
                    f"{fmt.term_label(year, term)}　基準日 {fmt.roc_date(as_of)}")
         if view.classes.empty:
             st.info("這個學期沒有這所學校的在學學生資料。")

@@ -12,6 +12,7 @@ data = session.data_access()
 OUTCOMES = {"rejected": "退件", "missing": "未列於收訖明細", "unexpected": "非本次提交"}
 SUBMISSION_COLUMNS = {
     "school_code": st.column_config.TextColumn("學校代碼"),
+    "school_name": st.column_config.TextColumn("學校名稱"),
     "term_label": st.column_config.TextColumn("學期", help="0 為全學年名冊"),
     "revision_label": st.column_config.TextColumn("版次"),
     "folder": st.column_config.TextColumn("資料夾"),
@@ -27,6 +28,7 @@ SUBMISSION_COLUMNS = {
 }
 SCHOOL_COLUMNS = {
     "school_code": st.column_config.TextColumn("學校代碼"),
+    "school_name": st.column_config.TextColumn("學校名稱"),
     "submissions": fmt.count_column("提交（份）"),
     "resubmissions": fmt.count_column("重新提交（份）"),
     "rows_submitted": fmt.count_column("提交列數"),

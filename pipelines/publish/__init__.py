@@ -48,11 +48,15 @@ DASHBOARD_TABLES: dict[str, tuple[str, ...] | None] = {
         "school_code", "outcome_id", "student_number", "academic_year", "term", "class_code", "seat_number",
         "is_student_enrolled", "course_code", "subject_name", "course_grade", "title", "uploaded_at",
         "upload_deadline_date", "certification_deadline_date", "certification_state", "is_certified",
-        "requested_teacher_code", "certifying_teacher_code", "submitted_at", "decided_at", "is_selected",
+        "requested_teacher_code", "certifying_teacher_code", "submitted_at", "decided_at", "is_selected", "summary",
     ),
 }
-# other schema.table copies: the selection deadline per school and year has no mart of its own
-EXTRA_TABLES: tuple[tuple[str, str], ...] = (("staging", "stg_school__selection_deadlines"),)
+# long free text published as its first characters only (`<column>_excerpt`): enough to recognise an item
+EXCERPT_CHARS: dict[str, int] = {"summary": 30}
+# other schema.table copies: the selection deadline per school and year has no mart of its own; the school
+# directory gives the pages each school's name (and public or private)
+EXTRA_TABLES: tuple[tuple[str, str], ...] = (("staging", "stg_school__selection_deadlines"),
+                                             ("seeds", "xwalk_school_directory"))
 GATE_SCHEMA = "gate"
 GATE_TABLES = ("runs", "rule_results", "rule_violations")
 # what the export step recorded (pipelines/export/store.py): submissions, their files, integrity checks and
@@ -112,7 +116,9 @@ def _select_list(columns: list[str], wanted: tuple[str, ...] | None) -> str:
     for column in chosen:
         if _is_derived_from_national_id(column):
             continue
-        if not _is_national_id(column):
+        if column in EXCERPT_CHARS:
+            parts.append(f"left({_quote(column)}, {EXCERPT_CHARS[column]}) as {_quote(column + '_excerpt')}")
+        elif not _is_national_id(column):
             parts.append(_quote(column))
         elif f"{column}_masked" not in columns:
             parts.append(f"{mask_sql(column)} as {_quote(column + '_masked')}")

@@ -27,6 +27,12 @@ def open_page(app, role, page, state="sample"):
     return test
 
 
+def sort_key(days_left_label: str) -> int:
+    """'已逾 3 天' → -3, '今天截止' → 0, '剩 5 天' → 5 (formatting.days_left backwards)."""
+    number = int(re.sub(r"\D", "", days_left_label) or 0)
+    return -number if days_left_label.startswith("已逾") else number
+
+
 def metric(test, label):
     return next(m.value for m in test.metric if m.label == label)
 
@@ -151,7 +157,13 @@ def test_subject_teacher_sees_the_own_queue(app, sample):
 
     queue, items = test.dataframe[0].value, test.dataframe[1].value
     assert sample.teacher in set(queue["teacher_code"])
-    assert ((items["teacher_code"] == sample.teacher) | (items["proxy_code"] == sample.teacher)).all()
+    name = queue.loc[queue["teacher_code"] == sample.teacher, "teacher_name"].iloc[0]
+    assert ((items["認證教師"] == name) | (items["代理教師"] == name)).all()
+    assert not items["課程學習成果"].str.startswith("CO-").any(), "items by course and title, not by code"
+    days = items["剩餘天數"].tolist()
+    assert days and days == sorted(days, key=lambda label: sort_key(label)), "most urgent first"
+    labels = [button.proto.label for button in test.get("download_button")]
+    assert labels == ["下載 Excel (.xlsx)", "下載 CSV"]
 
 
 def test_gate_page_drills_down_for_the_school_but_not_for_the_authority(app):
