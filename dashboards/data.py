@@ -313,6 +313,20 @@ class DataAccess:
             return self._frame(sql + " order by academic_year desc, term desc")
         return self._frame(sql + " where school_code = ? order by academic_year desc, term desc", self.scope.school_code)
 
+    def latest_term_deadline(self) -> tuple[int, int, dt.date | None] | None:
+        """The latest term with data in this person's schools and its earliest upload deadline."""
+        terms = self.terms()
+        if terms.empty:
+            return None
+        year, term = (int(value) for value in terms.iloc[0])
+        sql = ("select min(upload_deadline_date) as deadline from marts.fct_school_completion "
+               "where academic_year = ? and term = ?")
+        params: list = [year, term]
+        if not self.scope.sees_all_schools:
+            sql += " and school_code = ?"
+            params.append(self.scope.school_code)
+        return year, term, _dates(self._frame(sql, *params)["deadline"])[0]
+
     def classes(self, school: str, year: int, term: int) -> pd.DataFrame:
         """Classes of the school and term this person may open (a 導師: the own class only)."""
         self._require_school(school)

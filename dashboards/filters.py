@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pandas as pd
 import streamlit as st
 
+from dashboards import clock
 from dashboards.data import DataAccess
 from dashboards.session import config
 
@@ -96,11 +96,23 @@ def school_class(data: DataAccess, school_code: str, year: int, term_number: int
     return select("班級", list(labels), "filter_class", format_func=labels.get)
 
 
-def as_of() -> dt.date:
-    """基準日: the day 'days left' and 'days waiting' count from (default today, or PORTFOLIO_AS_OF)."""
-    default = st.session_state.get(_KEPT + "filter_as_of") or config().as_of
-    chosen = st.sidebar.date_input("基準日", value=default, key="filter_as_of", format="YYYY/MM/DD",
-                                   help="剩餘天數與等待天數由這一天起算")
-    chosen = chosen if isinstance(chosen, dt.date) else pd.Timestamp(chosen).date()
+def as_of(data: DataAccess) -> dt.date:
+    """基準日: the day 'days left' and 'days waiting' count from, typed as a ROC or Gregorian date. By
+    default the fixed one (portfolio dashboard --as-of), else today or, when today is outside the data's
+    latest term, a day inside it (dashboards.clock.reference_day); the sidebar says which."""
+    fixed = config().as_of
+    why = None
+    if fixed is None:
+        latest = data.latest_term_deadline()
+        fixed, why = clock.reference_day(clock.today(), *latest) if latest else (clock.today(), None)
+    kept = st.session_state.get(_KEPT + "filter_as_of") or fixed
+    typed = st.sidebar.text_input("基準日", value=clock.roc_date(kept), key="filter_as_of_text", max_chars=10,
+                                  help="剩餘天數與等待天數由這一天起算；民國（114/06/30）或西元（2025-06-30）皆可")
+    chosen = clock.parse_day(typed)
+    if chosen is None:
+        st.sidebar.warning(f"看不懂日期「{typed}」，沿用 {clock.roc_date(kept)}；請輸入如 114/06/30 或 2025-06-30")
+        chosen = kept
+    elif why and chosen == fixed:
+        st.sidebar.caption(why)
     st.session_state[_KEPT + "filter_as_of"] = chosen
     return chosen

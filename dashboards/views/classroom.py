@@ -48,7 +48,7 @@ with session.guard():
     school = filters.school(data)
     chosen = filters.term(data) if school else None
     class_code = filters.school_class(data, school, *chosen) if chosen else None
-    as_of = filters.as_of()
+    as_of = filters.as_of(data)
     if school and chosen and class_code:
         year, term = chosen
         view = data.class_students(school, year, term, class_code, as_of)

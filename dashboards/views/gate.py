@@ -1,10 +1,9 @@
 """檢核結果: the pre-submission gate per school and rule, drilling down to the offending rows."""
 
 import altair as alt
-import pandas as pd
 import streamlit as st
 
-from dashboards import charts, filters, names, session
+from dashboards import charts, clock, filters, names, session
 from dashboards import formatting as fmt
 
 st.title("檢核結果")
@@ -17,7 +16,7 @@ RUN_COLUMNS = {
     "error_violations": fmt.count_column("錯誤（筆）"),
     "warning_violations": fmt.count_column("警告（筆）"),
     "failed": st.column_config.TextColumn("未通過規則", width="medium"),
-    "checked_at": st.column_config.DatetimeColumn("檢核時間", format="YYYY/MM/DD HH:mm"),
+    "checked_label": st.column_config.TextColumn("檢核時間", help="臺北時間"),
 }
 ROW_COLUMNS = {
     "item_term": st.column_config.NumberColumn("學期", format="%d"),
@@ -56,7 +55,8 @@ with session.guard():
                 columns[0].metric("檢核結果", "通過" if totals["passed"] else "不通過", border=True)
             columns[1].metric("錯誤", f"{fmt.number(totals['errors'])} 筆", border=True, help="錯誤會擋下提交")
             columns[2].metric("警告", f"{fmt.number(totals['warnings'])} 筆", border=True, help="警告不擋提交，但應處理")
-            columns[3].metric("檢核時間", f"{pd.Timestamp(totals['checked_at']):%m/%d %H:%M}", border=True)
+            columns[3].metric("檢核時間", clock.roc_datetime(totals["checked_at"], naive_zone=clock.MACHINE_ZONE),
+                              border=True, help="臺北時間")
 
             rules = view.rules.assign(severity_label=view.rules["severity"].map(SEVERITY),
                                       rule=[rule_label(r, t) for r, t in zip(view.rules["rule_id"], view.rules["rule_title"])])
@@ -76,6 +76,7 @@ with session.guard():
                 st.subheader("各校檢核結果")
                 runs = view.runs.assign(
                     verdict=["通過" if passed else "不通過" for passed in view.runs["passed"]],
+                    checked_label=[clock.roc_datetime(at, naive_zone=clock.MACHINE_ZONE) for at in view.runs["checked_at"]],
                     failed=["、".join(rules) if rules is not None and len(rules) else "" for rules in view.runs["failed_rules"]])
                 st.dataframe(runs, column_order=list(RUN_COLUMNS), column_config=RUN_COLUMNS, hide_index=True, placeholder="—")
                 pivot = rules.assign(school=[f"{code} {name}" if isinstance(name, str) else code for code, name

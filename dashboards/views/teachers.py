@@ -34,7 +34,7 @@ ITEM_COLUMNS = {
 with session.guard():
     school = filters.school(data)
     chosen = filters.term(data) if school else None
-    as_of = filters.as_of()
+    as_of = filters.as_of(data)
     if school and chosen:
         year, term = chosen
         view = data.teacher_queues(school, year, term, as_of)

@@ -218,3 +218,16 @@ def test_a_link_with_a_class_opens_that_class(app, sample):
     test.switch_page(PAGE_FILES["classroom"][0]).run()
 
     assert f"（{sample.other_class}）" in test.caption[0].value
+
+
+def test_the_reference_day_is_inside_the_latest_term_says_why_and_may_be_typed_in_roc(app, monkeypatch):
+    monkeypatch.delenv("PORTFOLIO_AS_OF")
+    test = open_page(app, Role.SCHOOL_ADMIN, "teachers")
+
+    why = next(caption.value for caption in test.sidebar.caption if "改以學期中的" in caption.value)
+    day = re.search(r"\d{3}/\d{2}/\d{2}", why).group()
+    assert day.startswith("114/0") and f"基準日 {day}" in test.caption[0].value, "a day inside 113-2, said on the page"
+    test.sidebar.text_input(key="filter_as_of_text").input("114/06/01").run()
+    assert "基準日 114/06/01" in test.caption[0].value
+    test.sidebar.text_input(key="filter_as_of_text").input("June 1st").run()
+    assert "看不懂日期" in test.sidebar.warning[0].value
