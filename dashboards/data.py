@@ -458,7 +458,7 @@ class DataAccess:
             where school_code = ? and academic_year = ? and term = ? and class_code = ?
             order by seat_number nulls last, student_number
         """, school, year, term, class_code)
-        students = _with_risk(students)
+        students = _with_missing(_with_risk(students), self._receipt_items(school, year, class_code))
         deadlines = self._deadlines(school, year, term, as_of)
         upcoming = deadlines[deadlines["days_left"].notna() & (deadlines["days_left"] >= 0)]
         next_deadline = upcoming.sort_values("days_left").iloc[0].to_dict() if len(upcoming) else None
@@ -472,6 +472,22 @@ class DataAccess:
         totals["completion_rate"] = _rate(totals["with_certified"], totals["students"])
         return ClassView(info=info.iloc[0].to_dict() if len(info) else {"class_code": class_code},
                          students=students, totals=totals, next_deadline=next_deadline)
+
+    def _receipt_items(self, school: str, year: int, class_code: str) -> pd.DataFrame:
+        """Per student of the class: items the latest reconciled receipt of the year did not receive."""
+        if not (self.has_table("submissions", "reconciliation_items") and self.has_table("submissions", "reconciliations")):
+            return pd.DataFrame(columns=["student_number", "not_received"])
+        return self._frame("""
+            with latest as (
+                select reconciliation_id from submissions.reconciliations where school_code = ? and academic_year = ?
+                qualify row_number() over (partition by term order by reconciled_at desc, reconciliation_id desc) = 1
+            )
+            select student_number, count(*) as not_received
+            from submissions.reconciliation_items
+            where reconciliation_id in (select reconciliation_id from latest) and class_code = ?
+              and outcome in ('rejected', 'missing') and student_number is not null
+            group by student_number
+        """, school, year, class_code)
 
     # -- 教師認證 ---------------------------------------------------------------------------------
 
@@ -770,6 +786,34 @@ def _status(teacher, as_of: dt.date) -> str | None:
     if teacher.is_on_leave:
         return "留職停薪"
     return "在職"
+
+
+def _with_missing(students: pd.DataFrame, receipts: pd.DataFrame) -> pd.DataFrame:
+    """What each student still has to do, in words a homeroom teacher reads out: uploads, certification,
+    selections (勾選), diverse performances and confirming the ministry's receipt."""
+    students = students.copy()
+    not_received = dict(zip(receipts["student_number"], receipts["not_received"]))
+    missing = []
+    for row in students.itertuples():
+        found = []
+        if row.outcomes_uploaded == 0:
+            found.append("尚未上傳課程學習成果")
+        if row.outcomes_failed > 0:
+            found.append(f"{row.outcomes_failed} 件認證未通過，待修正")
+        if row.outcomes_pending > 0:
+            found.append(f"{row.outcomes_pending} 件待教師認證")
+        if row.outcomes_certified > 0 and row.outcomes_selected == 0:
+            found.append("尚未勾選課程學習成果")
+        if row.performances_entered == 0:
+            found.append("尚未登錄多元表現")
+        elif row.performances_selected == 0:
+            found.append("尚未勾選多元表現")
+        if not_received.get(row.student_number):
+            found.append(f"收訖明細有 {not_received[row.student_number]} 件未收訖，請確認")
+        missing.append("；".join(found))
+    students["missing"] = missing
+    students["missing_count"] = [len(text.split("；")) if text else 0 for text in missing]
+    return students
 
 
 def _with_risk(students: pd.DataFrame) -> pd.DataFrame:

@@ -26,6 +26,7 @@ HEADERS = {
     "is_at_risk": "風險",
     "risk_reason": "說明",
 }
+TODO_HEADERS = {"seat_number": "座號", "student_name": "姓名", "student_number": "學號", "missing": "待辦事項"}
 TABLE_COLUMNS = {
     "座號": st.column_config.NumberColumn("座號", format="%d", width="small"),
     "學號": st.column_config.TextColumn("學號"),
@@ -82,6 +83,16 @@ with session.guard():
                 st.caption(f"本學期尚無任何課程學習成果認證通過{when}")
                 st.dataframe(at_risk[["seat_number", "student_number", "student_name", "risk_reason"]]
                              .rename(columns=HEADERS), column_config=TABLE_COLUMNS, hide_index=True, placeholder="—")
+
+            st.subheader("每位學生待辦事項")
+            todo = view.students[view.students["missing_count"] > 0]
+            if todo.empty:
+                st.success("全班每位學生的上傳、認證、勾選、多元表現與收訖都已完成。")
+            else:
+                printable = todo[["seat_number", "student_name", "student_number", "missing"]].rename(columns=TODO_HEADERS)
+                st.dataframe(printable, column_config={"待辦事項": st.column_config.TextColumn(width="large")},
+                             hide_index=True, placeholder="—")
+                widgets.download_buttons(printable, f"{school}_{year}_{term}_{class_code}_學生待辦事項", "學生待辦事項")
 
             st.subheader("每位學生的成果狀態")
             chart_data = view.students.assign(label=[f"{seat or ''} {name}" for seat, name in

@@ -113,8 +113,10 @@ def test_class_page_shows_masked_ids_and_offers_downloads(app, sample):
     table = test.dataframe[-1].value
     assert {"座號", "學號", "姓名", "身分證號", "認證通過", "待認證", "未通過", "自傳"} <= set(table.columns)
     assert table["身分證號"].dropna().str.fullmatch(r"[A-Z][0-9A-Z]\d\*{4}\d{3}").all()
+    todo = next(frame.value for frame in test.dataframe if "待辦事項" in frame.value.columns)
+    assert len(todo) and todo["待辦事項"].str.len().gt(0).all(), "the printable to-do list names what each student lacks"
     labels = [button.proto.label for button in test.get("download_button")]
-    assert labels == ["下載 Excel (.xlsx)", "下載 CSV"]
+    assert labels == ["下載 Excel (.xlsx)", "下載 CSV"] * 2, "the to-do list and the whole class"
 
 
 def test_changing_the_class_filter_redraws_the_class(app, published, sample):
