@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import logging
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -275,6 +276,38 @@ def publish_schools(warehouse: Path, target: Path, schools: list[str], *, memory
         _record_publication(con, warehouse, tables)
         con.execute("commit")
     return Publication(path=target, tables=tables, rows=rows, seconds=time.perf_counter() - started)
+
+
+def publish_submissions(warehouse: Path, target: Path, *, memory_limit: str = "4GB") -> Publication | None:
+    """Refresh only the submission records (schema submissions) of the published copy: what `portfolio
+    submit`, `verify` and `reconcile` change, so the dashboards show it seconds later, without a build.
+    None when there is no published copy yet (the next build publishes everything)."""
+    import time
+
+    if not target.exists():
+        return None
+    started = time.perf_counter()
+    tables = rows = 0
+    with _staged(warehouse, target, memory_limit, start_from=target) as con:
+        present = set(_tables(con, "source", SUBMISSION_SCHEMA))
+        con.execute("begin transaction")
+        for table, where in SUBMISSION_TABLES.items():
+            con.execute(f"drop table if exists {_quote(SUBMISSION_SCHEMA)}.{_quote(table)}")
+            if table in present:
+                rows += max(_copy(con, SUBMISSION_SCHEMA, table, where=where), 0)
+                tables += 1
+        _record_publication(con, warehouse, tables)
+        con.execute("commit")
+    return Publication(path=target, tables=tables, rows=rows, seconds=time.perf_counter() - started)
+
+
+def refresh_submissions(settings: Settings) -> None:
+    """publish_submissions after an action; a failure (a build holding the copy's folder, say) is logged,
+    never the action's failure: the next build publishes the records anyway."""
+    try:
+        publish_submissions(settings.warehouse, settings.published, memory_limit=settings.duckdb_memory)
+    except (OSError, duckdb.Error) as error:
+        logging.getLogger(__name__).warning("儀表板資料未能即時更新（下次建置時會更新）：%s", error)
 
 
 def publish(settings: Settings) -> Path:
