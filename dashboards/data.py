@@ -342,8 +342,10 @@ class DataAccess:
 
     # -- 全國總覽 ---------------------------------------------------------------------------------
 
-    def national_overview(self, year: int, term: int) -> NationalOverview:
-        """Aggregates across schools; no student rows leave this method."""
+    def national_overview(self, year: int, term: int, *, counties: tuple[str, ...] = (),
+                          school_types: tuple[str, ...] = (), public: bool | None = None) -> NationalOverview:
+        """Aggregates across schools, narrowed to the counties, school types and public or private schools
+        asked for (none: all); no student rows leave this method."""
         self._require(Role.AUTHORITY)
         schools = self._frame(f"""
             with students as (
@@ -358,19 +360,27 @@ class DataAccess:
             inner join {self._schools_sql()} as schools on students.school_code = schools.school_code
             order by schools.school_code
         """, year, term)
-        schools = _add_rates(schools)
-        counties = _add_rates(_group(schools, "county_name"))
-        school_types = _add_rates(_group(schools, "school_type_name"))
+        wanted = pd.Series(True, index=schools.index)
+        if counties:
+            wanted &= schools["county_name"].isin(counties)
+        if school_types:
+            wanted &= schools["school_type_name"].isin(school_types)
+        if public is not None:
+            wanted &= schools["is_public"].eq(public).fillna(False).astype(bool)
+        schools = _add_rates(schools[wanted].reset_index(drop=True))
+        per_county = _add_rates(_group(schools, "county_name"))
+        per_type = _add_rates(_group(schools, "school_type_name"))
         trend = _add_rates(self._frame(f"""
             select academic_year, term, {_STUDENT_AGGREGATES}
             from marts.fct_student_completion
+            where list_contains(?::varchar[], school_code)
             group by academic_year, term
             order by academic_year, term
-        """))
+        """, schools["school_code"].tolist()))
         behind = schools.sort_values(["completion_rate", "students_enrolled"], ascending=[True, False]).head(BEHIND_COUNT)
         totals = {**_totals(schools), "schools": len(schools)}
-        return NationalOverview(schools=schools, counties=counties.sort_values("completion_rate"),
-                                school_types=school_types.sort_values("completion_rate"), trend=trend,
+        return NationalOverview(schools=schools, counties=per_county.sort_values("completion_rate"),
+                                school_types=per_type.sort_values("completion_rate"), trend=trend,
                                 behind=behind, totals=totals)
 
     # -- 學校 -------------------------------------------------------------------------------------

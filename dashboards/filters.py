@@ -116,3 +116,17 @@ def as_of(data: DataAccess) -> dt.date:
         st.sidebar.caption(why)
     st.session_state[_KEPT + "filter_as_of"] = chosen
     return chosen
+
+
+OWNERSHIP = {"全部": None, "公立": True, "私立": False}
+
+
+def school_groups(data: DataAccess) -> tuple[tuple[str, ...], tuple[str, ...], bool | None]:
+    """縣市, 公私立別 and 公立／私立 for the national pages (none chosen: every school)."""
+    schools = data.schools()
+    counties = st.sidebar.multiselect("縣市", sorted(schools["county_name"].dropna().unique()), key="filter_counties",
+                                      placeholder="全部縣市")
+    kinds = st.sidebar.multiselect("公私立別", sorted(schools["school_type_name"].dropna().unique()),
+                                   key="filter_school_types", placeholder="全部類別")
+    owner = st.sidebar.segmented_control("公立／私立", list(OWNERSHIP), default="全部", key="filter_public")
+    return tuple(counties), tuple(kinds), OWNERSHIP.get(owner or "全部")

@@ -63,7 +63,7 @@ with session.guard():
             per_rule = rules.groupby(["rule_id", "rule", "severity_label"], as_index=False)["violations"].sum()
             st.subheader("各規則違規筆數")
             chart = alt.Chart(per_rule[per_rule["violations"] > 0]).mark_bar().encode(
-                x=alt.X("violations:Q", title="筆數"),
+                x=alt.X("violations:Q", title="筆數", axis=alt.Axis(format="d", tickMinStep=1)),
                 y=alt.Y("rule:N", title=None, sort=alt.EncodingSortField(field="rule_id"),
                         axis=alt.Axis(labelLimit=charts.LABEL_LIMIT)),
                 color=alt.Color("severity_label:N", title=None, scale=alt.Scale(domain=["錯誤", "警告"],

@@ -233,3 +233,22 @@ def test_the_reference_day_is_inside_the_latest_term_says_why_and_may_be_typed_i
     assert "基準日 114/06/01" in test.caption[0].value
     test.sidebar.text_input(key="filter_as_of_text").input("June 1st").run()
     assert "看不懂日期" in test.sidebar.warning[0].value
+
+
+def test_the_authority_narrows_to_a_county_and_drills_to_its_schools(app, published):
+    test = open_page(app, Role.AUTHORITY, "overview")
+    county = test.sidebar.multiselect(key="filter_counties").options[0]
+    test.sidebar.multiselect(key="filter_counties").select(county).run()
+
+    con = duckdb.connect(str(published), read_only=True)
+    schools = con.execute("""
+        select count(distinct school_code) from marts.fct_student_completion
+        where school_code in (select school_code from marts.dim_schools where county_name = ?)
+          and (academic_year, term) = (select (max(academic_year), arg_max(term, academic_year * 10 + term))
+                                       from marts.fct_student_completion)
+    """, [county]).fetchall()[0][0]
+    con.close()
+    assert metric(test, "學校數") == str(schools) and county in test.caption[0].value
+    links = next(frame.value for frame in test.dataframe if "link" in frame.value.columns)["link"]
+    assert len(links) == schools and links.str.startswith("/school?school=").all()
+    assert "學號" not in rendered_text(test)
