@@ -15,6 +15,7 @@ PAGES = {  # key → (script, title, icon)
     "teachers": ("views/teachers.py", "教師認證", ":material/task_alt:"),
     "gate": ("views/gate.py", "檢核結果", ":material/rule:"),
     "submissions": ("views/submissions.py", "提交與收訖", ":material/outbox:"),
+    "accounts": ("views/accounts.py", "帳號管理", ":material/manage_accounts:"),
 }
 
 st.set_page_config(page_title="學習歷程檔案完成度", page_icon=":material/school:", layout="wide")

@@ -16,6 +16,7 @@ PAGE_FILES = {
     "teachers": ("views/teachers.py", "教師認證"),
     "gate": ("views/gate.py", "檢核結果"),
     "submissions": ("views/submissions.py", "提交與收訖"),
+    "accounts": ("views/accounts.py", "帳號管理"),
 }
 WHOLE_ID = re.compile(r"\b[A-Z][1289A-D]\d{8}\b")
 
@@ -45,9 +46,9 @@ def test_every_page_renders_for_every_role_that_may_open_it_on_every_state_of_th
 
     assert test.title[0].value == PAGE_FILES[page][1]
     assert not test.error, [error.value for error in test.error]
-    if state == "sample" and page != "submissions":  # the sample has no submissions: that page shows its empty state
+    if state == "sample" and page not in ("submissions", "accounts"):  # no submissions in the sample; accounts: a list
         assert test.metric, "every page answers with headline numbers first"
-    elif not test.metric:
+    elif not test.metric and page != "accounts":  # the accounts page reads the users file, not the data
         assert test.info or test.warning or test.success, "missing data is said in words"
     assert not WHOLE_ID.search(rendered_text(test)), "a whole national ID reached the page"
 
@@ -252,3 +253,34 @@ def test_the_authority_narrows_to_a_county_and_drills_to_its_schools(app, publis
     links = next(frame.value for frame in test.dataframe if "link" in frame.value.columns)["link"]
     assert len(links) == schools and links.str.startswith("/school?school=").all()
     assert "學號" not in rendered_text(test)
+
+
+def test_the_administrator_adds_and_disables_an_account_of_the_school(app, sample, users_file):
+    from dashboards.users import authenticate, list_users
+
+    def field(test, label):
+        return next(element for element in test.text_input if element.label == label)
+
+    def press(test, label):
+        next(button for button in test.button if button.label == label).click().run()
+
+    test = open_page(app, Role.SCHOOL_ADMIN, "accounts")
+    field(test, "帳號").input("new-homeroom")
+    field(test, "班級代碼（導師）").input("no-such-class")
+    press(test, "新增")
+    assert "班級代碼 no-such-class 不是學校" in test.error[0].value
+
+    field(test, "帳號").input("new-homeroom")
+    field(test, "班級代碼（導師）").input(sample.other_class)
+    press(test, "新增")
+    password = re.search(r"`(\S+)`", test.success[0].value).group(1)
+    assert authenticate(users_file, "new-homeroom", password).class_code == sample.other_class
+
+    test.run()  # the list is read before the form adds to it: the next run shows the new account
+    options = test.selectbox(key="account_pick").options
+    test.selectbox(key="account_pick").select_index(
+        next(index for index, label in enumerate(options) if label.startswith("new-homeroom"))).run()
+    next(box for box in test.checkbox if box.label == "停用").check()
+    press(test, "儲存")
+    assert authenticate(users_file, "new-homeroom", password) is None
+    assert next(user for user in list_users(users_file) if user.username == "new-homeroom").disabled

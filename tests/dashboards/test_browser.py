@@ -28,7 +28,7 @@ pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "data" / "screenshots"
 TITLES = {"overview": "全國總覽", "school": "學校", "classroom": "班級", "teachers": "教師認證", "gate": "檢核結果",
-          "submissions": "提交與收訖"}
+          "submissions": "提交與收訖", "accounts": "帳號管理"}
 
 
 def free_port() -> int:
@@ -79,7 +79,7 @@ def browser():
 
 
 def sign_in(browser, url: str, username: str, path: str = ""):
-    context = browser.new_context(viewport={"width": 1440, "height": 1800}, locale="zh-TW", accept_downloads=True)
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-TW", accept_downloads=True)
     page = context.new_page()
     page.goto(url + path)
     page.get_by_label("帳號").fill(username)
@@ -144,7 +144,7 @@ def test_each_page_in_a_real_browser(server, browser, published, sample):
     authority.close()
 
     admin = sign_in(browser, server, "admin")
-    for key in ("school", "classroom", "teachers", "gate", "submissions"):
+    for key in ("school", "classroom", "teachers", "gate", "submissions", "accounts"):
         open_page(admin, key)
         screenshot(admin, f"admin-{key}")
         if key == "classroom":
@@ -160,9 +160,9 @@ def test_each_page_in_a_real_browser(server, browser, published, sample):
     assert tab.get_by_text(f"（{sample.other_class}）", exact=False).first.is_visible()
     tab.close()
     admin.get_by_role("button", name="登出").click()
-    admin.get_by_label("帳號").wait_for(timeout=60_000)
-    admin.reload()
-    admin.get_by_label("帳號").wait_for(timeout=60_000)
+    admin.get_by_role("button", name="登入").wait_for(timeout=60_000)
+    admin.reload()  # the cookie is gone: still signed out
+    admin.get_by_role("button", name="登入").wait_for(timeout=60_000)
     admin.close()
 
     homeroom = sign_in(browser, server, "homeroom", "/gate")  # a link followed before signing in

@@ -8,7 +8,7 @@ import pytest
 
 from dashboards.roles import Role
 from dashboards.tokens import SESSION_SECONDS, issue, secret_path, verify
-from dashboards.users import User, add_user, remove_user
+from dashboards.users import User, add_user, remove_user, update_user
 
 PASSWORD = "s3cret-enough"
 NOW = 1_800_000_000.0
@@ -44,12 +44,17 @@ def test_a_changed_token_or_another_secret_is_refused(users, tmp_path):
     assert verify(users, token, now=NOW) is None
 
 
-def test_a_new_password_or_a_removed_account_ends_its_sessions(users):
+def test_a_new_password_a_disabled_or_a_removed_account_ends_its_sessions(users):
     wang = User("wang", Role.HOMEROOM_TEACHER, "999001", "101")
     token = issue(users, wang, now=NOW)
     add_user(users, wang, "another-password", replace=True)
     assert verify(users, token, now=NOW) is None
 
+    token = issue(users, wang, now=NOW)
+    update_user(users, User("wang", Role.HOMEROOM_TEACHER, "999001", "101", disabled=True))
+    assert verify(users, token, now=NOW) is None, "disabling an account ends its sessions"
+
+    update_user(users, wang)
     token = issue(users, wang, now=NOW)
     remove_user(users, "wang")
     assert verify(users, token, now=NOW) is None
