@@ -15,14 +15,15 @@ PAGES = {  # key → (script, title, icon)
     "teachers": ("views/teachers.py", "教師認證", ":material/task_alt:"),
     "gate": ("views/gate.py", "檢核結果", ":material/rule:"),
     "submissions": ("views/submissions.py", "提交與收訖", ":material/outbox:"),
+    "accounts": ("views/accounts.py", "帳號管理", ":material/manage_accounts:"),
 }
 
 st.set_page_config(page_title="學習歷程檔案完成度", page_icon=":material/school:", layout="wide")
 
 user = session.current_user()
-if user is None:
-    page = st.navigation([st.Page(session.sign_in_page, title="登入", icon=":material/login:", url_path="signin")],
-                         position="hidden")
+if user is None:  # every page's address signs in first, then opens that page (links keep working)
+    page = st.navigation([st.Page(session.sign_in_page, title="登入", icon=":material/login:", url_path="signin")] + [
+        st.Page(session.sign_in_page, title="登入", url_path=key) for key in PAGES], position="hidden")
 else:
     page = st.navigation([
         st.Page(PAGES[key][0], title=PAGES[key][1], icon=PAGES[key][2], url_path=key)

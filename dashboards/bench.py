@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from dashboards.data import DataAccess
+from dashboards.data import DataAccess, scope_unknowns
 from dashboards.roles import Role, Scope
 
 PAGE_BUDGET_SECONDS = 1.0
@@ -58,19 +58,19 @@ def page_calls(published: Path, sample: Sample, as_of: dt.date) -> dict[str, Cal
     admin = DataAccess(published, Scope(Role.SCHOOL_ADMIN, school), cached=False)
 
     def overview():
-        authority.terms()
+        authority.terms(), authority.schools()
         return authority.national_overview(year, term)
 
     def school_page():
-        admin.schools(), admin.terms()
+        admin.schools(), admin.terms(), admin.latest_term_deadline()
         return admin.school_overview(school, year, term, as_of)
 
     def classroom():
-        admin.schools(), admin.terms(), admin.classes(school, year, term)
+        admin.schools(), admin.terms(), admin.classes(school, year, term), admin.latest_term_deadline()
         return admin.class_students(school, year, term, sample.class_code, as_of) if sample.class_code else None
 
     def teachers():
-        admin.schools(), admin.terms()
+        admin.schools(), admin.terms(), admin.latest_term_deadline()
         if sample.teacher:
             DataAccess(published, Scope(Role.SUBJECT_TEACHER, school, teacher_code=sample.teacher),
                        cached=False).teacher_queues(school, year, term, as_of)
@@ -90,8 +90,11 @@ def page_calls(published: Path, sample: Sample, as_of: dt.date) -> dict[str, Cal
         authority.submissions(year)
         return admin.submissions(year)
 
+    def accounts():  # the users file is read whole; saving an account checks its scope against the copy
+        return scope_unknowns(published, Scope(Role.HOMEROOM_TEACHER, school, sample.class_code or "?"))
+
     return {"overview": overview, "school": school_page, "classroom": classroom, "teachers": teachers,
-            "gate": gate, "submissions": submissions}
+            "gate": gate, "submissions": submissions, "accounts": accounts}
 
 
 def time_pages(published: Path, *, as_of: dt.date | None = None, repeat: int = 3) -> dict[str, float]:

@@ -35,7 +35,7 @@ def distribution(frame: pd.DataFrame, rate: str, *, title: str, count_title: str
     """Histogram of a rate (fraction) across schools, in 5-point bins."""
     return alt.Chart(frame[[rate]].dropna()).mark_bar(color=COMPLETION_COLOR).encode(
         x=alt.X(f"{rate}:Q", bin=alt.Bin(step=0.05, extent=[0, 1]), title=title, axis=alt.Axis(format="%")),
-        y=alt.Y("count():Q", title=count_title),
+        y=alt.Y("count():Q", title=count_title, axis=alt.Axis(format="d", tickMinStep=1)),
         tooltip=[alt.Tooltip(f"{rate}:Q", bin=alt.Bin(step=0.05, extent=[0, 1]), title=title, format=".0%"),
                  alt.Tooltip("count():Q", title=count_title)],
     ).properties(height=260)

@@ -27,10 +27,12 @@ def _port(text: str) -> int:
 
 
 def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--as-of 應為 ISO 日期，例如 2025-02-01，收到 {text!r}") from None
+    from dashboards.clock import parse_day
+
+    day = parse_day(text)
+    if day is None:
+        raise argparse.ArgumentTypeError(f"--as-of 應為日期（民國 114/02/01 或西元 2025-02-01），收到 {text!r}")
+    return day
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -47,7 +49,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--published", type=Path, help="read this published copy instead")
     parser.add_argument("--users", type=Path, help="users file; default $PORTFOLIO_USERS or data/users.json")
     parser.add_argument("--as-of", type=_date, metavar="DATE",
-                        help="reference day for days left / days waiting (default: today)")
+                        help="reference day for days left / days waiting, ROC or Gregorian (default: today, or a day "
+                        "inside the data's latest term when today is outside it)")
     return parser
 
 

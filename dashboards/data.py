@@ -212,6 +212,29 @@ def _days_left(day, as_of: dt.date) -> int | None:
     return (pd.Timestamp(day).date() - as_of).days
 
 
+def scope_unknowns(published: Path, scope: Scope) -> list[str]:
+    """What an account's scope names that the published copy does not know: a school, a class (in any
+    term) or a teacher of that school. Empty when everything exists; raises PublishedCopyMissing."""
+    path = Path(published)
+    version = file_version(path)
+
+    def found(sql: str, *params) -> bool:
+        return int(run_query(str(path), version, sql, params).iloc[0, 0]) > 0
+
+    if scope.school_code is None:
+        return []
+    if not found("select count(*) from marts.dim_schools where school_code = ?", scope.school_code):
+        return [f"學校代碼 {scope.school_code} 不在已發布的資料中"]
+    unknown = []
+    if scope.class_code and not found("select count(*) from marts.dim_classes where school_code = ? and class_code = ?",
+                                      scope.school_code, scope.class_code):
+        unknown.append(f"班級代碼 {scope.class_code} 不是學校 {scope.school_code} 的班級")
+    if scope.teacher_code and not found("select count(*) from marts.dim_teachers where school_code = ? "
+                                        "and teacher_code = ?", scope.school_code, scope.teacher_code):
+        unknown.append(f"教師代碼 {scope.teacher_code} 不是學校 {scope.school_code} 的教師")
+    return unknown
+
+
 class DataAccess:
     """Scoped queries for one signed-in person. `cached=False` bypasses Streamlit's cache (benchmarks)."""
 
@@ -261,12 +284,27 @@ class DataAccess:
         found = self._frame("select published_at from meta.publication")
         return found.iloc[0].to_dict() if len(found) else None
 
+    def _schools_sql(self) -> str:
+        """dim_schools with each school's name and public/private from the school directory (a copy
+        published before the directory existed has neither: the pages then show codes)."""
+        if self.has_table("seeds", "xwalk_school_directory"):
+            return ("(select schools.*, directory.school_name, directory.is_public from marts.dim_schools as schools "
+                    "left join seeds.xwalk_school_directory as directory on directory.school_code = schools.school_code)")
+        return "(select *, null::varchar as school_name, null::boolean as is_public from marts.dim_schools)"
+
     def schools(self) -> pd.DataFrame:
         """Schools this person may pick: every school for 教育主管機關, else the own one."""
-        sql = "select school_code, county_name, school_type_name from marts.dim_schools"
+        sql = f"select school_code, school_name, county_name, school_type_name, is_public from {self._schools_sql()}"
         if self.scope.sees_all_schools:
             return self._frame(sql + " order by school_code")
         return self._frame(sql + " where school_code = ?", self.scope.school_code)
+
+    def with_school_names(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """`frame` with a school_name column beside its school_code."""
+        if frame.empty or "school_code" not in frame or "school_name" in frame:
+            return frame
+        names = self.schools().set_index("school_code")["school_name"]
+        return frame.assign(school_name=frame["school_code"].map(names))
 
     def terms(self) -> pd.DataFrame:
         """(academic_year, term) pairs with completion data in the schools this person may see, newest first."""
@@ -274,6 +312,20 @@ class DataAccess:
         if self.scope.sees_all_schools:
             return self._frame(sql + " order by academic_year desc, term desc")
         return self._frame(sql + " where school_code = ? order by academic_year desc, term desc", self.scope.school_code)
+
+    def latest_term_deadline(self) -> tuple[int, int, dt.date | None] | None:
+        """The latest term with data in this person's schools and its earliest upload deadline."""
+        terms = self.terms()
+        if terms.empty:
+            return None
+        year, term = (int(value) for value in terms.iloc[0])
+        sql = ("select min(upload_deadline_date) as deadline from marts.fct_school_completion "
+               "where academic_year = ? and term = ?")
+        params: list = [year, term]
+        if not self.scope.sees_all_schools:
+            sql += " and school_code = ?"
+            params.append(self.scope.school_code)
+        return year, term, _dates(self._frame(sql, *params)["deadline"])[0]
 
     def classes(self, school: str, year: int, term: int) -> pd.DataFrame:
         """Classes of the school and term this person may open (a 導師: the own class only)."""
@@ -290,8 +342,10 @@ class DataAccess:
 
     # -- 全國總覽 ---------------------------------------------------------------------------------
 
-    def national_overview(self, year: int, term: int) -> NationalOverview:
-        """Aggregates across schools; no student rows leave this method."""
+    def national_overview(self, year: int, term: int, *, counties: tuple[str, ...] = (),
+                          school_types: tuple[str, ...] = (), public: bool | None = None) -> NationalOverview:
+        """Aggregates across schools, narrowed to the counties, school types and public or private schools
+        asked for (none: all); no student rows leave this method."""
         self._require(Role.AUTHORITY)
         schools = self._frame(f"""
             with students as (
@@ -300,24 +354,33 @@ class DataAccess:
                 where academic_year = ? and term = ?
                 group by school_code
             )
-            select schools.school_code, schools.county_name, schools.school_type_name, students.* exclude (school_code)
+            select schools.school_code, schools.school_name, schools.county_name, schools.school_type_name,
+                   schools.is_public, students.* exclude (school_code)
             from students
-            inner join marts.dim_schools as schools on students.school_code = schools.school_code
+            inner join {self._schools_sql()} as schools on students.school_code = schools.school_code
             order by schools.school_code
         """, year, term)
-        schools = _add_rates(schools)
-        counties = _add_rates(_group(schools, "county_name"))
-        school_types = _add_rates(_group(schools, "school_type_name"))
+        wanted = pd.Series(True, index=schools.index)
+        if counties:
+            wanted &= schools["county_name"].isin(counties)
+        if school_types:
+            wanted &= schools["school_type_name"].isin(school_types)
+        if public is not None:
+            wanted &= schools["is_public"].eq(public).fillna(False).astype(bool)
+        schools = _add_rates(schools[wanted].reset_index(drop=True))
+        per_county = _add_rates(_group(schools, "county_name"))
+        per_type = _add_rates(_group(schools, "school_type_name"))
         trend = _add_rates(self._frame(f"""
             select academic_year, term, {_STUDENT_AGGREGATES}
             from marts.fct_student_completion
+            where list_contains(?::varchar[], school_code)
             group by academic_year, term
             order by academic_year, term
-        """))
+        """, schools["school_code"].tolist()))
         behind = schools.sort_values(["completion_rate", "students_enrolled"], ascending=[True, False]).head(BEHIND_COUNT)
         totals = {**_totals(schools), "schools": len(schools)}
-        return NationalOverview(schools=schools, counties=counties.sort_values("completion_rate"),
-                                school_types=school_types.sort_values("completion_rate"), trend=trend,
+        return NationalOverview(schools=schools, counties=per_county.sort_values("completion_rate"),
+                                school_types=per_type.sort_values("completion_rate"), trend=trend,
                                 behind=behind, totals=totals)
 
     # -- 學校 -------------------------------------------------------------------------------------
@@ -325,7 +388,7 @@ class DataAccess:
     def school_overview(self, school: str, year: int, term: int, as_of: dt.date) -> SchoolOverview:
         self._require(Role.AUTHORITY, Role.SCHOOL_ADMIN)
         self._require_school(school)
-        found = self._frame("select * from marts.dim_schools where school_code = ?", school)
+        found = self._frame(f"select * from {self._schools_sql()} where school_code = ?", school)
         info = found.iloc[0].to_dict() if len(found) else {"school_code": school}
         classes = _add_rates(self._frame(f"""
             with students as (
@@ -405,7 +468,7 @@ class DataAccess:
             where school_code = ? and academic_year = ? and term = ? and class_code = ?
             order by seat_number nulls last, student_number
         """, school, year, term, class_code)
-        students = _with_risk(students)
+        students = _with_missing(_with_risk(students), self._receipt_items(school, year, class_code))
         deadlines = self._deadlines(school, year, term, as_of)
         upcoming = deadlines[deadlines["days_left"].notna() & (deadlines["days_left"] >= 0)]
         next_deadline = upcoming.sort_values("days_left").iloc[0].to_dict() if len(upcoming) else None
@@ -419,6 +482,22 @@ class DataAccess:
         totals["completion_rate"] = _rate(totals["with_certified"], totals["students"])
         return ClassView(info=info.iloc[0].to_dict() if len(info) else {"class_code": class_code},
                          students=students, totals=totals, next_deadline=next_deadline)
+
+    def _receipt_items(self, school: str, year: int, class_code: str) -> pd.DataFrame:
+        """Per student of the class: items the latest reconciled receipt of the year did not receive."""
+        if not (self.has_table("submissions", "reconciliation_items") and self.has_table("submissions", "reconciliations")):
+            return pd.DataFrame(columns=["student_number", "not_received"])
+        return self._frame("""
+            with latest as (
+                select reconciliation_id from submissions.reconciliations where school_code = ? and academic_year = ?
+                qualify row_number() over (partition by term order by reconciled_at desc, reconciliation_id desc) = 1
+            )
+            select student_number, count(*) as not_received
+            from submissions.reconciliation_items
+            where reconciliation_id in (select reconciliation_id from latest) and class_code = ?
+              and outcome in ('rejected', 'missing') and student_number is not null
+            group by student_number
+        """, school, year, class_code)
 
     # -- 教師認證 ---------------------------------------------------------------------------------
 
@@ -435,7 +514,8 @@ class DataAccess:
         items = self._frame("""
             select outcomes.outcome_id, outcomes.certifying_teacher_code as teacher_code, outcomes.student_number,
                    outcomes.class_code, outcomes.seat_number, students.student_name, outcomes.subject_name,
-                   outcomes.course_grade, outcomes.title, outcomes.submitted_at::date as submitted_date,
+                   outcomes.course_grade, outcomes.title, outcomes.summary_excerpt,
+                   outcomes.uploaded_at::date as uploaded_date, outcomes.submitted_at::date as submitted_date,
                    outcomes.certification_deadline_date::date as certification_deadline
             from marts.fct_course_outcomes as outcomes
             left join marts.fct_student_completion as students
@@ -456,6 +536,13 @@ class DataAccess:
         past_deadline = pd.Series([bool(day) and as_of > day for day in items["certification_deadline"]],
                                   index=items.index, dtype=bool)
         items["is_overdue"] = past_rule | past_deadline
+        # due: the earlier of the policy's days after sending and the term's certification deadline
+        items["due_date"] = [min(filter(None, (sent + dt.timedelta(days=days_allowed) if sent and days_allowed is not None
+                                               else None, deadline)), default=None)
+                             for sent, deadline in zip(items["submitted_date"], items["certification_deadline"])]
+        items["days_left"] = pd.array([(due - as_of).days if due else None for due in items["due_date"]], dtype="Int64")
+        items["uploaded_date"] = _dates(items["uploaded_date"])
+        items["teacher_name"] = [teachers[code].name if code in teachers else None for code in items["teacher_code"]]
         traces: dict = {}
 
         def trace_for(code, grade):
@@ -571,7 +658,7 @@ class DataAccess:
             "errors": int(runs["error_violations"].sum()), "warnings": int(runs["warning_violations"].sum()),
             "checked_at": runs["checked_at"].max(), "as_of": runs["as_of"].max(),
         }
-        return GateOverview(runs=runs, rules=rules, totals=totals, row_level=self.scope.sees_student_rows,
+        return GateOverview(runs=self.with_school_names(runs), rules=self.with_school_names(rules), totals=totals, row_level=self.scope.sees_student_rows,
                             class_scoped=self.scope.role is Role.HOMEROOM_TEACHER)
 
     def gate_rows(self, school: str, year: int, rule_id: str) -> pd.DataFrame:
@@ -582,15 +669,34 @@ class DataAccess:
         if run is None:
             return pd.DataFrame()
         sql = """
-            select rule_id, severity, item_term, class_code, seat_number, student_number, item_key, value,
-                   limit_value, teacher_code, proxy_code
-            from gate.rule_violations where run_id = ? and rule_id = ?
+            with students as (
+                select student_number, any_value(student_name) as student_name from marts.fct_student_completion
+                where school_code = ? group by student_number
+            ),
+            outcomes as (
+                select outcome_id, subject_name, title, summary_excerpt from marts.fct_course_outcomes where school_code = ?
+            ),
+            teachers as (
+                select teacher_code, teacher_name from marts.dim_teachers where school_code = ?
+            )
+            select violations.rule_id, violations.severity, violations.item_term, violations.class_code,
+                   violations.seat_number, violations.student_number, students.student_name, violations.item_key,
+                   outcomes.subject_name, outcomes.title, outcomes.summary_excerpt, violations.value,
+                   violations.limit_value, violations.teacher_code, teachers.teacher_name, violations.proxy_code,
+                   proxies.teacher_name as proxy_name
+            from gate.rule_violations as violations
+            left join students on students.student_number = violations.student_number
+            left join outcomes on outcomes.outcome_id = violations.item_key
+            left join teachers on teachers.teacher_code = violations.teacher_code
+            left join teachers as proxies on proxies.teacher_code = violations.proxy_code
+            where violations.run_id = ? and violations.rule_id = ?
         """
-        params: list = [run["run_id"], rule_id]
+        params: list = [school, school, school, run["run_id"], rule_id]
         if self.scope.role is Role.HOMEROOM_TEACHER:
-            sql += " and list_contains(?::varchar[], class_code)"
+            sql += " and list_contains(?::varchar[], violations.class_code)"
             params.append(self._own_classes(school, year))
-        return self._frame(sql + " order by class_code, seat_number, student_number, item_key", *params)
+        return self._frame(sql + " order by violations.class_code, violations.seat_number, violations.student_number, "
+                           "violations.item_key", *params)
 
     # -- 提交與收訖 -------------------------------------------------------------------------------
 
@@ -677,8 +783,8 @@ class DataAccess:
                 where reconciliation_id in ({marks}) and outcome <> 'received'
                 order by academic_year desc, term, outcome, class_code, seat_number
             """, *ids)
-        return Submissions(available=True, submissions=frame,
-                           discrepancies=discrepancies, per_school=per_school, totals=totals,
+        return Submissions(available=True, submissions=self.with_school_names(frame),
+                           discrepancies=discrepancies, per_school=self.with_school_names(per_school), totals=totals,
                            row_level=self.scope.sees_student_rows)
 
 
@@ -690,6 +796,34 @@ def _status(teacher, as_of: dt.date) -> str | None:
     if teacher.is_on_leave:
         return "留職停薪"
     return "在職"
+
+
+def _with_missing(students: pd.DataFrame, receipts: pd.DataFrame) -> pd.DataFrame:
+    """What each student still has to do, in words a homeroom teacher reads out: uploads, certification,
+    selections (勾選), diverse performances and confirming the ministry's receipt."""
+    students = students.copy()
+    not_received = dict(zip(receipts["student_number"], receipts["not_received"]))
+    missing = []
+    for row in students.itertuples():
+        found = []
+        if row.outcomes_uploaded == 0:
+            found.append("尚未上傳課程學習成果")
+        if row.outcomes_failed > 0:
+            found.append(f"{row.outcomes_failed} 件認證未通過，待修正")
+        if row.outcomes_pending > 0:
+            found.append(f"{row.outcomes_pending} 件待教師認證")
+        if row.outcomes_certified > 0 and row.outcomes_selected == 0:
+            found.append("尚未勾選課程學習成果")
+        if row.performances_entered == 0:
+            found.append("尚未登錄多元表現")
+        elif row.performances_selected == 0:
+            found.append("尚未勾選多元表現")
+        if not_received.get(row.student_number):
+            found.append(f"收訖明細有 {not_received[row.student_number]} 件未收訖，請確認")
+        missing.append("；".join(found))
+    students["missing"] = missing
+    students["missing_count"] = [len(text.split("；")) if text else 0 for text in missing]
+    return students
 
 
 def _with_risk(students: pd.DataFrame) -> pd.DataFrame:

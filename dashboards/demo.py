@@ -77,11 +77,28 @@ def create_demo_users(settings: Settings, users: Path | None = None) -> list[Dem
     return accounts
 
 
-def demo_message(accounts: list[DemoAccount], *, port: int = 8501, users: Path | None = None) -> str:
+def reference_note(settings: Settings) -> str:
+    """Which day the dashboards count days left from on this data (dashboards.clock.reference_day)."""
+    from dashboards import clock
+    from dashboards.data import DataAccess, PublishedCopyMissing
+
+    try:
+        latest = DataAccess(settings.published, Scope(Role.AUTHORITY), cached=False).latest_term_deadline()
+    except PublishedCopyMissing:
+        latest = None
+    if latest is None:
+        return f"基準日：今天 {clock.roc_date(clock.today())}"
+    day, why = clock.reference_day(clock.today(), *latest)
+    return why or f"基準日：今天 {clock.roc_date(day)}"
+
+
+def demo_message(accounts: list[DemoAccount], *, port: int = 8501, users: Path | None = None,
+                 reference: str | None = None) -> str:
     lines = [
         "",
         "儀表板 (dashboards):",
         f"  make dashboard     # 或 .venv/bin/portfolio dashboard --port {port}，然後開啟 http://127.0.0.1:{port}",
+        *([f"  {reference}（側欄可改）"] if reference else []),
         f"示範帳號（密碼只顯示這一次；帳號檔 {resolve_users_path(users)}）:",
     ]
     for account in accounts:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import math
 
@@ -12,6 +11,7 @@ import streamlit as st
 
 from pipelines.identity import mask_national_ids_in_text
 from pipelines.safe_cells import csv_rows, new_workbook, write_row
+from dashboards.clock import roc_date  # noqa: F401  (the pages' one ROC date)
 
 
 def _missing(value) -> bool:
@@ -28,14 +28,6 @@ def number(value) -> str:
     if _missing(value):
         return "—"
     return f"{value:,.0f}" if isinstance(value, float) else f"{int(value):,}"
-
-
-def roc_date(value) -> str:
-    """2025-02-03 → '114/02/03' (民國), as the schools write dates; missing → '—'."""
-    if _missing(value):
-        return "—"
-    day = pd.Timestamp(value).date() if not isinstance(value, dt.date) else value
-    return f"{day.year - 1911:03d}/{day.month:02d}/{day.day:02d}"
 
 
 def days_left(days) -> str:

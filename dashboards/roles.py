@@ -2,7 +2,7 @@
 
 | role | scope | pages |
 |---|---|---|
-| 系統管理者 | one school: everything in it | 學校, 班級, 教師認證, 檢核結果, 提交與收訖 |
+| 系統管理者 | one school: everything in it | 學校, 班級, 教師認證, 檢核結果, 提交與收訖, 帳號管理 (own school's accounts) |
 | 導師 | own class (by class code, or as homeroom teacher) | 班級, 檢核結果 (own class's rows) |
 | 任課教師 | own certification queue (and items to certify as proxy) | 教師認證 |
 | 教育主管機關 | every school, aggregates only: no student rows | 全國總覽, 學校, 檢核結果, 提交與收訖 (counts) |
@@ -111,6 +111,7 @@ PAGE_ROLES: dict[str, tuple[Role, ...]] = {
     "teachers": (Role.SCHOOL_ADMIN, Role.SUBJECT_TEACHER),
     "gate": (Role.AUTHORITY, Role.SCHOOL_ADMIN, Role.HOMEROOM_TEACHER),
     "submissions": (Role.AUTHORITY, Role.SCHOOL_ADMIN),
+    "accounts": (Role.SCHOOL_ADMIN,),
 }
 
 

@@ -44,6 +44,7 @@ class User:
     class_code: str | None = None
     teacher_code: str | None = None
     display_name: str | None = None
+    disabled: bool = False  # kept on file, may not sign in (its sessions end at the next page load)
 
     @property
     def scope(self) -> Scope:
@@ -111,7 +112,7 @@ def _user(record: dict) -> User:
     return User(
         username=record["username"], role=Role(record["role"]), school_code=record.get("school_code"),
         class_code=record.get("class_code"), teacher_code=record.get("teacher_code"),
-        display_name=record.get("display_name"),
+        display_name=record.get("display_name"), disabled=bool(record.get("disabled", False)),
     )
 
 
@@ -140,9 +141,26 @@ def add_user(path: Path, user: User, password: str, *, replace: bool = False) ->
     records.append({
         "username": user.username, "role": user.role.value, "school_code": user.school_code,
         "class_code": user.class_code, "teacher_code": user.teacher_code, "display_name": user.display_name,
-        "password": hash_password(password),
+        "disabled": user.disabled, "password": hash_password(password),
     })
     _write(path, sorted(records, key=lambda record: record.get("username", "")))
+    return user
+
+
+def update_user(path: Path, user: User, *, password: str | None = None) -> User:
+    """Change an existing account's role, scope, name or disabled flag (its password too when given)."""
+    user.scope  # raises ValueError when the scope does not fit the role
+    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
+        raise UsersFileError(f"密碼至少 {MIN_PASSWORD_LENGTH} 個字元")
+    records = _read(path)
+    record = next((record for record in records if record.get("username") == user.username), None)
+    if record is None:
+        raise UsersFileError(f"沒有帳號 {user.username}")
+    record.update({"role": user.role.value, "school_code": user.school_code, "class_code": user.class_code,
+                   "teacher_code": user.teacher_code, "display_name": user.display_name, "disabled": user.disabled})
+    if password is not None:
+        record["password"] = hash_password(password)
+    _write(path, records)
     return user
 
 
@@ -153,6 +171,20 @@ def remove_user(path: Path, username: str) -> bool:
         return False
     _write(path, kept)
     return True
+
+
+def account(path: Path, username: str) -> tuple[User, str] | None:
+    """The account and its stamp (None when it does not exist or cannot be read). The stamp changes when
+    the password is set again, so a session signed before a reset or a removal stops working."""
+    try:
+        record = next((record for record in _read(path) if record.get("username") == username), None)
+        if record is None:
+            return None
+        stamp = hashlib.sha256(json.dumps(record.get("password"), sort_keys=True).encode("utf-8")).hexdigest()[:16]
+        user = _user(record)
+        return None if user.disabled else (user, stamp)
+    except (UsersFileError, KeyError, ValueError):
+        return None
 
 
 def authenticate(path: Path, username: str, password: str) -> User | None:
@@ -168,9 +200,10 @@ def authenticate(path: Path, username: str, password: str) -> User | None:
     if not verify_password(password or "", record.get("password") or {}):
         return None
     try:
-        return _user(record)
+        user = _user(record)
     except (KeyError, ValueError):
         return None
+    return None if user.disabled else user
 
 
 MAX_FAILED_SIGN_INS = 5

@@ -35,6 +35,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     how.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     how.add_argument("--generate-password", action="store_true", help="generate a password and print it once")
     add.add_argument("--replace", action="store_true", help="replace an existing account of that name")
+    add.add_argument("--published", type=Path, help="published copy the scope is checked against; default "
+                     "$PORTFOLIO_PUBLISHED or published/ beside the warehouse")
     add.add_argument("--users", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
     remove = actions.add_parser("remove", help="remove an account")
@@ -58,6 +60,17 @@ def _password(args: argparse.Namespace) -> str | None:
         print("兩次輸入的密碼不同", file=sys.stderr)
         return None
     return first
+
+
+def _unknown_in_scope(user, published: Path | None) -> list[str]:
+    """A scope may only name a school, class and teacher the data has (a typo would show an empty page)."""
+    from dashboards.config import DashboardConfig
+    from dashboards.data import PublishedCopyMissing, scope_unknowns
+
+    try:
+        return scope_unknowns(DashboardConfig.resolve(published=published).published, user.scope)
+    except PublishedCopyMissing as missing:
+        return [f"{missing}；帳號範圍須對照已發布的資料"]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -84,9 +97,12 @@ def run(args: argparse.Namespace) -> int:
         try:
             role = Role.parse(args.role)
             user = User(args.username, role, args.school, args.class_code, args.teacher, args.name)
-            user.scope  # noqa: B018  (validates the scope before asking for a password)
+            unknown = _unknown_in_scope(user, args.published)  # also checks the scope fits the role
         except ValueError as error:
             print(str(error), file=sys.stderr)
+            return 2
+        if unknown:
+            print("帳號範圍有誤：" + "；".join(unknown), file=sys.stderr)
             return 2
         password = _password(args)
         if password is None:

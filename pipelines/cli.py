@@ -188,11 +188,11 @@ def main(argv: list[str] | None = None) -> int:
         print("\n下一步 (next steps):")
         print("  make dagster      # Dagster UI at http://127.0.0.1:3000 (asset graph, runs, checks)")
         print(f"  倉儲 warehouse:    {settings.warehouse}")
-        from dashboards.demo import create_demo_users, demo_message
+        from dashboards.demo import create_demo_users, demo_message, reference_note
         from pipelines.publish import publish
 
         publish(settings)  # the dashboards' copy, with whatever the exports recorded after the build
-        print(demo_message(create_demo_users(settings)))
+        print(demo_message(create_demo_users(settings), reference=reference_note(settings)))
         return 0
 
     raise AssertionError(args.command)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboards import charts, filters, session
+from dashboards import charts, filters, session, widgets
 from dashboards import formatting as fmt
 
 st.title("班級")
@@ -26,6 +26,7 @@ HEADERS = {
     "is_at_risk": "風險",
     "risk_reason": "說明",
 }
+TODO_HEADERS = {"seat_number": "座號", "student_name": "姓名", "student_number": "學號", "missing": "待辦事項"}
 TABLE_COLUMNS = {
     "座號": st.column_config.NumberColumn("座號", format="%d", width="small"),
     "學號": st.column_config.TextColumn("學號"),
@@ -48,7 +49,7 @@ with session.guard():
     school = filters.school(data)
     chosen = filters.term(data) if school else None
     class_code = filters.school_class(data, school, *chosen) if chosen else None
-    as_of = filters.as_of()
+    as_of = filters.as_of(data)
     if school and chosen and class_code:
         year, term = chosen
         view = data.class_students(school, year, term, class_code, as_of)
@@ -83,6 +84,16 @@ with session.guard():
                 st.dataframe(at_risk[["seat_number", "student_number", "student_name", "risk_reason"]]
                              .rename(columns=HEADERS), column_config=TABLE_COLUMNS, hide_index=True, placeholder="—")
 
+            st.subheader("每位學生待辦事項")
+            todo = view.students[view.students["missing_count"] > 0]
+            if todo.empty:
+                st.success("全班每位學生的上傳、認證、勾選、多元表現與收訖都已完成。")
+            else:
+                printable = todo[["seat_number", "student_name", "student_number", "missing"]].rename(columns=TODO_HEADERS)
+                st.dataframe(printable, column_config={"待辦事項": st.column_config.TextColumn(width="large")},
+                             hide_index=True, placeholder="—")
+                widgets.download_buttons(printable, f"{school}_{year}_{term}_{class_code}_學生待辦事項", "學生待辦事項")
+
             st.subheader("每位學生的成果狀態")
             chart_data = view.students.assign(label=[f"{seat or ''} {name}" for seat, name in
                                                      zip(view.students["seat_number"], view.students["student_name"])])
@@ -97,9 +108,4 @@ with session.guard():
             table = view.students[list(HEADERS)].rename(columns=HEADERS)
             st.dataframe(table, column_config=TABLE_COLUMNS, hide_index=True, placeholder="—")
             name = f"{school}_{year}_{term}_{class_code}_班級完成度"
-            left, right, _ = st.columns([1, 1, 4])
-            left.download_button("下載 Excel (.xlsx)", fmt.to_xlsx_bytes(table, "班級完成度"), file_name=f"{name}.xlsx",
-                                 mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                                 icon=":material/download:", on_click="ignore")
-            right.download_button("下載 CSV", fmt.to_csv_bytes(table), file_name=f"{name}.csv", mime="text/csv",
-                                  icon=":material/download:", on_click="ignore")
+            widgets.download_buttons(table, name, "班級完成度")

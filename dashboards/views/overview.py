@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboards import charts, filters, session
+from dashboards import charts, filters, session, widgets
 from dashboards import formatting as fmt
 
 st.title("全國總覽")
@@ -10,6 +10,7 @@ data = session.data_access()
 
 SCHOOL_COLUMNS = {
     "school_code": st.column_config.TextColumn("學校代碼"),
+    "school_name": st.column_config.TextColumn("學校名稱"),
     "county_name": st.column_config.TextColumn("縣市"),
     "school_type_name": st.column_config.TextColumn("公私立別"),
     "students_enrolled": fmt.count_column("在學學生"),
@@ -26,8 +27,11 @@ with session.guard():
     chosen = filters.term(data)
     if chosen:
         year, term = chosen
-        view = data.national_overview(year, term)
-        st.caption(f"{fmt.term_label(year, term)}　各校在學學生的課程學習成果上傳、認證與勾選（僅彙總，不含個別學生）")
+        counties, kinds, public = filters.school_groups(data)
+        view = data.national_overview(year, term, counties=counties, school_types=kinds, public=public)
+        narrowed = "、".join([*counties, *kinds, *([] if public is None else ["公立" if public else "私立"])])
+        st.caption(f"{fmt.term_label(year, term)}　{narrowed or '全國'}各校在學學生的課程學習成果上傳、認證與勾選"
+                   "（僅彙總，不含個別學生）")
         if view.schools.empty:
             st.info("這個學期尚無任何學校的資料。")
         else:
@@ -72,6 +76,30 @@ with session.guard():
             st.caption("依完成率由低到高")
             st.dataframe(fmt.as_percentages(view.behind, RATES), column_order=list(SCHOOL_COLUMNS),
                          column_config=SCHOOL_COLUMNS, hide_index=True, placeholder="—")
-            st.subheader("各校明細")
-            st.dataframe(fmt.as_percentages(view.schools, RATES), column_order=list(SCHOOL_COLUMNS),
-                         column_config=SCHOOL_COLUMNS, hide_index=True, placeholder="—")
+            st.subheader("縣市 → 學校")
+            county = st.selectbox("縣市", ["全部", *view.counties.sort_values("county_name")["county_name"]],
+                                  key="drill_county")
+            schools = view.schools if county == "全部" else view.schools[view.schools["county_name"] == county]
+            st.dataframe(fmt.as_percentages(schools, RATES).assign(link=[f"/school?school={code}&year={year}&term={term}"
+                                                                         for code in schools["school_code"]]),
+                         column_order=[*SCHOOL_COLUMNS, "link"], hide_index=True, placeholder="—",
+                         column_config={**SCHOOL_COLUMNS, "link": st.column_config.LinkColumn(
+                             "學校頁", display_text="開啟", help="該校的年級、班級、截止日與檢核（僅彙總）")})
+            table = fmt.as_percentages(schools, RATES)[list(SCHOOL_COLUMNS)].rename(columns={key: column.get("label", key) for key, column
+                                                                   in SCHOOL_COLUMNS.items()})
+            widgets.download_buttons(table, f"{year}_{term}_各校完成度_{county}", "各校完成度")
+            st.subheader("各縣市明細")
+            county_table = view.counties[["county_name", "members", "students_enrolled", "completion_rate",
+                                          "upload_rate", "selection_rate", "students_without_certified"]]
+            st.dataframe(fmt.as_percentages(county_table, RATES), hide_index=True, placeholder="—",
+                         column_config={"county_name": "縣市", "members": fmt.count_column("學校數"),
+                                        **{key: SCHOOL_COLUMNS[key] for key in county_table.columns if key in SCHOOL_COLUMNS}})
+            widgets.download_buttons(fmt.as_percentages(county_table, RATES).rename(columns={"county_name": "縣市", "members": "學校數"}),
+                                     f"{year}_{term}_各縣市完成度", "各縣市完成度")
+            st.subheader("歷學期比較")
+            st.dataframe(fmt.as_percentages(trend, RATES), hide_index=True, placeholder="—",
+                         column_order=["term_label", "students_enrolled", "completion_rate", "upload_rate", "selection_rate"],
+                         column_config={"term_label": "學年度-學期", **SCHOOL_COLUMNS})
+            widgets.download_buttons(fmt.as_percentages(trend, RATES)[["term_label", "students_enrolled", "completion_rate",
+                                                                       "upload_rate", "selection_rate"]],
+                                     f"{year}_{term}_歷學期比較", "歷學期比較")

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboards import charts, filters, session
+from dashboards import charts, clock, filters, session
 from dashboards import formatting as fmt
 
 st.title("學校")
@@ -30,12 +30,12 @@ RATES = ("completion_rate", "upload_rate", "selection_rate")
 with session.guard():
     school = filters.school(data)
     chosen = filters.term(data) if school else None
-    as_of = filters.as_of()
+    as_of = filters.as_of(data)
     if school and chosen:
         year, term = chosen
         view = data.school_overview(school, year, term, as_of)
         info = view.school
-        st.caption(f"{school}　{info.get('county_name', '')}・{info.get('school_type_name', '')}　"
+        st.caption(f"{school} {info.get('school_name') or ''}　{info.get('county_name', '')}・{info.get('school_type_name', '')}　"
                    f"{fmt.term_label(year, term)}　基準日 {fmt.roc_date(as_of)}")
         if view.classes.empty:
             st.info("這個學期沒有這所學校的在學學生資料。")
@@ -83,7 +83,8 @@ with session.guard():
                 else:
                     failed = "、".join(gate["failed_rules"]) if gate["failed_rules"] is not None and len(gate["failed_rules"]) else "無"
                     verdict = ":green[**通過**]" if gate["passed"] else ":red[**不通過**]"
-                    st.markdown(f"{verdict}　未通過規則：{failed}  \n檢核時間 {pd.Timestamp(gate['checked_at']):%Y-%m-%d %H:%M}")
+                    checked = clock.roc_datetime(gate["checked_at"], naive_zone=clock.MACHINE_ZONE)
+                    st.markdown(f"{verdict}　未通過規則：{failed}  \n檢核時間 {checked}")
                 submitted = view.submissions
                 if not submitted.empty:
                     submitted = submitted[(submitted["academic_year"] == year) & submitted["term"].isin([term, 0])]
@@ -92,7 +93,7 @@ with session.guard():
                 for row in submitted.drop_duplicates(["term"]).itertuples():  # newest revision first
                     receipt = ("收訖核對：尚未核對" if row.reconciled_at is None or row.reconciled_at != row.reconciled_at else
                                f"收訖 {fmt.number(row.received)}・退件 {fmt.number(row.rejected)}・未列入 {fmt.number(row.missing)}")
-                    st.markdown(f"提交 **{row.folder}** 第 {row.revision} 版　{pd.Timestamp(row.submitted_at):%Y-%m-%d}  \n{receipt}")
+                    st.markdown(f"提交 **{row.folder}** 第 {row.revision} 版　{clock.roc_datetime(row.submitted_at)}  \n{receipt}")
 
             st.subheader("各年級")
             st.dataframe(fmt.as_percentages(view.grades, RATES), column_order=list(GRADE_COLUMNS),

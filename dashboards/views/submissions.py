@@ -1,8 +1,9 @@
 """提交與收訖: frozen submissions, re-submissions, integrity checks and receipt discrepancies."""
 
+import pandas as pd
 import streamlit as st
 
-from dashboards import charts, filters, session
+from dashboards import charts, clock, filters, session
 from dashboards import formatting as fmt
 
 st.title("提交與收訖")
@@ -11,10 +12,11 @@ data = session.data_access()
 OUTCOMES = {"rejected": "退件", "missing": "未列於收訖明細", "unexpected": "非本次提交"}
 SUBMISSION_COLUMNS = {
     "school_code": st.column_config.TextColumn("學校代碼"),
+    "school_name": st.column_config.TextColumn("學校名稱"),
     "term_label": st.column_config.TextColumn("學期", help="0 為全學年名冊"),
     "revision_label": st.column_config.TextColumn("版次"),
     "folder": st.column_config.TextColumn("資料夾"),
-    "submitted_at": st.column_config.DatetimeColumn("提交時間", format="YYYY/MM/DD HH:mm"),
+    "submitted_label": st.column_config.TextColumn("提交時間", help="臺北時間"),
     "submitted_by": st.column_config.TextColumn("提交人"),
     "kind": st.column_config.TextColumn("匯出"),
     "rows_submitted": fmt.count_column("提交列數"),
@@ -26,6 +28,7 @@ SUBMISSION_COLUMNS = {
 }
 SCHOOL_COLUMNS = {
     "school_code": st.column_config.TextColumn("學校代碼"),
+    "school_name": st.column_config.TextColumn("學校名稱"),
     "submissions": fmt.count_column("提交（份）"),
     "resubmissions": fmt.count_column("重新提交（份）"),
     "rows_submitted": fmt.count_column("提交列數"),
@@ -49,7 +52,7 @@ DISCREPANCY_COLUMNS = {
 
 
 def integrity(value) -> str:
-    if value is None or value != value:
+    if pd.isna(value):  # never verified: DuckDB's NULL boolean arrives as pd.NA, which has no truth value
         return "未檢查"
     return "完整" if value else "已變動"
 
@@ -82,6 +85,7 @@ with session.guard():
             term_label=[f"{y}_{t}" for y, t in zip(view.submissions["academic_year"], view.submissions["term"])],
             revision_label=[f"第 {r} 版" + ("（重新提交）" if r else "") for r in view.submissions["revision"]],
             kind=["部分匯出" if partial else "完整" for partial in view.submissions["is_partial"]],
+            submitted_label=[clock.roc_datetime(at) for at in view.submissions["submitted_at"]],
             integrity=[integrity(value) for value in view.submissions["is_intact"]],
             label=[f"{s} {f}" for s, f in zip(view.submissions["school_code"], view.submissions["folder"])],
         )

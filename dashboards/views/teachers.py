@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from dashboards import charts, filters, session
+from dashboards import charts, filters, session, widgets
+from dashboards import names as labels
 from dashboards import formatting as fmt
 
 st.title("教師認證")
@@ -19,25 +20,21 @@ QUEUE_COLUMNS = {
     "proxy": st.column_config.TextColumn("應代理認證", help="教師已離職時，依學校補充規定的代理順序應接手的教師", width="medium"),
     "proxy_chain": st.column_config.TextColumn("代理順序", help="依 proxy_order 逐步尋找代理教師的過程", width="large"),
 }
+ITEM_HEADERS = {  # shown and downloaded alike, most urgent first
+    "due": "認證期限", "days_left_label": "剩餘天數", "item": "課程學習成果", "class_code": "班級", "seat_number": "座號",
+    "student_name": "學生", "uploaded": "上傳日", "submitted": "送審日", "days_waiting": "等待（天）",
+    "teacher_label": "認證教師", "proxy_label": "代理教師", "outcome_id": "成果編號",
+}
 ITEM_COLUMNS = {
-    "outcome_id": st.column_config.TextColumn("成果編號"),
-    "teacher_code": st.column_config.TextColumn("認證教師"),
-    "class_code": st.column_config.TextColumn("班級"),
-    "seat_number": st.column_config.NumberColumn("座號", format="%d"),
-    "student_number": st.column_config.TextColumn("學號"),
-    "student_name": st.column_config.TextColumn("姓名"),
-    "subject_name": st.column_config.TextColumn("科目"),
-    "title": st.column_config.TextColumn("成果名稱", width="medium"),
-    "submitted_date": st.column_config.DateColumn("送審日", format="YYYY/MM/DD"),
-    "days_waiting": st.column_config.NumberColumn("等待（天）", format="%d"),
-    "is_overdue": st.column_config.CheckboxColumn("逾期"),
-    "proxy_name": st.column_config.TextColumn("代理教師"),
+    "課程學習成果": st.column_config.TextColumn(width="large"),
+    "座號": st.column_config.NumberColumn(format="%d"),
+    "等待（天）": st.column_config.NumberColumn(format="%d"),
 }
 
 with session.guard():
     school = filters.school(data)
     chosen = filters.term(data) if school else None
-    as_of = filters.as_of()
+    as_of = filters.as_of(data)
     if school and chosen:
         year, term = chosen
         view = data.teacher_queues(school, year, term, as_of)
@@ -68,7 +65,17 @@ with session.guard():
             st.subheader("待認證成果")
             codes = ["全部", *queue.loc[queue["pending"] > 0, "teacher_code"].dropna().tolist()]
             names = dict(zip(queue["teacher_code"], queue["teacher_name"]))
-            picked = st.selectbox("教師", codes, format_func=lambda code: code if code == "全部" else f"{code} {names.get(code) or ''}")
+            picked = filters.select("教師", codes, "filter_teacher", sidebar=False,
+                                    format_func=lambda code: code if code == "全部" else f"{names.get(code) or ''}（{code}）")
             items = view.items if picked == "全部" else view.items[view.items["teacher_code"] == picked]
-            st.dataframe(items.sort_values("days_waiting", ascending=False), column_order=list(ITEM_COLUMNS),
-                         column_config=ITEM_COLUMNS, hide_index=True, placeholder="—")
+            items = labels.labelled(items.sort_values(["days_left", "days_waiting"], ascending=[True, False],
+                                                      na_position="last"))
+            table = items.assign(
+                due=[fmt.roc_date(day) for day in items["due_date"]],
+                days_left_label=[fmt.days_left(days) for days in items["days_left"]],
+                uploaded=[fmt.roc_date(day) for day in items["uploaded_date"]],
+                submitted=[fmt.roc_date(day) for day in items["submitted_date"]],
+            )[list(ITEM_HEADERS)].rename(columns=ITEM_HEADERS)
+            st.dataframe(table, column_config=ITEM_COLUMNS, hide_index=True, placeholder="—")
+            who = "全部" if picked == "全部" else names.get(picked) or picked
+            widgets.download_buttons(table, f"{school}_{year}_{term}_待認證_{who}", "待認證")

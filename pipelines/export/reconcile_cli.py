@@ -48,6 +48,10 @@ def run(args: argparse.Namespace) -> int:
     except ReconcileError as error:
         print(str(error), file=sys.stderr)
         return EXIT_USAGE
+    if not args.no_store:
+        from pipelines.publish import refresh_submissions
+
+        refresh_submissions(settings)  # the dashboards show the receipt now, not after the next build
     print(f"{result.school}  {result.academic_year}_{result.term}（第 {result.revision} 版提交）  收訖明細 {result.receipt.path}"
           f"（{result.receipt.encoding}）")
     print("  " + "  ".join(f"{OUTCOME_LABELS[outcome]} {result.count(outcome):,}" for outcome in OUTCOME_LABELS))

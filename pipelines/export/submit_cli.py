@@ -42,6 +42,9 @@ def run(args: argparse.Namespace) -> int:
     except SubmissionError as error:
         print(str(error), file=sys.stderr)
         return EXIT_BLOCKED
+    from pipelines.publish import refresh_submissions
+
+    refresh_submissions(settings)  # the dashboards show the submission now, not after the next build
     submission = result.submission
     print(f"已提交 {submission.folder_path}（第 {submission.revision} 版，{result.rows:,} 列）"
           f"  {submission.submitted_at}  {submission.submitted_by}")

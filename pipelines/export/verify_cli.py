@@ -55,6 +55,10 @@ def run(args: argparse.Namespace) -> int:
             store_verifications(settings.warehouse, verifications)
         except Exception as error:  # the warehouse is busy: the findings are printed anyway
             print(f"警告：未能將核對結果寫入倉儲（{error}）", file=sys.stderr)
+        else:
+            from pipelines.publish import refresh_submissions
+
+            refresh_submissions(settings)  # the dashboards show the check now, not after the next build
     changed = [verification for verification in verifications if not verification.intact]
     if changed:
         print(f"{len(changed)} 個已提交資料夾遭到變更", file=sys.stderr)

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import logging
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -53,11 +54,15 @@ DASHBOARD_TABLES: dict[str, tuple[str, ...] | None] = {
         "school_code", "outcome_id", "student_number", "academic_year", "term", "class_code", "seat_number",
         "is_student_enrolled", "course_code", "subject_name", "course_grade", "title", "uploaded_at",
         "upload_deadline_date", "certification_deadline_date", "certification_state", "is_certified",
-        "requested_teacher_code", "certifying_teacher_code", "submitted_at", "decided_at", "is_selected",
+        "requested_teacher_code", "certifying_teacher_code", "submitted_at", "decided_at", "is_selected", "summary",
     ),
 }
-# other schema.table copies: the selection deadline per school and year has no mart of its own
-EXTRA_TABLES: tuple[tuple[str, str], ...] = (("staging", "stg_school__selection_deadlines"),)
+# long free text published as its first characters only (`<column>_excerpt`): enough to recognise an item
+EXCERPT_CHARS: dict[str, int] = {"summary": 30}
+# other schema.table copies: the selection deadline per school and year has no mart of its own; the school
+# directory gives the pages each school's name (and public or private)
+EXTRA_TABLES: tuple[tuple[str, str], ...] = (("staging", "stg_school__selection_deadlines"),
+                                             ("seeds", "xwalk_school_directory"))
 GATE_SCHEMA = "gate"
 GATE_TABLES = ("runs", "rule_results", "rule_violations")
 # what the export step recorded (pipelines/export/store.py): submissions, their files, integrity checks and
@@ -113,7 +118,9 @@ def _select_list(columns: list[str], wanted: tuple[str, ...] | None) -> str:
     for column in chosen:
         if _is_derived_from_national_id(column):
             continue
-        if not _is_national_id(column):
+        if column in EXCERPT_CHARS:
+            parts.append(f"left({_quote(column)}, {EXCERPT_CHARS[column]}) as {_quote(column + '_excerpt')}")
+        elif not _is_national_id(column):
             parts.append(_quote(column))
         elif f"{column}_masked" not in columns:
             parts.append(f"{mask_sql(column)} as {_quote(column + '_masked')}")
@@ -272,6 +279,38 @@ def publish_schools(warehouse: Path, target: Path, schools: list[str], *, memory
         _record_publication(con, warehouse, tables)
         con.execute("commit")
     return Publication(path=target, tables=tables, rows=rows, seconds=time.perf_counter() - started)
+
+
+def publish_submissions(warehouse: Path, target: Path, *, memory_limit: str = "4GB") -> Publication | None:
+    """Refresh only the submission records (schema submissions) of the published copy: what `portfolio
+    submit`, `verify` and `reconcile` change, so the dashboards show it seconds later, without a build.
+    None when there is no published copy yet (the next build publishes everything)."""
+    import time
+
+    if not target.exists():
+        return None
+    started = time.perf_counter()
+    tables = rows = 0
+    with _staged(warehouse, target, memory_limit, start_from=target) as con:
+        present = set(_tables(con, "source", SUBMISSION_SCHEMA))
+        con.execute("begin transaction")
+        for table, where in SUBMISSION_TABLES.items():
+            con.execute(f"drop table if exists {_quote(SUBMISSION_SCHEMA)}.{_quote(table)}")
+            if table in present:
+                rows += max(_copy(con, SUBMISSION_SCHEMA, table, where=where), 0)
+                tables += 1
+        _record_publication(con, warehouse, tables)
+        con.execute("commit")
+    return Publication(path=target, tables=tables, rows=rows, seconds=time.perf_counter() - started)
+
+
+def refresh_submissions(settings: Settings) -> None:
+    """publish_submissions after an action; a failure (a build holding the copy's folder, say) is logged,
+    never the action's failure: the next build publishes the records anyway."""
+    try:
+        publish_submissions(settings.warehouse, settings.published, memory_limit=settings.duckdb_memory)
+    except (OSError, duckdb.Error) as error:
+        logging.getLogger(__name__).warning("儀表板資料未能即時更新（下次建置時會更新）：%s", error)
 
 
 def publish(settings: Settings) -> Path:

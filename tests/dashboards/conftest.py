@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,7 +65,75 @@ def sample(published) -> Sample:
                   homeroom_teacher=classes[0][1], other_class=classes[1][0], teacher=teacher)
 
 
-def users_for(sample: Sample) -> dict[Role, User]:
+# the states of the data every page must render on (tests/dashboards/test_app.py); "sample" is the built
+# sample as published (nothing submitted), the others are copies of it changed as their names say
+DATA_STATES = ("sample", "unverified", "partial", "empty_school", "unknown_class", "no_copy")
+UNKNOWN_CLASS, UNKNOWN_TEACHER = "999", "T9999"
+
+
+def _submission(sample: Sample, school: str, term: int, revision: int, *, partial: bool = False) -> dict:
+    return {"submission_id": f"{school}-{term}-{revision}", "school_code": school, "academic_year": sample.year,
+            "term": term, "revision": revision, "folder": f"{sample.year}_{term}" + (f"_r{revision}" if revision else ""),
+            "submitted_at": dt.datetime(2025, 6, 20, 9, 30), "submitted_by": "註冊組", "is_partial": partial,
+            "gate_passed": not partial, "excluded_entries": 3 if partial else 0, "rows_submitted": 120}
+
+
+def _change_copy(published: Path, target: Path, sample: Sample, state: str) -> Path:
+    from pipelines.export.store import append, create_submissions_schema
+
+    shutil.copyfile(published, target)
+    con = duckdb.connect(str(target))
+    try:
+        if state in ("unverified", "partial"):
+            create_submissions_schema(con)  # verifications and reconciliations exist, empty for these submissions
+            append(con, "submissions", [_submission(sample, sample.school, sample.term, 0),
+                                        _submission(sample, sample.other_school, 0, 0)])
+        if state == "partial":
+            checked = _submission(sample, sample.school, 0, 1, partial=True)
+            append(con, "submissions", [checked])
+            key = {name: checked[name] for name in ("submission_id", "school_code", "academic_year", "term", "revision")}
+            append(con, "verifications", [{**key, "checked_at": dt.datetime(2025, 6, 21), "status": "ok",
+                                           "file_name": "學生課程學習成果名冊.xlsx"}])
+            append(con, "reconciliations", [{**key, "reconciliation_id": "r1", "reconciled_at": dt.datetime(2025, 6, 22),
+                                             "received": 100, "rejected": 1, "missing": 1, "unexpected": 0}])
+            append(con, "reconciliation_items", [
+                {**key, "reconciliation_id": "r1", "workbook": "學生課程學習成果名冊", "sheet": "課程學習成果",
+                 "class_code": sample.class_code, "seat_number": 1, "student_number": None, "outcome": outcome,
+                 "reason": reason, "national_id_masked": "A12****789"}
+                for outcome, reason in (("rejected", "檔案格式不符"), ("missing", None))])
+        if state == "empty_school":  # the school is in the directory but nothing of it was built
+            tables = con.execute("""
+                select distinct columns.table_schema, columns.table_name
+                from information_schema.columns as columns
+                inner join information_schema.tables as tables
+                    on columns.table_schema = tables.table_schema and columns.table_name = tables.table_name
+                where columns.column_name = 'school_code' and tables.table_type = 'BASE TABLE'
+            """).fetchall()
+            for schema, table in tables:
+                if (schema, table) != ("marts", "dim_schools"):
+                    con.execute(f'delete from "{schema}"."{table}" where school_code = ?', [sample.school])
+    finally:
+        con.close()
+    return target
+
+
+@pytest.fixture(scope="session")
+def published_states(published, sample, tmp_path_factory) -> dict[str, Path]:
+    """state → a published copy in that state."""
+    folder = tmp_path_factory.mktemp("states")
+    changed = {state: _change_copy(published, folder / f"{state}.duckdb", sample, state)
+               for state in ("unverified", "partial", "empty_school")}
+    return {"sample": published, "unknown_class": published, "no_copy": folder / "never-published.duckdb", **changed}
+
+
+def users_for(sample: Sample, state: str = "sample") -> dict[Role, User]:
+    if state == "unknown_class":  # accounts whose class or teacher is no longer in the data
+        return {
+            Role.SCHOOL_ADMIN: User("admin", Role.SCHOOL_ADMIN, sample.school),
+            Role.HOMEROOM_TEACHER: User("homeroom", Role.HOMEROOM_TEACHER, sample.school, UNKNOWN_CLASS),
+            Role.SUBJECT_TEACHER: User("teacher", Role.SUBJECT_TEACHER, sample.school, teacher_code=UNKNOWN_TEACHER),
+            Role.AUTHORITY: User("authority", Role.AUTHORITY),
+        }
     return {
         Role.SCHOOL_ADMIN: User("admin", Role.SCHOOL_ADMIN, sample.school, display_name="註冊組"),
         Role.HOMEROOM_TEACHER: User("homeroom", Role.HOMEROOM_TEACHER, sample.school, sample.class_code),
@@ -90,14 +159,16 @@ def dashboard_env(published, users_file, monkeypatch):
 
 
 @pytest.fixture
-def app(dashboard_env, sample):
-    """`app(role)`: an AppTest of the router, signed in with that role's account (or not signed in: None)."""
+def app(dashboard_env, sample, published_states, monkeypatch):
+    """`app(role, state)`: an AppTest of the router on the published copy in that data state, signed in with
+    that role's account (or not signed in: None)."""
     from streamlit.testing.v1 import AppTest
 
-    def start(role: Role | None) -> AppTest:
+    def start(role: Role | None, state: str = "sample") -> AppTest:
+        monkeypatch.setenv("PORTFOLIO_PUBLISHED", str(published_states[state]))
         test = AppTest.from_file(str(APP), default_timeout=60)
         if role is not None:
-            test.session_state["portfolio_user"] = users_for(sample)[role]
+            test.session_state["portfolio_user"] = users_for(sample, state)[role]
         return test.run()
 
     return start

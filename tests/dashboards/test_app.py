@@ -7,7 +7,7 @@ import duckdb
 import pytest
 
 from dashboards.roles import PAGE_ROLES, Role, pages_for
-from tests.dashboards.conftest import PASSWORD, rendered_text
+from tests.dashboards.conftest import DATA_STATES, PASSWORD, rendered_text
 
 PAGE_FILES = {
     "overview": ("views/overview.py", "全國總覽"),
@@ -16,30 +16,40 @@ PAGE_FILES = {
     "teachers": ("views/teachers.py", "教師認證"),
     "gate": ("views/gate.py", "檢核結果"),
     "submissions": ("views/submissions.py", "提交與收訖"),
+    "accounts": ("views/accounts.py", "帳號管理"),
 }
 WHOLE_ID = re.compile(r"\b[A-Z][1289A-D]\d{8}\b")
 
 
-def open_page(app, role, page):
-    test = app(role)
+def open_page(app, role, page, state="sample"):
+    test = app(role, state)
     test.switch_page(PAGE_FILES[page][0]).run()
     assert not test.exception, [exception.message for exception in test.exception]
     return test
+
+
+def sort_key(days_left_label: str) -> int:
+    """'已逾 3 天' → -3, '今天截止' → 0, '剩 5 天' → 5 (formatting.days_left backwards)."""
+    number = int(re.sub(r"\D", "", days_left_label) or 0)
+    return -number if days_left_label.startswith("已逾") else number
 
 
 def metric(test, label):
     return next(m.value for m in test.metric if m.label == label)
 
 
+@pytest.mark.parametrize("state", DATA_STATES)
 @pytest.mark.parametrize("role,page", [(role, page) for page, roles in PAGE_ROLES.items() for role in roles],
                          ids=lambda value: getattr(value, "name", value))
-def test_every_page_renders_for_every_role_that_may_open_it(app, role, page):
-    test = open_page(app, role, page)
+def test_every_page_renders_for_every_role_that_may_open_it_on_every_state_of_the_data(app, role, page, state):
+    test = open_page(app, role, page, state)
 
     assert test.title[0].value == PAGE_FILES[page][1]
     assert not test.error, [error.value for error in test.error]
-    if page != "submissions":  # the sample has no submissions: that page shows its empty state
+    if state == "sample" and page not in ("submissions", "accounts"):  # no submissions in the sample; accounts: a list
         assert test.metric, "every page answers with headline numbers first"
+    elif not test.metric and page != "accounts":  # the accounts page reads the users file, not the data
+        assert test.info or test.warning or test.success, "missing data is said in words"
     assert not WHOLE_ID.search(rendered_text(test)), "a whole national ID reached the page"
 
 
@@ -104,8 +114,10 @@ def test_class_page_shows_masked_ids_and_offers_downloads(app, sample):
     table = test.dataframe[-1].value
     assert {"座號", "學號", "姓名", "身分證號", "認證通過", "待認證", "未通過", "自傳"} <= set(table.columns)
     assert table["身分證號"].dropna().str.fullmatch(r"[A-Z][0-9A-Z]\d\*{4}\d{3}").all()
+    todo = next(frame.value for frame in test.dataframe if "待辦事項" in frame.value.columns)
+    assert len(todo) and todo["待辦事項"].str.len().gt(0).all(), "the printable to-do list names what each student lacks"
     labels = [button.proto.label for button in test.get("download_button")]
-    assert labels == ["下載 Excel (.xlsx)", "下載 CSV"]
+    assert labels == ["下載 Excel (.xlsx)", "下載 CSV"] * 2, "the to-do list and the whole class"
 
 
 def test_changing_the_class_filter_redraws_the_class(app, published, sample):
@@ -148,7 +160,13 @@ def test_subject_teacher_sees_the_own_queue(app, sample):
 
     queue, items = test.dataframe[0].value, test.dataframe[1].value
     assert sample.teacher in set(queue["teacher_code"])
-    assert ((items["teacher_code"] == sample.teacher) | (items["proxy_code"] == sample.teacher)).all()
+    name = queue.loc[queue["teacher_code"] == sample.teacher, "teacher_name"].iloc[0]
+    assert ((items["認證教師"] == name) | (items["代理教師"] == name)).all()
+    assert not items["課程學習成果"].str.startswith("CO-").any(), "items by course and title, not by code"
+    days = items["剩餘天數"].tolist()
+    assert days and days == sorted(days, key=lambda label: sort_key(label)), "most urgent first"
+    labels = [button.proto.label for button in test.get("download_button")]
+    assert labels == ["下載 Excel (.xlsx)", "下載 CSV"]
 
 
 def test_gate_page_drills_down_for_the_school_but_not_for_the_authority(app):
@@ -168,8 +186,101 @@ def test_submissions_page_has_an_empty_state(app):
     assert [info.value for info in test.info] == ["尚無提交紀錄"]
 
 
-def test_a_missing_published_copy_is_a_message_not_a_crash(app, monkeypatch, tmp_path):
-    monkeypatch.setenv("PORTFOLIO_PUBLISHED", str(tmp_path / "nothing.duckdb"))
-    test = open_page(app, Role.SCHOOL_ADMIN, "school")
+def test_a_missing_published_copy_is_a_message_not_a_crash(app):
+    test = open_page(app, Role.SCHOOL_ADMIN, "school", "no_copy")
 
     assert "找不到已發布的資料" in test.warning[0].value
+
+
+def test_a_new_session_with_the_session_cookie_is_signed_in_until_it_signs_out(app, sample, users_file, monkeypatch):
+    from dashboards import session
+    from dashboards.tokens import issue
+    from tests.dashboards.conftest import users_for
+
+    token = issue(users_file, users_for(sample)[Role.SCHOOL_ADMIN])
+    monkeypatch.setattr(session, "session_cookie", lambda: token)
+    test = app(None)
+    assert test.title[0].value == "學校"
+
+    test.sidebar.button(key="sign_out").click().run()
+    assert test.title[0].value == "學習歷程檔案完成度", "the cookie the session started with no longer signs it in"
+    assert "portfolio_user" not in test.session_state
+
+    monkeypatch.setattr(session, "session_cookie", lambda: token[:-2] + "00")
+    assert app(None).title[0].value == "學習歷程檔案完成度"
+
+
+def test_a_link_with_a_class_opens_that_class(app, sample):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.dashboards.conftest import APP, users_for
+
+    test = AppTest.from_file(str(APP), default_timeout=60)
+    test.session_state["portfolio_user"] = users_for(sample)[Role.SCHOOL_ADMIN]
+    test.query_params["class"] = sample.other_class
+    test.switch_page(PAGE_FILES["classroom"][0]).run()
+
+    assert f"（{sample.other_class}）" in test.caption[0].value
+
+
+def test_the_reference_day_is_inside_the_latest_term_says_why_and_may_be_typed_in_roc(app, monkeypatch):
+    monkeypatch.delenv("PORTFOLIO_AS_OF")
+    test = open_page(app, Role.SCHOOL_ADMIN, "teachers")
+
+    why = next(caption.value for caption in test.sidebar.caption if "改以學期中的" in caption.value)
+    day = re.search(r"\d{3}/\d{2}/\d{2}", why).group()
+    assert day.startswith("114/0") and f"基準日 {day}" in test.caption[0].value, "a day inside 113-2, said on the page"
+    test.sidebar.text_input(key="filter_as_of_text").input("114/06/01").run()
+    assert "基準日 114/06/01" in test.caption[0].value
+    test.sidebar.text_input(key="filter_as_of_text").input("June 1st").run()
+    assert "看不懂日期" in test.sidebar.warning[0].value
+
+
+def test_the_authority_narrows_to_a_county_and_drills_to_its_schools(app, published):
+    test = open_page(app, Role.AUTHORITY, "overview")
+    county = test.sidebar.multiselect(key="filter_counties").options[0]
+    test.sidebar.multiselect(key="filter_counties").select(county).run()
+
+    con = duckdb.connect(str(published), read_only=True)
+    schools = con.execute("""
+        select count(distinct school_code) from marts.fct_student_completion
+        where school_code in (select school_code from marts.dim_schools where county_name = ?)
+          and (academic_year, term) = (select (max(academic_year), arg_max(term, academic_year * 10 + term))
+                                       from marts.fct_student_completion)
+    """, [county]).fetchall()[0][0]
+    con.close()
+    assert metric(test, "學校數") == str(schools) and county in test.caption[0].value
+    links = next(frame.value for frame in test.dataframe if "link" in frame.value.columns)["link"]
+    assert len(links) == schools and links.str.startswith("/school?school=").all()
+    assert "學號" not in rendered_text(test)
+
+
+def test_the_administrator_adds_and_disables_an_account_of_the_school(app, sample, users_file):
+    from dashboards.users import authenticate, list_users
+
+    def field(test, label):
+        return next(element for element in test.text_input if element.label == label)
+
+    def press(test, label):
+        next(button for button in test.button if button.label == label).click().run()
+
+    test = open_page(app, Role.SCHOOL_ADMIN, "accounts")
+    field(test, "帳號").input("new-homeroom")
+    field(test, "班級代碼（導師）").input("no-such-class")
+    press(test, "新增")
+    assert "班級代碼 no-such-class 不是學校" in test.error[0].value
+
+    field(test, "帳號").input("new-homeroom")
+    field(test, "班級代碼（導師）").input(sample.other_class)
+    press(test, "新增")
+    password = re.search(r"`(\S+)`", test.success[0].value).group(1)
+    assert authenticate(users_file, "new-homeroom", password).class_code == sample.other_class
+
+    test.run()  # the list is read before the form adds to it: the next run shows the new account
+    options = test.selectbox(key="account_pick").options
+    test.selectbox(key="account_pick").select_index(
+        next(index for index, label in enumerate(options) if label.startswith("new-homeroom"))).run()
+    next(box for box in test.checkbox if box.label == "停用").check()
+    press(test, "儲存")
+    assert authenticate(users_file, "new-homeroom", password) is None
+    assert next(user for user in list_users(users_file) if user.username == "new-homeroom").disabled

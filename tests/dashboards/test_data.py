@@ -207,3 +207,21 @@ def test_a_republished_copy_is_read_by_the_next_query(built_sample, tmp_path):
     publish_warehouse(built_sample.warehouse, target)
 
     assert access._frame(count)["schools"].iloc[0] > 0
+
+
+def test_each_student_s_missing_things_are_listed_in_words():
+    import pandas as pd
+
+    from dashboards.data import _with_missing
+
+    counts = ["outcomes_uploaded", "outcomes_certified", "outcomes_pending", "outcomes_failed", "outcomes_selected",
+              "performances_entered", "performances_selected"]
+    students = pd.DataFrame([["S1", 3, 2, 0, 0, 2, 4, 2], ["S2", 0, 0, 0, 0, 0, 0, 0], ["S3", 3, 1, 1, 1, 0, 2, 0]],
+                            columns=["student_number", *counts])
+    receipts = pd.DataFrame({"student_number": ["S1"], "not_received": [2]})
+
+    listed = _with_missing(students, receipts).set_index("student_number")["missing"]
+    assert listed["S1"] == "收訖明細有 2 件未收訖，請確認"
+    assert listed["S2"] == "尚未上傳課程學習成果；尚未登錄多元表現"
+    assert listed["S3"] == "1 件認證未通過，待修正；1 件待教師認證；尚未勾選課程學習成果；尚未勾選多元表現"
+    assert _with_missing(students.iloc[:1], receipts.iloc[:0])["missing"].tolist() == [""]

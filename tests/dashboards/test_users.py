@@ -109,3 +109,17 @@ def test_failures_far_apart_and_a_success_do_not_add_up():
     throttle.succeeded("wang")
     throttle.failed("wang")
     assert throttle.seconds_locked("wang") == 0
+
+
+def test_an_account_can_be_disabled_rescoped_and_given_a_new_password(users):
+    from dashboards.users import update_user
+
+    add_user(users, User("wang", Role.HOMEROOM_TEACHER, "999001", "101"), PASSWORD)
+    update_user(users, User("wang", Role.HOMEROOM_TEACHER, "999001", "102", disabled=True))
+    assert authenticate(users, "wang", PASSWORD) is None, "a disabled account may not sign in"
+
+    update_user(users, User("wang", Role.HOMEROOM_TEACHER, "999001", "102"), password="a new password")
+    assert authenticate(users, "wang", PASSWORD) is None
+    assert authenticate(users, "wang", "a new password") == User("wang", Role.HOMEROOM_TEACHER, "999001", "102")
+    with pytest.raises(UsersFileError):
+        update_user(users, User("nobody", Role.SCHOOL_ADMIN, "999001"))

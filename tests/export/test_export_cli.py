@@ -1,13 +1,16 @@
-"""`portfolio export / submit / verify / receipts simulate / reconcile` as a user runs them."""
+"""`portfolio export / submit / verify / receipts simulate / reconcile` as a user runs them; each action
+refreshes the dashboards' copy of the submission records at once."""
 
 from __future__ import annotations
 
 import re
 
+import duckdb
 import openpyxl
 import pytest
 
 from pipelines.cli import main
+from pipelines.publish import publish
 
 WHOLE_ID = re.compile(r"(?<![0-9A-Za-z])[A-Z][12ABCD89]\d{8}(?![0-9A-Za-z])")
 
@@ -18,6 +21,14 @@ def test_every_command_explains_itself(command, capsys):
         main([*command, "--help"])
     assert exit_info.value.code == 0
     assert "usage: portfolio " + " ".join(command) in capsys.readouterr().out
+
+
+def published_rows(settings, table: str) -> int:
+    con = duckdb.connect(str(settings.published), read_only=True)
+    try:
+        return con.execute(f"select count(*) from submissions.{table}").fetchall()[0][0]
+    finally:
+        con.close()
 
 
 def test_the_whole_loop_from_the_command_line_never_prints_a_national_id(workspace, school_year, capsys):
@@ -38,14 +49,18 @@ def test_the_whole_loop_from_the_command_line_never_prints_a_national_id(workspa
 
     assert run("export", *common, "--term", "1", "--out", str(out), "--allow-partial") == 0
     assert "部分匯出" in printed[-1]
+    publish(workspace)
     assert run("submit", *common, "--term", "1", "--out", str(out), "--by", "註冊組長") == 0
+    assert published_rows(workspace, "submissions") == 1, "the dashboards' copy has the submission at once"
     assert run("submit", *common, "--term", "1", "--out", str(out)) == 1
     assert run("verify", "--out", str(out), "--warehouse", str(workspace.warehouse)) == 0
+    assert published_rows(workspace, "verifications") > 0
 
     assert run("receipts", "simulate", *common, "--term", "1", "--out", str(out), "--source", str(workspace.source)) == 0
     assert run("reconcile", *common, "--term", "1", "--source", str(workspace.source),
                "--reports", str(workspace.warehouse.parent / "reports")) == 1  # some rows were rejected
     assert "退件原因" in printed[-1]
+    assert published_rows(workspace, "reconciliations") == 1
 
     workbook = next((out / school / f"{year}_1").glob("*學生資料名冊.xlsx"))
     book = openpyxl.load_workbook(workbook)

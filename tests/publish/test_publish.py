@@ -133,3 +133,30 @@ def test_a_purged_student_a_newer_delivery_brings_back_is_never_published(tmp_pa
     with duckdb.connect(str(target), read_only=True) as con:
         shown = con.execute("select student_number from marts.fct_student_completion order by 1").fetchall()
     assert shown == [("S06",), ("S07",)]  # S06 came back in a later term: not the purged record
+
+
+def test_an_action_refreshes_the_submission_records_only_and_at_once(tmp_path):
+    from pipelines.export.store import append, create_submissions_schema
+    from pipelines.publish import publish_submissions
+
+    warehouse, target = tmp_path / "w.duckdb", tmp_path / "published.duckdb"
+    assert publish_submissions(warehouse, target) is None, "nothing published yet: the next build publishes"
+    con = duckdb.connect(str(warehouse))
+    con.execute("create schema marts")
+    for table in DASHBOARD_TABLES:
+        con.execute(f"create table marts.{table} (school_code varchar)")
+    con.close()
+    publish_warehouse(warehouse, target)
+    con = duckdb.connect(str(warehouse))
+    con.execute("insert into marts.dim_schools values ('999001')")  # a build's change: not this refresh's
+    create_submissions_schema(con)
+    append(con, "submissions", [{"submission_id": "s1", "school_code": "999001", "academic_year": 113, "term": 1}])
+    con.close()
+
+    publish_submissions(warehouse, target)
+
+    con = duckdb.connect(str(target), read_only=True)
+    submitted = con.execute("select submission_id from submissions.submissions").fetchall()
+    schools = con.execute("select count(*) from marts.dim_schools").fetchall()[0][0]
+    con.close()
+    assert submitted == [("s1",)] and schools == 0
