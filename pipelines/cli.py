@@ -145,10 +145,14 @@ def _build(settings: Settings, schools: list[str]) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from pipelines.identity import install_masking
+    from pipelines.identity import install_masking, masked_output
 
     install_masking()
-    args = build_parser().parse_args(argv)
+    with masked_output():  # a message a command prints itself may quote a value: IDs masked there too
+        return _run(build_parser().parse_args(argv))
+
+
+def _run(args: argparse.Namespace) -> int:
     if hasattr(args, "warehouse") and args.command not in ("build", "demo"):  # those recover under their lock
         from pipelines.ops.recovery import recover_before_use
 

@@ -10,6 +10,7 @@ dbt_project.yml's vars, which is where they are defined.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import logging
@@ -155,3 +156,29 @@ def install_masking() -> None:
         sys.stderr.write(mask_national_ids_in_text("".join(lines)))
 
     sys.excepthook = masked_exception
+
+
+class _MaskingStream:
+    """A text stream whose every write passes through the one ID mask (what a command prints itself)."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(mask_national_ids_in_text(text))
+        return len(text)
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
+@contextlib.contextmanager
+def masked_output():
+    """While inside, what this process prints (stdout and stderr: messages a command catches and prints
+    itself, quoting a library's error) shows IDs masked; the streams are put back afterwards."""
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = (stream if isinstance(stream, _MaskingStream) else _MaskingStream(stream) for stream in saved)
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved

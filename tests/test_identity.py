@@ -82,3 +82,16 @@ def test_logs_and_uncaught_errors_show_ids_masked(caplog, capsys):
         sys.excepthook(type(error), error, error.__traceback__)
     err = capsys.readouterr().err
     assert "A12****789" in err and "A123456789" not in err
+
+
+def test_what_a_command_prints_itself_shows_ids_masked_and_the_streams_come_back(capsys):
+    from pipelines.identity import masked_output
+
+    before = sys.stdout, sys.stderr
+    with masked_output():
+        print("無法讀取 A123456789 的資料")
+        print("錯誤：a123456789", file=sys.stderr)
+    assert (sys.stdout, sys.stderr) == before
+    out, err = capsys.readouterr()
+    assert "A123456789" not in out and "A12****789" in out
+    assert "a123456789" not in err.lower() and "****" in err
