@@ -19,8 +19,9 @@ from pipelines.exchange.package import SECTION_COLUMNS, TAIPEI, Package
 from pipelines.warehouse import table_exists
 
 TRANSFER_IN = "轉入"
-# Columns every raw.exchange_<section> row starts with: which package, which school holds it now.
-KEY_COLUMNS = (("receiving_school_code", "VARCHAR"), ("package_id", "VARCHAR"),
+# Columns every raw.exchange_<section> row starts with: which package and which school holds it now
+# (school_code, as in every raw table, so one-school builds scope these rows like the deliveries).
+KEY_COLUMNS = (("school_code", "VARCHAR"), ("package_id", "VARCHAR"),
                ("receiving_student_number", "VARCHAR"), ("sending_school_code", "VARCHAR"))
 PACKAGE_COLUMNS = (*KEY_COLUMNS, ("national_id", "VARCHAR"), ("birth_date", "DATE"),
                    ("created_at", "VARCHAR"), ("imported_at", "TIMESTAMP"))
@@ -76,7 +77,7 @@ def store_package(con: duckdb.DuckDBPyConnection, school: str, package: Package)
     con.execute("begin transaction")
     try:
         for table in ("exchange_packages", *(f"exchange_{section}" for section in SECTION_COLUMNS)):
-            con.execute(f"delete from raw.{table} where receiving_school_code = ? and package_id = ?",
+            con.execute(f"delete from raw.{table} where school_code = ? and package_id = ?",
                         [school, package.package_id])
         imported_at = dt.datetime.now(TAIPEI).replace(tzinfo=None)
         con.execute(f"insert into raw.exchange_packages values ({', '.join('?' * len(PACKAGE_COLUMNS))})",

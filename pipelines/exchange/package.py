@@ -32,7 +32,7 @@ MANIFEST = "manifest.json"
 # One definition of each section's fields and their warehouse types: the export reads these columns, the
 # import creates raw.exchange_<section> with them (JSON: a nested list, kept as JSON text).
 SECTION_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
-    "student": (("school_code", "VARCHAR"), ("academic_year", "INTEGER"), ("term", "INTEGER"),
+    "student": (("academic_year", "INTEGER"), ("term", "INTEGER"),
                 ("student_number", "VARCHAR"), ("student_name", "VARCHAR"), ("gender_code", "INTEGER"),
                 ("birth_date", "DATE"), ("grade", "INTEGER"), ("class_code", "VARCHAR"), ("class_name", "VARCHAR"),
                 ("seat_number", "INTEGER"), ("enrolment_status", "VARCHAR"), ("status_changed_date", "DATE")),
