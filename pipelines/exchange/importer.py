@@ -16,33 +16,15 @@ import duckdb
 
 from pipelines.exchange.export import ExchangeError
 from pipelines.exchange.package import SECTION_COLUMNS, TAIPEI, Package
+from pipelines.exchange.tables import KEY_COLUMNS, PACKAGE_COLUMNS, create_exchange_tables
 from pipelines.warehouse import table_exists
 
 TRANSFER_IN = "轉入"
-# Columns every raw.exchange_<section> row starts with: which package and which school holds it now
-# (school_code, as in every raw table, so one-school builds scope these rows like the deliveries).
-KEY_COLUMNS = (("school_code", "VARCHAR"), ("package_id", "VARCHAR"),
-               ("receiving_student_number", "VARCHAR"), ("sending_school_code", "VARCHAR"))
-PACKAGE_COLUMNS = (*KEY_COLUMNS, ("national_id", "VARCHAR"), ("birth_date", "DATE"),
-                   ("created_at", "VARCHAR"), ("imported_at", "TIMESTAMP"))
-
-
 @dataclass(frozen=True)
 class ImportResult:
     package_id: str
     receiving_student_number: str
     records: dict[str, int]
-
-
-def _ddl(table: str, columns) -> str:
-    return f"create table if not exists raw.{table} ({', '.join(f'{name} {kind}' for name, kind in columns)})"
-
-
-def create_exchange_tables(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("create schema if not exists raw")
-    con.execute(_ddl("exchange_packages", PACKAGE_COLUMNS))
-    for section, columns in SECTION_COLUMNS.items():
-        con.execute(_ddl(f"exchange_{section}", (*KEY_COLUMNS, *columns)))
 
 
 def receiving_student_number(con: duckdb.DuckDBPyConnection, school: str, package: Package) -> str:

@@ -30,10 +30,11 @@ VERSION = 1
 TAIPEI = ZoneInfo("Asia/Taipei")
 MANIFEST = "manifest.json"
 # One definition of each section's fields and their warehouse types: the export reads these columns, the
-# import creates raw.exchange_<section> with them (JSON: a nested list, kept as JSON text).
+# import creates raw.exchange_<section> with them (JSON: a nested list, kept as JSON text). No section has
+# a student_number: the sending school's 學號 is in the manifest, the rows carry the receiving school's.
 SECTION_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     "student": (("academic_year", "INTEGER"), ("term", "INTEGER"),
-                ("student_number", "VARCHAR"), ("student_name", "VARCHAR"), ("gender_code", "INTEGER"),
+                ("student_name", "VARCHAR"), ("gender_code", "INTEGER"),
                 ("birth_date", "DATE"), ("grade", "INTEGER"), ("class_code", "VARCHAR"), ("class_name", "VARCHAR"),
                 ("seat_number", "INTEGER"), ("enrolment_status", "VARCHAR"), ("status_changed_date", "DATE")),
     "course_outcomes": (("outcome_id", "VARCHAR"), ("academic_year", "INTEGER"), ("term", "INTEGER"),

@@ -24,7 +24,7 @@ def test_the_receiving_school_stores_the_history_under_its_own_student_number(wa
     package = collect_package(warehouse, SCHOOL_A, "A02")
     result = store_package(warehouse, SCHOOL_B, package)
     assert result.receiving_student_number == "B0002"
-    assert warehouse.execute("select receiving_student_number, sending_school_code, outcome_id, certification_state "
+    assert warehouse.execute("select student_number, sending_school_code, outcome_id, certification_state "
                              "from raw.exchange_course_outcomes").fetchall() == [("B0002", SCHOOL_A, "CO-A9", "認證通過")]
 
 
@@ -41,8 +41,7 @@ def test_a_school_without_the_student_as_transfer_in_refuses_with_the_id_masked(
     with pytest.raises(ExchangeError, match="沒有身分證號 .* 的轉入學籍") as refused:
         store_package(warehouse, SCHOOL_B, package)
     assert IDS["S01"] not in str(refused.value)
-    assert warehouse.execute("select count(*) from information_schema.tables "
-                             "where table_name = 'exchange_packages'").fetchall() == [(0,)]
+    assert warehouse.execute("select count(*) from raw.exchange_packages").fetchall() == [(0,)]
 
 
 def test_a_different_birth_date_is_refused(warehouse):
