@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "pipelines.export.verify_cli",
     "pipelines.export.reconcile_cli",
     "pipelines.export.receipts_cli",
+    "pipelines.exchange.cli",
 )
 
 

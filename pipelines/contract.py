@@ -17,6 +17,8 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
+from pipelines.exchange.tables import create_exchange_tables
+
 ColumnType = Literal["text", "code", "int", "float", "date", "time", "timestamp"]
 
 # DuckDB type of each column type in the raw tables.
@@ -441,3 +443,4 @@ def create_raw_schema(con) -> None:
         con.execute(ddl)
     # added after warehouses were built: rows_delivered = rows_loaded + rows_quarantined (+ rows already loaded)
     con.execute("alter table raw.deliveries add column if not exists rows_delivered BIGINT")
+    create_exchange_tables(con)  # imported transfer packages: dbt reads them like the deliveries

@@ -12,7 +12,8 @@ value shaped like a national ID is masked before it is written, whatever the cal
     record_audit(settings, "export", school="999001", year=113, term=1,
                  details={"files": ["113_1_學生資料名冊.xlsx"], "rows": 1180})
 
-Actions in use: build, purge, backup, backup_restore, recover, remind; exports add export, submit, reconcile.
+Actions in use: build, purge, backup, backup_restore, recover, remind; exports add export, submit, reconcile;
+transfers add exchange_export (sending school) and exchange_import (receiving school).
 """
 
 from __future__ import annotations

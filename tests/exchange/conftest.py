@@ -1,0 +1,58 @@
+"""The exchange tests' sample: the ops tests' two schools plus S02's portfolio at school A, built once.
+
+S02 studies at A (A02) in 113-1 and transfers to B (B0002, 轉入 2025-02-21): at A the student uploaded
+one outcome (certified), one diverse performance and held a cadre post, all before the transfer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from pipelines.settings import Settings
+from tests.ops import schools_fixture as schools
+from tests.ops.conftest import ingest, run_dbt
+
+DBT_SELECTION = ["+fct_student_terms", "+fct_course_outcomes", "+fct_certification_events",
+                 "+fct_diverse_performances", "+fct_cadres"]
+
+TRANSFER_OUTCOME = {**schools._outcome("CO-A9", "A02", 113, 1, "T01", "2024-12-01 10:00:00"),
+                    "文件檔名": "reading.pdf", "文件大小": 2048}
+TRANSFER_EVENTS = [
+    {"成果編號": "CO-A9", "動作": "送審", "教師代碼": "T01", "時間": "2024-12-02 09:00:00", "說明": ""},
+    {"成果編號": "CO-A9", "動作": "認證通過", "教師代碼": "T01", "時間": "2024-12-05 09:00:00", "說明": ""},
+]
+TRANSFER_PERFORMANCE = {**schools.PERFORMANCES_A[0], "表現編號": "DP-A9", "學號": "A02", "名稱": "志工服務",
+                        "開始日期": "2024-10-01", "結束日期": "2024-10-01", "上傳時間": "2024-10-02 10:00:00"}
+TRANSFER_CADRE = {"學年度": 113, "學期": 1, "學號": "A02", "單位名稱": "101班", "擔任職務": "班長", "幹部等級": 2,
+                  "開始日期": "2024-08-30", "結束日期": "2025-01-20"}
+
+
+@dataclass(frozen=True)
+class ExchangeSample:
+    settings: Settings
+
+
+def write_sources(root: Path) -> Path:
+    schools.write_sources(root)
+    a = root / schools.SCHOOL_A
+    schools.write_csv(a / "platform" / "課程學習成果.csv", "course_outcomes", [*schools.OUTCOMES_A, TRANSFER_OUTCOME])
+    schools.write_csv(a / "platform" / "認證紀錄.csv", "certification_events", [*schools.EVENTS_A, *TRANSFER_EVENTS])
+    schools.write_csv(a / "platform" / "多元表現.csv", "diverse_performances",
+                      [*schools.PERFORMANCES_A, TRANSFER_PERFORMANCE])
+    schools.write_csv(a / "admin" / "校內幹部.csv", "cadres", [TRANSFER_CADRE])
+    return root
+
+
+@pytest.fixture(scope="session")
+def exchange_sample(tmp_path_factory) -> ExchangeSample:
+    root = tmp_path_factory.mktemp("exchange_sample")
+    write_sources(root / "source")
+    settings = Settings.resolve(warehouse=root / "warehouse.duckdb", source=root / "source")
+    ingest(settings)
+    completed = run_dbt(settings.warehouse, root, DBT_SELECTION)
+    if completed.returncode != 0:
+        raise RuntimeError(f"dbt build failed on the exchange sample:\n{completed.stdout[-6000:]}")
+    return ExchangeSample(settings)
