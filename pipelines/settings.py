@@ -71,9 +71,14 @@ class Settings:
         return self.warehouse.parent / "reminders"
 
     @property
+    def exchange_dir(self) -> Path:
+        """The 歷程交換 packages of `portfolio exchange export`, one folder per sending school."""
+        return self.warehouse.parent / "exchange"
+
+    @property
     def output_dirs(self) -> tuple[Path, ...]:
         """Every folder of generated files that may name a student."""
-        return (self.warehouse.parent / "reports", self.exports_dir, self.reminders_dir)
+        return (self.warehouse.parent / "reports", self.exports_dir, self.reminders_dir, self.exchange_dir)
 
     @property
     def audit_log(self) -> Path:

@@ -44,7 +44,8 @@ def test_generated_files_live_beside_the_warehouse_whatever_the_current_director
     assert (settings.gate_reports_dir, settings.receipt_reports_dir, settings.exports_dir, settings.reminders_dir) == (
         base / "reports" / "gate", base / "reports" / "receipts", base / "exports", base / "reminders")
     assert all(any(path.is_relative_to(root) for root in settings.output_dirs) for path in (
-        settings.gate_reports_dir, settings.receipt_reports_dir, settings.exports_dir, settings.reminders_dir))
+        settings.gate_reports_dir, settings.receipt_reports_dir, settings.exports_dir, settings.reminders_dir,
+        settings.exchange_dir))
 
 
 def test_a_full_builds_gate_reports_wait_until_its_copy_goes_live(tmp_path):

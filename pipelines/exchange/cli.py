@@ -58,7 +58,7 @@ def _export(settings, args) -> int:
 
     with connect(settings.warehouse, read_only=True) as con:
         package = collect_package(con, args.school, args.student)
-    path = write_package(package, package_path(args.out or settings.warehouse.parent / "exchange", package))
+    path = write_package(package, package_path(args.out or settings.exchange_dir, package))
     counts = {section: len(records) for section, records in package.sections.items()}
     record_audit(settings, "exchange_export", school=args.school,
                  details={"student_number": args.student, "student": package.masked_id,

@@ -103,5 +103,6 @@ def collect_package(con: duckdb.DuckDBPyConnection, school: str, student_number:
 
 
 def package_path(out_dir: Path, package: Package) -> Path:
-    """<school>_<學號>_歷程交換.zip: the file name carries no national ID."""
-    return out_dir / f"{package.sending_school}_{package.student_number}_歷程交換.zip"
+    """<school>/<school>_<學號>_歷程交換.zip: the file name carries no national ID; the school's folder is
+    where purge looks for a leaver's files."""
+    return out_dir / package.sending_school / f"{package.sending_school}_{package.student_number}_歷程交換.zip"

@@ -40,7 +40,7 @@ DEFAULT_RETENTION_YEARS = 5
 TERM_END = {1: (1, 31), 2: (7, 31)}  # (month, day) in the Gregorian year after the 學年度 starts
 ROC_OFFSET = 1911
 RETAINED_REASON = "已提交（凍結）的中央資料庫名冊，不在清除範圍內；依規定保留，更正須重新提交"
-REPORT_SUFFIXES = (".json", ".html", ".htm", ".csv", ".txt", ".md", ".xlsx")
+REPORT_SUFFIXES = (".json", ".html", ".htm", ".csv", ".txt", ".md", ".xlsx", ".zip")
 
 _STUDENT_COLUMNS = ("student_number", "學號")
 _OUTCOME_COLUMNS = ("outcome_id", "成果編號")
@@ -264,6 +264,15 @@ def _token_pattern(tokens: set[str]) -> re.Pattern | None:
 
 
 def _file_mentions(path: Path, tokens: set[str], pattern: re.Pattern) -> bool:
+    if path.suffix.lower() == ".zip":  # an exchange package: JSON members
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(path) as archive:
+                return any(pattern.search(archive.read(member).decode("utf-8", errors="replace"))
+                           for member in archive.namelist())
+        except (OSError, zipfile.BadZipFile):
+            return False  # not an archive we can read: leave it
     if path.suffix.lower() == ".xlsx":
         try:
             from openpyxl import load_workbook

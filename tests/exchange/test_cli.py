@@ -15,7 +15,7 @@ def test_export_then_import_is_audited_at_both_ends_and_never_prints_the_id(exch
     shutil.copyfile(exchange_sample.settings.warehouse, warehouse)
     assert main(["exchange", "export", "--school", SCHOOL_A, "--student", "A02", "--warehouse", str(warehouse),
                  "--out", str(tmp_path / "out")]) == 0
-    [package] = (tmp_path / "out").glob("*.zip")
+    [package] = (tmp_path / "out").rglob("*.zip")
     assert main(["exchange", "import", "--school", SCHOOL_B, "--package", str(package),
                  "--warehouse", str(warehouse)]) == 0
     assert main(["exchange", "import", "--school", SCHOOL_A, "--package", str(package),

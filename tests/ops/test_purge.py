@@ -138,3 +138,19 @@ def test_a_purged_student_is_removed_again_from_a_restored_off_site_backup(ops_c
 
     assert student_rows(settings.warehouse, SCHOOL_A, "A05") == 0
     assert student_rows(settings.warehouse, SCHOOL_A, "A01") > 0
+
+
+def test_a_leavers_exchange_package_is_purged_with_him(places):
+    import zipfile
+
+    settings, _, _, _ = places
+    folder = settings.exchange_dir / SCHOOL_A
+    folder.mkdir(parents=True)
+    leaver, other = folder / f"{SCHOOL_A}_A05_歷程交換.zip", folder / f"{SCHOOL_A}_A01_歷程交換.zip"
+    for path, number in ((leaver, "A05"), (other, "A01")):
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("student.json", json.dumps([{"學號": number}]))
+
+    assert leaver in plan_purge(settings, AS_OF).files and other not in plan_purge(settings, AS_OF).files
+    apply_purge(settings, plan_purge(settings, AS_OF), actor="註冊組長")
+    assert not leaver.exists() and other.exists()
