@@ -3,8 +3,8 @@
 The window opens when a term's first receipt is reconciled (`portfolio reconcile`) and closes
 `receipt_confirmation_days` (the school's policy) later, on that Asia/Taipei date inclusive. Students (or a
 guardian, 確認人 家長) reply per item in platform/收訖確認.csv, which ingestion loads like any event file. A
-reply belongs to the term whose window opened last before it (the file carries no term); the newest reply
-per item decides. A reply after the close is still counted, and flagged late.
+reply belongs to the term its 名冊 names when named as the file is (`113_1_學生成績名冊`), else to the term
+whose window opened last before it; the newest reply per item decides. A reply after the close is still counted, and flagged late.
 
 A student is listed with the items of the latest reconciliation that reached the central database or were
 rejected (收訖, 退件). The student is `disputed` when the newest reply to any of them is 有誤, `confirmed`
@@ -19,6 +19,7 @@ corrected), or when the school answers it with a reason (`portfolio receipts ans
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,7 +108,8 @@ def policy_days(con, school: str) -> tuple[int, int]:
     return DEFAULT_POLICY.receipt_confirmation_days, DEFAULT_POLICY.dispute_days
 
 
-def _replies(con, school: str, opens: dt.datetime, next_opens: dt.datetime | None) -> list[dict[str, Any]]:
+def _replies(con, school: str, year: int, term: int, opens: dt.datetime,
+             next_opens: dt.datetime | None) -> list[dict[str, Any]]:
     from pipelines.export.store import records
     from pipelines.warehouse import table_exists
 
@@ -117,11 +119,18 @@ def _replies(con, school: str, opens: dt.datetime, next_opens: dt.datetime | Non
         select distinct "學號" as student_number, "名冊" as workbook, "項目鍵" as item_key, "確認結果" as result,
                "說明" as note, "確認時間" as confirmed_at, "確認人" as confirmed_by
         from raw.receipt_confirmations where school_code = ? and "確認時間" >= ?""", [school, opens])
-    rows = [row for row in rows if next_opens is None or row["confirmed_at"] < next_opens]
+    kept = []
     for row in rows:
+        named = re.match(r"\s*(\d{2,3})_([0-2])_", row["workbook"])
+        if named:  # 名冊 as the file is named says its term: that decides, whatever the time
+            if (int(named[1]), int(named[2])) != (year, term):
+                continue
+        elif next_opens is not None and row["confirmed_at"] >= next_opens:
+            continue
         row["workbook"] = workbook_name_of(row["workbook"])
         row["item_key_digest"] = national_id_digest(row["item_key"])
-    return sorted(rows, key=lambda row: row["confirmed_at"])
+        kept.append(row)
+    return sorted(kept, key=lambda row: row["confirmed_at"])
 
 
 def evaluate(warehouse: Path, school: str, year: int, term: int) -> ConfirmationState:
@@ -152,7 +161,7 @@ def evaluate(warehouse: Path, school: str, year: int, term: int) -> Confirmation
                 and submitted.sheet = reconciled.sheet and submitted.sheet_row = reconciled.sheet_row
             where reconciled.reconciliation_id = ? and reconciled.outcome in ({", ".join("?" * len(ASKED_OUTCOMES))})
                 and reconciled.student_number is not null""", [reconciliation_id, *ASKED_OUTCOMES])
-        replies = _replies(con, school, opens, next_opens)
+        replies = _replies(con, school, year, term, opens, next_opens)
         _judge(state, items, replies)
         _record_cases(con, state, items, replies, dispute_days)
         _close_cases(con, state)

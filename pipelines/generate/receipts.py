@@ -173,7 +173,8 @@ def simulate_replies(folder: Path, receipt: Path, path: Path, student_numbers: d
             else:
                 when = min(closes, opens_at + dt.timedelta(hours=1 + rng.random() * (24 * window_days - 2), minutes=index))
             result, note = ("有誤", "資料與本人紀錄不符") if index == wrong else ("正確", "")
-            lines.append((number, workbook, key, result, note, when.strftime("%Y-%m-%d %H:%M:%S"), by))
+            # the platform names the roster as its file is named, which carries the term
+            lines.append((number, f"{year}_{term}_{workbook}", key, result, note, when.strftime("%Y-%m-%d %H:%M:%S"), by))
             late += is_late
             guardian += by == "家長"
             disputed_items += index == wrong

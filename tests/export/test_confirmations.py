@@ -78,6 +78,7 @@ def test_students_are_confirmed_disputed_or_unconfirmed_and_late_and_guardian_re
             ("S3", "學生成績名冊", "C3", "正確", OPENS - dt.timedelta(days=1), None),  # before the window: not this receipt
             ("S3", "學生成績名冊", "C9", "正確", OPENS + dt.timedelta(days=1), None),  # an item never asked about
         ])
+        _replies(con, [("S3", "113_2_學生成績名冊", "C3", "正確", OPENS + dt.timedelta(days=1), None)])  # another term's
     state = evaluate(warehouse, SCHOOL, YEAR, TERM)
     assert state.summary() == {"students": 3, "confirmed": 1, "disputed": 1, "unconfirmed": 1, "open_disputes": 1,
                                "window_closes": "2025-03-06"}
