@@ -189,7 +189,12 @@ def _run(args: argparse.Namespace) -> int:
 
         exports = settings.exports_dir
         print(f"\n匯出中央資料庫名冊：通過檢核的學校 → {exports}", flush=True)
-        print_export_table(export_all(settings, exports, stored_gate=True), exports)
+        outcomes = export_all(settings, exports, stored_gate=True)
+        print_export_table(outcomes, exports)
+        from pipelines.export.receipts_demo import run_receipts_loop
+
+        print("\n提交、收訖明細與學生確認（模擬）：portfolio receipts status / forms / answer", flush=True)
+        run_receipts_loop(settings, outcomes)
         print("\n下一步 (next steps):")
         print("  make dagster      # Dagster UI at http://127.0.0.1:3000 (asset graph, runs, checks)")
         print(f"  倉儲 warehouse:    {settings.warehouse}")

@@ -58,6 +58,8 @@ class FileSpec:
     key: tuple[str, ...]  # English names of the natural key within a school
     history: bool = False  # event log: deliveries accumulate, never replace
     required_file: bool = False  # the only file a school must deliver
+    # delivered only after a submission's receipt (the students' replies): not part of a term's deliveries
+    after_submission: bool = False
 
     @property
     def table(self) -> str:
@@ -339,6 +341,20 @@ FILES: tuple[FileSpec, ...] = (
             Column("借讀代碼", "visiting_code", "code"),
             Column("申請開始日期", "application_start_date", "date", required=True),
             Column("申請結束日期", "application_end_date", "date"),
+        ),
+    ),
+    FileSpec(
+        kind="receipt_confirmations", label="收訖確認", folder="platform", history=True, after_submission=True,
+        key=("student_number", "workbook", "item_key", "confirmed_at"),
+        columns=(
+            _STUDENT,
+            Column("名冊", "workbook", required=True),
+            Column("項目鍵", "item_key", required=True),
+            Column("確認結果", "result", "code", required=True, codes=seed_codes("xwalk_confirmation_results", "result")),
+            Column("說明", "note"),
+            Column("確認時間", "confirmed_at", "timestamp", required=True),
+            # optional: a guardian may confirm for the student; empty means the student did
+            Column("確認人", "confirmed_by", "code", codes=seed_codes("xwalk_confirmers", "confirmed_by")),
         ),
     ),
 )

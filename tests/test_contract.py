@@ -74,3 +74,14 @@ def test_a_raw_table_made_before_the_contract_grew_gets_the_new_columns_empty():
     columns = [row[0] for row in con.execute("describe raw.students").fetchall()]
     assert {"入學方式", "原住民族別", "學籍狀態"} <= set(columns)
     assert con.execute('select "學號", "入學方式" from raw.students').fetchall() == [("S1", None)]
+
+
+def test_receipt_confirmations_take_the_seeds_results_and_mark_a_guardian():
+    header = "學號,名冊,項目鍵,確認結果,說明,確認時間,確認人"
+    parsed = validate(f"{header}\nS1,學生成績名冊,{CODE},正確,,114/03/04 10:00,家長\nS1,學生成績名冊,{CODE},錯,,114/03/04 11:00,\n"
+                      f"S2,學生成績名冊,{CODE},有誤,成績不對,,\n", "receipt_confirmations")
+    assert parsed.rows["確認人"].to_list() == ["家長"]
+    assert [(row["source_line"], row["field"], row["reason"]) for row in parsed.quarantine.to_dicts()] == [
+        (3, "確認結果", "unknown_code"), (4, "確認時間", "missing_key")]
+    assert set(FILES_BY_KIND["receipt_confirmations"].column("確認結果").codes) == \
+        seed_column("xwalk_confirmation_results", "result")

@@ -21,7 +21,7 @@ def _rate(text: str) -> float:
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
     receipts = subparsers.add_parser(
-        "receipts", help="the ministry's receipts (收訖明細): simulate one for a submission",
+        "receipts", help="the ministry's receipts (收訖明細): simulate one; the students' confirmations and disputes",
         description="Receipts come back from the central database after a submission; `simulate` writes a "
         "realistic one for sample data: mostly 收訖, some 退件 with reasons, a few rows missing, a few never sent.",
     )
@@ -41,10 +41,21 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     simulate.add_argument("--encoding", choices=("utf-8", "utf-8-sig", "big5"), default="utf-8",
                           help="the receipt's encoding (default utf-8)")
     add_warehouse(simulate)
+    from pipelines.export.confirmations_cli import add_parsers
+
+    add_parsers(actions)
     return receipts
 
 
 def run(args: argparse.Namespace) -> int:
+    from pipelines.export import confirmations_cli
+
+    if args.receipts_command == "status":
+        return confirmations_cli.run_status(args)
+    if args.receipts_command == "answer":
+        return confirmations_cli.run_answer(args)
+    if args.receipts_command == "forms":
+        return confirmations_cli.run_forms(args)
     from pipelines.export.layout import receipt_path
     from pipelines.export.submission import plan_target
     from pipelines.generate.receipts import simulate_receipt

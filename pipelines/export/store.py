@@ -8,6 +8,8 @@
 - ``submissions.verifications``: one row per check of a frozen folder (`portfolio verify`), per finding.
 - ``submissions.reconciliations`` / ``submissions.reconciliation_items``: one row per receipt
   reconciled, and one per item with its outcome (received, rejected, missing, unexpected).
+- ``submissions.disputes`` / ``submissions.dispute_answers``: one row per case a student's 有誤 reply
+  opened (pipelines/export/confirmations.py), and the school's answers to cases (with a reason).
 - Views ``latest_submissions`` and ``latest_reconciliation_items``: the newest per school, year, term.
 
 Rows are only ever added. Writers open a short-lived connection (pipelines.warehouse.connect).
@@ -35,8 +37,11 @@ DDL = (
     f"""create table if not exists {SCHEMA}.items (
     submission_id VARCHAR, school_code VARCHAR, academic_year INTEGER, term INTEGER, revision INTEGER,
     workbook VARCHAR, sheet VARCHAR, sheet_row INTEGER, national_id_digest VARCHAR, national_id_masked VARCHAR,
-    item_key_digest VARCHAR, item_key_shown VARCHAR, student_number VARCHAR, class_code VARCHAR, seat_number INTEGER
+    item_key_digest VARCHAR, item_key_shown VARCHAR, student_number VARCHAR, class_code VARCHAR, seat_number INTEGER,
+    row_digest VARCHAR
 )""",
+    # added after warehouses held submissions: older items have no row digest (their disputes need an answer)
+    f"alter table {SCHEMA}.items add column if not exists row_digest VARCHAR",
     f"""create table if not exists {SCHEMA}.verifications (
     checked_at TIMESTAMP, submission_id VARCHAR, school_code VARCHAR, academic_year INTEGER, term INTEGER,
     revision INTEGER, folder_path VARCHAR, file_name VARCHAR, status VARCHAR, expected_sha256 VARCHAR,
@@ -52,6 +57,15 @@ DDL = (
     reconciliation_id VARCHAR, submission_id VARCHAR, school_code VARCHAR, academic_year INTEGER, term INTEGER,
     workbook VARCHAR, sheet VARCHAR, national_id_masked VARCHAR, item_key_shown VARCHAR, student_number VARCHAR,
     class_code VARCHAR, seat_number INTEGER, outcome VARCHAR, reason VARCHAR, sheet_row INTEGER, receipt_line INTEGER
+)""",
+    f"""create table if not exists {SCHEMA}.disputes (
+    case_id INTEGER, school_code VARCHAR, academic_year INTEGER, term INTEGER, revision INTEGER,
+    student_number VARCHAR, class_code VARCHAR, seat_number INTEGER, workbook VARCHAR, sheet VARCHAR,
+    item_key_shown VARCHAR, item_key_digest VARCHAR, note VARCHAR, replied_at TIMESTAMP, confirmed_by VARCHAR,
+    is_late BOOLEAN, owner_unit VARCHAR, due_date DATE, opened_at TIMESTAMP
+)""",
+    f"""create table if not exists {SCHEMA}.dispute_answers (
+    case_id INTEGER, reason VARCHAR, answered_at TIMESTAMP, answered_by VARCHAR
 )""",
     f"""create or replace view {SCHEMA}.latest_submissions as
 select * from {SCHEMA}.submissions

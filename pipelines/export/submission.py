@@ -251,6 +251,8 @@ def submitted_items(folder: Path, manifest: dict[str, Any], students: dict[str, 
                 "workbook": workbook.name, "sheet": row.sheet, "sheet_row": row.row,
                 "national_id_digest": national_id_digest(national_id), "national_id_masked": mask_national_id(national_id),
                 "item_key_digest": national_id_digest(key), "item_key_shown": shown_key(sheet.key_headers, key),
+                # what the row says, so a re-submission shows whether a disputed item was corrected
+                "row_digest": national_id_digest(json.dumps(row.values, ensure_ascii=False, sort_keys=True, default=str)),
                 "student_number": student.get("student_number"), "class_code": student.get("class_code"),
                 "seat_number": student.get("seat_number"),
             })

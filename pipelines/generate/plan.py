@@ -156,7 +156,7 @@ def plan_school(index: int, code: str, students: int, years: tuple[int, int], se
     xlsx_small = index % 4 == 1
     xlsx_students = index % 20 == 1 and students <= 2000
     formats: dict[str, FileFormat] = {}
-    for spec in FILES:
+    for spec in (spec for spec in FILES if not spec.after_submission):
         container = "csv"
         if (xlsx_small and spec.kind in SMALL_FILES) or (xlsx_students and spec.kind == "students"):
             container = "xlsx"

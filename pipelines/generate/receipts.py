@@ -10,6 +10,7 @@ folder has enough rows, so that a demo and a test always see all four.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import random
@@ -112,3 +113,77 @@ def simulate_receipt(folder: Path, path: Path, *, seed: int = 0, reject_rate: fl
     return ReceiptSimulation(path, received=fates.count("received"), rejected=fates.count("rejected"),
                              missing=fates.count("missing"), unexpected=extra)
 
+
+
+@dataclass(frozen=True)
+class ReplySimulation:
+    """The students' replies written to platform/收訖確認.csv, with the state they must produce (the truth)."""
+
+    path: Path
+    students: int
+    confirmed: int
+    disputed: int
+    unconfirmed: int
+    disputed_items: int  # 有誤 replies: one dispute case each
+    late_replies: int
+    guardian_replies: int
+
+
+def simulate_replies(folder: Path, receipt: Path, path: Path, student_numbers: dict[str, str], *, opens_at: dt.datetime,
+                     window_days: int, seed: int = 0, silent_rate: float = 0.1, dispute_rate: float = 0.3,
+                     late_rate: float = 0.1, guardian_rate: float = 0.15) -> ReplySimulation:
+    """Replies to every item the receipt answered for a submitted row: some students silent, some disputing
+    one item (有誤), some replying after the window, some through a guardian. `student_numbers` maps a
+    身分證號 digest to the 學號 the platform knows. Deterministic for a folder, receipt and seed."""
+    from pipelines.contract import FILES_BY_KIND
+    from pipelines.export.reconcile import read_receipt
+    from pipelines.identity import national_id_digest
+
+    manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    year, term = manifest["academic_year"], manifest["term"]
+    sent = set()
+    for workbook in workbooks_for(term):
+        for row in read_rows(folder / workbook.file_name(year, term), workbook):
+            sent.add((workbook.name, row.national_id or "", workbook.sheet(row.sheet).item_key(row.values)))
+    asked: dict[str, list[str]] = {}
+    workbooks: dict[str, list[str]] = {}
+    for row in read_receipt(receipt).rows:
+        number = student_numbers.get(national_id_digest(row.national_id))
+        if number and (row.workbook, row.national_id, row.item_key) in sent:
+            asked.setdefault(number, []).append(row.item_key)
+            workbooks.setdefault(number, []).append(row.workbook)
+    rng = random.Random(f"replies:{seed}:{receipt.name}:{manifest.get('revision', 0)}")
+    closes = dt.datetime.combine(opens_at.date() + dt.timedelta(days=window_days), dt.time(23, 0))
+    numbers = sorted(asked)
+    fates = {number: ("silent" if rng.random() < silent_rate else "dispute" if rng.random() < dispute_rate else "confirm")
+             for number in numbers}
+    for fate, number in zip(("silent", "dispute"), numbers[:2] if len(numbers) >= 3 else ()):
+        if fate not in fates.values():  # each state at least once when there are students enough
+            fates[number] = fate
+    repliers = [number for number in numbers if fates[number] != "silent"]
+    lines, late, guardian, disputed_items = [], 0, 0, 0
+    for number in repliers:
+        # the first replier answers through a guardian and the last one late, so both always occur
+        is_late = rng.random() < late_rate or number == repliers[-1]
+        by = "家長" if rng.random() < guardian_rate or number == repliers[0] else ""
+        wrong = rng.randrange(len(asked[number])) if fates[number] == "dispute" else None
+        for index, (key, workbook) in enumerate(zip(asked[number], workbooks[number])):
+            if is_late:
+                when = closes + dt.timedelta(hours=2 + index)
+            else:
+                when = min(closes, opens_at + dt.timedelta(hours=1 + rng.random() * (24 * window_days - 2), minutes=index))
+            result, note = ("有誤", "資料與本人紀錄不符") if index == wrong else ("正確", "")
+            # the platform names the roster as its file is named, which carries the term
+            lines.append((number, f"{year}_{term}_{workbook}", key, result, note, when.strftime("%Y-%m-%d %H:%M:%S"), by))
+            late += is_late
+            guardian += by == "家長"
+            disputed_items += index == wrong
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(FILES_BY_KIND["receipt_confirmations"].headers)
+    writer.writerows(lines)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    counts = [fates[number] for number in numbers]
+    return ReplySimulation(path, len(numbers), counts.count("confirm"), counts.count("dispute"), counts.count("silent"),
+                           disputed_items, late, guardian)

@@ -108,7 +108,7 @@ def generate_school(job: SchoolJob) -> SchoolResult:
         (root / "policy.yaml").write_text(plan.policy_yaml, encoding="utf-8")
         files += 1
     formats: dict[str, str] = {}
-    for position, spec in enumerate(FILES):
+    for position, spec in enumerate(spec for spec in FILES if not spec.after_submission):
         folder = root / spec.folder
         folder.mkdir(parents=True, exist_ok=True)
         rng = rng_for(plan.seed, plan.index, 100 + position)

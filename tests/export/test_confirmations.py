@@ -1,0 +1,209 @@
+"""Students' confirmations of a receipt (收訖確認) and the disputes they open, on a hand-made warehouse."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from pipelines.contract import create_raw_schema
+from pipelines.export.confirmations import ConfirmationError, answer_case, evaluate
+from pipelines.export.store import append, create_submissions_schema
+from pipelines.identity import national_id_digest
+from pipelines.warehouse import connect
+
+SCHOOL, YEAR, TERM = "013301", 113, 1
+WHOLE_ID = re.compile(r"(?<![0-9A-Za-z])[A-Z][12ABCD89]\d{8}(?![0-9A-Za-z])")
+OPENS = dt.datetime(2025, 3, 3, 10, 0)  # the receipt's reconciliation: the window closes on 2025-03-06 (3 days)
+ITEMS = {  # 學號 → their items (名冊, 項目鍵)
+    "S1": [("學生成績名冊", "C1"), ("校內幹部經歷名冊", "K1")],
+    "S2": [("學生成績名冊", "C2")],
+    "S3": [("學生成績名冊", "C3")],
+}
+
+
+def _submission(con, revision: int, submitted_at: dt.datetime, changed: str | None = None) -> None:
+    submission_id = f"sub{revision}"
+    append(con, "submissions", [{"submission_id": submission_id, "school_code": SCHOOL, "academic_year": YEAR,
+                                 "term": TERM, "revision": revision, "submitted_at": submitted_at}])
+    append(con, "items", [{
+        "submission_id": submission_id, "school_code": SCHOOL, "academic_year": YEAR, "term": TERM, "revision": revision,
+        "workbook": workbook, "sheet": workbook[:4], "sheet_row": row, "item_key_digest": national_id_digest(key),
+        "item_key_shown": key, "student_number": number, "class_code": "101",
+        "row_digest": "fixed" if key == changed else f"row-{key}",
+    } for row, (number, workbook, key) in enumerate(
+        ((number, workbook, key) for number, items in ITEMS.items() for workbook, key in items), start=2)])
+
+
+def _reconciliation(con, revision: int, at: dt.datetime) -> None:
+    key = {"reconciliation_id": f"rec{revision}", "submission_id": f"sub{revision}", "school_code": SCHOOL,
+           "academic_year": YEAR, "term": TERM}
+    append(con, "reconciliations", [{**key, "revision": revision, "reconciled_at": at}])
+    append(con, "reconciliation_items", [{
+        **key, "workbook": workbook, "sheet": workbook[:4], "sheet_row": row, "item_key_shown": key_, "student_number": number,
+        "class_code": "101", "outcome": "received",
+    } for row, (number, workbook, key_) in enumerate(
+        ((number, workbook, key_) for number, items in ITEMS.items() for workbook, key_ in items), start=2)])
+
+
+def _replies(con, rows: list[tuple]) -> None:
+    for number, workbook, key, result, at, by in rows:
+        con.execute('insert into raw.receipt_confirmations ("學號", "名冊", "項目鍵", "確認結果", "確認時間", "確認人", school_code) '
+                    "values (?, ?, ?, ?, ?, ?, ?)", [number, workbook, key, result, at, by, SCHOOL])
+
+
+@pytest.fixture
+def warehouse(tmp_path):
+    path = tmp_path / "warehouse.duckdb"
+    with connect(path) as con:
+        create_raw_schema(con)
+        create_submissions_schema(con)
+        _submission(con, 1, OPENS - dt.timedelta(days=10))
+        _reconciliation(con, 1, OPENS)
+    return path
+
+
+def test_nothing_to_confirm_before_a_receipt_is_reconciled(tmp_path):
+    with pytest.raises(ConfirmationError, match="尚未匯入收訖明細"):
+        evaluate(tmp_path / "empty.duckdb", SCHOOL, YEAR, TERM)
+
+
+def test_students_are_confirmed_disputed_or_unconfirmed_and_late_and_guardian_replies_are_counted(warehouse):
+    with connect(warehouse) as con:
+        _replies(con, [
+            ("S1", "113_1_學生成績名冊.xlsx", "C1", "正確", OPENS + dt.timedelta(hours=1), "家長"),
+            ("S1", "校內幹部經歷名冊", "K1", "正確", dt.datetime(2025, 3, 7, 9), None),  # a day after the close
+            ("S2", "學生成績名冊", "C2", "有誤", OPENS + dt.timedelta(days=1), None),
+            ("S3", "學生成績名冊", "C3", "正確", OPENS - dt.timedelta(days=1), None),  # before the window: not this receipt
+            ("S3", "學生成績名冊", "C9", "正確", OPENS + dt.timedelta(days=1), None),  # an item never asked about
+        ])
+        _replies(con, [("S3", "113_2_學生成績名冊", "C3", "正確", OPENS + dt.timedelta(days=1), None)])  # another term's
+    state = evaluate(warehouse, SCHOOL, YEAR, TERM)
+    assert state.summary() == {"students": 3, "confirmed": 1, "disputed": 1, "unconfirmed": 1, "open_disputes": 1,
+                               "window_closes": "2025-03-06"}
+    assert (state.late_replies, state.guardian_replies, state.unmatched_replies) == (1, 1, 1)
+
+
+def test_a_wrong_reply_opens_one_case_owned_by_the_rosters_unit_and_due_after_dispute_days(warehouse):
+    with connect(warehouse) as con:
+        _replies(con, [("S1", "校內幹部經歷名冊", "K1", "有誤", OPENS + dt.timedelta(days=1), None),
+                       ("S1", "校內幹部經歷名冊", "K1", "有誤", OPENS + dt.timedelta(days=2), None),
+                       ("S2", "學生成績名冊", "C2", "有誤", OPENS + dt.timedelta(days=1), None)])
+    evaluate(warehouse, SCHOOL, YEAR, TERM)
+    cases = evaluate(warehouse, SCHOOL, YEAR, TERM).cases  # evaluating again opens nothing new
+    assert [(case.case_id, case.student_number, case.owner_unit, case.due_date, case.is_open) for case in cases] == [
+        (1, "S1", "訓育組", dt.date(2025, 3, 7), True), (2, "S2", "註冊組", dt.date(2025, 3, 7), True)]
+
+
+def test_a_case_ends_with_a_resubmission_that_changed_the_item_or_with_an_answer(warehouse):
+    with connect(warehouse) as con:
+        _replies(con, [("S1", "學生成績名冊", "C1", "有誤", OPENS + dt.timedelta(days=1), None),
+                       ("S2", "學生成績名冊", "C2", "有誤", OPENS + dt.timedelta(days=1), None)])
+    evaluate(warehouse, SCHOOL, YEAR, TERM)
+    with connect(warehouse) as con:
+        _submission(con, 2, OPENS + dt.timedelta(days=2))  # the same rows again: no case is fixed by it
+    assert all(case.is_open for case in evaluate(warehouse, SCHOOL, YEAR, TERM).cases)
+    with connect(warehouse) as con:
+        _submission(con, 3, OPENS + dt.timedelta(days=3), changed="C1")
+    with pytest.raises(ConfirmationError, match="理由"):
+        answer_case(warehouse, 2, "  ", "註冊組")
+    answer_case(warehouse, 2, "成績經查無誤", "註冊組")
+    state = evaluate(warehouse, SCHOOL, YEAR, TERM)
+    assert [(case.case_id, case.end) for case in state.cases] == [(1, "更正提交 第 3 版"), (2, "回覆：成績經查無誤")]
+    assert state.summary()["open_disputes"] == 0
+
+
+def test_receipts_status_prints_and_writes_the_counts_and_answer_closes_a_case(warehouse, tmp_path, capsys):
+    import json
+
+    from pipelines.cli import main
+
+    with connect(warehouse) as con:
+        _replies(con, [("S2", "學生成績名冊", "C2", "有誤", OPENS + dt.timedelta(days=1), None)])
+    target = ["--school", SCHOOL, "--year", str(YEAR), "--term", str(TERM), "--warehouse", str(warehouse)]
+
+    assert main(["receipts", "status", *target, "--json", str(tmp_path / "status.json")]) == 1
+    assert json.loads((tmp_path / "status.json").read_text(encoding="utf-8")) == {
+        "students": 3, "confirmed": 0, "disputed": 1, "unconfirmed": 2, "open_disputes": 1, "window_closes": "2025-03-06"}
+    printed = capsys.readouterr().out
+    assert "確認期間至 民國 114/03/06" in printed and "第 1 號" in printed and "101 班未確認 2 人" in printed
+    assert main(["receipts", "answer", "--case", "1", "--reason", "成績經查無誤", "--warehouse", str(warehouse)]) == 0
+    assert main(["receipts", "answer", "--case", "9", "--reason", "x", "--warehouse", str(warehouse)]) == 2
+    main(["receipts", "status", *target, "--json", str(tmp_path / "status.json")])
+    assert json.loads((tmp_path / "status.json").read_text(encoding="utf-8"))["open_disputes"] == 0
+
+
+def test_submit_receipt_replies_disputes_and_answers_close_every_case(workspace, school_year, passing_gate):
+    """The loop on the sample: the generator's replies (some 有誤, some late, some from a guardian) give
+    exactly its truth, and every case ends."""
+    from pipelines.contract import FILES_BY_KIND
+    from pipelines.export.core import export_school
+    from pipelines.export.layout import receipt_path
+    from pipelines.export.reconcile import reconcile
+    from pipelines.export.submission import student_index, submit
+    from pipelines.generate.receipts import simulate_receipt, simulate_replies
+    from pipelines.ingest.load import ingest_file_kind
+
+    school, year = school_year
+    out = workspace.warehouse.parent / "out"
+    folder = export_school(workspace, out, school, year, 1, gate_result=passing_gate).folder
+    submit(workspace, out, school, year, 1)
+    receipt = simulate_receipt(folder, receipt_path(workspace.source, school, year, 1), seed=3).path
+    reconcile(workspace, school, year, 1, reports=workspace.warehouse.parent / "reports")
+    with connect(workspace.warehouse, read_only=True) as con:
+        [(opens,)] = con.execute("select min(reconciled_at) from submissions.reconciliations").fetchall()
+    numbers = {digest: student["student_number"] for digest, student in student_index(workspace.warehouse, school, year, 1).items()}
+    truth = simulate_replies(folder, receipt, workspace.source / school / "platform" / "收訖確認.csv", numbers,
+                             opens_at=opens, window_days=3, seed=5)
+    with connect(workspace.warehouse) as con:
+        ingest_file_kind(con, workspace.source, FILES_BY_KIND["receipt_confirmations"], schools=[school])
+
+    state = evaluate(workspace.warehouse, school, year, 1)
+
+    assert state.summary() == {"students": truth.students, "confirmed": truth.confirmed, "disputed": truth.disputed,
+                               "unconfirmed": truth.unconfirmed, "open_disputes": truth.disputed_items,
+                               "window_closes": (opens.date() + dt.timedelta(days=3)).isoformat()}
+    assert (state.late_replies, state.guardian_replies, state.unmatched_replies) == (truth.late_replies, truth.guardian_replies, 0)
+    assert min(truth.disputed, truth.unconfirmed, truth.late_replies, truth.guardian_replies) >= 1
+    for case in state.cases:
+        answer_case(workspace.warehouse, case.case_id, "經查資料無誤", "註冊組")
+    assert evaluate(workspace.warehouse, school, year, 1).summary()["open_disputes"] == 0
+
+
+def test_each_class_gets_a_form_per_student_with_every_answered_item_and_leavers_go_by_post(workspace, school_year,
+                                                                                          passing_gate):
+    import openpyxl
+
+    from pipelines.export.confirmation_forms import write_confirmation_forms
+    from pipelines.export.core import export_school
+    from pipelines.export.layout import receipt_path
+    from pipelines.export.reconcile import reconcile
+    from pipelines.export.submission import submit
+    from pipelines.generate.receipts import simulate_receipt
+
+    school, year = school_year
+    out = workspace.warehouse.parent / "out"
+    folder = export_school(workspace, out, school, year, 1, gate_result=passing_gate).folder
+    submit(workspace, out, school, year, 1)
+    simulate_receipt(folder, receipt_path(workspace.source, school, year, 1), seed=3)
+    reconcile(workspace, school, year, 1, reports=workspace.warehouse.parent / "reports")
+    state = evaluate(workspace.warehouse, school, year, 1)
+    with connect(workspace.warehouse, read_only=True) as con:
+        leavers = {number for (number,) in con.execute(
+            "select student_number from marts.fct_student_terms where school_code = ? and academic_year = ? and term = 1 "
+            "and not is_enrolled", [school, year]).fetchall()}
+
+    paths = write_confirmation_forms(workspace.warehouse, state, workspace.warehouse.parent / "forms")
+
+    by_post, sheets, rows = set(), 0, 0
+    for path in paths:
+        book = openpyxl.load_workbook(path)
+        overview = list(book["總覽"].iter_rows(min_row=4, values_only=True))
+        by_post |= {row[1] for row in overview if row[4] == "郵寄"}
+        sheets += len(book.sheetnames) - 1
+        rows += sum(book[name].max_row - 5 for name in book.sheetnames[1:])  # title, blank, header; blank, signatures
+        assert not any(WHOLE_ID.search(str(cell)) for sheet in book for row in sheet.iter_rows(values_only=True)
+                       for cell in row if cell)
+    assert sheets == len(state.students) and rows == len(state.items)
+    assert by_post == leavers & set(state.students)
