@@ -65,9 +65,9 @@ from pipelines.export.layout import WORKBOOKS_BY_NAME, WHOLE_YEAR
 from pipelines.generate.admin import ENROLLED
 from pipelines.generate.codes import valid_course_codes, valid_national_ids
 from pipelines.generate.plan import ROC_OFFSET, SchoolPlan
+from pipelines.generate.register import on_register, register_rows
 
 TRIM = " \t\r\n\f\v\u3000\u00a0\ufeff"
-ON_REGISTER = ("在學", "復學", "轉入", "重讀", "畢業")  # hold the whole term (R22); others until their change date
 NO_CREDIT_CATEGORIES = ("8", "9")  # 團體活動時間, 彈性學習時間 (R21) unless the attribute is D
 CREDIT_GRANTING_ATTRIBUTE = "D"
 ENTRY_AGES = (14, 20)  # R23
@@ -319,24 +319,20 @@ def _v2_rules(plan: SchoolPlan, frames: dict[str, pl.DataFrame], outcomes_s: pl.
                               on=["student_number", "academic_year", "term", "course_code"], how="semi")
     add("R21", matched.filter(no_credit), outcome_key, outcome_term)
 
-    rows = students.unique(subset=["academic_year", "term", "student_number"], keep="last", maintain_order=True)
-    def on_register(frame: pl.DataFrame, at: str) -> pl.Expr:  # noqa: E306
-        return pl.col("enrolment_status").is_in(list(ON_REGISTER)) | (
-            pl.col("status_changed_date").is_not_null() & (pl.col(at).dt.date() <= pl.col("status_changed_date")))
-    term_rows = rows.select("academic_year", "term", "student_number", "enrolment_status", "status_changed_date")
-    placed = outcomes_s.join(term_rows, on=["academic_year", "term", "student_number"], how="left")
-    add("R22", placed.filter(~on_register(placed, "uploaded_at").fill_null(False)), outcome_key, outcome_term)
-    latest = rows.sort("term").unique(subset=["academic_year", "student_number"], keep="last", maintain_order=True)
-    year_rows = latest.select("academic_year", "student_number", "enrolment_status", "status_changed_date")
+    placed = outcomes_s.join(register_rows(students, per_term=True), on=["academic_year", "term", "student_number"], how="left")
+    add("R22", placed.filter(~on_register("uploaded_at").fill_null(False)), outcome_key, outcome_term)
+    year_rows = register_rows(students, per_term=False)
     entries = performances.join(year_rows, on=["academic_year", "student_number"], how="left")
-    add("R22", entries.filter(~on_register(entries, "uploaded_at").fill_null(False)), pl.col("performance_id"))
+    add("R22", entries.filter(~on_register("uploaded_at").fill_null(False)), pl.col("performance_id"))
     latest_selection = (selections.sort("selected_at", "item_id").group_by("item_type", "item_id")
                         .agg(pl.col("action").last(), pl.col("academic_year").last(), pl.col("student_number").last(),
                              pl.col("selected_at").filter(pl.col("action") == "勾選").last())
                         .filter(pl.col("action") == "勾選"))
     chosen = latest_selection.join(year_rows, on=["academic_year", "student_number"], how="left")
-    add("R22", chosen.filter(~on_register(chosen, "selected_at").fill_null(False)), pl.col("item_id"))
+    add("R22", chosen.filter(~on_register("selected_at").fill_null(False)), pl.col("item_id"))
 
+    rows = students.unique(subset=["academic_year", "term", "student_number"], keep="last", maintain_order=True)
+    latest = rows.sort("term").unique(subset=["academic_year", "student_number"], keep="last", maintain_order=True)
     start = pl.date(pl.col("academic_year") + 1911, 8, 1)
     age = (start.dt.year() - pl.col("birth_date").dt.year()
            - pl.when((start.dt.month() * 100 + start.dt.day()) < (pl.col("birth_date").dt.month() * 100
