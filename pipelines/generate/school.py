@@ -79,6 +79,7 @@ def build_frames(plan: SchoolPlan) -> dict[str, pl.DataFrame]:
     records, outcomes = inject.credit_defects(plan, rngs[21], records, outcomes)
     registered = add_student_attributes(plan, rng_for(plan.seed, plan.index, 51), admin.students)
     students = inject.student_defects(plan, rngs[20], registered)
+    students = inject.code_defects(plan, rng_for(plan.seed, plan.index, 53), students)
     visiting = build_visiting_studies(plan, rng_for(plan.seed, plan.index, 52), admin.students)
     return {
         "students": students,
