@@ -178,5 +178,5 @@ def test_formula_like_text_is_written_exactly_and_never_as_a_formula(tmp_path):
 
 
 def test_a_text_over_a_cell_is_refused_naming_where(tmp_path):
-    with pytest.raises(CellTooLong, match="「幹部經歷」第 3 列「擔任職務」欄"):
+    with pytest.raises(CellTooLong, match="「幹部經歷紀錄」第 3 列「擔任職務」欄"):
         write_workbook(tmp_path / "cadres.xlsx", CADRES, "023865", 113, 1, [ROW, {**ROW, "position": TOO_LONG}])
