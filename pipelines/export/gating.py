@@ -18,7 +18,9 @@ out of the whole-year folder (視同放棄) and listed in `excluded`; under `war
 
 A partial export (--allow-partial) leaves out what the violations point at: a student (R13, R14: every
 row of that student), an outcome (R01–R04, R06, R08, R09: the 成果編號), a performance (R10: the 表現編號),
-a course record (R15: that 課程代碼 of that student that term). The per-student caps (R05, R07, R11, R12)
+a course record (R15: that 課程代碼 of that student that term), an export row (R24, R25: the rows of that
+student and term whose 項目鍵 the violation names, as pipelines/gate/exported.py row_item_keys makes
+them). The per-student caps (R05, R07, R11, R12)
 are applied to every row from the export models' cap flags (from their ranks): the items selected (or
 uploaded) last go. All of it runs on whole columns (polars joins), not row by row.
 Every in-scope violation is listed in the manifest's `excluded` as {rule, key, 學號, rows}, `rows` being
@@ -52,6 +54,8 @@ STUDENT_RULES = ("R13", "R14", "R23")
 OUTCOME_RULES = ("R01", "R02", "R03", "R04", "R06", "R08", "R09", "R21", "R22", FORFEIT_RULE)
 PERFORMANCE_RULES = ("R10", "R22", "R27", FORFEIT_RULE)
 COURSE_RECORD_RULES = ("R15",)
+EXPORT_ROW_RULES = ("R24", "R25")  # keyed by the export row's 項目鍵 (pipelines/gate/exported.py)
+EXPORT_ROW = "export_row"
 # model → (rule, the model's flag that is false for a row beyond that rule's cap), checked in this order
 CAP_FLAGS: dict[str, tuple[tuple[str, str], ...]] = {
     "export_central__course_outcomes": (("R07", "is_within_selection_cap"), ("R05", "is_within_upload_cap")),
@@ -162,6 +166,7 @@ def _lookups(offences: Iterable[Offence]) -> _Lookups:
     outcomes: dict[tuple, Offence] = {}
     performances: dict[tuple, Offence] = {}
     course_records: dict[tuple, Offence] = {}
+    export_rows: dict[tuple, Offence] = {}
     for offence in sorted(offences, key=lambda offence: offence.rule):
         if offence.rule in STUDENT_RULES and offence.student_number:
             students.setdefault((offence.student_number,), offence)
@@ -171,11 +176,14 @@ def _lookups(offences: Iterable[Offence]) -> _Lookups:
             performances.setdefault((offence.key,), offence)
         if offence.rule in COURSE_RECORD_RULES:
             course_records.setdefault((offence.student_number, offence.key, offence.term), offence)
+        if offence.rule in EXPORT_ROW_RULES and offence.key:
+            export_rows.setdefault((offence.student_number, offence.term, offence.key), offence)
     return {
         "student": (("student_number",), students),
         "export_central__course_outcomes": (("item_id",), outcomes),
         "export_central__diverse_performances": (("item_id",), performances),
         "export_central__course_records": (("student_number", "course_code", "term"), course_records),
+        EXPORT_ROW: (("student_number", "term", "_export_key"), export_rows),
     }
 
 
@@ -199,26 +207,40 @@ def _reasons(frame: pl.DataFrame, model: str, lookups: _Lookups) -> pl.DataFrame
             rule = frame.select(pl.when(pl.col(flag).eq(False)).then(pl.lit(cap_rule)).otherwise(rule)).to_series()
     reasons = pl.DataFrame([rule.alias("_rule"), _as_text(frame, "item_id", "_key"),
                             _as_text(frame, "student_number", "_student")])
-    for kind in (model, "student"):  # the student's offence is applied last: it wins
-        columns, found = lookups.get(kind, ((), {}))
-        if not found:
-            continue
-        on = [f"_on{index}" for index in range(len(columns))]
-        table = pl.DataFrame(
-            [pl.Series(name, [None if key[index] is None else str(key[index]) for key in found], dtype=pl.String)
-             for index, name in enumerate(on)]
-            + [pl.Series(name, [getattr(offence, field) for offence in found.values()], dtype=pl.String)
-               for name, field in zip(_REASON, ("rule", "key", "student_number"))])
-        keys = pl.DataFrame([_as_text(frame, column, name) for column, name in zip(columns, on)])
-        match = keys.join(table, on=on, how="left", nulls_equal=True, maintain_order="left")
-        reasons = match.select(pl.when(pl.col("_rule").is_not_null()).then(pl.col(name)).otherwise(previous)
-                               for name, previous in zip(_REASON, reasons.get_columns()))
-    return reasons
+    columns, found = lookups.get(model, ((), {}))
+    reasons = _match(reasons, pl.DataFrame([_as_text(frame, column, column) for column in columns]), found)
+    columns, found = lookups.get(EXPORT_ROW, ((), {}))
+    if found:
+        from pipelines.gate.exported import row_item_keys
+
+        student, term = _as_text(frame, "student_number", "_s"), _as_text(frame, "term", "_t")
+        for key in row_item_keys(frame, model):
+            reasons = _match(reasons, pl.DataFrame([student, term, key.cast(pl.String)]), found)
+    columns, found = lookups.get("student", ((), {}))  # the student's offence is applied last: it wins
+    return _match(reasons, pl.DataFrame([_as_text(frame, column, column) for column in columns]), found)
+
+
+def _match(reasons: pl.DataFrame, keys: pl.DataFrame, found: dict[tuple, Offence]) -> pl.DataFrame:
+    """`reasons` with the offence whose item is the row's (its key columns in `keys`, in the lookup's
+    order) put in where one is found."""
+    if not found:
+        return reasons
+    on = [f"_on{index}" for index in range(keys.width)]
+    table = pl.DataFrame(
+        [pl.Series(name, [None if key[index] is None else str(key[index]) for key in found], dtype=pl.String)
+         for index, name in enumerate(on)]
+        + [pl.Series(name, [getattr(offence, field) for offence in found.values()], dtype=pl.String)
+           for name, field in zip(_REASON, ("rule", "key", "student_number"))])
+    match = keys.rename(dict(zip(keys.columns, on))).join(table, on=on, how="left", nulls_equal=True,
+                                                            maintain_order="left")
+    return match.select(pl.when(pl.col("_rule").is_not_null()).then(pl.col(name)).otherwise(previous)
+                        for name, previous in zip(_REASON, reasons.get_columns()))
 
 
 def _key_frame(rows: Sequence[dict[str, Any]]) -> pl.DataFrame:
     """The columns exclusions read, from row dicts (as the tests build them)."""
-    names = ("student_number", "item_id", "course_code", "term", *(flag for flags in CAP_FLAGS.values() for _, flag in flags))
+    names = ("student_number", "item_id", "course_code", "term", *(flag for flags in CAP_FLAGS.values() for _, flag in flags),
+             *(name for row in rows for name in row))  # the rest: the columns an export row's 項目鍵 is made of
     return pl.DataFrame({name: pl.Series(name, [row.get(name) for row in rows], strict=False)
                          for name in dict.fromkeys(names)}, height=len(rows))
 

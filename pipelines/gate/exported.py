@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import polars as pl
+
 from pipelines.export.layout import EXPORT_SCHEMA, KEY_JOINER, STUDENT_KEY_COLUMNS, WORKBOOKS, Sheet, Workbook
 
 SEED_SCHEMA = "seeds"
@@ -39,10 +41,35 @@ class CodeList:
 
 # Which exported column is checked against which code list (R24). To add one: put the list in seeds/
 # (xwalk_<name>.csv, described in seeds/_seeds.yml) and add a line here.
+_STUDENTS, _RECORDS, _OUTCOMES = "export_central__students", "export_central__course_records", "export_central__course_outcomes"
+_CADRES, _ABSENCES, _DIVERSE = "export_central__cadres", "export_central__absences", "export_central__diverse_performances"
 CODE_LISTS: tuple[CodeList, ...] = (
-    CodeList("export_central__students", "enrolment_status", "xwalk_enrolment_statuses", "enrolment_status"),
-    CodeList("export_central__cadres", "cadre_level", "xwalk_cadre_levels", "cadre_level"),
-    CodeList("export_central__diverse_performances", "category", "xwalk_diverse_categories", "category", label="類別"),
+    CodeList(_STUDENTS, "enrolment_status", "xwalk_enrolment_statuses", "enrolment_status"),
+    CodeList(_STUDENTS, "cluster_code", "xwalk_clusters", "cluster_code"),
+    CodeList(_STUDENTS, "host_cluster_code", "xwalk_clusters", "cluster_code"),
+    CodeList(_STUDENTS, "program_code", "xwalk_programs", "program_code"),
+    CodeList(_STUDENTS, "host_program_code", "xwalk_programs", "program_code"),
+    CodeList(_STUDENTS, "division_code", "xwalk_divisions", "division_code"),
+    CodeList(_STUDENTS, "class_type", "xwalk_class_types", "class_type_code"),
+    CodeList(_STUDENTS, "special_identity_code", "xwalk_special_identities", "special_identity_code"),
+    CodeList(_STUDENTS, "indigenous_people_code", "xwalk_indigenous_peoples", "indigenous_people_code"),
+    CodeList(_STUDENTS, "indigenous_status_code", "xwalk_indigenous_statuses", "indigenous_status_code"),
+    CodeList(_STUDENTS, "admission_method_code", "xwalk_admission_methods", "admission_method_code"),
+    CodeList(_RECORDS, "credit_counted_code", "xwalk_credit_counted_codes", "export_code"),
+    CodeList(_RECORDS, "make_up_method_code", "xwalk_make_up_methods", "make_up_method_code"),
+    CodeList(_RECORDS, "transfer_identity_code", "xwalk_transfer_identities", "transfer_identity_code"),
+    CodeList(_OUTCOMES, "make_up_method_code", "xwalk_make_up_methods", "make_up_method_code"),
+    CodeList(_OUTCOMES, "retake_method_code", "xwalk_retake_methods", "retake_method_code"),
+    CodeList(_CADRES, "cadre_level", "xwalk_cadre_levels", "cadre_level"),
+    CodeList(_ABSENCES, "absence_type_code", "xwalk_absence_types", "absence_type_code"),
+    CodeList(_DIVERSE, "category", "xwalk_diverse_categories", "category", label="類別"),
+    CodeList(_DIVERSE, "cadre_level", "xwalk_cadre_levels", "cadre_level"),
+    CodeList(_DIVERSE, "competition_level_code", "xwalk_competition_levels", "competition_level_code"),
+    CodeList(_DIVERSE, "team_participation_code", "xwalk_team_participation", "team_participation_code"),
+    CodeList(_DIVERSE, "certificate_code", "xwalk_certificates", "certificate_code"),
+    CodeList(_DIVERSE, "flexible_learning_type_code", "xwalk_flexible_learning_types", "flexible_learning_type_code"),
+    CodeList(_DIVERSE, "group_activity_type_code", "xwalk_group_activity_types", "group_activity_type_code"),
+    CodeList(_DIVERSE, "workplace_learning_type_code", "xwalk_workplace_learning_types", "workplace_learning_type_code"),
 )
 
 _STUDENT_KEY_HEADERS = {header for header, _ in STUDENT_KEY_COLUMNS}
@@ -81,15 +108,56 @@ def _sheet_rows(workbook: Workbook, sheet: Sheet, columns: set[str]) -> str:
             f"from {EXPORT_SCHEMA}.{workbook.model} {where}")
 
 
-def _keys(sheet: Sheet, prefix: str = "") -> tuple[str, str]:
-    """The 項目鍵 as SQL (Sheet.item_key's), and what a report shows of it: the student's own key stays
-    out (a whole 身分證號 is never printed; the row names the student by 學號, class and seat)."""
+def _key_parts(sheet: Sheet) -> tuple[tuple[str, str | None], ...]:
+    """Per key header of the sheet: (its row column, the text a report shows instead, if any). The
+    student's own key stays out of what is shown (a whole 身分證號 is never printed; the row names the
+    student by 學號, class and seat)."""
     by_header = dict((*STUDENT_KEY_COLUMNS, *sheet.columns))
+    return tuple((by_header[header], f"（{header}）" if header in _STUDENT_KEY_HEADERS else None)
+                 for header in sheet.key_headers)
+
+
+def _keys(sheet: Sheet, prefix: str = "") -> tuple[str, str]:
+    """The 項目鍵 as SQL (Sheet.item_key's), and what a report shows of it."""
     joiner = f" || '{KEY_JOINER}' || "
-    key = joiner.join(_text(prefix + by_header[header]) for header in sheet.key_headers)
-    shown = joiner.join(f"'（{header}）'" if header in _STUDENT_KEY_HEADERS else _text(prefix + by_header[header])
-                        for header in sheet.key_headers)
+    parts = _key_parts(sheet)
+    key = joiner.join(_text(prefix + column) for column, _ in parts)
+    shown = joiner.join(f"'{text}'" if text else _text(prefix + column) for column, text in parts)
     return key, shown
+
+
+def _shown_expr(sheet: Sheet) -> pl.Expr:
+    """`_keys`' shown key on a polars frame of export rows (text as the SQL casts it, null as '')."""
+    return pl.concat_str([pl.lit(text) if text else pl.col(column).cast(pl.String).fill_null("")
+                          for column, text in _key_parts(sheet)], separator=KEY_JOINER)
+
+
+def row_item_keys(frame: pl.DataFrame, model: str) -> list[pl.Series]:
+    """The item keys R25 and R24 name each row of an export model by, as the two frames make them (null
+    where a row has none): R25's (workbook/sheet：key), then one per code list registered on the model
+    (header：key, where the row holds a code). A partial export leaves out the rows they name."""
+    workbook = next((workbook for workbook in WORKBOOKS if workbook.model == model), None)
+    if workbook is None:
+        return []
+    needed = {column for sheet in workbook.sheets for column, text in _key_parts(sheet) if not text}
+    if not needed <= set(frame.columns):
+        return []
+    keys = []
+    for sheet in workbook.sheets:
+        here = pl.col(workbook.sheet_column) == sheet.name if workbook.sheet_column in frame.columns else pl.lit(True)
+        keys.append(frame.select(pl.when(here).then(pl.lit(f"{workbook.name}/{sheet.name}：") + _shown_expr(sheet))).to_series())
+    first = workbook.sheets[0]
+    for code_list in CODE_LISTS:
+        if code_list.model == model and code_list.column in frame.columns:
+            header = _header(workbook, code_list)
+            keys.append(frame.select(pl.when(pl.col(code_list.column).is_not_null())
+                                     .then(pl.lit(f"{header}：") + _shown_expr(first))).to_series())
+    return [key.alias(f"_export_key{index}") for index, key in enumerate(keys)]
+
+
+def _header(workbook: Workbook, code_list: CodeList) -> str:
+    return next((header for sheet in workbook.sheets for header, column in sheet.columns if column == code_list.column),
+                code_list.label or code_list.column)
 
 
 def exported_rows_sql(con) -> str:
@@ -115,8 +183,7 @@ def exported_codes_sql(con) -> str:
         if columns is None or _columns(con, SEED_SCHEMA, code_list.seed) is None:
             continue
         workbook = workbooks[code_list.model]
-        header = next((header for sheet in workbook.sheets for header, column in sheet.columns
-                       if column == code_list.column), code_list.label or code_list.column)
+        header = _header(workbook, code_list)
         _, shown = _keys(workbook.sheets[0], "rows.")  # a workbook's sheets share their key headers
         seat = "rows.seat_number" if "seat_number" in columns else "null::integer"
         value = f"cast(rows.{_quote(code_list.column)} as varchar)"

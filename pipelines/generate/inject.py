@@ -11,7 +11,7 @@ import polars as pl
 
 from pipelines.generate import text
 from pipelines.generate.admin import ENROLLED, np_date, random_times
-from pipelines.generate.codes import corrupt_national_ids, make_national_ids, malform_course_code
+from pipelines.generate.codes import corrupt_national_ids, make_national_ids, malform_course_code, valid_national_ids
 from pipelines.generate.plan import SchoolPlan
 
 _BLANK_SUMMARIES = ("", "   ", "\u3000", "\u3000\u3000", None)
@@ -20,6 +20,7 @@ _BAD_VIDEO_EXTENSIONS = ("avi", "mov", "wmv")
 _BAD_URLS = ("www.example.com/portfolio", "ftp://files.example.com/work.pdf", "youtube.com/watch?v=abc123",
              "file:///C:/作品/成果.pdf")
 _OUTCOME_RULES = ("R01", "R02", "R03", "R04", "R06", "R16")
+UNKNOWN_CLUSTER_CODE = "99"  # no 群別 has it (xwalk_clusters: 00-15)
 
 
 def _set(frame: pl.DataFrame, column: str, mask: np.ndarray, values) -> pl.DataFrame:
@@ -188,6 +189,22 @@ def student_defects(plan: SchoolPlan, rng: np.random.Generator, students: pl.Dat
     students = students.with_columns(
         pl.when(pl.col("_pid").is_in(no_birth)).then(None).otherwise(pl.col("birth_date")).alias("birth_date"))
     return students.sort("_ti", "class_code", "seat_number", "student_number").drop("_row")
+
+
+def code_defects(plan: SchoolPlan, rng: np.random.Generator, students: pl.DataFrame) -> pl.DataFrame:
+    """R24: one 學生資料 row gets a 群別代碼 no code list has (ingestion does not check 學生資料 codes; the
+    gate's R24 does, on the exported rows). The row is enrolled, with a 學號 and a valid 身分證號 of its
+    own that term, so it is exported once whatever the other defects did."""
+    if plan.error_rate <= 0 or students.height == 0:
+        return students
+    own = (pl.len().over("_ti", "student_number") == 1) & (pl.len().over("_ti", "national_id") == 1)
+    candidates = np.flatnonzero(students.select(own & pl.col("enrolment_status").is_in(ENROLLED)).to_series().to_numpy()
+                                & valid_national_ids(students["national_id"]))
+    if len(candidates) == 0:
+        return students
+    chosen = np.zeros(students.height, dtype=bool)
+    chosen[candidates[int(rng.integers(len(candidates)))]] = True
+    return _set(students, "cluster_code", chosen, UNKNOWN_CLUSTER_CODE)
 
 
 def course_record_defects(plan: SchoolPlan, rng: np.random.Generator, records: pl.DataFrame,

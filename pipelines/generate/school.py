@@ -22,6 +22,7 @@ from pipelines.generate.platform import (
     OUTCOME_COLUMNS, assign_scenarios, attach_teachers, build_events, build_outcomes, build_performances,
     build_selections,
 )
+from pipelines.generate.register import keep_on_register
 from pipelines.generate.registry import add_course_record_fields, add_student_attributes, build_visiting_studies
 from pipelines.generate.render import render, undecodable_bytes
 from pipelines.generate.truth import compute_truth, outcome_states
@@ -59,21 +60,26 @@ def build_frames(plan: SchoolPlan) -> dict[str, pl.DataFrame]:
     """Every file's rows as typed frames (contract English names, plus ``_`` bookkeeping columns)."""
     rngs = [rng_for(plan.seed, plan.index, 10 + i) for i in range(24)]
     admin = build_admin(plan, rngs[:11])
-    outcomes = build_outcomes(plan, rngs[11], admin.course_records)
+    # a leaver's items stop at the 學籍異動日期 (R22); a school with errors keeps one performance entered after it
+    outcomes = keep_on_register(build_outcomes(plan, rngs[11], admin.course_records), admin.students, "uploaded_at",
+                                per_term=True)
     outcomes = attach_teachers(outcomes, admin.teachers)
     outcomes = inject.outcome_defects(plan, rngs[12], outcomes)
     outcomes = assign_scenarios(plan, rngs[13], outcomes, admin.teachers)
     events = build_events(plan, rngs[14], outcomes, admin.teachers)
     events = inject.event_defects(plan, rngs[15], events)
-    performances = build_performances(plan, rngs[16], admin.students, admin.cadres)
+    performances = keep_on_register(build_performances(plan, rngs[16], admin.students, admin.cadres), admin.students,
+                                    "uploaded_at", per_term=False, spare=int(plan.error_rate > 0))
     performances = inject.performance_defects(plan, rngs[17], performances)
-    selections = build_selections(plan, rngs[18], outcomes, outcome_states(events), performances)
+    selections = keep_on_register(build_selections(plan, rngs[18], outcomes, outcome_states(events), performances),
+                                  admin.students, "selected_at", per_term=False)
     # contract v2's additions, on streams of their own (rng_for stages 50-52): the rows above stay the same
     course_records = add_course_record_fields(plan, rng_for(plan.seed, plan.index, 50), admin.course_records)
     records = inject.course_record_defects(plan, rngs[19], course_records, outcomes)
     records, outcomes = inject.credit_defects(plan, rngs[21], records, outcomes)
     registered = add_student_attributes(plan, rng_for(plan.seed, plan.index, 51), admin.students)
     students = inject.student_defects(plan, rngs[20], registered)
+    students = inject.code_defects(plan, rng_for(plan.seed, plan.index, 53), students)
     visiting = build_visiting_studies(plan, rng_for(plan.seed, plan.index, 52), admin.students)
     return {
         "students": students,

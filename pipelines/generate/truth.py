@@ -41,7 +41,8 @@ R18    item  成果編號 — state 未送審/待認證/認證未通過 and the 
 R19    item  ``學號|課程代碼`` — 學期學業成績 and 成績及格 both present and (score ≥ 60) ≠ (成績及格 = 1)
 R20    0     項目編號 — a 勾選 event dated after the year's selection deadline (only schools whose
                 policy.yaml has selection_deadlines)
-R21    item  成果編號 — its 修課成績 row's 課程代碼 has category 8/9 (no credits) and an attribute other than D
+R21    item  成果編號 — its 修課成績 row's 課程代碼 has category 8/9 (no credits) and an attribute other than D,
+             or that row's 是否採計學分 is 3 不適用 (a course without credits)
 R22    item  成果編號 — the student's 學生資料 row of that term is 休學/轉出/退學 with the upload after its
                 學籍異動日期 (or no date), or there is no row; 0 — 表現編號 (upload) and 項目編號 of an item
                 selected now (selection) by the student's latest row of the year
@@ -50,7 +51,10 @@ R26    item  成果編號 of R16; 0 — 項目編號 of an item selected now who
 R27    0     表現編號 — 學生自填, uploaded after the year's diverse-entry deadline (only with policy.yaml)
 R28    item  成果編號 — state 認證通過 and its latest 認證通過 given by a teacher other than the current
                 certifying teacher, or 上傳時間 after that 認證通過
-R24, R25 are judged on the export rows (code lists, 項目鍵); the truth does not model the exports.
+R24    row   群別代碼：（身分證號） — a 學生資料 row whose 群別代碼 is not in xwalk_clusters (the one list the
+             generator breaks: inject.code_defects, on an enrolled row exported once); key as the gate's
+             exported-codes frame makes it (pipelines/gate/exported.py)
+R25 is judged on the export rows' 項目鍵 of every sheet; the truth does not model them.
 =====  ====  ==================================================================================
 """
 
@@ -61,16 +65,21 @@ from datetime import date
 import polars as pl
 
 from pipelines.contract import seed_codes, seed_rows
-from pipelines.export.layout import WORKBOOKS_BY_NAME, WHOLE_YEAR
+from pipelines.export.layout import KEY_JOINER, WORKBOOKS_BY_NAME, WHOLE_YEAR
 from pipelines.generate.admin import ENROLLED
 from pipelines.generate.codes import valid_course_codes, valid_national_ids
 from pipelines.generate.plan import ROC_OFFSET, SchoolPlan
+from pipelines.generate.register import on_register, register_rows
 
 TRIM = " \t\r\n\f\v\u3000\u00a0\ufeff"
-ON_REGISTER = ("在學", "復學", "轉入", "重讀", "畢業")  # hold the whole term (R22); others until their change date
 NO_CREDIT_CATEGORIES = ("8", "9")  # 團體活動時間, 彈性學習時間 (R21) unless the attribute is D
 CREDIT_GRANTING_ATTRIBUTE = "D"
+WITHOUT_CREDITS = [row["delivered_code"] for row in seed_rows("xwalk_credit_counted_codes")
+                   if row["is_course_without_credits"] == "true"]
 ENTRY_AGES = (14, 20)  # R23
+_STUDENT_SHEET = WORKBOOKS_BY_NAME["學生資料名冊"].sheets[0]
+R24_CLUSTER_KEY = (next(header for header, column in _STUDENT_SHEET.columns if column == "cluster_code") + "："
+                   + KEY_JOINER.join(f"（{header}）" for header in _STUDENT_SHEET.key_headers))
 STATE_OF_ACTION = {"送審": "待認證", "認證通過": "認證通過", "認證未通過": "認證未通過", "取消認證": "已取消"}
 TERM_METRICS = (
     "students", "students_enrolled", "course_records", "outcomes_uploaded", "outcomes_certified",
@@ -315,33 +324,33 @@ def _v2_rules(plan: SchoolPlan, frames: dict[str, pl.DataFrame], outcomes_s: pl.
     outcome_key, outcome_term = pl.col("outcome_id"), pl.col("term")
     code = pl.col("course_code")
     no_credit = code.str.slice(16, 1).is_in(list(NO_CREDIT_CATEGORIES)) & (code.str.slice(18, 1) != CREDIT_GRANTING_ATTRIBUTE)
-    matched = outcomes_s.join(records.select("student_number", "academic_year", "term", "course_code").unique(),
-                              on=["student_number", "academic_year", "term", "course_code"], how="semi")
-    add("R21", matched.filter(no_credit), outcome_key, outcome_term)
+    course = ["student_number", "academic_year", "term", "course_code"]
+    # 是否採計學分 3 (不適用): the school says the course has no credits (xwalk_credit_counted_codes)
+    said = records.group_by(course).agg(pl.col("credit_counted_code").cast(pl.String).is_in(WITHOUT_CREDITS).any().alias("_without"))
+    matched = outcomes_s.join(said, on=course, how="inner")
+    add("R21", matched.filter(no_credit | pl.col("_without")), outcome_key, outcome_term)
 
-    rows = students.unique(subset=["academic_year", "term", "student_number"], keep="last", maintain_order=True)
-    def on_register(frame: pl.DataFrame, at: str) -> pl.Expr:  # noqa: E306
-        return pl.col("enrolment_status").is_in(list(ON_REGISTER)) | (
-            pl.col("status_changed_date").is_not_null() & (pl.col(at).dt.date() <= pl.col("status_changed_date")))
-    term_rows = rows.select("academic_year", "term", "student_number", "enrolment_status", "status_changed_date")
-    placed = outcomes_s.join(term_rows, on=["academic_year", "term", "student_number"], how="left")
-    add("R22", placed.filter(~on_register(placed, "uploaded_at").fill_null(False)), outcome_key, outcome_term)
-    latest = rows.sort("term").unique(subset=["academic_year", "student_number"], keep="last", maintain_order=True)
-    year_rows = latest.select("academic_year", "student_number", "enrolment_status", "status_changed_date")
+    placed = outcomes_s.join(register_rows(students, per_term=True), on=["academic_year", "term", "student_number"], how="left")
+    add("R22", placed.filter(~on_register("uploaded_at").fill_null(False)), outcome_key, outcome_term)
+    year_rows = register_rows(students, per_term=False)
     entries = performances.join(year_rows, on=["academic_year", "student_number"], how="left")
-    add("R22", entries.filter(~on_register(entries, "uploaded_at").fill_null(False)), pl.col("performance_id"))
+    add("R22", entries.filter(~on_register("uploaded_at").fill_null(False)), pl.col("performance_id"))
     latest_selection = (selections.sort("selected_at", "item_id").group_by("item_type", "item_id")
                         .agg(pl.col("action").last(), pl.col("academic_year").last(), pl.col("student_number").last(),
                              pl.col("selected_at").filter(pl.col("action") == "勾選").last())
                         .filter(pl.col("action") == "勾選"))
     chosen = latest_selection.join(year_rows, on=["academic_year", "student_number"], how="left")
-    add("R22", chosen.filter(~on_register(chosen, "selected_at").fill_null(False)), pl.col("item_id"))
+    add("R22", chosen.filter(~on_register("selected_at").fill_null(False)), pl.col("item_id"))
 
+    rows = students.unique(subset=["academic_year", "term", "student_number"], keep="last", maintain_order=True)
+    latest = rows.sort("term").unique(subset=["academic_year", "student_number"], keep="last", maintain_order=True)
     start = pl.date(pl.col("academic_year") + 1911, 8, 1)
     age = (start.dt.year() - pl.col("birth_date").dt.year()
            - pl.when((start.dt.month() * 100 + start.dt.day()) < (pl.col("birth_date").dt.month() * 100
                                                                     + pl.col("birth_date").dt.day())).then(1).otherwise(0))
     entry_age = age - (pl.col("grade") - 1)
+    clusters = list(seed_codes("xwalk_clusters", "cluster_code"))
+    add("R24", students.filter(~pl.col("cluster_code").is_in(clusters)), pl.lit(R24_CLUSTER_KEY), pl.col("term"))
     add("R23", latest.filter(pl.col("birth_date").is_null() | ~entry_age.is_between(*ENTRY_AGES)), pl.col("student_number"))
 
     if plan.deadlines_in_policy:

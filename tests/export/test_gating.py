@@ -210,3 +210,23 @@ def test_vectorised_exclusions_match_the_row_by_row_rules_on_frames_and_dicts():
             kept_frames, frame_exclusions = apply_exclusions(frames, verdict, partial=partial)
             assert {model: frame.to_dicts() for model, frame in kept_frames.items()} == expected_kept
             assert list(frame_exclusions.entries.items()) == list(expected.entries.items())
+
+
+def _cadre(student, position, level, term=1):
+    return {"student_number": student, "term": term, "unit_name": "一年二班", "position": position,
+            "cadre_level": level, "start_date_roc": "1130901"}
+
+
+def test_a_partial_export_leaves_out_the_export_rows_r24_and_r25_name_in_their_term():
+    gate = _gate(_violation("R24", "幹部等級：一年二班+副班長", "S1", term=1),
+                 _violation("R25", "校內幹部經歷名冊/幹部經歷紀錄：一年二班+副班長", "S2", term=1))
+    rows = {"export_central__cadres": [
+        _cadre("S1", "副班長", "9"), _cadre("S1", "班長", "1"), _cadre("S2", "副班長", "2"), _cadre("S2", "副班長", "3"),
+        _cadre("S3", "副班長", "2"), _cadre("S1", "副班長", "9", term=2)]}
+    kept, exclusions = apply_exclusions(rows, verdict_for(gate, 1), partial=True)
+    assert [(row["student_number"], row["position"], row["term"]) for row in kept["export_central__cadres"]] == [
+        ("S1", "班長", 1), ("S3", "副班長", 1), ("S1", "副班長", 2)]
+    assert exclusions.manifest_list() == [
+        {"rule": "R24", "key": "幹部等級：一年二班+副班長", "學號": "S1", "rows": 1},
+        {"rule": "R25", "key": "校內幹部經歷名冊/幹部經歷紀錄：一年二班+副班長", "學號": "S2", "rows": 2},
+    ]

@@ -210,8 +210,10 @@ EXPECTED = {
     "R12": ["113"], "R13": ["1130002"], "R14": ["1130004", "1130005"], "R15": [BAD_CODE], "R16": ["CO-107", "CO-115"],
     "R17": ["CO-108"], "R18": ["CO-108", "CO-114"], "R19": [CHINESE], "R20": ["CO-103"],
     "R21": ["CO-112"], "R22": ["CO-113"], "R23": ["1130003"], "R24": ["幹部等級：一年二班+副班長"],
-    # R25: 1130004 and 1130005 share a 身分證號 (R14) and 出生日期, so the 學生資料 sheet has that key twice
-    "R25": ["學生資料名冊/學生資料：（身分證號）"] * 2, "R26": ["CO-103", "CO-107", "CO-115"], "R27": ["P-7"], "R28": ["CO-111"],
+    # R25: 1130004 and 1130005 share a 身分證號 (R14) and 出生日期, so the 學生資料 sheet has that key twice; so
+    # do 1130001 and 1130006 (轉出 without a 學籍異動日期 stays listed, exports_central_business_rules.md);
+    # 1130004's selected CO-107 and CO-111 are one course with the same file (學期課程學習成果's key)
+    "R25": ["學生資料名冊/學生資料：（身分證號）"] * 4 + [f"學生課程學習成果名冊/學期課程學習成果：1+{CHINESE}+成果.pdf+"], "R26": ["CO-103", "CO-107", "CO-115"], "R27": ["P-7"], "R28": ["CO-111"],
 }
 
 

@@ -3,6 +3,7 @@
 -- suspended and those who left in it too, fct_student_terms.is_on_register), 項目鍵 身分證號. Sheet
 -- 學生借讀資料: every 借讀 row of the term, 項目鍵 借讀學校代碼+申請開始日期.
 -- Codes stay text (leading zeros), dates are ROC text; pipelines/export maps columns to headers.
+-- 班別 goes out as its code: a delivery in the old layout names it (普通班), xwalk_class_types gives the code.
 with
 
 student_terms as (
@@ -14,6 +15,12 @@ student_terms as (
 visiting_studies as (
 
     select * from {{ scoped_ref('stg_admin__visiting_studies') }}
+
+),
+
+class_types as (
+
+    select * from {{ ref('xwalk_class_types') }}
 
 ),
 
@@ -35,7 +42,7 @@ registered as (
         cluster_code,
         program_code,
         division_code,
-        class_type,
+        coalesce(class_types.class_type_code, student_terms.class_type) as class_type,
         cast(grade as integer) as grade,
         class_name,
         special_identity_code,
@@ -55,6 +62,8 @@ registered as (
         cast(null as varchar) as application_start_date_roc,
         cast(null as varchar) as application_end_date_roc,
     from student_terms
+    left join class_types
+        on student_terms.class_type = class_types.class_type_label
     where is_on_register
 
 ),

@@ -78,10 +78,11 @@ final as (
         -- categories 8 and 9 carry no credits unless the attribute grants them
         coalesce(categories.is_credit_bearing or attributes.grants_credit_to_non_credit_categories, false)
             as is_credit_bearing_course,
-        -- R21's one definition of "the course carries credits". Today the category/attribute decide:
-        -- 是否採計學分 0/1 says whether this student earned them (0 after a fail), not whether the course
-        -- has any. When 是否採計學分 is coded (1/2/3, a seed), its "course without credits" code joins here.
+        -- R21's one definition of "the course carries credits": the category/attribute give credits and
+        -- the school does not say the course has none (是否採計學分 3 不適用). 2 (old layout 0) only says
+        -- this student did not earn them (a failed course), which is no R21.
         coalesce(categories.is_credit_bearing or attributes.grants_credit_to_non_credit_categories, false)
+            and not coalesce(credit_counted_codes.is_course_without_credits, false)
             as carries_credits,
         course_records.source_file,
         course_records.source_line,
