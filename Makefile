@@ -22,7 +22,7 @@ $(BIN)/portfolio: pyproject.toml uv.lock
 
 install: $(BIN)/portfolio  ## create the locked virtual environment (.venv)
 
-demo: install  ## generate sample data, build the warehouse, print a summary
+demo: install $(DAGSTER_HOME)/dagster.yaml  ## generate sample data, build the warehouse (runs recorded in DAGSTER_HOME), print a summary
 	$(BIN)/portfolio demo
 
 test: install browser-deps  ## run every test
@@ -38,11 +38,11 @@ browser-deps:  ## install chromium and CJK fonts for the browser test (Debian, a
 dashboard: install  ## open the dashboards on http://127.0.0.1:8501 (PORT=… to change; accounts: portfolio users)
 	$(BIN)/portfolio dashboard --port $${PORT:-8501}
 
-# Runs that write the warehouse (tag portfolio/warehouse=writer: per-school builds, the nightly gate,
-# reminders) queue and go one at a time; DuckDB has one writer (pipelines/ops/jobs.py).
-$(DAGSTER_HOME)/dagster.yaml: Makefile
-	@mkdir -p $(DAGSTER_HOME)
-	@printf 'telemetry:\n  enabled: false\nrun_queue:\n  max_concurrent_runs: 4\n  tag_concurrency_limits:\n    - key: portfolio/warehouse\n      value: writer\n      limit: 1\n' > $@
+# Every run (`make demo`, `portfolio build`, the UI, the sensor and schedules) is recorded in the instance
+# under DAGSTER_HOME. Its dagster.yaml (telemetry off; runs that write the warehouse queue one at a time)
+# is written by pipelines/build.py, which the CLI also calls when the file is missing.
+$(DAGSTER_HOME)/dagster.yaml: Makefile pipelines/build.py | install
+	$(BIN)/python -c 'from pathlib import Path; from pipelines.build import write_instance_config; write_instance_config(Path("$(DAGSTER_HOME)"), replace=True)'
 
 # The UI materializes from $PORTFOLIO_SOURCE; without it, from the deliveries `make demo` generated.
 dagster: install $(DAGSTER_HOME)/dagster.yaml  ## open the Dagster UI on http://127.0.0.1:3000

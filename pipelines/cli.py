@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "pipelines.ops.cli.purge",
     "pipelines.ops.cli.backup",
     "pipelines.ops.cli.audit",
+    "pipelines.ops.cli.national",
     "pipelines.export.cli",
     "pipelines.export.submit_cli",
     "pipelines.export.verify_cli",

@@ -25,8 +25,15 @@ class BuiltSample:
 
 
 def pytest_sessionstart(session):
-    """Parse the dbt project first, as the CLI does: modules defining dbt assets read its manifest on import."""
+    """Parse the dbt project first, as the CLI does: modules defining dbt assets read its manifest on import.
+
+    `make test` exports the project's DAGSTER_HOME: test runs go to ephemeral instances instead, unless a
+    test sets its own."""
+    import os
+
     from pipelines.dbt.project import ensure_manifest
+
+    os.environ.pop("DAGSTER_HOME", None)
 
     ensure_manifest()
 

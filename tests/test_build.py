@@ -85,3 +85,37 @@ def test_a_real_build_killed_during_dbt_leaves_the_previous_warehouse_usable(bui
     assert hashlib.sha256(warehouse.read_bytes()).hexdigest() == before
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert con.execute("select count(*) from marts.fct_school_completion").fetchall()[0][0] > 0
+
+
+def test_builds_are_runs_of_the_project_instance_with_the_gate_check_evaluated(built_sample, tmp_path, monkeypatch):
+    import dagster as dg
+
+    from pipelines.build import run_build
+    from pipelines.gate.assets import GATE_CHECKS
+    from pipelines.ops.jobs import SCHOOL_TAG
+
+    shutil.copytree(built_sample.source, tmp_path / "source")
+    settings = Settings.resolve(warehouse=tmp_path / "warehouse.duckdb", source=tmp_path / "source")
+    school = sorted(path.name for path in settings.source.iterdir() if path.name != "_truth")[0]
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    for name in ("PORTFOLIO_WAREHOUSE", "PORTFOLIO_SOURCE"):
+        monkeypatch.setenv(name, os.environ.get(name, ""))
+
+    assert run_build(settings) and run_build(settings, schools=[school])
+
+    assert (tmp_path / "dagster_home" / "dagster.yaml").exists()
+    with dg.DagsterInstance.get() as instance:
+        latest, full = instance.get_runs()  # newest first
+        assert latest.status == full.status == dg.DagsterRunStatus.SUCCESS
+        assert latest.tags.get(SCHOOL_TAG) == school and SCHOOL_TAG not in full.tags
+        [check_key] = [key for check in GATE_CHECKS for key in check.check_keys]
+        evaluated = instance.event_log_storage.get_asset_check_execution_history(check_key, limit=5)
+        assert {record.run_id for record in evaluated} == {latest.run_id, full.run_id}
+
+
+def test_without_dagster_home_runs_go_to_an_ephemeral_instance(monkeypatch):
+    from pipelines.build import project_instance
+
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    with project_instance() as instance:
+        assert instance.is_ephemeral

@@ -6,8 +6,12 @@ Two ways to run them (dbt_project/macros/school_scope.sql):
 - a school-scoped build (`PortfolioResource.scoped_dbt`, used by `portfolio build --school` when
   pipelines/ops/scoped.py finds it safe): `dbt run` of the incremental models only, with the schools in
   the environment variable PORTFOLIO_SCOPED_SCHOOLS, so each model replaces just those schools' rows.
-  The tests and the national models wait for the next full build; the gate, which runs next, is the
-  school's check.
+  The tests and the national models wait for the next full build or national refresh; the gate,
+  which runs next, is the school's check;
+- the national refresh (job ``national_refresh``, `portfolio refresh-national`, a nightly schedule):
+  `dbt build` of the national models (tag ``national``) and every dbt test, on the live warehouse under
+  the warehouse lock. Those models are plain tables that dbt replaces whole, so a failure leaves the last
+  good table in place.
 """
 
 
@@ -49,7 +53,10 @@ class PortfolioTranslator(DagsterDbtTranslator):
 SCOPE_VARIABLE = "PORTFOLIO_SCOPED_SCHOOLS"  # read by dbt_project/macros/school_scope.sql
 
 
-def dbt_args(portfolio: PortfolioResource) -> list[str]:
+NATIONAL_TAG = "national"  # dbt_project.yml: models that compare schools, rebuilt whole
+
+
+def dbt_args(portfolio: PortfolioResource | None, *, national: bool = False) -> list[str]:
     """The dbt command of this run: a full build (models and data tests), or the scoped run of the per-school models.
 
     The scoped job selects the small staging views too (school/, ingest/; the others are per-school
@@ -57,6 +64,9 @@ def dbt_args(portfolio: PortfolioResource) -> list[str]:
     assets, and the publishing asset on a view, and Dagster skips an asset whose upstream dbt output was
     not produced.
     """
+    if national:
+        # the national models and every data test; the tests of the other models read their tables as they are
+        return ["build", "--select", f"tag:{NATIONAL_TAG} resource_type:test", "--exclude", "resource_type:unit_test"]
     if is_scoped(portfolio):
         # one school's queries take milliseconds: two side by side hide dbt's own time per model
         return ["run", "--threads", "2"]
@@ -113,21 +123,69 @@ def keep_partial_parse(warehouse: str, target_path: Path) -> None:
         os.replace(staged, cache)
 
 
+def _manifest_keys(wanted) -> list[dg.AssetKey]:
+    manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
+    translator = PortfolioTranslator()
+    return [translator.get_asset_key(node) for node in manifest["nodes"].values() if wanted(node)]
+
+
+def national_keys() -> list[dg.AssetKey]:
+    """The models that compare schools (tag `national`): what the national refresh rebuilds."""
+    return _manifest_keys(lambda node: node["resource_type"] == "model" and NATIONAL_TAG in node.get("tags", []))
+
+
+def is_national_refresh(context: dg.AssetExecutionContext) -> bool:
+    from pipelines.definitions import NATIONAL_JOB
+
+    return context.run.job_name == NATIONAL_JOB
+
+
+def _national_events(context: dg.AssetExecutionContext, dbt: DbtCliResource, target_path: Path):
+    """The national refresh's dbt events as this step's results.
+
+    Given the run's context, dagster-dbt names every selected test on dbt's command line, and past 200
+    names runs dbt in a temporary copy of the project, where the seeds folder beside it (`../seeds`) is
+    missing. So dbt gets the selection by tag here, and its events are matched to the run's assets and
+    checks by key.
+    """
+    invocation = dbt.cli(dbt_args(None, national=True), manifest=dbt_project.manifest_path,
+                         dagster_dbt_translator=PortfolioTranslator(), target_path=target_path)
+    for event in invocation.stream():
+        if isinstance(event, dg.AssetMaterialization) and event.asset_key in context.selected_asset_keys:
+            yield dg.MaterializeResult(asset_key=event.asset_key, metadata=event.metadata)
+        elif isinstance(event, dg.AssetCheckEvaluation) and \
+                dg.AssetCheckKey(event.asset_key, event.check_name) in context.selected_asset_check_keys:
+            yield dg.AssetCheckResult(asset_key=event.asset_key, check_name=event.check_name, passed=event.passed,
+                                      severity=event.severity, metadata=event.metadata)
+
+
 def unscoped_keys() -> list[dg.AssetKey]:
     """What a school-scoped build leaves to full builds: seeds and the national (plain table) models.
 
     It keeps the staging views: recreating them costs little, and through them the per-school models
     depend on the ingestion assets, so Dagster runs ingestion first.
     """
-    manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
-    translator = PortfolioTranslator()
-    return [translator.get_asset_key(node) for node in manifest["nodes"].values()
-            if node["resource_type"] == "seed"
-            or (node["resource_type"] == "model" and node["config"].get("materialized") == "table")]
+    return _manifest_keys(lambda node: node["resource_type"] == "seed"
+                          or (node["resource_type"] == "model" and node["config"].get("materialized") == "table"))
 
 
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=PortfolioTranslator())
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, portfolio: PortfolioResource):
+    if not is_national_refresh(context):  # builds hold the warehouse lock around the whole run (pipelines/build.py)
+        yield from _run_dbt(context, dbt, portfolio)
+        return
+    from pipelines.ops.backup import warehouse_lock
+    from pipelines.ops.recovery import recover_locked
+    from pipelines.settings import Settings
+
+    settings = Settings.resolve(warehouse=portfolio.warehouse_path, source=portfolio.source_path)
+    with warehouse_lock(settings.warehouse, portfolio.progress(context)):  # runs from the UI or the schedule too
+        recover_locked(settings, portfolio.progress(context))
+        yield from _run_dbt(context, dbt, portfolio, national=True)
+
+
+def _run_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, portfolio: PortfolioResource, *,
+             national: bool = False):
     os.environ["PORTFOLIO_WAREHOUSE"] = portfolio.warehouse  # profiles.yml reads it; dbt is a subprocess
     os.environ["PORTFOLIO_DUCKDB_MEMORY"] = portfolio.duckdb_memory
     os.environ[SCOPE_VARIABLE] = ",".join(portfolio.school_filter or []) if is_scoped(portfolio) else ""
@@ -137,7 +195,8 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, portfolio
     # dagster-dbt echoes every dbt log line to stdout; on the command line keep it for errors only.
     dbt_log = io.StringIO()
     seed_partial_parse(portfolio.warehouse, target_path)
-    events = dbt.cli(dbt_args(portfolio), context=context, target_path=target_path).stream()
+    events = _national_events(context, dbt, target_path) if national else \
+        dbt.cli(dbt_args(portfolio), context=context, target_path=target_path).stream()
     try:
         while True:
             with contextlib.redirect_stdout(dbt_log) if portfolio.print_progress else contextlib.nullcontext():
@@ -163,7 +222,8 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, portfolio
 
         with portfolio.connect() as con:  # every model rebuilt by this project: scoped builds may follow
             record_full_build(con, con.execute("select current_database()").fetchall()[0][0])
-    command = f"run（僅 {'、'.join(portfolio.school_filter or [])}）" if is_scoped(portfolio) else "build"
+    command = f"run（僅 {'、'.join(portfolio.school_filter or [])}）" if is_scoped(portfolio) else \
+        "build（全國比對模型與全部測試）" if national else "build"
     portfolio.progress(context)(
         f"  dbt {command}  {models} 個模型  {checks} 項測試（未通過 {failed_checks}）  {time.perf_counter() - started:6.1f}s"
     )

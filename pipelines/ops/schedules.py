@@ -1,12 +1,15 @@
-"""Schedules: the nightly gate of every school, and reminder lists on weekday mornings (Asia/Taipei).
+"""Schedules: the nightly gate of every school, the nightly national refresh, and reminder lists on
+weekday mornings (Asia/Taipei).
 
 The nightly gate starts one run per school folder (its partition of ``school_gate``), so a school whose
 gate cannot run fails alone; R17/R18 count from the night's date, so the backlog and proxy lists move on
-even when nothing was delivered.
+even when nothing was delivered. The day's one-school builds (the delivery sensor) leave the national
+marts and the dbt tests to the national refresh that follows the gate (job ``national_refresh``).
 """
 
 import dagster as dg
 
+from pipelines.definitions import NATIONAL_JOB
 from pipelines.ingest.layout import discover_schools
 from pipelines.ops.jobs import SCHOOL_TAG, SCHOOLS, reminders_job, school_gate_job
 from pipelines.ops.sensors import new_partitions
@@ -14,6 +17,7 @@ from pipelines.resources import PortfolioResource
 
 TIMEZONE = "Asia/Taipei"
 NIGHTLY_GATE_CRON = "0 2 * * *"  # 02:00 every night
+NATIONAL_REFRESH_CRON = "0 3 * * *"  # 03:00, after the day's one-school builds and the nightly gate
 REMINDERS_CRON = "30 6 * * 1-5"  # 06:30 Monday to Friday, before the school day
 
 
@@ -34,6 +38,14 @@ def nightly_gate_schedule(context: dg.ScheduleEvaluationContext, portfolio: Port
     ]
 
 
+@dg.schedule(job_name=NATIONAL_JOB, cron_schedule=NATIONAL_REFRESH_CRON, execution_timezone=TIMEZONE,
+             default_status=dg.DefaultScheduleStatus.RUNNING,
+             description="National marts (fct_national_*) and every dbt test, after the day's one-school builds.")
+def national_refresh_schedule(context: dg.ScheduleEvaluationContext):
+    night = context.scheduled_execution_time.date().isoformat() if context.scheduled_execution_time else None
+    return dg.RunRequest(run_key=night)
+
+
 @dg.schedule(job=reminders_job, cron_schedule=REMINDERS_CRON, execution_timezone=TIMEZONE,
              default_status=dg.DefaultScheduleStatus.RUNNING, description="Reminder lists before deadlines, weekday mornings.")
 def reminders_schedule(context: dg.ScheduleEvaluationContext):
@@ -41,4 +53,4 @@ def reminders_schedule(context: dg.ScheduleEvaluationContext):
     return dg.RunRequest(run_key=day, run_config={"ops": {"write_reminders": {"config": {"as_of": day}}}})
 
 
-OPS_SCHEDULES = [nightly_gate_schedule, reminders_schedule]
+OPS_SCHEDULES = [nightly_gate_schedule, national_refresh_schedule, reminders_schedule]

@@ -1,4 +1,4 @@
-"""The nightly gate (one run per school, Asia/Taipei) and the weekday reminder schedule."""
+"""The nightly gate (one run per school, Asia/Taipei), the nightly national refresh and the weekday reminder schedule."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 
 from pipelines.ops.jobs import SCHOOL_GATE_JOB, SCHOOLS
-from pipelines.ops.schedules import nightly_gate_schedule, reminders_schedule
+from pipelines.definitions import NATIONAL_JOB
+from pipelines.ops.schedules import national_refresh_schedule, nightly_gate_schedule, reminders_schedule
 from pipelines.resources import PortfolioResource
 from tests.ops import schools_fixture
 
@@ -47,3 +48,13 @@ def test_reminders_go_out_on_weekday_mornings_for_that_day():
             dg.build_schedule_context(instance=instance, scheduled_execution_time=NIGHT.replace(hour=6, minute=30)))
     assert reminders_schedule.cron_schedule == "30 6 * * 1-5"
     assert request.run_config["ops"]["write_reminders"]["config"]["as_of"] == "2025-07-15"
+
+
+def test_the_national_refresh_runs_once_a_night_after_the_gate():
+    with dg.instance_for_test() as instance:
+        request = national_refresh_schedule(
+            dg.build_schedule_context(instance=instance, scheduled_execution_time=NIGHT.replace(hour=3)))
+    assert national_refresh_schedule.job_name == NATIONAL_JOB
+    assert national_refresh_schedule.execution_timezone == "Asia/Taipei"
+    assert national_refresh_schedule.cron_schedule == "0 3 * * *"  # after the gate's 02:00
+    assert request.run_key == "2025-07-15"
