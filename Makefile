@@ -25,7 +25,8 @@ install: $(BIN)/portfolio  ## create the locked virtual environment (.venv)
 demo: install $(DAGSTER_HOME)/dagster.yaml  ## generate sample data, build the warehouse (runs recorded in DAGSTER_HOME), print a summary
 	$(BIN)/portfolio demo
 
-test: install browser-deps  ## run every test
+test: install browser-deps  ## lint (ruff: errors only) and run every test
+	$(BIN)/ruff check .
 	$(BIN)/pytest
 
 # The browser test drives Debian's chromium; without fonts-noto-cjk Chinese renders as boxes. Installing

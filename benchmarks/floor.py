@@ -611,7 +611,6 @@ def run_floor(source: Path, *, as_of: dt.date, workdir: Path, memory_limit: str 
 
 def main() -> int:
     """python -m benchmarks.floor SOURCE [AS_OF]: print the floor's counts (a debugging aid)."""
-    import sys
     import tempfile
 
     source = Path(sys.argv[1])

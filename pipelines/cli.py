@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from pipelines.settings import DEFAULT_SOURCE, Settings
+from pipelines.settings import Settings
 
 
 # Feature modules that bring their own subcommand: each has `add_parser(subparsers) -> ArgumentParser`

@@ -168,7 +168,7 @@ def run_gates(warehouse: Path, targets: list[tuple[str, int]] | None = None, ter
             school, year = unknown[0]
             raise UnknownSchoolOrYear(f"學校 {school} 在倉儲中沒有 {year} 學年度的學籍資料")
         schools = sorted({school for school, _ in targets})
-        wanted = f"school_code in (select unnest(?::varchar[]))"
+        wanted = "school_code in (select unnest(?::varchar[]))"
         policies = {record["school_code"]: policy_from_record(record) for record in con.execute(
             f"select * from {GATE_SCHEMA}.dim_schools where {wanted}", [schools]).df().to_dict("records")}
         missing_policy = [school for school in schools if school not in policies]

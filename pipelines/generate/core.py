@@ -6,7 +6,6 @@ import json
 import multiprocessing
 import os
 import shutil
-import sys
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor

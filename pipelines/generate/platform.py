@@ -316,7 +316,6 @@ def build_performances(plan: SchoolPlan, rng: np.random.Generator, students: pl.
         .agg(pl.col("start_date").min(), pl.col("end_date").max())
         .sort("academic_year", "student_number", "unit_name", "position")
     )
-    k = cadre_rows.height
     level_names = {1: "校級", 2: "班級", 3: "社團"}
     from_cadres = cadre_rows.select(
         "academic_year", "_pid", "student_number",
