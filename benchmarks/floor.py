@@ -273,7 +273,9 @@ def load_policies(con: duckdb.DuckDBPyConnection, source: Path, schools: list[st
                          policy.diverse_upload_cap_per_year, policy.diverse_selection_cap_per_year,
                          policy.summary_max_chars, list(policy.document_types), policy.document_max_bytes,
                          list(policy.video_types), policy.video_max_bytes, policy.certification_days_after_upload))
-        terms += [(school, *window) for window in policy.terms]
+        # the grade-less windows: the generator writes no per-grade ones, and the floor does not model them
+        terms += [(school, window.academic_year, window.term, window.upload_deadline, window.certification_deadline)
+                  for window in policy.terms if window.grade is None]
         deadlines += [(school, year, deadline) for year, deadline in policy.selection_deadlines.items()]
     con.execute("""create or replace table floor_policies (school_code varchar, upload_cap int, selection_cap int,
         diverse_upload_cap int, diverse_selection_cap int, summary_max int, document_types varchar[],
