@@ -178,8 +178,8 @@ def parse_policy(text: str, source: str = "policy.yaml") -> Policy:
         try:
             _check_known(key, POLICY_KEYS, "")
             overrides[key] = _VALIDATORS[key](key, value)
-        except PolicyError as error:
-            problems.append(PolicyProblem(error.key, value, error.detail))
+        except PolicyError as error:  # a list key reports each bad entry, not only its first
+            problems.extend(problem._replace(value=value) for problem in error.problems)
     if problems:
         raise PolicyError(problems[0].key, problems[0].detail, source, tuple(problems))
     return dataclasses.replace(DEFAULT_POLICY, **overrides)
@@ -246,34 +246,49 @@ def _date(key: str, value: Any) -> date:
 def _terms(key: str, value: Any) -> tuple[TermWindow, ...]:
     if not isinstance(value, list):
         raise PolicyError(key, f"'{key}' must be a list of terms (academic_year, term, upload_deadline, certification_deadline)")
-    windows: list[TermWindow] = []
+    return _each_entry(key, value, _term_window)
+
+
+def _each_entry(key: str, value: list, parse: Callable[[str, Any, list], Any]) -> tuple:
+    """`parse(where, item, parsed_so_far)` for each entry of a list key; every bad entry is reported together
+    (a school fixes them all in one go), not only the first."""
+    parsed: list = []
+    problems: list[PolicyProblem] = []
     for position, item in enumerate(value):
-        where = f"{key}[{position}]"
-        if not isinstance(item, dict):
-            raise PolicyError(where, f"'{where}' must be a mapping with {', '.join(_TERM_KEYS)}, got {_kind(item)}")
-        for term_key in item:
-            _check_known(term_key, _TERM_KEYS, where)
-        for term_key in _TERM_KEYS:
-            if term_key not in item and term_key not in _OPTIONAL_TERM_KEYS:
-                raise PolicyError(f"{where}.{term_key}", f"'{where}' is missing '{term_key}'")
-        window = TermWindow(
-            academic_year=_integer(f"{where}.academic_year", item["academic_year"], (1, 999)),
-            term=_term_number(f"{where}.term", item["term"]),
-            upload_deadline=_date(f"{where}.upload_deadline", item["upload_deadline"]),
-            certification_deadline=_date(f"{where}.certification_deadline", item["certification_deadline"]),
-            grade=_integer(f"{where}.grade", item["grade"], GRADES) if item.get("grade") is not None else None,
+        try:
+            parsed.append(parse(f"{key}[{position}]", item, parsed))
+        except PolicyError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise PolicyError(problems[0].key, problems[0].detail, problems=tuple(problems))
+    return tuple(parsed)
+
+
+def _term_window(where: str, item: Any, windows: list[TermWindow]) -> TermWindow:
+    if not isinstance(item, dict):
+        raise PolicyError(where, f"'{where}' must be a mapping with {', '.join(_TERM_KEYS)}, got {_kind(item)}")
+    for term_key in item:
+        _check_known(term_key, _TERM_KEYS, where)
+    for term_key in _TERM_KEYS:
+        if term_key not in item and term_key not in _OPTIONAL_TERM_KEYS:
+            raise PolicyError(f"{where}.{term_key}", f"'{where}' is missing '{term_key}'")
+    window = TermWindow(
+        academic_year=_integer(f"{where}.academic_year", item["academic_year"], (1, 999)),
+        term=_term_number(f"{where}.term", item["term"]),
+        upload_deadline=_date(f"{where}.upload_deadline", item["upload_deadline"]),
+        certification_deadline=_date(f"{where}.certification_deadline", item["certification_deadline"]),
+        grade=_integer(f"{where}.grade", item["grade"], GRADES) if item.get("grade") is not None else None,
+    )
+    if window.upload_deadline > window.certification_deadline:
+        raise PolicyError(
+            f"{where}.upload_deadline",
+            f"'{where}.upload_deadline' ({window.upload_deadline}) is after its certification_deadline "
+            f"({window.certification_deadline})",
         )
-        if window.upload_deadline > window.certification_deadline:
-            raise PolicyError(
-                f"{where}.upload_deadline",
-                f"'{where}.upload_deadline' ({window.upload_deadline}) is after its certification_deadline "
-                f"({window.certification_deadline})",
-            )
-        if any((earlier[:2], earlier.grade) == (window[:2], window.grade) for earlier in windows):
-            grade = f" grade {window.grade}" if window.grade is not None else ""
-            raise PolicyError(where, f"'{where}' repeats academic_year {window.academic_year} term {window.term}{grade}")
-        windows.append(window)
-    return tuple(windows)
+    if any((earlier[:2], earlier.grade) == (window[:2], window.grade) for earlier in windows):
+        grade = f" grade {window.grade}" if window.grade is not None else ""
+        raise PolicyError(where, f"'{where}' repeats academic_year {window.academic_year} term {window.term}{grade}")
+    return window
 
 
 def _term_number(key: str, value: Any) -> int:
@@ -318,33 +333,33 @@ def _proxy_statuses(key: str, value: Any) -> tuple[str, ...]:
 
 
 def _submission_deadlines(key: str, value: Any) -> tuple[SubmissionDeadline, ...]:
-    from pipelines.export.layout import TERMS, WORKBOOKS_BY_NAME
-
     if not isinstance(value, list):
         raise PolicyError(key, f"'{key}' must be a list of {{academic_year, term, roster, due}}, got {_kind(value)}")
-    deadlines: list[SubmissionDeadline] = []
-    for position, item in enumerate(value):
-        where = f"{key}[{position}]"
-        if not isinstance(item, dict):
-            raise PolicyError(where, f"'{where}' must be a mapping with {', '.join(_SUBMISSION_KEYS)}, got {_kind(item)}")
-        for entry_key in item:
-            _check_known(entry_key, _SUBMISSION_KEYS, where)
-        for entry_key in _SUBMISSION_KEYS:
-            if entry_key not in item:
-                raise PolicyError(f"{where}.{entry_key}", f"'{where}' is missing '{entry_key}'")
-        term = item["term"]
-        if isinstance(term, bool) or term not in TERMS:
-            raise PolicyError(f"{where}.term", f"'{where}.term' must be 1, 2 or 0 (whole year), got {_kind(term)}")
-        if item["roster"] not in WORKBOOKS_BY_NAME:
-            raise PolicyError(f"{where}.roster", f"'{where}.roster': {item['roster']!r} is not a 名冊 "
-                              f"({', '.join(WORKBOOKS_BY_NAME)})")
-        deadline = SubmissionDeadline(
-            academic_year=_integer(f"{where}.academic_year", item["academic_year"], (1, 999)),
-            term=term, roster=item["roster"], due=_date(f"{where}.due", item["due"]))
-        if any(earlier[:3] == deadline[:3] for earlier in deadlines):
-            raise PolicyError(where, f"'{where}' repeats {deadline.roster} of {deadline.academic_year} term {deadline.term}")
-        deadlines.append(deadline)
-    return tuple(deadlines)
+    return _each_entry(key, value, _submission_deadline)
+
+
+def _submission_deadline(where: str, item: Any, deadlines: list[SubmissionDeadline]) -> SubmissionDeadline:
+    from pipelines.export.layout import TERMS, WORKBOOKS_BY_NAME
+
+    if not isinstance(item, dict):
+        raise PolicyError(where, f"'{where}' must be a mapping with {', '.join(_SUBMISSION_KEYS)}, got {_kind(item)}")
+    for entry_key in item:
+        _check_known(entry_key, _SUBMISSION_KEYS, where)
+    for entry_key in _SUBMISSION_KEYS:
+        if entry_key not in item:
+            raise PolicyError(f"{where}.{entry_key}", f"'{where}' is missing '{entry_key}'")
+    term = item["term"]
+    if isinstance(term, bool) or term not in TERMS:
+        raise PolicyError(f"{where}.term", f"'{where}.term' must be 1, 2 or 0 (whole year), got {_kind(term)}")
+    if item["roster"] not in WORKBOOKS_BY_NAME:
+        raise PolicyError(f"{where}.roster", f"'{where}.roster': {item['roster']!r} is not a 名冊 "
+                          f"({', '.join(WORKBOOKS_BY_NAME)})")
+    deadline = SubmissionDeadline(
+        academic_year=_integer(f"{where}.academic_year", item["academic_year"], (1, 999)),
+        term=term, roster=item["roster"], due=_date(f"{where}.due", item["due"]))
+    if any(earlier[:3] == deadline[:3] for earlier in deadlines):
+        raise PolicyError(where, f"'{where}' repeats {deadline.roster} of {deadline.academic_year} term {deadline.term}")
+    return deadline
 
 
 _VALIDATORS: dict[str, Callable[[str, Any], Any]] = {

@@ -137,3 +137,18 @@ def test_every_key_in_error_is_listed_with_its_value():
         ("retention_years", 6), ("video_types", "mp4"), ("course_outcome_cap", 3),
     ]
     assert error.value.key == "retention_years"  # the first, as before
+
+
+def test_every_bad_entry_of_a_list_key_is_listed_not_only_the_first():
+    text = """terms:
+  - {academic_year: 113, term: 3, upload_deadline: 2025-02-03, certification_deadline: 2025-02-10}
+  - {academic_year: 113, term: 2, upload_deadline: 2025-07-14, certification_deadline: 2025-07-21}
+  - {academic_year: 113, term: 2, upload_deadline: 2025-07-30, certification_deadline: 2025-07-21}
+submission_deadlines:
+  - {academic_year: 113, term: 1, roster: 學生成績, due: 2025-03-10}
+"""
+    with pytest.raises(PolicyError) as error:
+        parse_policy(text)
+    assert [problem.key for problem in error.value.problems] == [
+        "terms[0].term", "terms[2].upload_deadline", "submission_deadlines[0].roster"]
+    assert all(problem.value is not None for problem in error.value.problems)
