@@ -59,6 +59,9 @@ def test_html_is_chinese_grouped_by_class_and_teacher_and_offline(gate_result, t
     # the backlog of a departed teacher names the proxy chosen by the policy's proxy_order
     teachers = page[page.index('id="teachers"'):]
     assert "T002 數學乙（已離職）" in teachers and "T003 數學丙" in teachers and "同科目同年級教師" in teachers
+    # people read ROC dates and Taipei time
+    assert f"檢核基準日 民國 {gate_result.as_of.year - 1911}/" in page and "（臺北時間）" in page
+    assert gate_result.as_of.isoformat() not in page
     # renders offline: inline CSS, no script, nothing fetched
     assert "<style>" in page and "<script" not in page and "<link" not in page
     assert not re.search(r'(src|href)="(https?:)?//', page)
