@@ -47,19 +47,29 @@ def add_parsers(actions) -> None:
     add_warehouse(answer)
 
 
-def run_status(args: argparse.Namespace) -> int:
-    from pipelines.export.confirmations import ConfirmationError, evaluate
-    from pipelines.ingest.dates import roc_date
+def _on_warehouse(args: argparse.Namespace, action):
+    """(settings, what `action(warehouse)` gives) on the built warehouse; the result is None when there is no
+    warehouse or the confirmations cannot be judged, with the reason printed."""
+    from pipelines.export.confirmations import ConfirmationError
     from pipelines.settings import Settings
 
     settings = Settings.resolve(warehouse=args.warehouse)
     if not settings.warehouse.is_file():
         print(f"找不到倉儲檔 {settings.warehouse}：請先執行 portfolio build", file=sys.stderr)
-        return EXIT_USAGE
+        return settings, None
     try:
-        state = evaluate(settings.warehouse, args.school, args.year, args.term)
+        return settings, action(settings.warehouse)
     except ConfirmationError as error:
         print(str(error), file=sys.stderr)
+        return settings, None
+
+
+def run_status(args: argparse.Namespace) -> int:
+    from pipelines.export.confirmations import evaluate
+    from pipelines.ingest.dates import roc_date
+
+    settings, state = _on_warehouse(args, lambda warehouse: evaluate(warehouse, args.school, args.year, args.term))
+    if state is None:
         return EXIT_USAGE
     summary = state.summary()
     print(f"{state.school}  {state.academic_year}_{state.term}  確認期間至 {roc_date(state.window_closes)}")
@@ -85,18 +95,11 @@ def run_status(args: argparse.Namespace) -> int:
 
 
 def run_answer(args: argparse.Namespace) -> int:
-    from pipelines.export.confirmations import ConfirmationError, answer_case
+    from pipelines.export.confirmations import answer_case
     from pipelines.export.submission import _default_actor
-    from pipelines.settings import Settings
 
-    settings = Settings.resolve(warehouse=args.warehouse)
-    if not settings.warehouse.is_file():
-        print(f"找不到倉儲檔 {settings.warehouse}：請先執行 portfolio build", file=sys.stderr)
-        return EXIT_USAGE
-    try:
-        case = answer_case(settings.warehouse, args.case, args.reason, _default_actor())
-    except ConfirmationError as error:
-        print(str(error), file=sys.stderr)
+    _, case = _on_warehouse(args, lambda warehouse: answer_case(warehouse, args.case, args.reason, _default_actor()))
+    if case is None:
         return EXIT_USAGE
     print(f"第 {args.case} 號申訴（{case['student_number']} {case['workbook']}）已回覆結案")
     return EXIT_OK
@@ -104,18 +107,11 @@ def run_answer(args: argparse.Namespace) -> int:
 
 def run_forms(args: argparse.Namespace) -> int:
     from pipelines.export.confirmation_forms import write_confirmation_forms
-    from pipelines.export.confirmations import ConfirmationError, evaluate
+    from pipelines.export.confirmations import evaluate
     from pipelines.export.layout import folder_name
-    from pipelines.settings import Settings
 
-    settings = Settings.resolve(warehouse=args.warehouse)
-    if not settings.warehouse.is_file():
-        print(f"找不到倉儲檔 {settings.warehouse}：請先執行 portfolio build", file=sys.stderr)
-        return EXIT_USAGE
-    try:
-        state = evaluate(settings.warehouse, args.school, args.year, args.term)
-    except ConfirmationError as error:
-        print(str(error), file=sys.stderr)
+    settings, state = _on_warehouse(args, lambda warehouse: evaluate(warehouse, args.school, args.year, args.term))
+    if state is None:
         return EXIT_USAGE
     folder = args.reports or settings.receipt_reports_dir / args.school / folder_name(args.year, args.term) / "確認單"
     written = write_confirmation_forms(settings.warehouse, state, folder)
