@@ -67,6 +67,12 @@ def _students() -> list[dict]:
         student(SCHOOL_B, 113, 1, "1130002", "F223456786", "林二", "201", 2, "重讀", grade=2),
         # left in 112-2 and still exported in 113-1: not on 113-1's register
         student(SCHOOL_B, 113, 1, "1130003", "G123456785", "林三", "201", 3, "退學", grade=2, changed=dt.date(2024, 6, 15)),
+        # 在籍's edge cases (int_student_terms_classified): suspended (休學) before the term keeps the 學籍 and is
+        # listed, but is on the register only until that date; a graduate (畢業) of an earlier term is not listed;
+        # a 轉出 without a 學籍異動日期 is listed for the whole term
+        student(SCHOOL_B, 113, 1, "1130004", "H123456786", "林四", "201", 4, "休學", grade=2, changed=dt.date(2024, 7, 20)),
+        student(SCHOOL_B, 113, 1, "1130005", "J223456789", "林五", "201", 5, "畢業", grade=2, changed=dt.date(2024, 6, 30)),
+        student(SCHOOL_B, 113, 1, "1130006", "K123456788", "林六", "201", 6, "轉出", grade=2),
     ]
 
 
@@ -130,6 +136,8 @@ COURSE_OUTCOMES = [
     _outcome(SCHOOL_A, "CO-6", "1130001", 2, CLUB, "T001", uploaded=T(2025, 3, 1, 8, 0)),
     _outcome(SCHOOL_A, "CO-7", "1130002", 1, CHINESE, "T001"),
     _outcome(SCHOOL_B, "CO-1", "1130001", 1, CHINESE, "T101"),
+    # R22 for the edge cases above, each uploaded inside the term (1 October 2024)
+    *[_outcome(SCHOOL_B, f"CO-{number[-1]}", number, 1, CHINESE, "T101") for number in ("1130004", "1130005", "1130006")],
 ]
 
 
@@ -242,7 +250,8 @@ EXPECTED = {
     "certification_state": {
         (SCHOOL_A, "CO-1"): "認證通過", (SCHOOL_A, "CO-2"): "待認證", (SCHOOL_A, "CO-3"): "未送審",
         (SCHOOL_A, "CO-4"): "已取消", (SCHOOL_A, "CO-5"): "待認證", (SCHOOL_A, "CO-6"): "認證通過",
-        (SCHOOL_A, "CO-7"): "認證未通過", (SCHOOL_B, "CO-1"): "未送審",
+        (SCHOOL_A, "CO-7"): "認證未通過", (SCHOOL_B, "CO-1"): "未送審", (SCHOOL_B, "CO-4"): "未送審",
+        (SCHOOL_B, "CO-5"): "未送審", (SCHOOL_B, "CO-6"): "未送審",
     },
     # school, year, term, class -> (students enrolled, students with an upload)
     "class_completion": {

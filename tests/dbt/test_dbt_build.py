@@ -89,7 +89,7 @@ def test_school_completion(built):
 
 def test_every_policy_school_is_a_dimension_row(built):
     rows = dict(built.query("select school_code, students_on_record from marts.dim_schools"))
-    assert rows == {SCHOOL_A: 4, SCHOOL_B: 3, SCHOOL_C: 0}
+    assert rows == {SCHOOL_A: 4, SCHOOL_B: 6, SCHOOL_C: 0}
 
 
 def test_students_roster_lists_everyone_on_the_register_and_not_who_left_before_the_term(built):
@@ -97,7 +97,26 @@ def test_students_roster_lists_everyone_on_the_register_and_not_who_left_before_
                             from exports.export_central__students where sheet_name = '學生資料' order by all""")
     assert (SCHOOL_A, 1, "1130003", "休學", "113/10/01") in listed
     assert (SCHOOL_A, 2, "1130002", "轉出", "114/02/20") in listed
-    assert [row[2] for row in listed if row[0] == SCHOOL_B] == ["1130001", "1130002"]
+    # 113-1 starts on 2024-08-01: 1130003 (退學) and 1130005 (畢業) left before it; 1130004's 休學 keeps the 學籍
+    assert [row[2] for row in listed if row[0] == SCHOOL_B] == ["1130001", "1130002", "1130004", "1130006"]
+
+
+def test_r22_reads_the_register_the_roster_lists(built):
+    # one definition of 在籍 (int_student_terms_classified): listed, and the item dated on or before
+    # on_register_until; SCHOOL_B's outcomes are all uploaded on 2024-10-01, inside 113-1
+    rows = built.query("""select terms.student_number, terms.enrolment_status, terms.is_on_register,
+                                 terms.on_register_until::varchar, outcomes.is_on_register
+                          from marts.fct_student_terms as terms
+                          left join marts.fct_gate_course_outcomes as outcomes using (school_code, academic_year, term, student_number)
+                          where terms.school_code = ? order by 1""", [SCHOOL_B])
+    assert rows == [
+        ("1130001", "在學", True, None, True),  # plain: listed, the whole term
+        ("1130002", "重讀", True, None, None),
+        ("1130003", "退學", False, "2024-06-15", None),
+        ("1130004", "休學", True, "2024-07-20", False),  # suspended before the term: listed, its items fail
+        ("1130005", "畢業", False, None, False),  # graduated before the term: not listed, its items fail
+        ("1130006", "轉出", True, None, True),  # left without a 學籍異動日期: listed, the whole term
+    ]
 
 
 def test_visiting_studies_get_their_sheet_and_their_outcomes_the_visiting_sheet(built):

@@ -51,10 +51,10 @@ POLICY = {
 }
 
 
-def _student(term, number, national_id, cls, seat, status="在學", born=dt.date(2009, 3, 1), grade=1):
+def _student(term, number, national_id, cls, seat, status="在學", born=dt.date(2009, 3, 1), grade=1, changed=None):
     return {"academic_year": YEAR, "term": term, "student_number": number, "national_id": national_id,
             "student_name": f"學生{number[-1]}", "gender_code": 1, "birth_date": born, "grade": grade, "class_code": cls,
-            "seat_number": seat, "enrolment_status": status}
+            "seat_number": seat, "enrolment_status": status, "status_changed_date": changed}
 
 
 STUDENTS = [
@@ -65,7 +65,8 @@ STUDENTS = [
     *[_student(term, "1130004", "AC01234567", "102", 2) for term in (1, 2)],  # old-format resident certificate
     _student(1, "1130005", "AC01234567", "102", 3),  # R14: shares 1130004's ID in term 1
     _student(2, "1130005", "F231247086", "102", 3),
-    _student(1, "1130006", "A123456789", "102", 4, status="轉出"),  # not enrolled: shares nothing
+    # not enrolled: shares nothing; left in the term, so listed on its register until 2025-01-05
+    _student(1, "1130006", "A123456789", "102", 4, status="轉出", changed=dt.date(2025, 1, 5)),
     # grade 2: its own term-1 window closes on 2025-01-25 (GRADE_2_UPLOAD_DEADLINE), a week before the others'
     *[_student(term, "1120007", "B120000008", "201", 1, born=dt.date(2008, 3, 1), grade=2) for term in (1, 2)],
 ]
@@ -132,7 +133,7 @@ COURSE_OUTCOMES = [
     _outcome("CO-107", "1130004", uploaded=T(2025, 2, 5, 8)),  # R16: after the upload deadline 2025-02-03
     _outcome("CO-111", "1130004", uploaded=T(2025, 2, 3, 23, 59)),  # on the deadline day: not late
     _outcome("CO-112", "1130004", code=GROUP_TIME),  # R21
-    _outcome("CO-113", "1130006", code=HISTORY),  # R22: 1130006 is 轉出 that term
+    _outcome("CO-113", "1130006", code=HISTORY),  # R22: uploaded after 1130006's 轉出 (2025-01-05)
     _outcome("CO-114", "1130002", code=MATH, teacher="T004"),  # R18: T004 is on 留職停薪 (proxy_needed_for)
     # R16 (and R26): before the term's deadline, after grade 2's own (a grade's entry overrides the term's)
     _outcome("CO-115", "1120007", uploaded=T(2025, 1, 28, 10)),
@@ -211,7 +212,7 @@ EXPECTED = {
     "R17": ["CO-108"], "R18": ["CO-108", "CO-114"], "R19": [CHINESE], "R20": ["CO-103"],
     "R21": ["CO-112"], "R22": ["CO-113"], "R23": ["1130003"], "R24": ["幹部等級：一年二班+副班長"],
     # R25: 1130004 and 1130005 share a 身分證號 (R14) and 出生日期, so the 學生資料 sheet has that key twice; so
-    # do 1130001 and 1130006 (轉出 without a 學籍異動日期 stays listed, exports_central_business_rules.md);
+    # do 1130001 and 1130006 (轉出 in the term stays listed, exports_central_business_rules.md);
     # 1130004's selected CO-107 and CO-111 are one course with the same file (學期課程學習成果's key)
     "R25": ["學生資料名冊/學生資料：（身分證號）"] * 4 + [f"學生課程學習成果名冊/學期課程學習成果：1+{CHINESE}+成果.pdf+"], "R26": ["CO-103", "CO-107", "CO-115"], "R27": ["P-7"], "R28": ["CO-111"],
 }

@@ -19,11 +19,13 @@ def items(*rows: tuple[str, int, datetime]) -> pl.DataFrame:
                          "term": [row[1] for row in rows], "uploaded_at": [row[2] for row in rows]})
 
 
-def test_a_leavers_items_stop_at_the_change_date_and_whole_term_statuses_keep_theirs():
+def test_a_leavers_items_stop_at_the_change_date_and_a_graduate_of_an_earlier_term_is_off_the_register():
+    # the warehouse's one definition (int_student_terms_classified): 113-2 starts on 2025-02-01, so B's 畢業
+    # dated 2025-01-20 is not on 113-2's register; A's 轉出 is, until its 學籍異動日期
     frame = items(("A", 2, datetime(2025, 3, 10, 16)), ("A", 2, datetime(2025, 3, 11, 9)),
                   ("B", 2, datetime(2025, 2, 1, 9)), ("A", 1, datetime(2024, 12, 1, 9)))
     kept = keep_on_register(frame, STUDENTS, "uploaded_at", per_term=True)
-    assert kept["item_id"].to_list() == ["I0", "I2", "I3"]
+    assert kept["item_id"].to_list() == ["I0", "I3"]
     assert kept.columns == frame.columns
 
 

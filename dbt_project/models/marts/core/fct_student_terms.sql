@@ -1,5 +1,6 @@
 -- Grain: one row per school × academic year × term × student number: where the student sat that term
--- (class, seat, grade), the registry status and whether it counts as enrolled.
+-- (class, seat, grade), the registry status, whether it counts as enrolled and 在籍 (is_on_register,
+-- on_register_until: int_student_terms_classified, the one definition the roster and R22 read).
 with
 
 student_terms as (
@@ -40,6 +41,8 @@ final as (
         student_terms.is_enrolled,
         student_terms.is_leaver,
         student_terms.is_on_register,
+        student_terms.on_register_until,
+        student_terms.is_year_register_term,
         student_terms.special_identity_code,
         student_terms.indigenous_people_code,
         student_terms.indigenous_status_code,

@@ -29,12 +29,6 @@ states as (
 
 ),
 
-enrolment_statuses as (
-
-    select * from {{ ref('xwalk_enrolment_statuses') }}
-
-),
-
 final as (
 
     select
@@ -59,8 +53,7 @@ final as (
         case when outcomes.video_file_name is not null then outcomes.video_bytes end as video_bytes,
         outcomes.has_course_record,
         outcomes.course_carries_credits as carries_credits,
-        {{ is_on_register('enrolment_statuses.is_on_register_for_term', 'student_terms.status_changed_date',
-                          'outcomes.uploaded_at') }} as is_on_register,
+        {{ is_on_register_at('student_terms', 'outcomes.uploaded_at') }} as is_on_register,
         outcomes.uploaded_at,
         outcomes.upload_deadline_date,
         date_diff('day', outcomes.upload_deadline_date, cast(outcomes.uploaded_at as date)) as upload_days_late,
@@ -92,7 +85,6 @@ final as (
         on outcomes.school_code = teachers.school_code
         and outcomes.certifying_teacher_code = teachers.teacher_code
     left join states on outcomes.certification_state = states.certification_state
-    left join enrolment_statuses on student_terms.enrolment_status = enrolment_statuses.enrolment_status
 
 )
 

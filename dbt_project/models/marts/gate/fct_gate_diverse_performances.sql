@@ -1,6 +1,6 @@
 -- Grain: one row per school × diverse performance: what R10 checks (summary present and within the
 -- policy's length, file types and sizes, an http(s) external link), R22 (on the register: the student's
--- latest 學生資料 row of the year, as of the entry's upload) and R27 (entered by the year's diverse-entry
+-- latest listed 學生資料 row of the year, as of the entry's upload) and R27 (entered by the year's diverse-entry
 -- deadline; a proof file or link).
 with
 
@@ -22,17 +22,11 @@ entry_deadlines as (
 
 ),
 
-enrolment_statuses as (
-
-    select * from {{ ref('xwalk_enrolment_statuses') }}
-
-),
-
 latest_terms as (
 
-    -- a diverse performance belongs to a year, not a term: the year's latest row says where the student stands
+    -- a diverse performance belongs to a year, not a term: the year's latest listed row says where the student stands
     select * from student_terms
-    qualify row_number() over (partition by school_code, academic_year, student_number order by term desc) = 1
+    where is_year_register_term
 
 ),
 
@@ -61,8 +55,7 @@ final as (
         performances.document_file_name is not null
             or performances.video_file_name is not null
             or performances.external_url is not null as has_proof,
-        {{ is_on_register('enrolment_statuses.is_on_register_for_term', 'latest_terms.status_changed_date',
-                          'performances.uploaded_at') }} as is_on_register,
+        {{ is_on_register_at('latest_terms', 'performances.uploaded_at') }} as is_on_register,
         performances.uploaded_at,
         entry_deadlines.diverse_entry_deadline_date,
         date_diff('day', entry_deadlines.diverse_entry_deadline_date, cast(performances.uploaded_at as date))
@@ -72,7 +65,6 @@ final as (
         on performances.school_code = latest_terms.school_code
         and performances.academic_year = latest_terms.academic_year
         and performances.student_number = latest_terms.student_number
-    left join enrolment_statuses on latest_terms.enrolment_status = enrolment_statuses.enrolment_status
     left join entry_deadlines
         on performances.school_code = entry_deadlines.school_code
         and performances.academic_year = entry_deadlines.academic_year

@@ -3,7 +3,7 @@
 -- ('查無此成果' when no such outcome exists). R20: the latest 勾選 of the item, selected now or not,
 -- fell after the year's selection deadline (selection_days_late > 0): a late selection happened
 -- (R26 forfeits or warns it by the school's late_items). R22: an item selected now by a student on the
--- register when selecting (the year's latest 學生資料 row).
+-- register when selecting (the year's latest listed 學生資料 row, macros/on_register.sql).
 with
 
 selections as (
@@ -19,16 +19,11 @@ student_terms as (
 
 ),
 
-enrolment_statuses as (
-
-    select * from {{ ref('xwalk_enrolment_statuses') }}
-
-),
-
 latest_terms as (
 
+    -- a selection belongs to a year: the year's latest listed row says where the student stands
     select * from student_terms
-    qualify row_number() over (partition by school_code, academic_year, student_number order by term desc) = 1
+    where is_year_register_term
 
 ),
 
@@ -53,14 +48,12 @@ final as (
             when selections.item_kind = 'course_outcome' then coalesce(selections.certification_state, '查無此成果')
         end as certification_state,
         selections.is_student_entered,
-        {{ is_on_register('enrolment_statuses.is_on_register_for_term', 'latest_terms.status_changed_date',
-                          'selections.selected_at') }} as is_on_register,
+        {{ is_on_register_at('latest_terms', 'selections.selected_at') }} as is_on_register,
     from selections
     left join latest_terms
         on selections.school_code = latest_terms.school_code
         and selections.academic_year = latest_terms.academic_year
         and selections.student_number = latest_terms.student_number
-    left join enrolment_statuses on latest_terms.enrolment_status = enrolment_statuses.enrolment_status
 
 )
 
