@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from dashboards.names import item_label, labelled
+from dashboards.names import code_label, item_label, labelled
 
 
 def test_a_course_outcome_is_its_course_title_and_the_start_of_its_summary():
@@ -17,3 +17,21 @@ def test_teachers_and_proxies_are_named_unless_missing_from_the_roster():
 
     assert frame["teacher_label"].tolist() == ["王婷馨", "T0099"]
     assert frame["proxy_label"].isna().iloc[0] and frame["proxy_label"].iloc[1] == "張文彥"
+
+
+def test_a_code_shows_its_label_from_the_seed_and_a_code_outside_its_list_says_so():
+    assert code_label("xwalk_indigenous_peoples", "01") == "01 阿美族"
+    assert code_label("xwalk_credit_counted_codes", "2") == "2 不採計學分"  # the legacy 0's row does not relabel it
+    assert code_label("xwalk_enrolment_statuses", "休學") == "休學"  # a list of words is its own label
+    assert code_label("xwalk_clusters", "99") == "99（代碼表無此代碼）"
+    assert code_label("xwalk_clusters", None) is None
+
+
+def test_an_r24_finding_names_the_code_list_that_lacks_the_code():
+    frame = labelled(pd.DataFrame({
+        "rule_id": ["R24", "R24", "R02"], "item_key": ["群別代碼：（身分證號）", "幹部等級：一年二班+副班長", "CO-1"],
+        "value": ["99", "9", "118"], "limit_value": ["xwalk_clusters", "xwalk_cadre_levels", "100"]}))
+
+    assert frame["value"].tolist() == ["99（代碼表無此代碼）", "9（代碼表無此代碼）", "118"]
+    assert frame["limit_value"].tolist() == ["須為群別代碼表的代碼（共 16 個，xwalk_clusters）",
+                                             "須為幹部等級代碼表的代碼（共 3 個，xwalk_cadre_levels）", "100"]
