@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from pipelines.contract import seed_codes
 from pipelines.generate import text
 from pipelines.generate.admin import ENROLLED, np_date, random_times
 from pipelines.generate.codes import corrupt_national_ids, make_national_ids, malform_course_code, valid_national_ids
@@ -21,6 +22,7 @@ _BAD_URLS = ("www.example.com/portfolio", "ftp://files.example.com/work.pdf", "y
              "file:///C:/作品/成果.pdf")
 _OUTCOME_RULES = ("R01", "R02", "R03", "R04", "R06", "R16")
 UNKNOWN_CLUSTER_CODE = "99"  # no 群別 has it (xwalk_clusters: 00-15)
+RE_ENTERED = "（補登）"  # R25: a school's own 假別 name for an absence entered again
 
 
 def _set(frame: pl.DataFrame, column: str, mask: np.ndarray, values) -> pl.DataFrame:
@@ -250,3 +252,21 @@ def credit_defects(plan: SchoolPlan, rng: np.random.Generator, records: pl.DataF
     records = records.join(chosen, on=on, how="left", maintain_order="left").with_columns(
         pl.coalesce("_code", "course_code").alias("course_code")).drop("_code")
     return records, outcomes
+
+
+def absence_defects(plan: SchoolPlan, rng: np.random.Generator, absences: pl.DataFrame) -> pl.DataFrame:
+    """R25: one absence of a school with errors is delivered twice: entered again under a 假別 name of the
+    school's own (its name + （補登）) with the 缺勤種類代碼 of the first (a school's own name needs the code,
+    inputs.md) and the same first day. Both rows load (the raw key has the 假別), and the 缺勤紀錄 sheet holds
+    the student's 項目鍵 (缺勤種類代碼+缺勤起始日期; `<code>+` without dates) twice."""
+    if plan.error_rate <= 0 or absences.height == 0:
+        return absences
+    codes = dict(zip(seed_codes("xwalk_absence_types", "absence_type_name"), seed_codes("xwalk_absence_types", "absence_type_code")))
+    original = absences[int(rng.integers(absences.height))]
+    delivered = original["absence_type_code"][0] if "absence_type_code" in original.columns else None
+    again = original.with_columns(
+        (pl.col("leave_type") + RE_ENTERED).alias("leave_type"),
+        pl.lit(delivered or codes[original["leave_type"][0]], dtype=pl.String).alias("absence_type_code"),
+    )
+    return (pl.concat([absences, again], how="diagonal_relaxed")
+            .sort("academic_year", "term", "student_number", "leave_type"))

@@ -100,6 +100,12 @@ def build_outcomes(plan: SchoolPlan, rng: np.random.Generator, course_records: p
         pl.when(pl.lit(pl.Series(named_by_title))).then(pl.lit(titles))
         .otherwise(pl.concat_str([pl.lit(outcomes["student_number"]), pl.lit("_"), pl.lit(serial)]))
     ).to_series()
+    # a student's second outcome of one course and term named by the same title gets its own file name: the
+    # platform keeps one file per name, and the outcome sheets' 項目鍵 holds the file names (R25)
+    again = outcomes.select("student_number", "academic_year", "term", "course_code").with_columns(stem.alias("_stem")).select(
+        pl.int_range(pl.len()).over("student_number", "academic_year", "term", "course_code", "_stem")).to_series()
+    stem = pl.select(pl.when(pl.lit(again) > 0).then(pl.concat_str([pl.lit(stem), pl.lit("_"), (pl.lit(again) + 1).cast(pl.String)]))
+                     .otherwise(pl.lit(stem))).to_series()
     doc_name = pl.select(pl.concat_str([pl.lit(stem), pl.lit("."), pl.lit(doc_ext)])).to_series()
     video_name = pl.select(pl.concat_str([pl.lit(stem), pl.lit("."), pl.lit(video_ext)])).to_series()
     limits = plan.limits

@@ -88,7 +88,7 @@ def build_frames(plan: SchoolPlan) -> dict[str, pl.DataFrame]:
         "course_records": records,
         "cadres": admin.cadres,
         "counselling_sessions": admin.counselling_sessions,
-        "absences": admin.absences,
+        "absences": inject.absence_defects(plan, rng_for(plan.seed, plan.index, 54), admin.absences),
         "course_outcomes": outcomes.select(*OUTCOME_COLUMNS, "_ti", "_pid", "_scenario"),
         "certification_events": events,
         "diverse_performances": performances,

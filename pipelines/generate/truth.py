@@ -43,9 +43,10 @@ R20    0     項目編號 — a 勾選 event dated after the year's selection de
                 policy.yaml has selection_deadlines)
 R21    item  成果編號 — its 修課成績 row's 課程代碼 has category 8/9 (no credits) and an attribute other than D,
              or that row's 是否採計學分 is 3 不適用 (a course without credits)
-R22    item  成果編號 — the student's 學生資料 row of that term is 休學/轉出/退學 with the upload after its
-                學籍異動日期 (or no date), or there is no row; 0 — 表現編號 (upload) and 項目編號 of an item
-                selected now (selection) by the student's latest row of the year
+R22    item  成果編號 — the student's 學生資料 row of that term is not listed (a 轉出/退學/畢業 dated before the
+                term) or is 休學/轉出/退學 with the upload after its 學籍異動日期, or there is no row; 0 —
+                表現編號 (upload) and 項目編號 of an item selected now (selection) by the student's latest listed
+                row of the year (generate/register.py, the warehouse's one definition)
 R23    0     學號 — the year's latest 學生資料 row has no 出生日期, or (age on 1 August − (年級 − 1)) outside 14-20
 R26    item  成果編號 of R16; 0 — 項目編號 of an item selected now whose latest 勾選 is after the deadline
 R27    0     表現編號 — 學生自填, uploaded after the year's diverse-entry deadline (only with policy.yaml)
@@ -54,7 +55,10 @@ R28    item  成果編號 — state 認證通過 and its latest 認證通過 giv
 R24    row   群別代碼：（身分證號） — a 學生資料 row whose 群別代碼 is not in xwalk_clusters (the one list the
              generator breaks: inject.code_defects, on an enrolled row exported once); key as the gate's
              exported-codes frame makes it (pipelines/gate/exported.py)
-R25 is judged on the export rows' 項目鍵 of every sheet; the truth does not model them.
+R25    term  ``學號|<名冊>/<工作表>：<項目鍵>`` — the 學號 has an exported row whose student (身分證號 + 出生日期)
+             and 項目鍵 another row of the sheet and term shares, on 學生資料 (an R14 pair with one 出生日期;
+             ``學生資料名冊/學生資料：（身分證號）``, the ID masked) and 缺勤紀錄 (the injected re-entry:
+             inject.absence_defects); keys as the gate's exported-rows frame (pipelines/gate/exported.py) shows them
 =====  ====  ==================================================================================
 """
 
@@ -69,7 +73,7 @@ from pipelines.export.layout import KEY_JOINER, WORKBOOKS_BY_NAME, WHOLE_YEAR
 from pipelines.generate.admin import ENROLLED
 from pipelines.generate.codes import valid_course_codes, valid_national_ids
 from pipelines.generate.plan import ROC_OFFSET, SchoolPlan
-from pipelines.generate.register import on_register, register_rows
+from pipelines.generate.register import listed, on_register, register_rows
 
 TRIM = " \t\r\n\f\v\u3000\u00a0\ufeff"
 NO_CREDIT_CATEGORIES = ("8", "9")  # 團體活動時間, 彈性學習時間 (R21) unless the attribute is D
@@ -99,9 +103,11 @@ YEAR_SHEETS = ("學生課程學習成果名冊",)
 TERM_METRICS += tuple(SHEET_METRIC + sheet.name for book in TERM_SHEETS for sheet in WORKBOOKS_BY_NAME[book].sheets)
 YEAR_METRICS += tuple(SHEET_METRIC + sheet.name for book in YEAR_SHEETS for sheet in WORKBOOKS_BY_NAME[book].sheets)
 REGISTER_SHEET, VISITING_SHEET = (sheet.name for sheet in WORKBOOKS_BY_NAME["學生資料名冊"].sheets)
+REGISTER_KEY = (f"學生資料名冊/{REGISTER_SHEET}："
+                + KEY_JOINER.join(f"（{header}）" for header in _STUDENT_SHEET.key_headers))  # the ID is never shown
+ABSENCE_SHEET = "缺勤紀錄名冊/" + WORKBOOKS_BY_NAME["缺勤紀錄名冊"].sheets[0].name
 REGULAR_OUTCOME_SHEET = WORKBOOKS_BY_NAME["學生課程學習成果名冊"].sheets[0].name
 VISITING_OUTCOME_SHEET = WORKBOOKS_BY_NAME["學生課程學習成果名冊"].sheets[-1].name
-LEAVER_STATUSES = tuple(row["enrolment_status"] for row in seed_rows("xwalk_enrolment_statuses") if row["is_leaver"] == "true")
 _STATE_METRIC = {"認證通過": "outcomes_certified", "待認證": "outcomes_pending", "認證未通過": "outcomes_failed",
                  "已取消": "outcomes_cancelled", "未送審": "outcomes_not_submitted"}
 VIOLATION_SCHEMA = {"school_code": pl.String, "academic_year": pl.Int64, "term": pl.Int64, "rule_id": pl.String,
@@ -259,7 +265,7 @@ def compute_truth(plan: SchoolPlan, frames: dict[str, pl.DataFrame], as_of: date
     _v2_rules(plan, frames, outcomes_s, selections, add, windows)
 
     violation_frame = (
-        pl.concat(violations)
+        pl.concat([*violations, _repeated_keys(students, frames["absences"])])
         .with_columns(pl.lit(plan.code).alias("school_code"))
         .select(list(VIOLATION_SCHEMA))
         .unique()
@@ -273,10 +279,34 @@ def compute_truth(plan: SchoolPlan, frames: dict[str, pl.DataFrame], as_of: date
     return counts, violation_frame
 
 
-def _term_start(year: pl.Expr, term: pl.Expr) -> pl.Expr:
-    """August 1 (term 1) or February 1 (term 2) of the 學年度: dbt's term_start_date."""
-    gregorian = year + ROC_OFFSET
-    return pl.when(term == 1).then(pl.date(gregorian, 8, 1)).otherwise(pl.date(gregorian + 1, 2, 1))
+def _roc_text(column: str) -> pl.Expr:
+    """A date as the export models write it: ROC YYY/MM/DD (three-digit year), null stays null."""
+    date = pl.col(column)
+    return pl.format("{}/{}/{}", (date.dt.year() - ROC_OFFSET).cast(pl.String).str.zfill(3),
+                     date.dt.month().cast(pl.String).str.zfill(2), date.dt.day().cast(pl.String).str.zfill(2))
+
+
+def _repeated_keys(students: pl.DataFrame, absences: pl.DataFrame) -> pl.DataFrame:
+    """R25: each 學號 with a row of a sheet whose student and 項目鍵 another row of that sheet and term shares,
+    keyed `學號|<名冊>/<工作表>：<項目鍵>` as the gate shows it (the student's own key masked; one violation per
+    term, 學號 and key, so a 學號's two rows with one key are one). Modelled on the two sheets whose keys the generator can repeat: 學生資料 (two listed rows sharing
+    a 身分證號 and 出生日期, an R14 pair) and 缺勤紀錄 (inject.absence_defects). Every other sheet's key is
+    unique by its file's raw key or by the generator's naming (a second entry of one name is numbered)."""
+    term = ["academic_year", "term"]
+    registry = students.unique(subset=[*term, "student_number"], keep="last", maintain_order=True).filter(listed())
+    shared_id = (registry.filter(pl.col("national_id").is_not_null())
+                 .filter(pl.len().over(*term, "national_id", pl.col("birth_date").cast(pl.String).fill_null("")) > 1)
+                 .with_columns(pl.lit(REGISTER_KEY).alias("key")))
+    codes = dict(zip(seed_codes("xwalk_absence_types", "absence_type_name"), seed_codes("xwalk_absence_types", "absence_type_code")))
+    code = (pl.col("absence_type_code") if "absence_type_code" in absences.columns else pl.lit(None, dtype=pl.String))
+    start = _roc_text("start_date") if "start_date" in absences.columns else pl.lit(None, dtype=pl.String)
+    absence_keys = absences.with_columns(
+        (pl.lit(ABSENCE_SHEET + "：") + code.fill_null(pl.col("leave_type").replace_strict(codes, default=None))
+         + KEY_JOINER + start.fill_null("")).alias("key"))
+    repeated = absence_keys.filter(pl.len().over(*term, "student_number", "key") > 1)
+    return pl.concat([frame.select(pl.col("academic_year").cast(pl.Int64), pl.col("term").cast(pl.Int64),
+                                   pl.lit("R25").alias("rule_id"), (pl.col("student_number") + "|" + pl.col("key")).alias("key"))
+                      for frame in (shared_id, repeated)])
 
 
 def _sheet_counts(students: pl.DataFrame, records: pl.DataFrame, outcomes_s: pl.DataFrame,
@@ -285,10 +315,8 @@ def _sheet_counts(students: pl.DataFrame, records: pl.DataFrame, outcomes_s: pl.
     kinds = {row["record_kind"]: row for row in seed_rows("xwalk_course_record_kinds")}
     term = ["academic_year", "term"]
     registry = students.unique(subset=[*term, "student_number"], keep="last", maintain_order=True)
-    left_before = (pl.col("enrolment_status").is_in(LEAVER_STATUSES)
-                   & (pl.col("status_changed_date") < _term_start(pl.col("academic_year"), pl.col("term"))))
     parts = [
-        registry.filter(~left_before.fill_null(False)).with_columns(pl.lit(REGISTER_SHEET).alias("sheet")),
+        registry.filter(listed()).with_columns(pl.lit(REGISTER_SHEET).alias("sheet")),
         visiting.with_columns(pl.lit(VISITING_SHEET).alias("sheet")),
         records.filter(pl.col("record_kind").is_in(list(kinds))).with_columns(
             pl.col("record_kind").replace_strict({kind: row["export_sheet_name"] for kind, row in kinds.items()}).alias("sheet")),

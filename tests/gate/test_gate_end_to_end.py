@@ -18,9 +18,7 @@ pytestmark = pytest.mark.e2e
 
 # How the truth keys a rule's row, from a JSON row: the item key, the student number, or both.
 STUDENT_KEYED = {"R05", "R07", "R11", "R12", "R13", "R14", "R23"}
-RECORD_KEYED = {"R15", "R19"}  # 學號|課程代碼
-# judged on the export rows' 項目鍵, which the truth does not model: tests/gate/test_gate_core.py plants it
-EXPORT_ROW_RULES = {"R25"}
+RECORD_KEYED = {"R15", "R19", "R25"}  # 學號|課程代碼, 學號|<名冊>/<工作表>：<項目鍵>
 
 
 def truth_key(rule_id: str, row: dict) -> str:
@@ -55,10 +53,9 @@ def test_counts_per_rule_equal_the_ground_truth(gate_json):
     expected = Counter((row["school_code"], row["academic_year"], row["rule_id"]) for row in truth.iter_rows(named=True))
     found = Counter({(school, year, rule["id"]): rule["violations"]
                      for (school, year), document in results.items() for rule in document["rules"]
-                     if rule["violations"] and rule["id"] not in EXPORT_ROW_RULES})
+                     if rule["violations"]})
     assert found == expected
-    assert {rule_id for _, _, rule_id in expected} == {rule.id for rule in RULES} - EXPORT_ROW_RULES, \
-        "the sample should break every rule"
+    assert {rule_id for _, _, rule_id in expected} == {rule.id for rule in RULES}, "the sample should break every rule"
 
 
 def test_the_offending_items_are_the_truths(gate_json):
@@ -67,7 +64,7 @@ def test_the_offending_items_are_the_truths(gate_json):
                        for row in truth.iter_rows(named=True))
     found = Counter((school, year, rule["id"], truth_key(rule["id"], row))
                     for (school, year), document in results.items() for rule in document["rules"]
-                    if rule["id"] not in EXPORT_ROW_RULES for row in rule["rows"])
+                    for row in rule["rows"])
     assert found == expected
 
 

@@ -174,6 +174,10 @@ def read_file(spec: FileSpec, path: Path, root: Path, school: str, loaded: Loade
         for column in spec.columns:
             raw = row[position[column.header]] if column.header in position else None
             value, reason = convert(clean(raw, column), column)
+            if reason == "unknown_code" and column.codes_unless:  # a name outside the list, with its code beside it
+                other = spec.column(column.codes_unless)
+                if clean(row[position[other.header]] if other.header in position else None, other) is not None:
+                    value, reason = clean(raw, column), None
             typed[column.name] = value
             if reason:
                 problems.append((column.header, reason))
