@@ -279,59 +279,68 @@ def test_a_submission_written_by_an_older_writer_with_the_same_rows_needs_no_res
     assert not _same_as_submitted([{"name": name, "sha256": sha256_of(staging / name)}], target, staging, [cadres])
 
 
-@pytest.mark.parametrize("term", [1, 2])
-def test_a_passing_schools_term_workbooks_hold_exactly_the_truths_rows_per_sheet(workspace, built_sample, school_year,
-                                                                                   passing_gate, term):
+def _truth_rows_per_sheet(built_sample, con, school: str, year: int) -> dict[int, dict[str, int]]:
+    """term → sheet → the rows a passing school's workbooks must hold, from the generator's truth: the
+    sheet_rows of 學生資料/學生成績/學生課程學習成果名冊, cadre_rows and absence_rows, the selected student-entered
+    performances per category; less, on the whole-year sheets, the rows beyond a cap (the export leaves those
+    out and lists them; which ones the warehouse's ranking says)."""
     import csv
 
     from pipelines.generate.truth import SHEET_METRIC
 
-    school, year = school_year
-    outcome = export_school(workspace, workspace.warehouse.parent / "out", school, year, term, gate_result=passing_gate)
     with (built_sample.truth / "expected_counts.csv").open(encoding="utf-8", newline="") as handle:
-        truth = {row["metric"][len(SHEET_METRIC):]: int(row["value"]) for row in csv.DictReader(handle)
-                 if row["metric"].startswith(SHEET_METRIC) and (row["school_code"], row["academic_year"], row["term"])
-                 == (school, str(year), str(term))}
-    for workbook in workbooks_for(term):
-        if workbook.name not in ("學生資料名冊", "學生成績名冊"):
-            continue
-        sheets = _sheets(outcome.folder / workbook.file_name(year, term))
-        written = {sheet.name: len(sheets[sheet.name]) for sheet in workbook.sheets if sheet.name in sheets}
-        assert written == {name: count for name, count in truth.items()
-                           if name in {sheet.name for sheet in workbook.sheets} and (count or name == workbook.sheets[0].name)}
-        for sheet in workbook.sheets:
-            if sheet.name in sheets:
-                assert tuple(sheets[sheet.name + "#headers"]) == sheet.headers
-
-def test_with_a_passing_gate_each_v2_sheet_holds_the_rows_the_generator_expects(workspace, school_year, passing_gate,
-                                                                                 built_sample):
-    import csv
-
-    school, year = school_year
-    with (built_sample.truth / "expected_counts.csv").open(encoding="utf-8", newline="") as handle:
-        truth = {(row["term"], row["metric"]): int(row["value"]) for row in csv.DictReader(handle)
+        truth = {(int(row["term"]), row["metric"]): int(row["value"]) for row in csv.DictReader(handle)
                  if (row["school_code"], row["academic_year"]) == (school, str(year))}
-    out = workspace.warehouse.parent / "clean-out"
-    written = {}
+    beyond = dict(((sheet, count) for sheet, count in con.execute("""
+        select sheet_name, count(*) from exports.export_central__course_outcomes
+        where school_code = ? and academic_year = ? and not (is_within_selection_cap and is_within_upload_cap)
+        group by all
+        union all
+        select categories.export_sheet_name, count(*)
+        from exports.export_central__diverse_performances as exports
+        inner join seeds.xwalk_diverse_categories as categories on exports.category = categories.category
+        where school_code = ? and academic_year = ? and not (is_within_selection_cap and is_within_upload_cap)
+        group by all""", [school, year, school, year]).fetchall()))
+    category_sheets = dict(con.execute("select export_sheet_name, category_en from seeds.xwalk_diverse_categories").fetchall())
+    expected: dict[int, dict[str, int]] = {}
     for term in (1, 2, 0):
-        export_school(workspace, out, school, year, term, gate_result=passing_gate)
-        manifest = json.loads((out / school / f"{year}_{term}" / "manifest.json").read_text(encoding="utf-8"))
-        written[term] = {sheet: rows for entry in manifest["files"] for sheet, rows in entry["sheets"].items()}
-    for term in (1, 2):
-        assert written[term]["幹部經歷紀錄"] == truth[(str(term), "cadre_rows")] > 0
-        assert written[term]["缺勤紀錄"] == truth[(str(term), "absence_rows")]
-    # when the gate passes only the caps leave rows out of the whole-year roster
+        for workbook in workbooks_for(term):
+            for sheet in workbook.sheets:
+                if sheet.name in category_sheets:
+                    metric = f"performances_selected_{category_sheets[sheet.name]}"
+                else:
+                    metric = {"幹部經歷紀錄": "cadre_rows", "缺勤紀錄": "absence_rows"}.get(sheet.name, SHEET_METRIC + sheet.name)
+                expected.setdefault(term, {})[sheet.name] = truth[(term, metric)] - beyond.get(sheet.name, 0)
+    return expected
+
+
+def test_a_passing_schools_workbooks_have_exactly_the_v2_sheets_headers_and_the_truths_rows(workspace, built_sample,
+                                                                                           school_year, passing_gate):
+    # the hold-out check of #12: every workbook of the three folders, every sheet (a sheet that is not
+    # `always` only with rows), its headers as exports.md v2 (layout.py, which tests/export/test_layout.py
+    # holds to the contract) and its rows as the generator's truth counts them
+    school, year = school_year
+    out = workspace.warehouse.parent / "clean-out"
     con = duckdb.connect(str(workspace.warehouse), read_only=True)
     try:
-        beyond = dict(con.execute("""
-            select categories.category_en, count(*) filter (where not (is_within_selection_cap and is_within_upload_cap))
-            from exports.export_central__diverse_performances as exports
-            inner join seeds.xwalk_diverse_categories as categories on exports.category = categories.category
-            where school_code = ? and academic_year = ? group by all""", [school, year]).fetchall())
-        sheets = dict(con.execute("select category_en, export_sheet_name from seeds.xwalk_diverse_categories").fetchall())
+        expected = _truth_rows_per_sheet(built_sample, con, school, year)
     finally:
         con.close()
-    for category_en, sheet in sheets.items():
-        expected = truth[("0", f"performances_selected_{category_en}")] - beyond.get(category_en, 0)
-        assert written[0].get(sheet, 0) == expected, sheet
-    assert sum(1 for sheet in sheets.values() if written[0].get(sheet)) >= 8
+    for term in (1, 2, 0):
+        outcome = export_school(workspace, out, school, year, term, gate_result=passing_gate)
+        manifest = json.loads((outcome.folder / "manifest.json").read_text(encoding="utf-8"))
+        assert manifest["partial"] is False  # only the caps leave rows out
+        assert {entry["rule"] for entry in manifest["excluded"]} <= {"R05", "R07", "R11", "R12"}
+        assert sorted(path.name for path in outcome.folder.iterdir()) == sorted(
+            [workbook.file_name(year, term) for workbook in workbooks_for(term)] + ["manifest.json"])
+        for workbook in workbooks_for(term):
+            sheets = _sheets(outcome.folder / workbook.file_name(year, term))
+            rows = expected[term]
+            assert [name for name in sheets if not name.endswith("#headers")] == ["封面", *(
+                sheet.name for sheet in workbook.sheets if sheet.always or rows[sheet.name])], workbook.name
+            for sheet in workbook.sheets:
+                if sheet.name in sheets:
+                    assert tuple(sheets[sheet.name + "#headers"]) == sheet.headers, sheet.name
+                    assert len(sheets[sheet.name]) == rows[sheet.name], (term, sheet.name)
+    assert expected[1]["幹部經歷紀錄"] > 0
+    assert sum(1 for name in seed_codes("xwalk_diverse_categories", "export_sheet_name") if expected[0][name]) >= 8
