@@ -288,10 +288,11 @@ def _roc_text(column: str) -> pl.Expr:
 
 def _repeated_keys(students: pl.DataFrame, absences: pl.DataFrame) -> pl.DataFrame:
     """R25: each 學號 with a row of a sheet whose student and 項目鍵 another row of that sheet and term shares,
-    keyed `學號|<名冊>/<工作表>：<項目鍵>` as the gate shows it (the student's own key masked; one violation per
-    term, 學號 and key, so a 學號's two rows with one key are one). Modelled on the two sheets whose keys the generator can repeat: 學生資料 (two listed rows sharing
-    a 身分證號 and 出生日期, an R14 pair) and 缺勤紀錄 (inject.absence_defects). Every other sheet's key is
-    unique by its file's raw key or by the generator's naming (a second entry of one name is numbered)."""
+    keyed `學號|<名冊>/<工作表>：<項目鍵>` as the gate shows it (the student's own key masked; one violation
+    per term, 學號 and key, so a 學號's two rows with one key are one). Modelled on the two sheets whose keys
+    the generator can repeat: 學生資料 (two listed rows sharing a 身分證號 and 出生日期, an R14 pair) and
+    缺勤紀錄 (inject.absence_defects). Every other sheet's key is unique by its file's raw key or by the
+    generator's naming (a second entry of one name is numbered, a second file of one title too)."""
     term = ["academic_year", "term"]
     registry = students.unique(subset=[*term, "student_number"], keep="last", maintain_order=True).filter(listed())
     shared_id = (registry.filter(pl.col("national_id").is_not_null())

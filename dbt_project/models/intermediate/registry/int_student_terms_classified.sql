@@ -51,8 +51,9 @@ classified as (
 
 ),
 
-final as (
+year_registers as (
 
+    -- the year's latest listed row, which R22 judges the year's items by
     select
         classified.*,
         classified.is_on_register and row_number() over (
@@ -61,6 +62,12 @@ final as (
             order by classified.term desc
         ) = 1 as is_year_register_term,
     from classified
+
+),
+
+final as (
+
+    select * from year_registers
 
 )
 
