@@ -6,6 +6,7 @@ Passwords are generated anew on every demo run (printed once, stored only as has
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import NamedTuple
 
@@ -77,8 +78,9 @@ def create_demo_users(settings: Settings, users: Path | None = None) -> list[Dem
     return accounts
 
 
-def reference_note(settings: Settings) -> str:
-    """Which day the dashboards count days left from on this data (dashboards.clock.reference_day)."""
+def reference_day(settings: Settings) -> tuple[dt.date, str]:
+    """The day the dashboards count days left from on this data (dashboards.clock.reference_day), and the
+    sentence saying which and why."""
     from dashboards import clock
     from dashboards.data import DataAccess, PublishedCopyMissing
 
@@ -87,9 +89,14 @@ def reference_note(settings: Settings) -> str:
     except PublishedCopyMissing:
         latest = None
     if latest is None:
-        return f"基準日：今天 {clock.roc_date(clock.today())}"
+        return clock.today(), f"基準日：今天 {clock.roc_date(clock.today())}"
     day, why = clock.reference_day(clock.today(), *latest)
-    return why or f"基準日：今天 {clock.roc_date(day)}"
+    return day, why or f"基準日：今天 {clock.roc_date(day)}"
+
+
+def reference_note(settings: Settings) -> str:
+    """Which day the dashboards count days left from on this data, in a sentence."""
+    return reference_day(settings)[1]
 
 
 def demo_message(accounts: list[DemoAccount], *, port: int = 8501, users: Path | None = None,

@@ -134,43 +134,6 @@ def test_receipts_status_prints_and_writes_the_counts_and_answer_closes_a_case(w
     assert json.loads((tmp_path / "status.json").read_text(encoding="utf-8"))["open_disputes"] == 0
 
 
-def test_submit_receipt_replies_disputes_and_answers_close_every_case(workspace, school_year, passing_gate):
-    """The loop on the sample: the generator's replies (some 有誤, some late, some from a guardian) give
-    exactly its truth, and every case ends."""
-    from pipelines.contract import FILES_BY_KIND
-    from pipelines.export.core import export_school
-    from pipelines.export.layout import receipt_path
-    from pipelines.export.reconcile import reconcile
-    from pipelines.export.submission import student_index, submit
-    from pipelines.generate.receipts import simulate_receipt, simulate_replies
-    from pipelines.ingest.load import ingest_file_kind
-
-    school, year = school_year
-    out = workspace.warehouse.parent / "out"
-    folder = export_school(workspace, out, school, year, 1, gate_result=passing_gate).folder
-    submit(workspace, out, school, year, 1)
-    receipt = simulate_receipt(folder, receipt_path(workspace.source, school, year, 1), seed=3).path
-    reconcile(workspace, school, year, 1, reports=workspace.warehouse.parent / "reports")
-    with connect(workspace.warehouse, read_only=True) as con:
-        [(opens,)] = con.execute("select min(reconciled_at) from submissions.reconciliations").fetchall()
-    numbers = {digest: student["student_number"] for digest, student in student_index(workspace.warehouse, school, year, 1).items()}
-    truth = simulate_replies(folder, receipt, workspace.source / school / "platform" / "收訖確認.csv", numbers,
-                             opens_at=opens, window_days=3, seed=5)
-    with connect(workspace.warehouse) as con:
-        ingest_file_kind(con, workspace.source, FILES_BY_KIND["receipt_confirmations"], schools=[school])
-
-    state = evaluate(workspace.warehouse, school, year, 1)
-
-    assert state.summary() == {"students": truth.students, "confirmed": truth.confirmed, "disputed": truth.disputed,
-                               "unconfirmed": truth.unconfirmed, "open_disputes": truth.disputed_items,
-                               "window_closes": (opens.date() + dt.timedelta(days=3)).isoformat()}
-    assert (state.late_replies, state.guardian_replies, state.unmatched_replies) == (truth.late_replies, truth.guardian_replies, 0)
-    assert min(truth.disputed, truth.unconfirmed, truth.late_replies, truth.guardian_replies) >= 1
-    for case in state.cases:
-        answer_case(workspace.warehouse, case.case_id, "經查資料無誤", "註冊組")
-    assert evaluate(workspace.warehouse, school, year, 1).summary()["open_disputes"] == 0
-
-
 def test_each_class_gets_a_form_per_student_with_every_answered_item_and_leavers_go_by_post(workspace, school_year,
                                                                                           passing_gate):
     import openpyxl
