@@ -58,10 +58,14 @@ def _on_warehouse(args: argparse.Namespace, action):
         print(f"找不到倉儲檔 {settings.warehouse}：請先執行 portfolio build", file=sys.stderr)
         return settings, None
     try:
-        return settings, action(settings.warehouse)
+        result = action(settings.warehouse)
     except ConfirmationError as error:
         print(str(error), file=sys.stderr)
         return settings, None
+    from pipelines.publish import refresh_submissions
+
+    refresh_submissions(settings)  # the evaluation (new cases, answers) reaches the dashboards now
+    return settings, result
 
 
 def run_status(args: argparse.Namespace) -> int:
@@ -95,10 +99,15 @@ def run_status(args: argparse.Namespace) -> int:
 
 
 def run_answer(args: argparse.Namespace) -> int:
-    from pipelines.export.confirmations import answer_case
+    from pipelines.export.confirmations import answer_case, evaluate
     from pipelines.export.submission import _default_actor
 
-    _, case = _on_warehouse(args, lambda warehouse: answer_case(warehouse, args.case, args.reason, _default_actor()))
+    def answer(warehouse):
+        case = answer_case(warehouse, args.case, args.reason, _default_actor())
+        evaluate(warehouse, case["school_code"], case["academic_year"], case["term"])  # the case's term, as it is now
+        return case
+
+    _, case = _on_warehouse(args, answer)
     if case is None:
         return EXIT_USAGE
     print(f"第 {args.case} 號申訴（{case['student_number']} {case['workbook']}）已回覆結案")

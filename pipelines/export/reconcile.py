@@ -233,6 +233,9 @@ def reconcile(settings, school: str, year: int, term: int, *, receipt_file: Path
     result.class_lists = write_class_lists(result, (reports or settings.receipt_reports_dir) / school / folder_name(year, term, submission.revision))
     if store:
         store_result(warehouse, result, at)
+        from pipelines.export.confirmations import evaluate
+
+        evaluate(warehouse, school, year, term)  # the students' confirmation window opens: everyone unconfirmed yet
     audit(settings, "reconcile", school=school, year=year, term=term, details={
         "submission_id": submission.submission_id, "revision": submission.revision, "receipt": str(path),
         "receipt_sha256": receipt.sha256, **{outcome: result.count(outcome) for outcome in OUTCOMES},
