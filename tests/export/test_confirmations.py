@@ -114,6 +114,38 @@ def test_a_case_ends_with_a_resubmission_that_changed_the_item_or_with_an_answer
     assert state.summary()["open_disputes"] == 0
 
 
+def test_each_evaluation_stores_the_terms_state_for_the_dashboards_replacing_the_last(warehouse):
+    from pipelines.export.confirmations import evaluate_all
+
+    with connect(warehouse) as con:
+        _replies(con, [("S1", "學生成績名冊", "C1", "正確", OPENS + dt.timedelta(hours=1), "家長"),
+                       ("S2", "學生成績名冊", "C2", "有誤", OPENS + dt.timedelta(days=4), None)])  # late
+    evaluate(warehouse, SCHOOL, YEAR, TERM)
+    answer_case(warehouse, 1, "成績經查無誤", "註冊組")
+    [state] = evaluate_all(warehouse)  # every reconciled term, as a build does before publishing
+
+    with connect(warehouse, read_only=True) as con:
+        terms = con.execute("""select students, confirmed, disputed, unconfirmed, open_disputes, closed_disputes,
+                                      late_replies, guardian_replies, window_closes from submissions.confirmation_terms""").fetchall()
+        students = con.execute("""select student_number, class_code, seat_number, state, open_disputes
+                                  from submissions.confirmation_students order by 1""").fetchall()
+        cases = con.execute("""select case_id, student_number, workbook, sheet, owner_unit, due_date, is_late, is_open, ended
+                               from submissions.confirmation_cases""").fetchall()
+    assert state.summary()["open_disputes"] == 0
+    assert terms == [(3, 0, 1, 2, 0, 1, 1, 1, dt.date(2025, 3, 6))], "one row per term: the earlier evaluation replaced"
+    assert students == [("S1", "101", None, "unconfirmed", 0), ("S2", "101", None, "disputed", 0),
+                        ("S3", "101", None, "unconfirmed", 0)]
+    assert cases == [(1, "S2", "學生成績名冊", "學生成績", "註冊組", dt.date(2025, 3, 10), True, False, "回覆：成績經查無誤")]
+
+
+def test_there_is_nothing_to_evaluate_before_a_receipt(tmp_path):
+    from pipelines.export.confirmations import evaluate_all
+
+    with connect(tmp_path / "warehouse.duckdb") as con:
+        create_raw_schema(con)
+    assert evaluate_all(tmp_path / "warehouse.duckdb") == []
+
+
 def test_receipts_status_prints_and_writes_the_counts_and_answer_closes_a_case(warehouse, tmp_path, capsys):
     import json
 
