@@ -4,8 +4,8 @@ For each written term folder (1 or 2) of a passing school: submit it, simulate t
 reconcile it, simulate the students' replies (platform/收訖確認.csv, with the generator's truth), ingest them
 like any delivery, and print the confirmation state beside the truth.
 
-The loop runs on the data's reference day (dashboards.clock.reference_day, the day the dashboards count days
-left from), not on today: the sample's terms lie in the past, and a window opened today would put every reply,
+The loop runs on the data's reference day (dashboards.clock.reference_day, the day the school's dashboards
+count days left from), not on today: the sample's terms lie in the past, and a window opened today would put every reply,
 late or not, and every dispute's due date in the future of the data the dashboards show. The folder is
 submitted at 09:00 of that day and its receipt reconciled at 10:00, when the confirmation window opens; the
 replies are timed inside and after that window. The audit log keeps the real time of each step.
@@ -78,19 +78,20 @@ def describe(run: ConfirmationRun) -> str:
             f"申訴 {truth.disputed_items}")
 
 
-def run_receipts_loop(settings, outcomes, print_line=print, *, reference: tuple[dt.date, str] | None = None) -> list[ConfirmationRun]:
-    """The loop for every written term folder, on the data's reference day (`reference`: the day and the
-    sentence saying why; default dashboards.demo.reference_day)."""
-    if reference is None:
-        from dashboards.demo import reference_day
+def run_receipts_loop(settings, outcomes, print_line=print, *,
+                      reference: tuple[dt.date, str] | None = None) -> list[ConfirmationRun]:
+    """The loop for every written term folder, each school on its own reference day (the one its accounts'
+    dashboards count from: dashboards.demo.reference_day), or on `reference` (the day and the sentence why)."""
+    from dashboards.demo import reference_day
 
-        reference = reference_day(settings)
-    day, why = reference
-    print_line(f"  {why}：提交、收訖明細與確認期間都從這天開始模擬")
-    runs = []
+    runs, said = [], set()
     for outcome in outcomes:
         if outcome.status != "written" or outcome.term not in (1, 2) or outcome.folder is None:
             continue
+        day, why = reference or reference_day(settings, outcome.school)
+        if outcome.school not in said:
+            print_line(f"  {outcome.school} {why}：提交、收訖明細與確認期間都從這天開始模擬")
+            said.add(outcome.school)
         run = simulate_confirmations(settings, settings.exports_dir, outcome.school, outcome.academic_year,
                                      outcome.term, outcome.folder, day)
         print_line(describe(run))
