@@ -7,32 +7,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import pytest
 
 from pipelines.export.confirmations import evaluate
 from pipelines.warehouse import connect
-from tests.export.conftest import copy_warehouse
+from tests.export.conftest import REFERENCE
 
-REFERENCE = (dt.date(2025, 6, 16), "改以學期中的 114/06/16 為基準日")  # as dashboards.clock.reference_day words it
 CORRECTED_AT = dt.datetime(2025, 7, 1, 9, 0)  # after every reply, late ones included
 
 
-@pytest.fixture(scope="module")
-def looped(built_sample, school_year, passing_gate, tmp_path_factory):
-    """Term 1 of the sample school exported, then the demo's loop: submit, receipt, replies, evaluation."""
-    from pipelines.export.core import export_school
-    from pipelines.export.receipts_demo import run_receipts_loop
-
-    settings = copy_warehouse(built_sample, tmp_path_factory.mktemp("receipts_loop"))
-    school, year = school_year
-    outcome = export_school(settings, settings.exports_dir, school, year, 1, gate_result=passing_gate)
-    lines: list[str] = []
-    [run] = run_receipts_loop(settings, [outcome], lines.append, reference=REFERENCE)
-    return settings, run, lines
-
-
-def test_the_demo_opens_the_window_on_the_reference_day_and_agrees_with_the_truth(looped):
-    _, run, lines = looped
+def test_the_demo_opens_the_window_on_the_reference_day_and_agrees_with_the_truth(confirmed_sample):
+    _, run, lines = confirmed_sample
     state, truth = run.state, run.truth
     day = REFERENCE[0]
 
@@ -51,13 +35,13 @@ def test_the_demo_opens_the_window_on_the_reference_day_and_agrees_with_the_trut
     assert "確認期間 民國 114/06/16–114/06/19" in lines[1] and "確認期限 114/06/19" in lines[1]
 
 
-def test_a_corrected_resubmission_closes_its_cases_and_answers_close_the_rest(looped, school_year, passing_gate,
+def test_a_corrected_resubmission_closes_its_cases_and_answers_close_the_rest(confirmed_sample, school_year, passing_gate,
                                                                                tmp_path):
     from pipelines.cli import main
     from pipelines.export.core import export_school
     from pipelines.export.submission import submit
 
-    settings, run, _ = looped
+    settings, run, _ = confirmed_sample
     school, year = school_year
     grade_cases = [case for case in run.state.cases if case.workbook == "學生成績名冊"]
     corrected = grade_cases[: max(1, len(grade_cases) // 2)]
