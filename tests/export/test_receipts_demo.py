@@ -65,6 +65,10 @@ def test_a_corrected_resubmission_closes_its_cases_and_answers_close_the_rest(co
     for case in still_open:
         assert main(["receipts", "answer", "--case", str(case.case_id), "--reason", "經查資料無誤",
                      "--warehouse", str(settings.warehouse)]) == 0
+    with connect(settings.warehouse, read_only=True) as con:  # each answer refreshed what the dashboards read
+        assert con.execute("select count(*) filter (where is_open), count(*) from submissions.confirmation_cases "
+                           "where school_code = ? and academic_year = ? and term = 1", [school, year]).fetchall() == [
+            (0, len(run.state.cases))]
     target = ["--school", school, "--year", str(year), "--term", "1", "--warehouse", str(settings.warehouse)]
     assert main(["receipts", "status", *target, "--json", str(tmp_path / "status.json")]) == 1  # some never replied
     status = json.loads((tmp_path / "status.json").read_text(encoding="utf-8"))
