@@ -151,6 +151,33 @@ class Submissions:
     row_level: bool = True
 
 
+@dataclass(frozen=True)
+class Confirmations:
+    """The students' confirmations of each reconciled receipt (pipelines/export/confirmations.py, as last evaluated)."""
+
+    terms: pd.DataFrame = field(default_factory=pd.DataFrame)  # per school and term: counts, window, late, guardian
+    cases: pd.DataFrame = field(default_factory=pd.DataFrame)  # open dispute cases, with days left (row level only)
+    by_roster: pd.DataFrame = field(default_factory=pd.DataFrame)  # open cases per school, roster and owner unit
+    by_class: pd.DataFrame = field(default_factory=pd.DataFrame)  # open cases per school, term and class
+    totals: dict = field(default_factory=dict)
+    row_level: bool = True
+
+
+@dataclass(frozen=True)
+class ClassConfirmations:
+    """One class's students who have not confirmed the receipt or have an open dispute, per reconciled term."""
+
+    window_closes: dt.date | None
+    students: pd.DataFrame  # student_number, class_code, seat_number, student_name, national_id_masked, state, open_disputes
+    counts: dict  # state → students of the class
+
+
+CONFIRMATION_COUNTS = ("students", "confirmed", "disputed", "unconfirmed", "open_disputes", "closed_disputes",
+                       "late_replies", "guardian_replies")
+CLASS_CONFIRMATION_COLUMNS = ["student_number", "class_code", "seat_number", "student_name", "national_id_masked",
+                              "state", "open_disputes"]
+
+
 # the summable counts of _STUDENT_AGGREGATES (rates are recomputed from them after grouping)
 COUNT_COLUMNS = ("students_enrolled", "students_with_upload", "students_with_certified", "students_with_selected",
                  "outcomes_uploaded", "outcomes_certified", "outcomes_pending", "outcomes_failed")
@@ -499,6 +526,34 @@ class DataAccess:
             group by student_number
         """, school, year, class_code)
 
+    def class_confirmations(self, school: str, year: int, term: int, class_code: str) -> ClassConfirmations:
+        """Who in the class has not confirmed the term's receipt, and who has an open dispute (IDs masked)."""
+        self._require(Role.SCHOOL_ADMIN, Role.HOMEROOM_TEACHER)
+        self._require_school(school)
+        if self.scope.role is Role.HOMEROOM_TEACHER and class_code not in self._own_classes(school, year, term):
+            raise AccessDenied("導師只能查看自己的班級")
+        if not (self.has_table("submissions", "confirmation_terms") and self.has_table("submissions", "confirmation_students")):
+            return ClassConfirmations(None, pd.DataFrame(columns=CLASS_CONFIRMATION_COLUMNS), {})
+        window = self._frame("""
+            select window_closes from submissions.confirmation_terms
+            where school_code = ? and academic_year = ? and term = ?
+        """, school, year, term)
+        everyone = self._frame("""
+            select confirmations.student_number, confirmations.class_code, confirmations.seat_number,
+                   students.student_name, students.national_id_masked, confirmations.state, confirmations.open_disputes
+            from submissions.confirmation_students as confirmations
+            left join marts.fct_student_completion as students
+                on students.school_code = confirmations.school_code and students.academic_year = confirmations.academic_year
+                and students.term = confirmations.term and students.student_number = confirmations.student_number
+            where confirmations.school_code = ? and confirmations.academic_year = ? and confirmations.term = ?
+              and confirmations.class_code = ?
+            order by confirmations.seat_number nulls last, confirmations.student_number
+        """, school, year, term, class_code)
+        counts = everyone["state"].value_counts().to_dict() if len(everyone) else {}
+        waiting = everyone[(everyone["state"] == "unconfirmed") | (everyone["open_disputes"] > 0)].reset_index(drop=True)
+        return ClassConfirmations(_dates(window["window_closes"])[0] if len(window) else None, waiting,
+                                  {state: int(count) for state, count in counts.items()})
+
     # -- 教師認證 ---------------------------------------------------------------------------------
 
     def teacher_queues(self, school: str, year: int, term: int, as_of: dt.date) -> TeacherQueues:
@@ -786,6 +841,47 @@ class DataAccess:
         return Submissions(available=True, submissions=self.with_school_names(frame),
                            discrepancies=discrepancies, per_school=self.with_school_names(per_school), totals=totals,
                            row_level=self.scope.sees_student_rows)
+
+    def confirmations(self, year: int, as_of: dt.date, school: str | None = None) -> Confirmations:
+        """Each reconciled term's confirmation progress; the open dispute cases (by roster and by class, owner
+        unit, due date and days left from `as_of`) for a 系統管理者 of the school only, counts for 教育主管機關."""
+        self._require(Role.AUTHORITY, Role.SCHOOL_ADMIN)
+        if school is not None:
+            self._require_school(school)
+        elif not self.scope.sees_all_schools:
+            school = self.scope.school_code
+        row_level = self.scope.sees_student_rows
+        if not self.has_table("submissions", "confirmation_terms"):
+            return Confirmations(row_level=row_level)
+        where, params = "where academic_year = ?", [year]
+        if school is not None:
+            where += " and school_code = ?"
+            params.append(school)
+        terms = self._frame(f"select * from submissions.confirmation_terms {where} order by school_code, term", *params)
+        terms["window_closes"] = _dates(terms["window_closes"])
+        totals = {name: int(terms[name].sum()) if len(terms) else 0 for name in CONFIRMATION_COUNTS}
+        totals["terms"] = len(terms)
+        if not row_level or terms.empty or not self.has_table("submissions", "confirmation_cases"):
+            return Confirmations(terms=self.with_school_names(terms), totals=totals, row_level=row_level)
+        cases = self._frame(f"""
+            select cases.*, students.student_name
+            from submissions.confirmation_cases as cases
+            left join marts.fct_student_completion as students
+                on students.school_code = cases.school_code and students.academic_year = cases.academic_year
+                and students.term = cases.term and students.student_number = cases.student_number
+            where cases.academic_year = ? and cases.is_open {"and cases.school_code = ?" if school is not None else ""}
+            order by cases.due_date, cases.class_code, cases.seat_number, cases.case_id
+        """, *params)
+        cases["due_date"] = _dates(cases["due_date"])
+        cases["days_left"] = pd.array([_days_left(day, as_of) for day in cases["due_date"]], dtype="Int64")
+        by_roster = cases.groupby(["school_code", "workbook", "owner_unit"], as_index=False).agg(
+            open_cases=("case_id", "count"), earliest_due=("due_date", "min")) if len(cases) else pd.DataFrame()
+        by_class = cases.assign(class_code=cases["class_code"].fillna("未分班")).groupby(
+            ["school_code", "academic_year", "term", "class_code"], as_index=False).agg(
+            open_cases=("case_id", "count"), students=("student_number", "nunique"),
+            earliest_due=("due_date", "min")) if len(cases) else pd.DataFrame()
+        return Confirmations(terms=self.with_school_names(terms), cases=cases, by_roster=by_roster, by_class=by_class,
+                             totals=totals, row_level=row_level)
 
 
 def _status(teacher, as_of: dt.date) -> str | None:

@@ -6,6 +6,7 @@ Passwords are generated anew on every demo run (printed once, stored only as has
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import NamedTuple
 
@@ -27,13 +28,18 @@ class DemoAccount(NamedTuple):
 
 
 def _pick(path: Path) -> tuple[str, str | None, str | None, str | None]:
-    """A school, one of its classes with its homeroom teacher, and its teacher with the longest queue."""
+    """A school (one with receipt confirmations when there is one), one of its classes with its homeroom
+    teacher, and its teacher with the longest queue."""
     con = duckdb.connect(str(path), read_only=True)
     try:
-        school, year, term = con.execute("""
+        confirming = con.execute("select count(*) from information_schema.tables where table_schema = 'submissions' "
+                                 "and table_name = 'confirmation_terms'").fetchall()[0][0]
+        # a school whose receipts the demo simulated first: its accounts see the confirmations and disputes
+        preferred = "(school_code in (select school_code from submissions.confirmation_terms)) desc, " if confirming else ""
+        school, year, term = con.execute(f"""
             select school_code, academic_year, term from marts.fct_class_completion
             where students_enrolled > 0
-            order by academic_year desc, term desc, school_code limit 1
+            order by academic_year desc, term desc, {preferred}school_code limit 1
         """).fetchall()[0]
         homeroom = con.execute("""
             select class_code, homeroom_teacher_code from marts.dim_classes
@@ -77,19 +83,27 @@ def create_demo_users(settings: Settings, users: Path | None = None) -> list[Dem
     return accounts
 
 
-def reference_note(settings: Settings) -> str:
-    """Which day the dashboards count days left from on this data (dashboards.clock.reference_day)."""
+def reference_day(settings: Settings, school: str | None = None) -> tuple[dt.date, str]:
+    """The day the dashboards count days left from on this data (dashboards.clock.reference_day), for the
+    accounts of `school` (its own upload deadline) or, without one, for 教育主管機關; and the sentence saying
+    which and why."""
     from dashboards import clock
     from dashboards.data import DataAccess, PublishedCopyMissing
 
+    scope = Scope(Role.SCHOOL_ADMIN, school) if school else Scope(Role.AUTHORITY)
     try:
-        latest = DataAccess(settings.published, Scope(Role.AUTHORITY), cached=False).latest_term_deadline()
+        latest = DataAccess(settings.published, scope, cached=False).latest_term_deadline()
     except PublishedCopyMissing:
         latest = None
     if latest is None:
-        return f"基準日：今天 {clock.roc_date(clock.today())}"
+        return clock.today(), f"基準日：今天 {clock.roc_date(clock.today())}"
     day, why = clock.reference_day(clock.today(), *latest)
-    return why or f"基準日：今天 {clock.roc_date(day)}"
+    return day, why or f"基準日：今天 {clock.roc_date(day)}"
+
+
+def reference_note(settings: Settings) -> str:
+    """Which day the dashboards count days left from on this data, in a sentence."""
+    return reference_day(settings)[1]
 
 
 def demo_message(accounts: list[DemoAccount], *, port: int = 8501, users: Path | None = None,

@@ -1,8 +1,9 @@
-"""班級: one class student by student — who still has nothing certified before the next deadline."""
+"""班級: one class student by student — who still has nothing certified before the next deadline, and who has
+not confirmed the ministry's receipt or has an open dispute."""
 
 import streamlit as st
 
-from dashboards import charts, filters, session, widgets
+from dashboards import charts, clock, filters, session, widgets
 from dashboards import formatting as fmt
 
 st.title("班級")
@@ -26,6 +27,9 @@ HEADERS = {
     "is_at_risk": "風險",
     "risk_reason": "說明",
 }
+CONFIRMATION_HEADERS = {"class_code": "班級", "seat_number": "座號", "student_number": "學號", "student_name": "姓名",
+                        "national_id_masked": "身分證號", "state_label": "確認狀態", "open_disputes": "未結申訴"}
+STATE_LABELS = {"confirmed": "已確認", "disputed": "有誤", "unconfirmed": "未確認"}
 TODO_HEADERS = {"seat_number": "座號", "student_name": "姓名", "student_number": "學號", "missing": "待辦事項"}
 TABLE_COLUMNS = {
     "座號": st.column_config.NumberColumn("座號", format="%d", width="small"),
@@ -109,3 +113,19 @@ with session.guard():
             st.dataframe(table, column_config=TABLE_COLUMNS, hide_index=True, placeholder="—")
             name = f"{school}_{year}_{term}_{class_code}_班級完成度"
             widgets.download_buttons(table, name, "班級完成度")
+
+        receipt = data.class_confirmations(school, year, term, class_code)
+        if receipt.window_closes is not None:
+            waiting = receipt.students
+            st.subheader(f"收訖明細確認（確認期限 {clock.roc_date(receipt.window_closes)}）")
+            st.caption("、".join(f"{label} {receipt.counts.get(state, 0)} 人" for state, label in STATE_LABELS.items())
+                       + "；有誤的項目由承辦單位處理（更正後重新提交，或回覆理由）")
+            if waiting.empty:
+                st.success("全班都已確認收訖明細，也沒有未結的申訴。")
+            else:
+                listed = waiting.assign(state_label=waiting["state"].map(STATE_LABELS).fillna(waiting["state"]))
+                table = listed[list(CONFIRMATION_HEADERS)].rename(columns=CONFIRMATION_HEADERS)
+                st.dataframe(table, column_config={"座號": TABLE_COLUMNS["座號"], "身分證號": TABLE_COLUMNS["身分證號"],
+                                                   "未結申訴": fmt.count_column("未結申訴")},
+                             hide_index=True, placeholder="—")
+                widgets.download_buttons(table, f"{school}_{year}_{term}_{class_code}_收訖確認", "收訖確認")

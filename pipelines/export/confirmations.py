@@ -63,6 +63,7 @@ class Case:
     is_late: bool
     confirmed_by: str | None
     end: str | None = None  # 更正提交 第 N 版 / 回覆：<reason>; None while open
+    sheet: str | None = None
 
     @property
     def is_open(self) -> bool:
@@ -165,7 +166,56 @@ def evaluate(warehouse: Path, school: str, year: int, term: int) -> Confirmation
         _judge(state, items, replies)
         _record_cases(con, state, items, replies, dispute_days)
         _close_cases(con, state)
+        _store_state(con, state)
     return state
+
+
+def evaluate_all(warehouse: Path, schools: list[str] | None = None) -> list[ConfirmationState]:
+    """Evaluate every term with a reconciled receipt (of `schools`, default all): what a build does before
+    publishing, so that replies it loaded open their cases and reach the dashboards."""
+    from pipelines.export.store import SCHEMA
+    from pipelines.warehouse import connect, table_exists
+
+    with connect(warehouse, read_only=True) as con:
+        if not table_exists(con, SCHEMA, "reconciliations"):
+            return []
+        terms = con.execute(f"select distinct school_code, academic_year, term from {SCHEMA}.reconciliations "
+                            "order by all").fetchall()
+    return [evaluate(warehouse, school, year, term) for school, year, term in terms if not schools or school in schools]
+
+
+def _store_state(con, state: ConfirmationState) -> None:
+    """The evaluation as the dashboards read it (submissions.confirmation_*), replacing the term's earlier one."""
+    from pipelines.export.store import SCHEMA, append
+
+    key = {"school_code": state.school, "academic_year": state.academic_year, "term": state.term}
+    seats = {item["student_number"]: item["seat_number"] for item in state.items}
+    open_per_student: dict[str, int] = defaultdict(int)
+    for case in state.cases:
+        open_per_student[case.student_number] += case.is_open
+    summary = state.summary()
+    con.execute("begin transaction")
+    for table in ("confirmation_terms", "confirmation_students", "confirmation_cases"):
+        con.execute(f"delete from {SCHEMA}.{table} where school_code = ? and academic_year = ? and term = ?",
+                    [state.school, state.academic_year, state.term])
+    append(con, "confirmation_terms", [{
+        **key, **{name: summary[name] for name in ("students", "confirmed", "disputed", "unconfirmed", "open_disputes")},
+        "window_opens": state.window_opens, "window_closes": state.window_closes,
+        "closed_disputes": len(state.cases) - summary["open_disputes"], "late_replies": state.late_replies,
+        "guardian_replies": state.guardian_replies, "evaluated_at": _now(),
+    }])
+    append(con, "confirmation_students", [{
+        **key, "student_number": number, "class_code": state.classes.get(number), "seat_number": seats.get(number),
+        "state": value, "open_disputes": open_per_student.get(number, 0),
+    } for number, value in sorted(state.students.items())])
+    append(con, "confirmation_cases", [{
+        **key, "case_id": case.case_id, "student_number": case.student_number, "class_code": case.class_code,
+        "seat_number": seats.get(case.student_number), "workbook": case.workbook, "sheet": case.sheet,
+        "item_key_shown": case.item_key_shown, "replied_at": case.replied_at, "confirmed_by": case.confirmed_by,
+        "is_late": case.is_late, "owner_unit": case.owner_unit, "due_date": case.due_date, "is_open": case.is_open,
+        "ended": case.end,
+    } for case in state.cases])
+    con.execute("commit")
 
 
 def _judge(state: ConfirmationState, items: list[dict[str, Any]], replies: list[dict[str, Any]]) -> None:
@@ -275,7 +325,7 @@ def _close_cases(con, state: ConfirmationState) -> None:
         state.cases.append(Case(
             case["case_id"], case["student_number"], case["class_code"], case["workbook"], case["item_key_shown"],
             case["owner_unit"], case["due_date"], case["replied_at"], case["is_late"], case["confirmed_by"],
-            end[0] if end else None,
+            end[0] if end else None, case["sheet"],
         ))
 
 

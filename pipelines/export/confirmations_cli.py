@@ -1,13 +1,15 @@
 """`portfolio receipts status` and `portfolio receipts answer`: the students' confirmations and disputes.
 
 status: exit 0 when every student confirmed and no dispute is open, 1 otherwise, 2 for bad usage or when
-no receipt was reconciled yet. answer: exit 0 when the answer was recorded, 2 otherwise.
+no receipt was reconciled yet. answer: exit 0 when the answer was recorded, 2 otherwise. forms: exit 0 when
+written, 1 when --pdf cannot print (no chromium), 2 when no receipt was reconciled.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
@@ -36,6 +38,8 @@ def add_parsers(actions) -> None:
     add_target(forms, term_required=True)
     forms.add_argument("--reports", type=Path, metavar="DIR",
                        help="where they go (default <warehouse dir>/reports/receipts/<學校代碼>/<學年度>_<學期>/確認單/)")
+    forms.add_argument("--pdf", action="store_true",
+                       help="also print each class's forms as PDF (through Debian's chromium, fonts-noto-cjk)")
     add_warehouse(forms)
     answer = actions.add_parser(
         "answer", help="close one dispute case with the school's reason (no re-submission needed)",
@@ -58,10 +62,14 @@ def _on_warehouse(args: argparse.Namespace, action):
         print(f"找不到倉儲檔 {settings.warehouse}：請先執行 portfolio build", file=sys.stderr)
         return settings, None
     try:
-        return settings, action(settings.warehouse)
+        result = action(settings.warehouse)
     except ConfirmationError as error:
         print(str(error), file=sys.stderr)
         return settings, None
+    from pipelines.publish import refresh_submissions
+
+    refresh_submissions(settings)  # the evaluation (new cases, answers) reaches the dashboards now
+    return settings, result
 
 
 def run_status(args: argparse.Namespace) -> int:
@@ -95,10 +103,15 @@ def run_status(args: argparse.Namespace) -> int:
 
 
 def run_answer(args: argparse.Namespace) -> int:
-    from pipelines.export.confirmations import answer_case
+    from pipelines.export.confirmations import answer_case, evaluate
     from pipelines.export.submission import _default_actor
 
-    _, case = _on_warehouse(args, lambda warehouse: answer_case(warehouse, args.case, args.reason, _default_actor()))
+    def answer(warehouse):
+        case = answer_case(warehouse, args.case, args.reason, _default_actor())
+        evaluate(warehouse, case["school_code"], case["academic_year"], case["term"])  # the case's term, as it is now
+        return case
+
+    _, case = _on_warehouse(args, answer)
     if case is None:
         return EXIT_USAGE
     print(f"第 {args.case} 號申訴（{case['student_number']} {case['workbook']}）已回覆結案")
@@ -116,4 +129,14 @@ def run_forms(args: argparse.Namespace) -> int:
     folder = args.reports or settings.receipt_reports_dir / args.school / folder_name(args.year, args.term) / "確認單"
     written = write_confirmation_forms(settings.warehouse, state, folder)
     print(f"歷程確認單 {len(written)} 班：{folder}")
+    if args.pdf:
+        from pipelines.export.confirmation_forms import write_confirmation_pdfs
+        from pipelines.export.confirmations import ConfirmationError
+
+        try:
+            printed = write_confirmation_pdfs(settings.warehouse, state, folder)
+        except (ConfirmationError, OSError, subprocess.SubprocessError) as error:
+            print(str(error), file=sys.stderr)
+            return EXIT_BLOCKED
+        print(f"歷程確認單 PDF {len(printed)} 班：{folder}")
     return EXIT_OK

@@ -22,6 +22,7 @@ CSV per class under the reports folder, for students to confirm: no whole 身分
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
 import uuid
@@ -197,8 +198,9 @@ def already_reconciled(warehouse: Path, submission_id: str, receipt: Path) -> bo
 
 
 def reconcile(settings, school: str, year: int, term: int, *, receipt_file: Path | None = None,
-              reports: Path | None = None, store: bool = True) -> ReconcileResult:
-    """Compare the receipt with the latest submission; store the outcome and write the per-class lists.
+              reports: Path | None = None, store: bool = True, at: dt.datetime | None = None) -> ReconcileResult:
+    """Compare the receipt with the latest submission; store the outcome (reconciled `at`, default now: the
+    students' confirmation window opens then) and write the per-class lists.
 
     The receipt is `receipt_file`, else the one under settings.source (inputs.md's place for it).
     """
@@ -230,7 +232,10 @@ def reconcile(settings, school: str, year: int, term: int, *, receipt_file: Path
                                + "；".join(finding.message for finding in check.findings))
     result.class_lists = write_class_lists(result, (reports or settings.receipt_reports_dir) / school / folder_name(year, term, submission.revision))
     if store:
-        store_result(warehouse, result)
+        store_result(warehouse, result, at)
+        from pipelines.export.confirmations import evaluate
+
+        evaluate(warehouse, school, year, term)  # the students' confirmation window opens: everyone unconfirmed yet
     audit(settings, "reconcile", school=school, year=year, term=term, details={
         "submission_id": submission.submission_id, "revision": submission.revision, "receipt": str(path),
         "receipt_sha256": receipt.sha256, **{outcome: result.count(outcome) for outcome in OUTCOMES},
@@ -269,7 +274,7 @@ def write_class_lists(result: ReconcileResult, folder: Path) -> list[Path]:
     return written
 
 
-def store_result(warehouse: Path, result: ReconcileResult) -> None:
+def store_result(warehouse: Path, result: ReconcileResult, at: dt.datetime | None = None) -> None:
     from pipelines.export.store import append, create_submissions_schema
     from pipelines.export.submission import now_taipei
     from pipelines.warehouse import connect
@@ -282,7 +287,7 @@ def store_result(warehouse: Path, result: ReconcileResult) -> None:
         append(con, "reconciliations", [{
             **key, "revision": result.revision, "receipt_file": str(result.receipt.path),
             "receipt_sha256": result.receipt.sha256, "receipt_encoding": result.receipt.encoding,
-            "reconciled_at": now_taipei().replace(tzinfo=None),
+            "reconciled_at": now_taipei(at).replace(tzinfo=None),
             **{outcome: result.count(outcome) for outcome in OUTCOMES},
             "unreadable_lines": len(result.receipt.problems),
         }])

@@ -10,9 +10,13 @@
   reconciled, and one per item with its outcome (received, rejected, missing, unexpected).
 - ``submissions.disputes`` / ``submissions.dispute_answers``: one row per case a student's 有誤 reply
   opened (pipelines/export/confirmations.py), and the school's answers to cases (with a reason).
+- ``submissions.confirmation_terms`` / ``confirmation_students`` / ``confirmation_cases``: the latest
+  evaluation of each term's confirmations (counts and window; each student's state; each case with how it
+  ended), what the dashboards read. Each evaluation replaces its term's rows: they are derived, the history
+  stays in the replies, the cases and the answers.
 - Views ``latest_submissions`` and ``latest_reconciliation_items``: the newest per school, year, term.
 
-Rows are only ever added. Writers open a short-lived connection (pipelines.warehouse.connect).
+Rows are only ever added (but for the derived confirmation_* tables). Writers open a short-lived connection (pipelines.warehouse.connect).
 """
 
 from __future__ import annotations
@@ -66,6 +70,21 @@ DDL = (
 )""",
     f"""create table if not exists {SCHEMA}.dispute_answers (
     case_id INTEGER, reason VARCHAR, answered_at TIMESTAMP, answered_by VARCHAR
+)""",
+    f"""create table if not exists {SCHEMA}.confirmation_terms (
+    school_code VARCHAR, academic_year INTEGER, term INTEGER, window_opens TIMESTAMP, window_closes DATE,
+    students INTEGER, confirmed INTEGER, disputed INTEGER, unconfirmed INTEGER, open_disputes INTEGER,
+    closed_disputes INTEGER, late_replies INTEGER, guardian_replies INTEGER, evaluated_at TIMESTAMP
+)""",
+    f"""create table if not exists {SCHEMA}.confirmation_students (
+    school_code VARCHAR, academic_year INTEGER, term INTEGER, student_number VARCHAR, class_code VARCHAR,
+    seat_number INTEGER, state VARCHAR, open_disputes INTEGER
+)""",
+    f"""create table if not exists {SCHEMA}.confirmation_cases (
+    case_id INTEGER, school_code VARCHAR, academic_year INTEGER, term INTEGER, student_number VARCHAR,
+    class_code VARCHAR, seat_number INTEGER, workbook VARCHAR, sheet VARCHAR, item_key_shown VARCHAR,
+    replied_at TIMESTAMP, confirmed_by VARCHAR, is_late BOOLEAN, owner_unit VARCHAR, due_date DATE,
+    is_open BOOLEAN, ended VARCHAR
 )""",
     f"""create or replace view {SCHEMA}.latest_submissions as
 select * from {SCHEMA}.submissions

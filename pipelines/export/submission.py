@@ -38,8 +38,12 @@ class SubmissionError(Exception):
     """The request cannot be carried out (nothing to submit, already submitted, files changed)."""
 
 
-def now_taipei() -> dt.datetime:
-    return dt.datetime.now(TAIPEI).replace(microsecond=0)
+def now_taipei(at: dt.datetime | None = None) -> dt.datetime:
+    """Now in Asia/Taipei, or `at` (a simulated clock: the demo and tests replay the after-submission steps on
+    the data's reference day); a naive `at` is Taipei wall-clock time."""
+    if at is None:
+        return dt.datetime.now(TAIPEI).replace(microsecond=0)
+    return at.replace(tzinfo=TAIPEI) if at.tzinfo is None else at.astimezone(TAIPEI)
 
 
 def audit(settings, action: str, **event) -> None:
@@ -273,8 +277,9 @@ def _set_read_only(paths: list[Path], read_only: bool) -> None:
             path.chmod(mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) if read_only else mode | stat.S_IWUSR)
 
 
-def submit(settings, out: Path, school: str, year: int, term: int, *, by: str | None = None) -> SubmitResult:
-    """Mark the newest export folder of a school, year and term as submitted (frozen)."""
+def submit(settings, out: Path, school: str, year: int, term: int, *, by: str | None = None,
+           at: dt.datetime | None = None) -> SubmitResult:
+    """Mark the newest export folder of a school, year and term as submitted (frozen), at `at` (default now)."""
     from pipelines.export.store import create_submissions_schema, append
     from pipelines.warehouse import connect
 
@@ -299,7 +304,7 @@ def submit(settings, out: Path, school: str, year: int, term: int, *, by: str | 
     hashes = _check_against_manifest(folder, manifest)
     items = submitted_items(folder, manifest, student_index(warehouse, school, year, term))
 
-    submitted_at = now_taipei()
+    submitted_at = now_taipei(at)
     submission_id = uuid.uuid4().hex[:12]
     who = by or _default_actor()
     manifest_sha256 = sha256_of(folder / MANIFEST)

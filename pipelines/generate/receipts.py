@@ -127,6 +127,7 @@ class ReplySimulation:
     disputed_items: int  # 有誤 replies: one dispute case each
     late_replies: int
     guardian_replies: int
+    window_closes: dt.date  # the window's last day (Asia/Taipei) the replies were timed against
 
 
 def simulate_replies(folder: Path, receipt: Path, path: Path, student_numbers: dict[str, str], *, opens_at: dt.datetime,
@@ -186,4 +187,4 @@ def simulate_replies(folder: Path, receipt: Path, path: Path, student_numbers: d
     path.write_text(buffer.getvalue(), encoding="utf-8")
     counts = [fates[number] for number in numbers]
     return ReplySimulation(path, len(numbers), counts.count("confirm"), counts.count("dispute"), counts.count("silent"),
-                           disputed_items, late, guardian)
+                           disputed_items, late, guardian, closes.date())

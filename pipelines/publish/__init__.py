@@ -75,6 +75,11 @@ SUBMISSION_TABLES: dict[str, str] = {
     "verifications": "",
     "reconciliations": "",
     "reconciliation_items": "where outcome <> 'received' ",
+    # the students' confirmations as last evaluated (pipelines/export/confirmations.py): per term, per student,
+    # per dispute case (no digests: those columns are never published)
+    "confirmation_terms": "",
+    "confirmation_students": "",
+    "confirmation_cases": "",
 }
 
 NATIONAL_ID_COLUMNS = ("national_id", "身分證號")

@@ -26,6 +26,10 @@ def published_warehouse(context: dg.AssetExecutionContext, portfolio: PortfolioR
 
     settings = Settings(warehouse=portfolio.warehouse_path, source=portfolio.source_path,
                         duckdb_memory=portfolio.duckdb_memory)
+    from pipelines.export.confirmations import evaluate_all
+
+    # replies this build loaded open their dispute cases and count, before the dashboards' copy is made
+    evaluate_all(settings.warehouse, portfolio.school_filter or None)
     if portfolio.scoped_dbt and portfolio.school_filter:  # a school-scoped build: only its schools' rows
         publication = publish_schools(settings.warehouse, settings.published, portfolio.school_filter,
                                       memory_limit=settings.duckdb_memory)

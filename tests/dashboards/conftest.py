@@ -78,6 +78,45 @@ def _submission(sample: Sample, school: str, term: int, revision: int, *, partia
             "gate_passed": not partial, "excluded_entries": 3 if partial else 0, "rows_submitted": 120}
 
 
+CONFIRMATION_WINDOW_CLOSES = dt.date(2025, 6, 25)
+CASE_DUE = dt.date(2025, 7, 3)  # 3 days after AS_OF
+
+
+def _confirmations(con, sample: Sample) -> None:
+    """The term's receipt confirmations as last evaluated: in the class, one student confirmed, one silent and
+    one disputing (an open case of 註冊組, one closed); in another class, one open case of 訓育組."""
+    from pipelines.export.store import append
+
+    def students(class_code: str, count: int) -> list[tuple[str, int]]:
+        return con.execute("""select student_number, seat_number from marts.fct_student_completion
+                              where school_code = ? and academic_year = ? and term = ? and class_code = ?
+                              order by seat_number limit ?""",
+                           [sample.school, sample.year, sample.term, class_code, count]).fetchall()
+
+    key = {"school_code": sample.school, "academic_year": sample.year, "term": sample.term}
+    (confirmed, _), (silent, _), (disputing, seat) = students(sample.class_code, 3)
+    [(other, other_seat)] = students(sample.other_class, 1)
+    append(con, "confirmation_terms", [{**key, "window_opens": dt.datetime(2025, 6, 22, 10), "window_closes": CONFIRMATION_WINDOW_CLOSES,
+                                        "students": 4, "confirmed": 1, "disputed": 2, "unconfirmed": 1, "open_disputes": 2,
+                                        "closed_disputes": 1, "late_replies": 2, "guardian_replies": 1}])
+    append(con, "confirmation_students", [
+        {**key, "student_number": number, "class_code": class_code, "state": state, "open_disputes": cases}
+        for number, class_code, state, cases in ((confirmed, sample.class_code, "confirmed", 0),
+                                                 (silent, sample.class_code, "unconfirmed", 0),
+                                                 (disputing, sample.class_code, "disputed", 1),
+                                                 (other, sample.other_class, "disputed", 1))])
+    case = {**key, "replied_at": dt.datetime(2025, 6, 23, 20), "is_late": False, "confirmed_by": None, "due_date": CASE_DUE}
+    append(con, "confirmation_cases", [
+        {**case, "case_id": 1, "student_number": disputing, "class_code": sample.class_code, "seat_number": seat,
+         "workbook": "學生成績名冊", "sheet": "學期成績", "item_key_shown": "C1", "owner_unit": "註冊組", "is_open": True},
+        {**case, "case_id": 2, "student_number": disputing, "class_code": sample.class_code, "seat_number": seat,
+         "workbook": "學生成績名冊", "sheet": "學期成績", "item_key_shown": "C2", "owner_unit": "註冊組", "is_open": False,
+         "ended": "回覆：成績經查無誤"},
+        {**case, "case_id": 3, "student_number": other, "class_code": sample.other_class, "seat_number": other_seat,
+         "workbook": "校內幹部經歷名冊", "sheet": "幹部經歷紀錄", "item_key_shown": "班聯會+會長", "owner_unit": "訓育組",
+         "is_open": True, "confirmed_by": "家長", "is_late": True}])
+
+
 def _change_copy(published: Path, target: Path, sample: Sample, state: str) -> Path:
     from pipelines.export.store import append, create_submissions_schema
 
@@ -101,6 +140,7 @@ def _change_copy(published: Path, target: Path, sample: Sample, state: str) -> P
                  "class_code": sample.class_code, "seat_number": 1, "student_number": None, "outcome": outcome,
                  "reason": reason, "national_id_masked": "A12****789"}
                 for outcome, reason in (("rejected", "檔案格式不符"), ("missing", None))])
+            _confirmations(con, sample)
         if state == "empty_school":  # the school is in the directory but nothing of it was built
             tables = con.execute("""
                 select distinct columns.table_schema, columns.table_name

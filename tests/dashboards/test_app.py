@@ -284,3 +284,43 @@ def test_the_administrator_adds_and_disables_an_account_of_the_school(app, sampl
     press(test, "儲存")
     assert authenticate(users_file, "new-homeroom", password) is None
     assert next(user for user in list_users(users_file) if user.username == "new-homeroom").disabled
+
+
+def test_the_registrar_sees_each_receipts_confirmations_and_the_open_cases_by_roster_and_class(app):
+    test = open_page(app, Role.SCHOOL_ADMIN, "submissions", "partial")
+
+    assert metric(test, "已確認") == "1／4 人" and metric(test, "未結申訴") == "2 件"
+    progress = next(frame.value for frame in test.dataframe if "late_replies" in frame.value.columns)
+    assert progress[["students", "confirmed", "disputed", "unconfirmed", "late_replies", "guardian_replies"]].values.tolist() \
+        == [[4, 1, 2, 1, 2, 1]] and progress["window_label"].tolist() == ["114/06/25"]
+    assert "未結申訴案件（2 件）" in [header.value for header in test.subheader]
+    by_roster = next(frame.value for frame in test.dataframe if "owner_unit" in frame.value.columns)
+    assert set(zip(by_roster["workbook"], by_roster["owner_unit"], by_roster["open_cases"])) == {
+        ("校內幹部經歷名冊", "訓育組", 1), ("學生成績名冊", "註冊組", 1)}
+    by_class = next(frame.value for frame in test.dataframe if "open_cases" in frame.value.columns
+                    and "class_code" in frame.value.columns)
+    assert len(by_class) == 2
+    cases = next(frame.value for frame in test.dataframe if "案號" in frame.value.columns)
+    assert cases["案號"].tolist() == [1, 3], "the closed case is not listed"
+    assert cases["處理期限"].tolist() == ["114/07/03"] * 2 and cases["剩餘天數"].tolist() == ["剩 3 天"] * 2
+    assert cases["回覆人"].tolist() == ["學生", "家長"] and cases["回覆時間"].iloc[1].endswith("（逾期）")
+    labels = [button.proto.label for button in test.get("download_button")]
+    assert labels == ["下載 Excel (.xlsx)", "下載 CSV"]
+
+
+def test_the_authority_sees_confirmation_counts_only(app):
+    test = open_page(app, Role.AUTHORITY, "submissions", "partial")
+
+    assert metric(test, "未結申訴") == "2 件"
+    assert not any("未結申訴案件" in header.value for header in test.subheader)
+    assert "學號" not in rendered_text(test) and not test.get("download_button")
+
+
+def test_the_homeroom_teacher_sees_who_has_not_confirmed_or_has_an_open_dispute(app, sample):
+    test = open_page(app, Role.HOMEROOM_TEACHER, "classroom", "partial")
+
+    assert "收訖明細確認（確認期限 114/06/25）" in [header.value for header in test.subheader]
+    waiting = next(frame.value for frame in test.dataframe if "確認狀態" in frame.value.columns)
+    assert waiting["確認狀態"].tolist() == ["未確認", "有誤"] and waiting["未結申訴"].tolist() == [0, 1]
+    assert set(waiting["班級"]) == {sample.class_code} and waiting["姓名"].notna().all()
+    assert waiting["身分證號"].str.fullmatch(r"[A-Z][0-9A-Z]\d\*{4}\d{3}").all()

@@ -81,3 +81,21 @@ def exported(tmp_path_factory, built_sample, school_year, sample_gate) -> Export
 def workspace(tmp_path, built_sample) -> Settings:
     """A private, writable copy of the sample warehouse for one test."""
     return copy_warehouse(built_sample, tmp_path)
+
+
+REFERENCE = (dt.date(2025, 6, 16), "改以學期中的 114/06/16 為基準日")  # as dashboards.clock.reference_day words it
+
+
+@pytest.fixture(scope="session")
+def confirmed_sample(built_sample, school_year, passing_gate, tmp_path_factory):
+    """Term 1 of the sample school exported, then the demo's loop on REFERENCE's day: submit, receipt, the
+    generator's replies, evaluation. (settings, the ConfirmationRun, the lines the demo printed)."""
+    from pipelines.export.core import export_school
+    from pipelines.export.receipts_demo import run_receipts_loop
+
+    settings = copy_warehouse(built_sample, tmp_path_factory.mktemp("receipts_loop"))
+    school, year = school_year
+    outcome = export_school(settings, settings.exports_dir, school, year, 1, gate_result=passing_gate)
+    lines: list[str] = []
+    [run] = run_receipts_loop(settings, [outcome], lines.append, reference=REFERENCE)
+    return settings, run, lines

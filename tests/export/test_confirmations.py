@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import pytest
 
@@ -114,6 +115,38 @@ def test_a_case_ends_with_a_resubmission_that_changed_the_item_or_with_an_answer
     assert state.summary()["open_disputes"] == 0
 
 
+def test_each_evaluation_stores_the_terms_state_for_the_dashboards_replacing_the_last(warehouse):
+    from pipelines.export.confirmations import evaluate_all
+
+    with connect(warehouse) as con:
+        _replies(con, [("S1", "學生成績名冊", "C1", "正確", OPENS + dt.timedelta(hours=1), "家長"),
+                       ("S2", "學生成績名冊", "C2", "有誤", OPENS + dt.timedelta(days=4), None)])  # late
+    evaluate(warehouse, SCHOOL, YEAR, TERM)
+    answer_case(warehouse, 1, "成績經查無誤", "註冊組")
+    [state] = evaluate_all(warehouse)  # every reconciled term, as a build does before publishing
+
+    with connect(warehouse, read_only=True) as con:
+        terms = con.execute("""select students, confirmed, disputed, unconfirmed, open_disputes, closed_disputes,
+                                      late_replies, guardian_replies, window_closes from submissions.confirmation_terms""").fetchall()
+        students = con.execute("""select student_number, class_code, seat_number, state, open_disputes
+                                  from submissions.confirmation_students order by 1""").fetchall()
+        cases = con.execute("""select case_id, student_number, workbook, sheet, owner_unit, due_date, is_late, is_open, ended
+                               from submissions.confirmation_cases""").fetchall()
+    assert state.summary()["open_disputes"] == 0
+    assert terms == [(3, 0, 1, 2, 0, 1, 1, 1, dt.date(2025, 3, 6))], "one row per term: the earlier evaluation replaced"
+    assert students == [("S1", "101", None, "unconfirmed", 0), ("S2", "101", None, "disputed", 0),
+                        ("S3", "101", None, "unconfirmed", 0)]
+    assert cases == [(1, "S2", "學生成績名冊", "學生成績", "註冊組", dt.date(2025, 3, 10), True, False, "回覆：成績經查無誤")]
+
+
+def test_there_is_nothing_to_evaluate_before_a_receipt(tmp_path):
+    from pipelines.export.confirmations import evaluate_all
+
+    with connect(tmp_path / "warehouse.duckdb") as con:
+        create_raw_schema(con)
+    assert evaluate_all(tmp_path / "warehouse.duckdb") == []
+
+
 def test_receipts_status_prints_and_writes_the_counts_and_answer_closes_a_case(warehouse, tmp_path, capsys):
     import json
 
@@ -134,67 +167,21 @@ def test_receipts_status_prints_and_writes_the_counts_and_answer_closes_a_case(w
     assert json.loads((tmp_path / "status.json").read_text(encoding="utf-8"))["open_disputes"] == 0
 
 
-def test_submit_receipt_replies_disputes_and_answers_close_every_case(workspace, school_year, passing_gate):
-    """The loop on the sample: the generator's replies (some 有誤, some late, some from a guardian) give
-    exactly its truth, and every case ends."""
-    from pipelines.contract import FILES_BY_KIND
-    from pipelines.export.core import export_school
-    from pipelines.export.layout import receipt_path
-    from pipelines.export.reconcile import reconcile
-    from pipelines.export.submission import student_index, submit
-    from pipelines.generate.receipts import simulate_receipt, simulate_replies
-    from pipelines.ingest.load import ingest_file_kind
-
-    school, year = school_year
-    out = workspace.warehouse.parent / "out"
-    folder = export_school(workspace, out, school, year, 1, gate_result=passing_gate).folder
-    submit(workspace, out, school, year, 1)
-    receipt = simulate_receipt(folder, receipt_path(workspace.source, school, year, 1), seed=3).path
-    reconcile(workspace, school, year, 1, reports=workspace.warehouse.parent / "reports")
-    with connect(workspace.warehouse, read_only=True) as con:
-        [(opens,)] = con.execute("select min(reconciled_at) from submissions.reconciliations").fetchall()
-    numbers = {digest: student["student_number"] for digest, student in student_index(workspace.warehouse, school, year, 1).items()}
-    truth = simulate_replies(folder, receipt, workspace.source / school / "platform" / "收訖確認.csv", numbers,
-                             opens_at=opens, window_days=3, seed=5)
-    with connect(workspace.warehouse) as con:
-        ingest_file_kind(con, workspace.source, FILES_BY_KIND["receipt_confirmations"], schools=[school])
-
-    state = evaluate(workspace.warehouse, school, year, 1)
-
-    assert state.summary() == {"students": truth.students, "confirmed": truth.confirmed, "disputed": truth.disputed,
-                               "unconfirmed": truth.unconfirmed, "open_disputes": truth.disputed_items,
-                               "window_closes": (opens.date() + dt.timedelta(days=3)).isoformat()}
-    assert (state.late_replies, state.guardian_replies, state.unmatched_replies) == (truth.late_replies, truth.guardian_replies, 0)
-    assert min(truth.disputed, truth.unconfirmed, truth.late_replies, truth.guardian_replies) >= 1
-    for case in state.cases:
-        answer_case(workspace.warehouse, case.case_id, "經查資料無誤", "註冊組")
-    assert evaluate(workspace.warehouse, school, year, 1).summary()["open_disputes"] == 0
-
-
-def test_each_class_gets_a_form_per_student_with_every_answered_item_and_leavers_go_by_post(workspace, school_year,
-                                                                                          passing_gate):
+def test_each_class_gets_a_form_per_student_with_every_answered_item_and_leavers_go_by_post(confirmed_sample,
+                                                                                          school_year, tmp_path):
     import openpyxl
 
     from pipelines.export.confirmation_forms import write_confirmation_forms
-    from pipelines.export.core import export_school
-    from pipelines.export.layout import receipt_path
-    from pipelines.export.reconcile import reconcile
-    from pipelines.export.submission import submit
-    from pipelines.generate.receipts import simulate_receipt
 
+    settings, _, _ = confirmed_sample
     school, year = school_year
-    out = workspace.warehouse.parent / "out"
-    folder = export_school(workspace, out, school, year, 1, gate_result=passing_gate).folder
-    submit(workspace, out, school, year, 1)
-    simulate_receipt(folder, receipt_path(workspace.source, school, year, 1), seed=3)
-    reconcile(workspace, school, year, 1, reports=workspace.warehouse.parent / "reports")
-    state = evaluate(workspace.warehouse, school, year, 1)
-    with connect(workspace.warehouse, read_only=True) as con:
+    state = evaluate(settings.warehouse, school, year, 1)
+    with connect(settings.warehouse, read_only=True) as con:
         leavers = {number for (number,) in con.execute(
             "select student_number from marts.fct_student_terms where school_code = ? and academic_year = ? and term = 1 "
             "and not is_enrolled", [school, year]).fetchall()}
 
-    paths = write_confirmation_forms(workspace.warehouse, state, workspace.warehouse.parent / "forms")
+    paths = write_confirmation_forms(settings.warehouse, state, tmp_path / "forms")
 
     by_post, sheets, rows = set(), 0, 0
     for path in paths:
@@ -207,3 +194,35 @@ def test_each_class_gets_a_form_per_student_with_every_answered_item_and_leavers
                        for cell in row if cell)
     assert sheets == len(state.students) and rows == len(state.items)
     assert by_post == leavers & set(state.students)
+
+
+def test_the_printed_form_escapes_every_value_and_gives_each_student_a_page():
+    from pipelines.export.confirmation_forms import ClassForms, StudentForm, forms_html
+
+    form = ClassForms("101", "013301 113 學年度第 1 學期 101 班 歷程確認單", [[1, "S1", "<b>王</b>", "有誤", "班級發放"]],
+                      [StudentForm("歷程確認單　101 班 1 號 S1", [["學生成績名冊", "學期成績", "C1", "收訖", None, "有誤", "家長",
+                                                                "<script>x</script>"]])])
+
+    page = forms_html(form)
+
+    assert page.count("<section>") == 1 and "break-before: page" in page and "Noto Sans CJK TC" in page
+    assert "<script>x" not in page and "&lt;script&gt;x" in page and "&lt;b&gt;王" in page
+
+
+@pytest.mark.skipif(not Path("/usr/bin/chromium").is_file(), reason="the PDF prints through Debian's chromium")
+def test_the_pdf_form_has_the_overview_and_one_page_per_student_with_the_cjk_font_embedded(confirmed_sample,
+                                                                                        school_year, tmp_path):
+    from pipelines.export.confirmation_forms import write_confirmation_pdfs
+
+    settings, _, _ = confirmed_sample
+    school, year = school_year
+    state = evaluate(settings.warehouse, school, year, 1)
+    first_class = sorted(code or "未分班" for code in state.classes.values())[0]
+    students = sum((code or "未分班") == first_class for code in state.classes.values())
+
+    [path] = write_confirmation_pdfs(settings.warehouse, state, tmp_path, classes=[first_class])
+
+    pdf = path.read_bytes()
+    assert path.name == f"歷程確認單_{first_class}.pdf" and pdf.startswith(b"%PDF")
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) >= students + 1, "the overview, then a page per student"
+    assert b"NotoSansCJK" in pdf or b"NotoSerifCJK" in pdf, "the CJK font is embedded: no boxes for Chinese"

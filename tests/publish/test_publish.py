@@ -151,11 +151,14 @@ def test_an_action_refreshes_the_submission_records_only_and_at_once(tmp_path):
     con.execute("insert into marts.dim_schools values ('999001')")  # a build's change: not this refresh's
     create_submissions_schema(con)
     append(con, "submissions", [{"submission_id": "s1", "school_code": "999001", "academic_year": 113, "term": 1}])
+    append(con, "confirmation_cases", [{"case_id": 1, "school_code": "999001", "academic_year": 113, "term": 1,
+                                        "is_open": True}])  # the students' confirmations as last evaluated
     con.close()
 
     publish_submissions(warehouse, target)
 
     con = duckdb.connect(str(target), read_only=True)
+    assert con.execute("select case_id from submissions.confirmation_cases").fetchall() == [(1,)]
     submitted = con.execute("select submission_id from submissions.submissions").fetchall()
     schools = con.execute("select count(*) from marts.dim_schools").fetchall()[0][0]
     con.close()
