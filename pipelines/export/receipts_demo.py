@@ -1,6 +1,7 @@
 """What `portfolio demo` does after the exports: the whole loop after submission on the sample data.
 
-For each written term folder (1 or 2) of a passing school: submit it, simulate the ministry's receipt,
+For each written term folder (1 or 2) of a passing school: submit it (each unit its own 名冊, the last one
+freezing the folder), simulate the ministry's receipt,
 reconcile it, simulate the students' replies (platform/收訖確認.csv, with the generator's truth), ingest them
 like any delivery, and print the confirmation state beside the truth.
 """
@@ -15,7 +16,8 @@ def run_receipts_loop(settings, outcomes, print_line=print) -> None:
     from pipelines.export.layout import receipt_path
     from pipelines.export.reconcile import reconcile
     from pipelines.export.store import SCHEMA
-    from pipelines.export.submission import student_index, submit
+    from pipelines.export.layout import workbooks_for
+    from pipelines.export.submission import roster_units, student_index, submit
     from pipelines.generate.receipts import simulate_receipt, simulate_replies
     from pipelines.ingest.dates import roc_date
     from pipelines.ingest.load import ingest_file_kind
@@ -25,7 +27,9 @@ def run_receipts_loop(settings, outcomes, print_line=print) -> None:
         if outcome.status != "written" or outcome.term not in (1, 2) or outcome.folder is None:
             continue
         school, year, term = outcome.school, outcome.academic_year, outcome.term
-        submit(settings, settings.exports_dir, school, year, term, by="demo")
+        owners = roster_units()
+        for unit in dict.fromkeys(owners[workbook.name] for workbook in workbooks_for(term)):
+            submit(settings, settings.exports_dir, school, year, term, by=f"demo {unit}", unit=unit)
         receipt = simulate_receipt(outcome.folder, receipt_path(settings.source, school, year, term), seed=2026).path
         result = reconcile(settings, school, year, term)
         with connect(settings.warehouse, read_only=True) as con:
