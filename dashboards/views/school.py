@@ -131,7 +131,13 @@ with session.guard():
             if rosters.empty:
                 st.info("學校的 policy.yaml 未設定這個學年度的名冊提交期限（submission_deadlines）。")
             else:
-                st.caption("各處室須於國教署期限的兩週前完成（處室期限）；依處室期限排序")
+                st.caption("各處室須於國教署期限的兩週前完成（處室期限）；未提交的在前，依處室期限排序")
+                unit = data.scope.role.unit
+                owed = rosters[(rosters["owner_unit"] == unit) & rosters["submitted_at"].isna()] if unit else rosters.iloc[0:0]
+                if len(owed):
+                    nearest = owed.sort_values("internal_due_date").iloc[0]
+                    st.markdown(f"**{unit}**尚未提交 {len(owed)} 份名冊；最近的處室期限 {fmt.roc_date(nearest['internal_due_date'])}"
+                                f"（{nearest['roster_name']}，{fmt.days_left(nearest['internal_days_left'])}）")
                 table = roster_table(rosters.sort_values(["submitted_at", "internal_due_date"], na_position="first"))
                 st.dataframe(table, hide_index=True, placeholder="—")
                 widgets.download_buttons(table, f"{school}_{year}_名冊提交期限", "名冊提交期限")

@@ -205,6 +205,7 @@ def test_registrar_page_shows_each_roster_s_deadlines_and_what_blocks_submission
     assert "名冊提交期限" in headers and "阻擋提交的錯誤" in headers
     rosters = next(frame.value for frame in test.dataframe if "處室期限" in frame.value.columns)
     assert set(rosters["負責處室"]) == {"註冊組", "訓育組"} and (rosters["狀態"] != "已提交").all()
+    assert any(element.value.startswith("**註冊組**尚未提交 7 份名冊") for element in test.markdown), "the own unit's first"
     assert rosters["國教署期限"].str.fullmatch(r"\d{3}/\d{2}/\d{2}").all()
     blocking = next(frame.value for frame in test.dataframe if {"folder", "rule_id"} <= set(frame.value.columns))
     assert len(blocking) and blocking["violations"].gt(0).all() and blocking["rosters"].str.contains("名冊").all()
