@@ -12,6 +12,7 @@ PAGES = {  # key → (script, title, icon)
     "overview": ("views/overview.py", "全國總覽", ":material/public:"),
     "school": ("views/school.py", "學校", ":material/school:"),
     "classroom": ("views/classroom.py", "班級", ":material/groups:"),
+    "my_queue": ("views/my_queue.py", "我的認證", ":material/task_alt:"),
     "teachers": ("views/teachers.py", "教師認證", ":material/task_alt:"),
     "gate": ("views/gate.py", "檢核結果", ":material/rule:"),
     "submissions": ("views/submissions.py", "提交與收訖", ":material/outbox:"),

@@ -63,17 +63,22 @@ def page_calls(published: Path, sample: Sample, as_of: dt.date) -> dict[str, Cal
 
     def school_page():
         admin.schools(), admin.terms(), admin.latest_term_deadline()
+        admin.roster_deadlines(school, as_of), admin.blocking_findings(school, year, term)
         return admin.school_overview(school, year, term, as_of)
 
     def classroom():
         admin.schools(), admin.terms(), admin.classes(school, year, term), admin.latest_term_deadline()
         return admin.class_students(school, year, term, sample.class_code, as_of) if sample.class_code else None
 
+    def my_queue():  # 任課教師: the own queue and proxy items
+        if not sample.teacher:
+            return None
+        teacher = DataAccess(published, Scope(Role.SUBJECT_TEACHER, school, teacher_code=sample.teacher), cached=False)
+        teacher.schools(), teacher.terms(), teacher.latest_term_deadline()
+        return teacher.teacher_queues(school, year, term, as_of)
+
     def teachers():
         admin.schools(), admin.terms(), admin.latest_term_deadline()
-        if sample.teacher:
-            DataAccess(published, Scope(Role.SUBJECT_TEACHER, school, teacher_code=sample.teacher),
-                       cached=False).teacher_queues(school, year, term, as_of)
         return admin.teacher_queues(school, year, term, as_of)
 
     def gate():
@@ -93,7 +98,7 @@ def page_calls(published: Path, sample: Sample, as_of: dt.date) -> dict[str, Cal
     def accounts():  # the users file is read whole; saving an account checks its scope against the copy
         return scope_unknowns(published, Scope(Role.HOMEROOM_TEACHER, school, sample.class_code or "?"))
 
-    return {"overview": overview, "school": school_page, "classroom": classroom, "teachers": teachers,
+    return {"overview": overview, "school": school_page, "classroom": classroom, "my_queue": my_queue, "teachers": teachers,
             "gate": gate, "submissions": submissions, "accounts": accounts}
 
 

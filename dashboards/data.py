@@ -22,8 +22,11 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from dashboards.roles import AccessDenied, Role, Scope
+from dashboards.roles import SCHOOL_STAFF, AccessDenied, Role, Scope
+from pipelines.export.gating import rules_for
+from pipelines.export.layout import WHOLE_YEAR, workbooks_for
 from pipelines.gate.proxy import teachers_from_records, trace_proxy
+from pipelines.ops.roster_deadlines import deadlines_frame
 
 PENDING_STATE = "待認證"  # the certification state a teacher still has to act on (xwalk_certification_states)
 DEFAULT_PROXY_ORDER = ("designated_proxy", "same_subject_same_grade", "same_subject", "domain_convener",
@@ -114,6 +117,15 @@ class SchoolOverview:
     deadlines: pd.DataFrame  # label, date, days_left
     gate: dict | None  # latest gate run of the year
     submissions: pd.DataFrame  # this school's submission records (empty when none)
+
+
+@dataclass(frozen=True)
+class BlockingFindings:
+    """What keeps a term's 名冊 from being exported whole: the error rules that block each folder."""
+
+    checked: bool  # a gate run of the year exists
+    summary: pd.DataFrame  # folder, rosters, rule_id, rule_title, violations
+    rows: pd.DataFrame  # one row per blocking violation (empty for aggregate-only roles)
 
 
 @dataclass(frozen=True)
@@ -285,6 +297,10 @@ class DataAccess:
             params.append(table)
         return int(self._frame(sql, *params)["found"].iloc[0]) > 0
 
+    def has_column(self, schema: str, table: str, column: str) -> bool:
+        return int(self._frame("select count(*) as found from information_schema.columns where table_schema = ? "
+                               "and table_name = ? and column_name = ?", schema, table, column)["found"].iloc[0]) > 0
+
     def _require(self, *roles: Role) -> None:
         if self.scope.role not in roles:
             raise AccessDenied(f"{self.scope.role.value}帳號無權查看此頁")
@@ -292,6 +308,27 @@ class DataAccess:
     def _require_school(self, school: str) -> None:
         if not self.scope.sees_all_schools and school != self.scope.school_code:
             raise AccessDenied("只能查看本校資料")
+
+    def _advisees(self, school: str, year: int) -> list[str] | None:
+        """Student numbers a 課程諮詢教師 counselled in the academic year (None: the account names a class,
+        whose students are all theirs to see)."""
+        if self.scope.class_code or not self.has_table("marts", "fct_counselling_sessions"):
+            return None if self.scope.class_code else []
+        return sorted(self._frame("""
+            select distinct student_number from marts.fct_counselling_sessions
+            where school_code = ? and academic_year = ? and counsellor_code = ? and student_number is not null
+        """, school, year, self.scope.teacher_code or "")["student_number"].tolist())
+
+    def _counsellor_classes(self, school: str, year: int, term: int) -> list[str]:
+        """The class on a 課程諮詢教師's account, or the classes the own advisees are in that term."""
+        advisees = self._advisees(school, year)
+        if advisees is None:
+            return [self.scope.class_code]
+        return sorted(self._frame("""
+            select distinct class_code from marts.fct_student_completion
+            where school_code = ? and academic_year = ? and term = ? and list_contains(?::varchar[], student_number)
+              and class_code is not null
+        """, school, year, term, advisees)["class_code"].tolist())
 
     def _own_classes(self, school: str, year: int, term: int | None = None) -> list[str]:
         """Class codes a 導師 may see in that term (or any term of the year)."""
@@ -355,7 +392,8 @@ class DataAccess:
         return year, term, _dates(self._frame(sql, *params)["deadline"])[0]
 
     def classes(self, school: str, year: int, term: int) -> pd.DataFrame:
-        """Classes of the school and term this person may open (a 導師: the own class only)."""
+        """Classes of the school and term this person may open (a 導師: the own class only; a 課程諮詢教師:
+        the class named on the account, or the classes of the own advisees)."""
         self._require_school(school)
         sql = ("select class_code, class_name, grade, homeroom_teacher_name from marts.dim_classes "
                "where school_code = ? and academic_year = ? and term = ?")
@@ -363,6 +401,9 @@ class DataAccess:
         if self.scope.role is Role.HOMEROOM_TEACHER:
             sql += " and (class_code = ? or homeroom_teacher_code = ?)"
             params += [self.scope.class_code or "", self.scope.teacher_code or ""]
+        elif self.scope.role is Role.COUNSELLOR:
+            sql += " and list_contains(?::varchar[], class_code)"
+            params.append(self._counsellor_classes(school, year, term))
         elif self.scope.role is Role.SUBJECT_TEACHER:
             return pd.DataFrame(columns=["class_code", "class_name", "grade", "homeroom_teacher_name"])
         return self._frame(sql + " order by grade, class_code", *params)
@@ -413,7 +454,7 @@ class DataAccess:
     # -- 學校 -------------------------------------------------------------------------------------
 
     def school_overview(self, school: str, year: int, term: int, as_of: dt.date) -> SchoolOverview:
-        self._require(Role.AUTHORITY, Role.SCHOOL_ADMIN)
+        self._require(Role.AUTHORITY, *SCHOOL_STAFF)
         self._require_school(school)
         found = self._frame(f"select * from {self._schools_sql()} where school_code = ?", school)
         info = found.iloc[0].to_dict() if len(found) else {"school_code": school}
@@ -462,6 +503,58 @@ class DataAccess:
         frame["days_left"] = [_days_left(day, as_of) for day in frame["date"]]
         return frame
 
+    def roster_deadlines(self, school: str, as_of: dt.date) -> pd.DataFrame:
+        """Each 名冊's ministry deadline, the owning unit's own one, days left to both and whether it has been
+        submitted (pipelines/ops/roster_deadlines.py, as reminders and the demo see them)."""
+        self._require(Role.AUTHORITY, *SCHOOL_STAFF)
+        self._require_school(school)
+        return deadlines_frame(self._frame, self.has_table, as_of, school, has_column=self.has_column)
+
+    def blocking_findings(self, school: str, year: int, term: int) -> BlockingFindings:
+        """The gate's error findings of the school's latest run of the year that block the term's folder and
+        the whole-year folder (pipelines/export/gating.py decides which rules block which folder; a term
+        folder counts only that term's findings), per folder with its 名冊; rows for school staff only."""
+        self._require(Role.AUTHORITY, *SCHOOL_STAFF)
+        self._require_school(school)
+        run = self._latest_gate_run(school, year)
+        columns = ["folder", "rosters", "rule_id", "rule_title", "violations"]
+        if run is None or not self.has_table("gate", "rule_violations"):
+            return BlockingFindings(run is not None, pd.DataFrame(columns=columns), pd.DataFrame())
+        summaries, rows = [], []
+        for folder_term in dict.fromkeys((term, WHOLE_YEAR)):
+            blocking = list(rules_for(folder_term)[0])
+            folder = folder_label(folder_term)
+            rosters = "、".join(workbook.name for workbook in workbooks_for(folder_term))
+            term_filter = "" if folder_term == WHOLE_YEAR else " and (violations.item_term = ? or violations.item_term is null)"
+            params: list = [run["run_id"], blocking] + ([] if folder_term == WHOLE_YEAR else [folder_term])
+            found = self._frame(f"""
+                select violations.rule_id, any_value(results.rule_title) as rule_title, count(*) as violations
+                from gate.rule_violations as violations
+                left join (select distinct run_id, rule_id, rule_title from gate.rule_results) as results
+                    on results.run_id = violations.run_id and results.rule_id = violations.rule_id
+                where violations.run_id = ? and list_contains(?::varchar[], violations.rule_id)
+                  and violations.severity = 'error'{term_filter}
+                group by violations.rule_id order by violations.rule_id
+            """, *params)
+            summaries.append(found.assign(folder=folder, rosters=rosters))
+            if self.scope.sees_student_rows and len(found):
+                rows.append(self._frame(f"""
+                    with students as (
+                        select student_number, any_value(student_name) as student_name from marts.fct_student_completion
+                        where school_code = ? and academic_year = ? group by student_number
+                    )
+                    select ? as folder, violations.rule_id, violations.item_term, violations.class_code,
+                           violations.seat_number, violations.student_number, students.student_name,
+                           violations.item_key, violations.value, violations.limit_value
+                    from gate.rule_violations as violations
+                    left join students on students.student_number = violations.student_number
+                    where violations.run_id = ? and list_contains(?::varchar[], violations.rule_id)
+                      and violations.severity = 'error'{term_filter}
+                    order by violations.rule_id, violations.class_code, violations.seat_number, violations.item_key
+                """, school, year, folder, *params))
+        summary = pd.concat(summaries, ignore_index=True)[columns] if summaries else pd.DataFrame(columns=columns)
+        return BlockingFindings(True, summary, pd.concat(rows, ignore_index=True) if rows else pd.DataFrame())
+
     def _latest_gate_run(self, school: str, year: int) -> dict | None:
         if not self.has_table("gate", "runs"):
             return None
@@ -474,11 +567,14 @@ class DataAccess:
     # -- 班級 -------------------------------------------------------------------------------------
 
     def class_students(self, school: str, year: int, term: int, class_code: str, as_of: dt.date) -> ClassView:
-        """One class, student by student; IDs masked. Not for 教育主管機關 or 任課教師."""
-        self._require(Role.SCHOOL_ADMIN, Role.HOMEROOM_TEACHER)
+        """One class, student by student; IDs masked. Not for 教育主管機關 or 任課教師; a 課程諮詢教師 sees
+        the own advisees of the class (or the whole class named on the account)."""
+        self._require(*SCHOOL_STAFF, Role.HOMEROOM_TEACHER, Role.COUNSELLOR)
         self._require_school(school)
         if self.scope.role is Role.HOMEROOM_TEACHER and class_code not in self._own_classes(school, year, term):
             raise AccessDenied("導師只能查看自己的班級")
+        if self.scope.role is Role.COUNSELLOR and class_code not in self._counsellor_classes(school, year, term):
+            raise AccessDenied("課程諮詢教師只能查看自己諮詢的學生或指定的班級")
         info = self._frame("""
             select class_code, class_name, grade, homeroom_teacher_code, homeroom_teacher_name
             from marts.dim_classes where school_code = ? and academic_year = ? and term = ? and class_code = ?
@@ -495,6 +591,9 @@ class DataAccess:
             where school_code = ? and academic_year = ? and term = ? and class_code = ?
             order by seat_number nulls last, student_number
         """, school, year, term, class_code)
+        advisees = self._advisees(school, year) if self.scope.role is Role.COUNSELLOR else None
+        if advisees is not None:
+            students = students[students["student_number"].isin(advisees)].reset_index(drop=True)
         students = _with_missing(_with_risk(students), self._receipt_items(school, year, class_code))
         deadlines = self._deadlines(school, year, term, as_of)
         upcoming = deadlines[deadlines["days_left"].notna() & (deadlines["days_left"] >= 0)]
@@ -558,7 +657,7 @@ class DataAccess:
 
     def teacher_queues(self, school: str, year: int, term: int, as_of: dt.date) -> TeacherQueues:
         """Pending certifications per teacher; a 任課教師 sees the own queue and what to certify as proxy."""
-        self._require(Role.SCHOOL_ADMIN, Role.SUBJECT_TEACHER)
+        self._require(*SCHOOL_STAFF, Role.SUBJECT_TEACHER)
         self._require_school(school)
         policy = self._frame("""
             select certification_days_after_upload, proxy_order from marts.dim_schools where school_code = ?
@@ -662,7 +761,7 @@ class DataAccess:
 
     def gate_overview(self, year: int, school: str | None = None) -> GateOverview:
         """Latest gate run per school of the year and its rule counts; a 導師 gets the own class's counts."""
-        self._require(Role.AUTHORITY, Role.SCHOOL_ADMIN, Role.HOMEROOM_TEACHER)
+        self._require(Role.AUTHORITY, *SCHOOL_STAFF, Role.HOMEROOM_TEACHER)
         if school is not None:
             self._require_school(school)
         elif not self.scope.sees_all_schools:
@@ -718,7 +817,7 @@ class DataAccess:
 
     def gate_rows(self, school: str, year: int, rule_id: str) -> pd.DataFrame:
         """The offending rows of one rule in the school's latest run (a 導師: own class only)."""
-        self._require(Role.SCHOOL_ADMIN, Role.HOMEROOM_TEACHER)
+        self._require(*SCHOOL_STAFF, Role.HOMEROOM_TEACHER)
         self._require_school(school)
         run = self._latest_gate_run(school, year)
         if run is None:
@@ -785,11 +884,14 @@ class DataAccess:
                            "receipts.missing, receipts.unexpected") if has_receipts else (
             "null::varchar as reconciliation_id, null::timestamp as reconciled_at, null::bigint as received, "
             "null::bigint as rejected, null::bigint as missing, null::bigint as unexpected")
+        # the units column came later: a copy published from an older warehouse has none
+        units = "submissions.submitting_units" if self.has_column("submissions", "submissions", "submitting_units") \
+            else "null::varchar as submitting_units"
         return self._frame(f"""
             select submissions.school_code, submissions.academic_year, submissions.term, submissions.revision,
                    submissions.folder, submissions.replaces, submissions.submitted_at, submissions.submitted_by,
                    submissions.is_partial, submissions.gate_passed, submissions.excluded_entries,
-                   submissions.rows_submitted, submissions.submission_id, {check_columns}, {receipt_columns}
+                   submissions.rows_submitted, submissions.submission_id, {units}, {check_columns}, {receipt_columns}
             from submissions.submissions as submissions
             {checks}
             {receipts}
@@ -806,7 +908,7 @@ class DataAccess:
         Submissions are school-level records; the discrepancy rows (one per student item) are for a 系統管理者
         of the school only, 教育主管機關 get their counts.
         """
-        self._require(Role.AUTHORITY, Role.SCHOOL_ADMIN)
+        self._require(Role.AUTHORITY, *SCHOOL_STAFF)
         if school is not None:
             self._require_school(school)
         elif not self.scope.sees_all_schools:
@@ -882,6 +984,11 @@ class DataAccess:
             earliest_due=("due_date", "min")) if len(cases) else pd.DataFrame()
         return Confirmations(terms=self.with_school_names(terms), cases=cases, by_roster=by_roster, by_class=by_class,
                              totals=totals, row_level=row_level)
+
+
+def folder_label(term: int) -> str:
+    """A term's folder in words: 第 1 學期名冊, or 全學年名冊 for the whole-year folder."""
+    return "全學年名冊" if term == WHOLE_YEAR else f"第 {term} 學期名冊"
 
 
 def _status(teacher, as_of: dt.date) -> str | None:

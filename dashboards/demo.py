@@ -27,9 +27,9 @@ class DemoAccount(NamedTuple):
     scope: Scope
 
 
-def _pick(path: Path) -> tuple[str, str | None, str | None, str | None]:
+def _pick(path: Path) -> tuple[str, str | None, str | None, str | None, str | None]:
     """A school (one with receipt confirmations when there is one), one of its classes with its homeroom
-    teacher, and its teacher with the longest queue."""
+    teacher, its teacher with the longest queue and its 課程諮詢教師 with the most advisees that year."""
     con = duckdb.connect(str(path), read_only=True)
     try:
         confirming = con.execute("select count(*) from information_schema.tables where table_schema = 'submissions' "
@@ -56,18 +56,29 @@ def _pick(path: Path) -> tuple[str, str | None, str | None, str | None]:
         if not teacher:
             teacher = con.execute("select teacher_code, 0 from marts.dim_teachers where school_code = ? order by 1 limit 1",
                                   [school]).fetchall()
+        counsellor = con.execute("""
+            select counsellor_code from marts.fct_counselling_sessions
+            where school_code = ? and academic_year = ? and counsellor_code is not null
+            group by 1 order by count(distinct student_number) desc, 1 limit 1
+        """, [school, year]).fetchall()
     finally:
         con.close()
     class_code, homeroom_teacher = homeroom[0] if homeroom else (None, None)
-    return school, class_code, homeroom_teacher, teacher[0][0] if teacher else None
+    return (school, class_code, homeroom_teacher, teacher[0][0] if teacher else None,
+            counsellor[0][0] if counsellor else None)
 
 
 def create_demo_users(settings: Settings, users: Path | None = None) -> list[DemoAccount]:
-    """(Re)create demo-admin, demo-homeroom, demo-teacher and demo-authority with fresh passwords."""
+    """(Re)create one demo account per role (demo-admin, demo-registrar, … demo-authority) with fresh passwords."""
     source = settings.published if settings.published.is_file() else settings.warehouse
-    school, class_code, homeroom_teacher, teacher = _pick(source)
+    school, class_code, homeroom_teacher, teacher, counsellor = _pick(source)
     wanted = [
         User("demo-admin", Role.SCHOOL_ADMIN, school, display_name="示範 系統管理者"),
+        User("demo-registrar", Role.REGISTRAR, school, display_name="示範 註冊組"),
+        User("demo-activities", Role.ACTIVITIES, school, display_name="示範 訓育組"),
+        User("demo-viewer", Role.VIEWER, school, display_name="示範 資料查詢人員"),
+        User("demo-counsellor", Role.COUNSELLOR, school, None if counsellor else class_code, counsellor,
+             display_name="示範 課程諮詢教師"),
         User("demo-homeroom", Role.HOMEROOM_TEACHER, school, class_code, homeroom_teacher, display_name="示範 導師"),
         User("demo-teacher", Role.SUBJECT_TEACHER, school, teacher_code=teacher, display_name="示範 任課教師"),
         User("demo-authority", Role.AUTHORITY, display_name="示範 教育主管機關"),
@@ -75,7 +86,8 @@ def create_demo_users(settings: Settings, users: Path | None = None) -> list[Dem
     path = resolve_users_path(users)
     accounts = []
     for user in wanted:
-        if user.role is Role.SUBJECT_TEACHER and not teacher or user.role is Role.HOMEROOM_TEACHER and not class_code:
+        if user.role is Role.SUBJECT_TEACHER and not teacher or user.role is Role.HOMEROOM_TEACHER and not class_code \
+                or user.role is Role.COUNSELLOR and not (counsellor or class_code):
             continue  # the sample has no such person
         password = generate_password()
         add_user(path, user, password, replace=True)

@@ -12,14 +12,17 @@ import getpass
 import sys
 from pathlib import Path
 
-ROLE_HELP = "系統管理者 (admin), 導師 (homeroom), 任課教師 (teacher), 教育主管機關 (authority)"
+ROLE_HELP = ("系統管理者 (admin), 註冊組 (registrar), 訓育組 (activities), 資料查詢人員 (viewer), 導師 (homeroom), "
+             "課程諮詢教師 (counsellor), 任課教師 (teacher), 教育主管機關 (authority)")
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "users", help="manage dashboard accounts (add, remove, list)",
-        description="Dashboard accounts with hashed passwords and a role: 系統管理者 sees everything in the school, "
-        "導師 the own class, 任課教師 the own certification queue, 教育主管機關 aggregates across schools.",
+        description="Dashboard accounts with hashed passwords and a role: 系統管理者 sees everything in the school "
+        "and manages its accounts, 註冊組 and 訓育組 everything in the school and submit their own 名冊, 資料查詢人員 "
+        "everything in the school read-only, 導師 the own class, 課程諮詢教師 the own advisees (or a class), 任課教師 "
+        "the own certification queue, 教育主管機關 aggregates across schools.",
     )
     parser.add_argument("--users", type=Path, help="users file; default $PORTFOLIO_USERS or data/users.json")
     actions = parser.add_subparsers(dest="users_action", required=True, metavar="ACTION")
@@ -28,8 +31,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     add.add_argument("username", help="2–32 letters, digits, dot, underscore or hyphen")
     add.add_argument("--role", required=True, help=ROLE_HELP)
     add.add_argument("--school", metavar="CODE", help="學校代碼 (every role except 教育主管機關)")
-    add.add_argument("--class", dest="class_code", metavar="CODE", help="班級代碼 (導師)")
-    add.add_argument("--teacher", metavar="CODE", help="教師代碼 (任課教師; 導師 as homeroom teacher)")
+    add.add_argument("--class", dest="class_code", metavar="CODE", help="班級代碼 (導師; 課程諮詢教師 of a class)")
+    add.add_argument("--teacher", metavar="CODE", help="教師代碼 (任課教師; 課程諮詢教師; 導師 as homeroom teacher)")
     add.add_argument("--name", help="display name shown after sign-in")
     how = add.add_mutually_exclusive_group()
     how.add_argument("--password-stdin", action="store_true", help="read the password from stdin")

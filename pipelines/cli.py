@@ -196,6 +196,15 @@ def _run(args: argparse.Namespace) -> int:
 
         print("\n提交、收訖明細與學生確認（模擬）：portfolio receipts status / forms / answer", flush=True)
         run_receipts_loop(settings, outcomes)
+        from dashboards.demo import reference_day
+        from pipelines.ops.roster_deadlines import format_deadlines, roster_deadlines
+        from pipelines.warehouse import connect
+
+        as_of, _ = reference_day(settings)
+        with connect(settings.warehouse, read_only=True) as con:
+            latest_year = con.execute("select max(academic_year) from marts.fct_roster_deadlines").fetchall()[0][0]
+            deadlines = [deadline for deadline in roster_deadlines(con, as_of) if deadline.academic_year == latest_year]
+        print("\n" + "\n".join(format_deadlines(deadlines, as_of)), flush=True)
         print("\n下一步 (next steps):")
         print("  make dagster      # Dagster UI at http://127.0.0.1:3000 (asset graph, runs, checks)")
         print(f"  倉儲 warehouse:    {settings.warehouse}")

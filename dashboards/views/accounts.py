@@ -10,7 +10,9 @@ from dashboards.users import User, UsersFileError, add_user, generate_password, 
 st.title("帳號管理")
 admin = session.current_user()
 users_file = session.config().users
-ROLES = [Role.HOMEROOM_TEACHER, Role.SUBJECT_TEACHER, Role.SCHOOL_ADMIN]
+# every role of a school's own staff, the most common first (教育主管機關 accounts are not the school's to give)
+ROLES = [Role.HOMEROOM_TEACHER, Role.SUBJECT_TEACHER, Role.COUNSELLOR, Role.REGISTRAR, Role.ACTIVITIES, Role.VIEWER,
+         Role.SCHOOL_ADMIN]
 COLUMNS = {"username": "帳號", "display_name": "顯示名稱", "role": "角色", "scope": "範圍", "state": "狀態"}
 
 
@@ -46,9 +48,10 @@ with session.guard():
         st.subheader("新增帳號")
         username = st.text_input("帳號", max_chars=32, help="2–32 個英數字、點、底線或連字號")
         name = st.text_input("顯示名稱", max_chars=32)
-        role = st.selectbox("角色", ROLES, format_func=lambda value: value.value)
-        class_code = st.text_input("班級代碼（導師）", max_chars=16)
-        teacher = st.text_input("教師代碼（任課教師；導師可填）", max_chars=16)
+        role = st.selectbox("角色", ROLES, format_func=lambda value: value.value, key="account_role")
+        class_code = st.text_input("班級代碼（導師）", max_chars=16, help="課程諮詢教師看一個班時也填班級代碼")
+        teacher = st.text_input("教師代碼（任課教師；導師可填）", max_chars=16,
+                                help="課程諮詢教師填自己的教師代碼：看本學年諮詢過的學生")
         if st.form_submit_button("新增", type="primary"):
             user = User(username.strip(), role, school, class_code.strip() or None, teacher.strip() or None,
                         name.strip() or None)

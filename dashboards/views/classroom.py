@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboards import charts, clock, filters, session, widgets
 from dashboards import formatting as fmt
+from dashboards.roles import Role
 
 st.title("班級")
 data = session.data_access()
@@ -61,6 +62,8 @@ with session.guard():
         teacher = info.get("homeroom_teacher_name") or "—"
         st.caption(f"{school}　{info.get('class_name') or class_code}（{class_code}）　導師 {teacher}　"
                    f"{fmt.term_label(year, term)}　基準日 {fmt.roc_date(as_of)}")
+        if data.scope.role is Role.COUNSELLOR and not data.scope.class_code:
+            st.caption("僅列出您本學年課程諮詢過的學生（唯讀）")
         if view.students.empty:
             st.info("這個班級在這個學期沒有在學學生。")
         else:

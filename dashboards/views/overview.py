@@ -63,6 +63,14 @@ with session.guard():
                     view.school_types, "school_type_name", "completion_rate", category_title="公私立別",
                     rate_title="完成率", tooltip=[("members", "學校數"), ("students_enrolled", "在學學生")]),
                     width="stretch")
+            st.subheader("各縣市學生數")
+            st.caption("在學學生中已有認證通過成果與尚無認證通過的人數；依完成率由低到高")
+            st.altair_chart(charts.stacked_counts(
+                view.counties, "county_name",
+                {"students_with_certified": ("已有認證通過", charts.COMPLETION_COLOR),
+                 "students_without_certified": ("尚無認證通過", charts.WARNING_COLOR)},
+                category_title="縣市", value_title="學生數（人）", sort=view.counties["county_name"].tolist()),
+                width="stretch")
             left, right = st.columns(2)
             with left:
                 st.subheader("各校完成率分布")

@@ -1,9 +1,10 @@
-"""學校: can this school submit? One school by grade and class, its deadlines, gate and submission status."""
+"""學校: can this school submit? One school by grade and class, its deadlines, gate and submission status;
+each 名冊's ministry deadline and the owning unit's own one, and what blocks submission."""
 
 import pandas as pd
 import streamlit as st
 
-from dashboards import charts, clock, filters, session
+from dashboards import charts, clock, filters, session, widgets
 from dashboards import formatting as fmt
 
 st.title("學校")
@@ -26,6 +27,35 @@ GRADE_COLUMNS = {key: CLASS_COLUMNS[key] for key in (
     "grade", "students_enrolled", "completion_rate", "upload_rate", "selection_rate", "students_without_certified",
     "outcomes_pending")} | {"members": fmt.count_column("班級數")}
 RATES = ("completion_rate", "upload_rate", "selection_rate")
+ROSTER_HEADERS = {  # shown and downloaded alike, nearest deadline first
+    "roster": "名冊", "owner_unit": "負責處室", "internal_due": "處室期限", "internal_left": "處室剩餘",
+    "due": "國教署期限", "left": "國教署剩餘", "state": "狀態", "submitted": "提交", "term_label": "學期",
+}
+BLOCKING_COLUMNS = {
+    "folder": st.column_config.TextColumn("資料夾"),
+    "rosters": st.column_config.TextColumn("名冊", width="medium"),
+    "rule_id": st.column_config.TextColumn("規則"),
+    "rule_title": st.column_config.TextColumn("說明", width="large"),
+    "violations": fmt.count_column("筆數"),
+}
+BLOCKING_ROW_HEADERS = {
+    "folder": "資料夾", "rule_id": "規則", "item_term": "學期", "class_code": "班級", "seat_number": "座號",
+    "student_number": "學號", "student_name": "姓名", "item_key": "項目", "value": "值", "limit_value": "上限",
+}
+
+
+def roster_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """The roster deadlines in words: ROC dates, days left to the unit's and to the ministry's deadline."""
+    return frame.assign(
+        roster=frame["roster_name"],
+        term_label=["全學年" if term == 0 else f"第 {term} 學期" for term in frame["term"]],
+        internal_due=[fmt.roc_date(day) for day in frame["internal_due_date"]],
+        internal_left=[fmt.days_left(days) for days in frame["internal_days_left"]],
+        due=[fmt.roc_date(day) for day in frame["due_date"]],
+        left=[fmt.days_left(days) for days in frame["days_left"]],
+        submitted=[f"{clock.roc_datetime(at)}　{unit or by or ''}".strip() if at is not None and not pd.isna(at) else "—"
+                   for at, unit, by in zip(frame["submitted_at"], frame["submitted_unit"], frame["submitted_by"])],
+    )[list(ROSTER_HEADERS)].rename(columns=ROSTER_HEADERS)
 
 with session.guard():
     school = filters.school(data)
@@ -94,6 +124,37 @@ with session.guard():
                     receipt = ("收訖核對：尚未核對" if row.reconciled_at is None or row.reconciled_at != row.reconciled_at else
                                f"收訖 {fmt.number(row.received)}・退件 {fmt.number(row.rejected)}・未列入 {fmt.number(row.missing)}")
                     st.markdown(f"提交 **{row.folder}** 第 {row.revision} 版　{clock.roc_datetime(row.submitted_at)}  \n{receipt}")
+
+            st.subheader("名冊提交期限")
+            rosters = data.roster_deadlines(school, as_of)
+            rosters = rosters[rosters["academic_year"] == year]
+            if rosters.empty:
+                st.info("學校的 policy.yaml 未設定這個學年度的名冊提交期限（submission_deadlines）。")
+            else:
+                st.caption("各處室須於國教署期限的兩週前完成（處室期限）；未提交的在前，依處室期限排序")
+                unit = data.scope.role.unit
+                owed = rosters[(rosters["owner_unit"] == unit) & rosters["submitted_at"].isna()] if unit else rosters.iloc[0:0]
+                if len(owed):
+                    nearest = owed.sort_values("internal_due_date").iloc[0]
+                    st.markdown(f"**{unit}**尚未提交 {len(owed)} 份名冊；最近的處室期限 {fmt.roc_date(nearest['internal_due_date'])}"
+                                f"（{nearest['roster_name']}，{fmt.days_left(nearest['internal_days_left'])}）")
+                table = roster_table(rosters.sort_values(["submitted_at", "internal_due_date"], na_position="first"))
+                st.dataframe(table, hide_index=True, placeholder="—")
+                widgets.download_buttons(table, f"{school}_{year}_名冊提交期限", "名冊提交期限")
+
+            st.subheader("阻擋提交的錯誤")
+            blocking = data.blocking_findings(school, year, term)
+            if not blocking.checked:
+                st.info("這個學年度尚未執行檢核，無法判斷是否可以提交。")
+            elif blocking.summary.empty:
+                st.success(f"{fmt.term_label(year, term)}與全學年名冊沒有阻擋提交的錯誤。")
+            else:
+                st.caption("錯誤規則阻擋整個資料夾的匯出與提交（--allow-partial 則排除違規項目）")
+                st.dataframe(blocking.summary, column_order=list(BLOCKING_COLUMNS), column_config=BLOCKING_COLUMNS,
+                             hide_index=True, placeholder="—")
+                if not blocking.rows.empty:
+                    rows = blocking.rows[list(BLOCKING_ROW_HEADERS)].rename(columns=BLOCKING_ROW_HEADERS)
+                    widgets.download_buttons(rows, f"{school}_{year}_{term}_阻擋提交", "阻擋提交")
 
             st.subheader("各年級")
             st.dataframe(fmt.as_percentages(view.grades, RATES), column_order=list(GRADE_COLUMNS),

@@ -19,6 +19,7 @@ SUBMISSION_COLUMNS = {
     "folder": st.column_config.TextColumn("資料夾"),
     "submitted_label": st.column_config.TextColumn("提交時間", help="臺北時間"),
     "submitted_by": st.column_config.TextColumn("提交人"),
+    "submitting_units": st.column_config.TextColumn("提交處室", help="依處室分別提交名冊時（portfolio submit --unit）"),
     "kind": st.column_config.TextColumn("匯出"),
     "rows_submitted": fmt.count_column("提交列數"),
     "integrity": st.column_config.TextColumn("檔案完整性"),

@@ -1,6 +1,7 @@
 """What `portfolio demo` does after the exports: the whole loop after submission on the sample data.
 
-For each written term folder (1 or 2) of a passing school: submit it, simulate the ministry's receipt,
+For each written term folder (1 or 2) of a passing school: submit it (each unit its own 名冊, the last one
+freezing the folder), simulate the ministry's receipt,
 reconcile it, simulate the students' replies (platform/收訖確認.csv, with the generator's truth), ingest them
 like any delivery, and print the confirmation state beside the truth.
 
@@ -41,12 +42,16 @@ def simulate_confirmations(settings, out: Path, school: str, year: int, term: in
     from pipelines.export.layout import receipt_path
     from pipelines.export.reconcile import reconcile
     from pipelines.export.store import SCHEMA
-    from pipelines.export.submission import student_index, submit
+    from pipelines.export.layout import workbooks_for
+    from pipelines.export.submission import roster_units, student_index, submit
     from pipelines.generate.receipts import simulate_receipt, simulate_replies
     from pipelines.ingest.load import ingest_file_kind
     from pipelines.warehouse import connect
 
-    submit(settings, out, school, year, term, by="demo", at=dt.datetime.combine(day, SUBMITTED_AT))
+    owners = roster_units()
+    for unit in dict.fromkeys(owners[workbook.name] for workbook in workbooks_for(term)):
+        submit(settings, out, school, year, term, by=f"demo {unit}", unit=unit,
+               at=dt.datetime.combine(day, SUBMITTED_AT))
     receipt = simulate_receipt(folder, receipt_path(settings.source, school, year, term), seed=seed).path
     result = reconcile(settings, school, year, term, reports=reports, at=dt.datetime.combine(day, RECONCILED_AT))
     with connect(settings.warehouse, read_only=True) as con:

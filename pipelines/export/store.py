@@ -2,6 +2,8 @@
 
 - ``submissions.submissions``: one row per submitted export folder: school, year, term, revision,
   folder, what it replaces, who submitted it and when (Asia/Taipei time), the manifest's sha256.
+- ``submissions.unit_submissions``: one row per 名冊 a unit (處室) submitted with `submit --unit`, with
+  the sha256 of its file; the folder is frozen when every 名冊 in it is submitted by its unit.
 - ``submissions.files``: one row per submitted file with its sha256, size and rows per sheet.
 - ``submissions.items``: one row per submitted sheet row: workbook, sheet, row, the 項目鍵 and the
   student (學號, class, seat; the 身分證號 only as digest and masked), what reconciliation compares with.
@@ -46,6 +48,13 @@ DDL = (
 )""",
     # added after warehouses held submissions: older items have no row digest (their disputes need an answer)
     f"alter table {SCHEMA}.items add column if not exists row_digest VARCHAR",
+    # added later too: the units (處室) whose 名冊 the frozen folder holds, as they submitted them (null:
+    # the whole folder was submitted at once, without --unit)
+    f"alter table {SCHEMA}.submissions add column if not exists submitting_units VARCHAR",
+    f"""create table if not exists {SCHEMA}.unit_submissions (
+    school_code VARCHAR, academic_year INTEGER, term INTEGER, revision INTEGER, folder VARCHAR, unit VARCHAR,
+    roster_name VARCHAR, file_name VARCHAR, sha256 VARCHAR, submitted_at TIMESTAMP, submitted_by VARCHAR
+)""",
     f"""create table if not exists {SCHEMA}.verifications (
     checked_at TIMESTAMP, submission_id VARCHAR, school_code VARCHAR, academic_year INTEGER, term INTEGER,
     revision INTEGER, folder_path VARCHAR, file_name VARCHAR, status VARCHAR, expected_sha256 VARCHAR,

@@ -180,9 +180,86 @@ def plan_target(out: Path, warehouse: Path, school: str, year: int, term: int) -
 
 @dataclass(frozen=True)
 class SubmitResult:
-    submission: Submitted
+    submission: Submitted | None  # None: a unit submitted its 名冊, others' are still to come (`waiting`)
     rows: int
     items_without_student: int
+    unit: str | None = None
+    rosters: tuple[str, ...] = ()  # the 名冊 the unit submitted now
+    waiting: dict[str, tuple[str, ...]] = field(default_factory=dict)  # unit → its 名冊 not yet submitted
+    submission_units: str | None = None  # the units recorded on the frozen submission (None: whole folder at once)
+
+
+def roster_units() -> dict[str, str]:
+    """名冊 → the unit (處室) that submits it: seeds/xwalk_roster_owner_units.csv, the one definition."""
+    from pipelines.export.confirmations import owner_units
+
+    return owner_units()
+
+
+def _unit_rosters(folder: Path, year: int, term: int, hashes: dict[str, str], unit: str,
+                  asked: tuple[str, ...]) -> dict[str, str]:
+    """名冊 → file name of what `unit` submits now: the 名冊 asked for (each must be the unit's), else every
+    one of the unit's 名冊 in the folder. Raises SubmissionError for a 名冊 of another unit."""
+    owners = roster_units()
+    if unit not in set(owners.values()):
+        raise SubmissionError(f"未知的處室 {unit!r}；提交名冊的處室：{'、'.join(sorted(set(owners.values())))}")
+    in_folder = {workbook.name: workbook.file_name(year, term) for workbook in workbooks_for(term)
+                 if workbook.file_name(year, term) in hashes}
+    unknown = [roster for roster in asked if roster not in in_folder]
+    if unknown:
+        raise SubmissionError(f"{folder}：沒有 {'、'.join(unknown)}（此資料夾的名冊：{'、'.join(in_folder)}）")
+    others = [roster for roster in asked if owners.get(roster) != unit]
+    if others:
+        raise SubmissionError("；".join(f"{roster} 由{owners.get(roster) or '未指定的處室'}提交，{unit}不能提交"
+                                       for roster in others))
+    chosen = asked or tuple(roster for roster in in_folder if owners.get(roster) == unit)
+    if not chosen:
+        raise SubmissionError(f"{folder}：沒有{unit}負責的名冊")
+    return {roster: in_folder[roster] for roster in chosen}
+
+
+def _record_unit_submission(warehouse: Path, school: str, year: int, term: int, revision: int, folder: Path,
+                            unit: str, files: dict[str, str], hashes: dict[str, str], who: str,
+                            at: dt.datetime) -> dict[str, tuple[str, ...]]:
+    """Record the unit's 名冊; return what other units still owe (unit → 名冊), judged on the files as they
+    are now: a 名冊 submitted before its file was exported again counts as not submitted."""
+    from pipelines.export.store import append, create_submissions_schema, records
+    from pipelines.warehouse import connect
+
+    owners = roster_units()
+    with connect(warehouse) as con:
+        create_submissions_schema(con)
+        append(con, "unit_submissions", [{
+            "school_code": school, "academic_year": year, "term": term, "revision": revision, "folder": folder.name,
+            "unit": unit, "roster_name": roster, "file_name": file_name, "sha256": hashes[file_name],
+            "submitted_at": at.replace(tzinfo=None), "submitted_by": who,
+        } for roster, file_name in files.items()])
+        done = records(con, """
+            select file_name, sha256 from submissions.unit_submissions
+            where school_code = ? and academic_year = ? and term = ? and revision = ?
+        """, [school, year, term, revision])
+    current = {(row["file_name"], row["sha256"]) for row in done}
+    waiting: dict[str, list[str]] = {}
+    for workbook in workbooks_for(term):
+        file_name = workbook.file_name(year, term)
+        if file_name in hashes and (file_name, hashes[file_name]) not in current:
+            waiting.setdefault(owners.get(workbook.name) or "未指定的處室", []).append(workbook.name)
+    return {owner: tuple(rosters) for owner, rosters in waiting.items()}
+
+
+def unit_submitters(warehouse: Path, school: str, year: int, term: int, revision: int) -> tuple[str, str]:
+    """(units, people) that submitted the folder's 名冊 unit by unit, each joined with 、."""
+    from pipelines.export.store import records
+    from pipelines.warehouse import connect
+
+    with connect(warehouse, read_only=True) as con:
+        rows = records(con, """
+            select unit, submitted_by from submissions.unit_submissions
+            where school_code = ? and academic_year = ? and term = ? and revision = ? order by submitted_at
+        """, [school, year, term, revision])
+    units = list(dict.fromkeys(row["unit"] for row in rows))
+    people = list(dict.fromkeys(row["submitted_by"] for row in rows if row["submitted_by"]))
+    return "、".join(units), "、".join(people)
 
 
 def student_index(warehouse: Path, school: str, year: int, term: int) -> dict[str, dict[str, Any]]:
@@ -278,8 +355,12 @@ def _set_read_only(paths: list[Path], read_only: bool) -> None:
 
 
 def submit(settings, out: Path, school: str, year: int, term: int, *, by: str | None = None,
-           at: dt.datetime | None = None) -> SubmitResult:
-    """Mark the newest export folder of a school, year and term as submitted (frozen), at `at` (default now)."""
+           at: dt.datetime | None = None, unit: str | None = None, rosters: tuple[str, ...] = ()) -> SubmitResult:
+    """Mark the newest export folder of a school, year and term as submitted (frozen), at `at` (default now).
+
+    With `unit` (a 處室 of seeds/xwalk_roster_owner_units.csv), the unit submits its own 名冊 of the folder
+    (`rosters`, or all of them) and a 名冊 of another unit is refused; the folder is frozen by the
+    submission that leaves no 名冊 of it unsubmitted. Without, the whole folder is submitted at once."""
     from pipelines.export.store import create_submissions_schema, append
     from pipelines.warehouse import connect
 
@@ -302,11 +383,26 @@ def submit(settings, out: Path, school: str, year: int, term: int, *, by: str | 
             (school, year, term, revision):
         raise SubmissionError(f"{folder / MANIFEST}：學校、學年度、學期或版本與資料夾不符")
     hashes = _check_against_manifest(folder, manifest)
+    submitted_at = now_taipei(at)
+    who = by or _default_actor()
+    units = None
+    if unit is not None:
+        # the files stay writable until the folder is frozen: an export may still rewrite the draft, and a
+        # 名冊 whose file changed after its unit submitted it then counts as not submitted
+        files = _unit_rosters(folder, year, term, hashes, unit, tuple(rosters))
+        rosters = tuple(files)
+        waiting = _record_unit_submission(warehouse, school, year, term, revision, folder, unit, files, hashes, who,
+                                          submitted_at)
+        audit(settings, "submit_unit", school=school, year=year, term=term, actor=who, details={
+            "unit": unit, "folder": str(folder.absolute()), "rosters": list(files), "waiting": waiting})
+        if waiting:
+            return SubmitResult(None, 0, 0, unit=unit, rosters=tuple(files), waiting=waiting)
+        units, who = unit_submitters(warehouse, school, year, term, revision)
+    elif rosters:
+        raise SubmissionError("指定名冊提交時必須指定處室（--unit）")
     items = submitted_items(folder, manifest, student_index(warehouse, school, year, term))
 
-    submitted_at = now_taipei(at)
     submission_id = uuid.uuid4().hex[:12]
-    who = by or _default_actor()
     manifest_sha256 = sha256_of(folder / MANIFEST)
     marker = {
         "submission_id": submission_id, "school": school, "academic_year": year, "term": term, "revision": revision,
@@ -332,6 +428,7 @@ def submit(settings, out: Path, school: str, year: int, term: int, *, by: str | 
                 "generated_at": manifest.get("generated_at"), "is_partial": bool(manifest.get("partial")),
                 "gate_passed": bool(manifest.get("gate", {}).get("passed")),
                 "excluded_entries": len(manifest.get("excluded", [])), "rows_submitted": len(items),
+                "submitting_units": units,
             }])
             append(con, "files", [{
                 **key, "file_name": entry["name"], "sha256": entry["sha256"], "bytes": (folder / entry["name"]).stat().st_size,
@@ -350,7 +447,8 @@ def submit(settings, out: Path, school: str, year: int, term: int, *, by: str | 
         "submission_id": submission_id, "folder": str(folder.absolute()), "revision": revision,
         "replaces": manifest.get("replaces"), "files": hashes, "rows": len(items),
     })
-    return SubmitResult(submission, len(items), sum(item["student_number"] is None for item in items))
+    return SubmitResult(submission, len(items), sum(item["student_number"] is None for item in items), unit=unit,
+                        rosters=tuple(rosters), submission_units=units)
 
 
 # ---------------------------------------------------------------- verify

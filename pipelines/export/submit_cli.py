@@ -23,6 +23,11 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     add_target(submit, term_required=True)
     add_out(submit)
     submit.add_argument("--by", metavar="NAME", help="who submits (default $PORTFOLIO_ACTOR or the login name)")
+    submit.add_argument("--unit", metavar="處室", help="the unit submitting its own 名冊 (seeds/xwalk_roster_owner_units"
+                        ".csv: 註冊組, 訓育組); a 名冊 of another unit is refused, and the folder is frozen once every "
+                        "名冊 in it has been submitted by its unit. Without it the whole folder is submitted at once")
+    submit.add_argument("--roster", action="append", default=[], metavar="名冊",
+                        help="with --unit: only this 名冊 of the folder (repeatable; default all of the unit's)")
     add_warehouse(submit)
     return submit
 
@@ -38,16 +43,24 @@ def run(args: argparse.Namespace) -> int:
     from pipelines.export.submission import SubmissionError, submit
 
     try:
-        result = submit(settings, args.out or settings.exports_dir, args.school, args.year, args.term, by=args.by)
+        result = submit(settings, args.out or settings.exports_dir, args.school, args.year, args.term, by=args.by,
+                        unit=args.unit, rosters=tuple(args.roster))
     except SubmissionError as error:
         print(str(error), file=sys.stderr)
         return EXIT_BLOCKED
     from pipelines.publish import refresh_submissions
 
     refresh_submissions(settings)  # the dashboards show the submission now, not after the next build
+    if result.unit:
+        print(f"{result.unit}已提交 {'、'.join(result.rosters)}")
+    if result.submission is None:
+        print("資料夾尚待其他處室提交後凍結：" + "；".join(
+            f"{unit} {'、'.join(rosters)}" for unit, rosters in result.waiting.items()))
+        return EXIT_OK
     submission = result.submission
     print(f"已提交 {submission.folder_path}（第 {submission.revision} 版，{result.rows:,} 列）"
-          f"  {submission.submitted_at}  {submission.submitted_by}")
+          f"  {submission.submitted_at}  {submission.submitted_by}"
+          + (f"  {result.submission_units}" if result.submission_units else ""))
     if result.items_without_student:
         print(f"  注意：{result.items_without_student} 列的身分證號在倉儲中對不到學生（收訖核對清單將列為未分班）")
     return EXIT_OK

@@ -226,4 +226,17 @@ def _policy_yaml(rng: np.random.Generator, limits: Limits, terms: tuple[TermWind
     lines += [f"  {year}: {when(window.selection_deadline)}" for year, window in year_windows.items()]
     lines.append("diverse_entry_deadlines:")
     lines += [f"  {year}: {when(window.diverse_entry_deadline)}" for year, window in year_windows.items()]
+    lines.append("submission_deadlines:")
+    lines += [f"  - {{academic_year: {year}, term: {term}, roster: {roster}, due: {when(due)}}}"
+              for year in year_windows for term, roster, due in submission_deadlines(year)]
     return "\n".join(lines) + "\n"
+
+
+def submission_deadlines(year: int) -> list[tuple[int, str, date]]:
+    """(term, 名冊, due) of an academic year as the ministry sets them: a term's rosters by 10 March (term 1)
+    or 10 September (term 2), the whole-year rosters (term 0) by 10 September, after the year ends."""
+    from pipelines.export.layout import TERMS, WHOLE_YEAR, workbooks_for
+
+    gregorian = year + ROC_OFFSET + 1  # the calendar year of the academic year's spring
+    due = {1: date(gregorian, 3, 10), 2: date(gregorian, 9, 10), WHOLE_YEAR: date(gregorian, 9, 10)}
+    return [(term, workbook.name, due[term]) for term in TERMS for workbook in workbooks_for(term)]

@@ -56,6 +56,10 @@ DASHBOARD_TABLES: dict[str, tuple[str, ...] | None] = {
         "upload_deadline_date", "certification_deadline_date", "certification_state", "is_certified",
         "requested_teacher_code", "certifying_teacher_code", "submitted_at", "decided_at", "is_selected", "summary",
     ),
+    # who counselled whom (a 課程諮詢教師's advisees); what was said stays behind
+    "fct_counselling_sessions": ("school_code", "student_number", "academic_year", "counsellor_code"),
+    # each 名冊's ministry deadline and the owning unit's own one (the registrar's page, reminders)
+    "fct_roster_deadlines": None,
 }
 # long free text published as its first characters only (`<column>_excerpt`): enough to recognise an item
 EXCERPT_CHARS: dict[str, int] = {"summary": 30}
@@ -80,6 +84,7 @@ SUBMISSION_TABLES: dict[str, str] = {
     "confirmation_terms": "",
     "confirmation_students": "",
     "confirmation_cases": "",
+    "unit_submissions": "",
 }
 
 NATIONAL_ID_COLUMNS = ("national_id", "身分證號")

@@ -30,6 +30,7 @@ class Sample:
     homeroom_teacher: str
     other_class: str  # same school and term, another class
     teacher: str  # has pending certifications in the term
+    counsellor: str  # 課程諮詢教師 with the fewest advisees enrolled in the term (the sample's counsel whole grades)
 
 
 @pytest.fixture(scope="session")
@@ -59,10 +60,18 @@ def sample(published) -> Sample:
             where school_code = ? and academic_year = ? and term = ? and certification_state = '待認證'
             group by 1 order by count(*) desc, 1 limit 1
         """, [schools[0], year, term]).fetchall()[0][0]
+        counsellor = con.execute("""
+            select sessions.counsellor_code from marts.fct_counselling_sessions as sessions
+            inner join marts.fct_student_completion as students
+                on students.school_code = sessions.school_code and students.student_number = sessions.student_number
+                and students.academic_year = sessions.academic_year and students.term = ?
+            where sessions.school_code = ? and sessions.academic_year = ?
+            group by 1 order by count(distinct sessions.student_number), 1 limit 1
+        """, [term, schools[0], year]).fetchall()[0][0]
     finally:
         con.close()
     return Sample(year=year, term=term, school=schools[0], other_school=schools[1], class_code=classes[0][0],
-                  homeroom_teacher=classes[0][1], other_class=classes[1][0], teacher=teacher)
+                  homeroom_teacher=classes[0][1], other_class=classes[1][0], teacher=teacher, counsellor=counsellor)
 
 
 # the states of the data every page must render on (tests/dashboards/test_app.py); "sample" is the built
@@ -172,14 +181,23 @@ def users_for(sample: Sample, state: str = "sample") -> dict[Role, User]:
             Role.SCHOOL_ADMIN: User("admin", Role.SCHOOL_ADMIN, sample.school),
             Role.HOMEROOM_TEACHER: User("homeroom", Role.HOMEROOM_TEACHER, sample.school, UNKNOWN_CLASS),
             Role.SUBJECT_TEACHER: User("teacher", Role.SUBJECT_TEACHER, sample.school, teacher_code=UNKNOWN_TEACHER),
+            Role.COUNSELLOR: User("counsellor", Role.COUNSELLOR, sample.school, teacher_code=UNKNOWN_TEACHER),
+            **_school_staff(sample),
             Role.AUTHORITY: User("authority", Role.AUTHORITY),
         }
     return {
         Role.SCHOOL_ADMIN: User("admin", Role.SCHOOL_ADMIN, sample.school, display_name="註冊組"),
         Role.HOMEROOM_TEACHER: User("homeroom", Role.HOMEROOM_TEACHER, sample.school, sample.class_code),
         Role.SUBJECT_TEACHER: User("teacher", Role.SUBJECT_TEACHER, sample.school, teacher_code=sample.teacher),
+        Role.COUNSELLOR: User("counsellor", Role.COUNSELLOR, sample.school, teacher_code=sample.counsellor),
+        **_school_staff(sample),
         Role.AUTHORITY: User("authority", Role.AUTHORITY),
     }
+
+
+def _school_staff(sample: Sample) -> dict[Role, User]:
+    """The roles besides 系統管理者 that see the whole school (no class or teacher to go missing)."""
+    return {role: User(role.name.lower(), role, sample.school) for role in (Role.REGISTRAR, Role.ACTIVITIES, Role.VIEWER)}
 
 
 @pytest.fixture(scope="session")

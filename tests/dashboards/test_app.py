@@ -13,6 +13,7 @@ PAGE_FILES = {
     "overview": ("views/overview.py", "全國總覽"),
     "school": ("views/school.py", "學校"),
     "classroom": ("views/classroom.py", "班級"),
+    "my_queue": ("views/my_queue.py", "我的認證"),
     "teachers": ("views/teachers.py", "教師認證"),
     "gate": ("views/gate.py", "檢核結果"),
     "submissions": ("views/submissions.py", "提交與收訖"),
@@ -39,18 +40,26 @@ def metric(test, label):
 
 
 @pytest.mark.parametrize("state", DATA_STATES)
-@pytest.mark.parametrize("role,page", [(role, page) for page, roles in PAGE_ROLES.items() for role in roles],
-                         ids=lambda value: getattr(value, "name", value))
-def test_every_page_renders_for_every_role_that_may_open_it_on_every_state_of_the_data(app, role, page, state):
-    test = open_page(app, role, page, state)
+@pytest.mark.parametrize("role", list(Role), ids=lambda role: role.name)
+def test_every_page_renders_for_every_role_that_may_open_it_on_every_state_of_the_data(app, role, state):
+    test = app(role, state)  # opens the role's first page; one session then visits the others (AppTest runs are dear)
+    for number, page in enumerate(pages_for(role)):
+        if number:
+            test.switch_page(PAGE_FILES[page][0]).run()
+        where = f"{page} ({role.value}, {state})"
+        assert not test.exception, (where, [exception.message for exception in test.exception])
+        assert test.title[0].value == PAGE_FILES[page][1], where
+        assert not test.error, (where, [error.value for error in test.error])
+        if state == "sample" and page not in ("submissions", "accounts"):  # no submissions in the sample; accounts: a list
+            assert test.metric, f"{where}: every page answers with headline numbers first"
+        elif not test.metric and page != "accounts":  # the accounts page reads the users file, not the data
+            assert test.info or test.warning or test.success, f"{where}: missing data is said in words"
+        assert not WHOLE_ID.search(rendered_text(test)), f"{where}: a whole national ID reached the page"
 
-    assert test.title[0].value == PAGE_FILES[page][1]
-    assert not test.error, [error.value for error in test.error]
-    if state == "sample" and page not in ("submissions", "accounts"):  # no submissions in the sample; accounts: a list
-        assert test.metric, "every page answers with headline numbers first"
-    elif not test.metric and page != "accounts":  # the accounts page reads the users file, not the data
-        assert test.info or test.warning or test.success, "missing data is said in words"
-    assert not WHOLE_ID.search(rendered_text(test)), "a whole national ID reached the page"
+
+def test_every_page_is_some_role_s_and_every_role_has_a_page():
+    assert set(PAGE_ROLES) == set(PAGE_FILES)
+    assert all(pages_for(role) for role in Role)
 
 
 def test_sign_in_with_a_wrong_password_is_refused(app):
@@ -106,6 +115,7 @@ def test_overview_headline_matches_the_warehouse(app, published, sample):
     assert metric(test, "在學學生") == f"{enrolled:,}"
     assert metric(test, "學校數") == str(schools)
     assert not any("學號" in frame.value.columns for frame in test.dataframe)
+    assert {"各縣市完成率", "各縣市學生數"} <= {header.value for header in test.subheader}, "county as rates and as counts"
 
 
 def test_class_page_shows_masked_ids_and_offers_downloads(app, sample):
@@ -155,14 +165,22 @@ def test_homeroom_teacher_sees_the_own_class_only_in_the_filter(app, sample):
     assert len(options) == 1 and options[0].startswith(sample.class_code)
 
 
-def test_subject_teacher_sees_the_own_queue(app, sample):
-    test = open_page(app, Role.SUBJECT_TEACHER, "teachers")
+def test_subject_teacher_has_an_own_page_with_the_own_queue_most_urgent_first(app, published, sample):
+    test = app(Role.SUBJECT_TEACHER)
 
-    queue, items = test.dataframe[0].value, test.dataframe[1].value
-    assert sample.teacher in set(queue["teacher_code"])
-    name = queue.loc[queue["teacher_code"] == sample.teacher, "teacher_name"].iloc[0]
-    assert ((items["認證教師"] == name) | (items["代理教師"] == name)).all()
-    assert not items["課程學習成果"].str.startswith("CO-").any(), "items by course and title, not by code"
+    assert pages_for(Role.SUBJECT_TEACHER) == ["my_queue"] and test.title[0].value == "我的認證"
+    [items] = [frame.value for frame in test.dataframe]
+    assert {"課程", "成果名稱", "簡述（節錄）", "班級", "座號", "學號", "學生", "上傳日", "認證期限", "剩餘天數"} <= set(items.columns)
+    con = duckdb.connect(str(published), read_only=True)
+    own = con.execute("""
+        select count(*) from marts.fct_course_outcomes
+        where school_code = ? and academic_year = ? and term = ? and certification_state = '待認證'
+          and certifying_teacher_code = ?
+    """, [sample.school, sample.year, sample.term, sample.teacher]).fetchall()[0][0]
+    con.close()
+    assert (items["身分"] == "本人").sum() == own, "every own pending item, and only proxy items besides"
+    assert items.loc[items["身分"] != "本人", "身分"].str.startswith("代理 ").all()
+    assert not items["學生"].isna().all() and items["上傳日"].str.fullmatch(r"\d{3}/\d{2}/\d{2}|—").all()
     days = items["剩餘天數"].tolist()
     assert days and days == sorted(days, key=lambda label: sort_key(label)), "most urgent first"
     labels = [button.proto.label for button in test.get("download_button")]
@@ -178,6 +196,21 @@ def test_gate_page_drills_down_for_the_school_but_not_for_the_authority(app):
     assert rule.options and "學號" not in str(authority.dataframe)
     assert "違規資料" not in [header.value for header in authority.subheader]
     assert "學校 × 規則" in [header.value for header in authority.subheader]
+
+
+def test_registrar_page_shows_each_roster_s_deadlines_and_what_blocks_submission(app, sample):
+    test = open_page(app, Role.REGISTRAR, "school")
+
+    headers = [header.value for header in test.subheader]
+    assert "名冊提交期限" in headers and "阻擋提交的錯誤" in headers
+    rosters = next(frame.value for frame in test.dataframe if "處室期限" in frame.value.columns)
+    assert set(rosters["負責處室"]) == {"註冊組", "訓育組"} and (rosters["狀態"] != "已提交").all()
+    assert any(element.value.startswith("**註冊組**尚未提交 7 份名冊") for element in test.markdown), "the own unit's first"
+    assert rosters["國教署期限"].str.fullmatch(r"\d{3}/\d{2}/\d{2}").all()
+    blocking = next(frame.value for frame in test.dataframe if {"folder", "rule_id"} <= set(frame.value.columns))
+    assert len(blocking) and blocking["violations"].gt(0).all() and blocking["rosters"].str.contains("名冊").all()
+    downloads = [button.proto.id for button in test.get("download_button")]  # the id ends with the key: xlsx_<file>
+    assert any("阻擋提交" in name for name in downloads) and any("名冊提交期限" in name for name in downloads)
 
 
 def test_submissions_page_has_an_empty_state(app):
@@ -284,6 +317,13 @@ def test_the_administrator_adds_and_disables_an_account_of_the_school(app, sampl
     press(test, "儲存")
     assert authenticate(users_file, "new-homeroom", password) is None
     assert next(user for user in list_users(users_file) if user.username == "new-homeroom").disabled
+    test.selectbox(key="account_role").select(Role.ACTIVITIES)  # the roster submitters are granted alike
+    field(test, "帳號").input("new-activities")
+    press(test, "新增")
+    assert test.success, [element.value for element in (*test.error, *test.warning, *test.info)]
+    password = re.search(r"`(\S+)`", test.success[0].value).group(1)
+    granted = authenticate(users_file, "new-activities", password)
+    assert (granted.role, granted.school_code, granted.role.unit) == (Role.ACTIVITIES, sample.school, "訓育組")
 
 
 def test_the_registrar_sees_each_receipts_confirmations_and_the_open_cases_by_roster_and_class(app):

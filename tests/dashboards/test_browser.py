@@ -27,8 +27,8 @@ pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "data" / "screenshots"
-TITLES = {"overview": "全國總覽", "school": "學校", "classroom": "班級", "teachers": "教師認證", "gate": "檢核結果",
-          "submissions": "提交與收訖", "accounts": "帳號管理"}
+TITLES = {"overview": "全國總覽", "school": "學校", "classroom": "班級", "my_queue": "我的認證", "teachers": "教師認證",
+          "gate": "檢核結果", "submissions": "提交與收訖", "accounts": "帳號管理"}
 
 
 def free_port() -> int:
@@ -169,6 +169,15 @@ def test_each_page_in_a_real_browser(server, browser, published, sample):
     drawn(homeroom, "gate")
     homeroom.close()
     teacher = sign_in(browser, server, "teacher")
-    drawn(teacher, "teachers")
-    screenshot(teacher, "teacher-teachers")
+    drawn(teacher, "my_queue")
+    screenshot(teacher, "teacher-my_queue")
+    with teacher.expect_download() as download:
+        teacher.get_by_role("button", name="下載 Excel (.xlsx)").first.click()
+    assert download.value.suggested_filename.endswith(".xlsx")
     teacher.close()
+    for username, first in (("registrar", "school"), ("activities", "school"), ("viewer", "school"),
+                            ("counsellor", "classroom")):
+        page = sign_in(browser, server, username)
+        drawn(page, first)
+        screenshot(page, f"{username}-{first}")
+        page.close()

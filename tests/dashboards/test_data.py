@@ -225,3 +225,116 @@ def test_each_student_s_missing_things_are_listed_in_words():
     assert listed["S2"] == "尚未上傳課程學習成果；尚未登錄多元表現"
     assert listed["S3"] == "1 件認證未通過，待修正；1 件待教師認證；尚未勾選課程學習成果；尚未勾選多元表現"
     assert _with_missing(students.iloc[:1], receipts.iloc[:0])["missing"].tolist() == [""]
+
+
+@pytest.mark.parametrize("role", [Role.REGISTRAR, Role.ACTIVITIES, Role.VIEWER])
+def test_school_staff_read_the_whole_own_school_and_nothing_of_another(access, sample, role):
+    staff = access(Scope(role, sample.school))
+
+    assert len(staff.classes(sample.school, sample.year, sample.term)) > 1
+    assert not staff.class_students(sample.school, sample.year, sample.term, sample.other_class, AS_OF).students.empty
+    with pytest.raises(AccessDenied):
+        staff.school_overview(sample.other_school, sample.year, sample.term, AS_OF)
+    with pytest.raises(AccessDenied):
+        staff.national_overview(sample.year, sample.term)
+
+
+def test_counsellor_sees_the_own_advisees_only(access, published, sample):
+    counsellor = access(Scope(Role.COUNSELLOR, sample.school, teacher_code=sample.counsellor))
+    con = duckdb.connect(str(published), read_only=True)
+    advisees = {row[0] for row in con.execute("""
+        select distinct sessions.student_number from marts.fct_counselling_sessions as sessions
+        inner join marts.fct_student_completion as students
+            on students.school_code = sessions.school_code and students.student_number = sessions.student_number
+            and students.academic_year = sessions.academic_year and students.term = ?
+        where sessions.school_code = ? and sessions.academic_year = ? and sessions.counsellor_code = ?
+    """, [sample.term, sample.school, sample.year, sample.counsellor]).fetchall()}
+    enrolled = scalar(published, "select count(*) from marts.fct_student_completion where school_code = ? "
+                      "and academic_year = ? and term = ?", sample.school, sample.year, sample.term)
+    con.close()
+
+    seen = set()
+    for class_code in counsellor.classes(sample.school, sample.year, sample.term)["class_code"]:
+        students = counsellor.class_students(sample.school, sample.year, sample.term, class_code, AS_OF).students
+        seen |= set(students["student_number"])
+    assert seen == advisees and 0 < len(seen) < enrolled, "the own advisees, not the whole school"
+    with pytest.raises(AccessDenied):
+        counsellor.teacher_queues(sample.school, sample.year, sample.term, AS_OF)
+    with pytest.raises(AccessDenied):
+        counsellor.gate_overview(sample.year)
+    nobody = access(Scope(Role.COUNSELLOR, sample.school, teacher_code="T9999"))
+    assert nobody.classes(sample.school, sample.year, sample.term).empty
+    with pytest.raises(AccessDenied, match="課程諮詢教師"):
+        nobody.class_students(sample.school, sample.year, sample.term, sample.class_code, AS_OF)
+
+
+def test_a_counsellor_of_a_class_sees_the_whole_class(access, sample):
+    counsellor = access(Scope(Role.COUNSELLOR, sample.school, class_code=sample.class_code))
+    admin = access(Scope(Role.SCHOOL_ADMIN, sample.school))
+
+    assert counsellor.classes(sample.school, sample.year, sample.term)["class_code"].tolist() == [sample.class_code]
+    mine = counsellor.class_students(sample.school, sample.year, sample.term, sample.class_code, AS_OF).students
+    everyone = admin.class_students(sample.school, sample.year, sample.term, sample.class_code, AS_OF).students
+    assert mine["student_number"].tolist() == everyone["student_number"].tolist()
+
+
+def test_roster_deadlines_give_each_unit_its_own_deadline_two_weeks_before_the_ministry_s(access, sample):
+    import datetime as dt
+
+    deadlines = access(Scope(Role.ACTIVITIES, sample.school)).roster_deadlines(sample.school, AS_OF)
+
+    assert len(deadlines) and set(deadlines["school_code"]) == {sample.school}
+    assert {(row.roster_name, row.owner_unit) for row in deadlines.itertuples()} >= {
+        ("校內幹部經歷名冊", "訓育組"), ("學生成績名冊", "註冊組")}
+    for row in deadlines.itertuples():
+        assert row.due_date - row.internal_due_date == dt.timedelta(days=14)
+        assert (row.days_left, row.internal_days_left) == ((row.due_date - AS_OF).days, (row.internal_due_date - AS_OF).days)
+        assert row.state == ("已逾期" if row.days_left < 0 else "已逾處室期限" if row.internal_days_left < 0 else "未提交")
+    with pytest.raises(AccessDenied):
+        access(Scope(Role.ACTIVITIES, sample.school)).roster_deadlines(sample.other_school, AS_OF)
+
+
+def test_a_roster_in_a_submitted_folder_or_submitted_by_its_unit_counts_as_submitted(published, sample, tmp_path):
+    import datetime as dt
+    import shutil
+
+    from pipelines.export.store import append, create_submissions_schema
+
+    copy = tmp_path / "copy.duckdb"
+    shutil.copyfile(published, copy)
+    key = {"submission_id": "s1", "school_code": sample.school, "academic_year": sample.year, "term": sample.term,
+           "revision": 0}
+    con = duckdb.connect(str(copy))
+    create_submissions_schema(con)
+    append(con, "submissions", [{**key, "submitted_at": dt.datetime(2025, 6, 20, 9, 30), "submitted_by": "王組長",
+                                 "submitting_units": "註冊組、訓育組"}])
+    append(con, "files", [{**key, "file_name": f"{sample.year}_{sample.term}_學生資料名冊.xlsx"}])
+    append(con, "unit_submissions", [{"school_code": sample.school, "academic_year": sample.year, "term": 0, "revision": 0,
+                                      "unit": "訓育組", "roster_name": "學生自填多元表現名冊", "submitted_by": "李組長",
+                                      "submitted_at": dt.datetime(2025, 6, 21, 8, 0)}])
+    con.close()
+    deadlines = DataAccess(copy, Scope(Role.VIEWER, sample.school), cached=False).roster_deadlines(sample.school, AS_OF)
+
+    submitted = deadlines[deadlines["state"] == "已提交"].set_index("roster_name")
+    assert sorted(submitted.index) == ["學生自填多元表現名冊", "學生資料名冊"]
+    assert submitted.loc["學生資料名冊", "submitted_unit"] == "註冊組、訓育組"
+    assert submitted.loc["學生自填多元表現名冊", "submitted_by"] == "李組長"
+
+
+def test_blocking_findings_are_the_error_rules_that_block_each_folder(access, published, sample):
+    from pipelines.export.gating import rules_for
+
+    admin = access(Scope(Role.SCHOOL_ADMIN, sample.school))
+    found = admin.blocking_findings(sample.school, sample.year, sample.term)
+
+    assert found.checked
+    for folder, term in (("全學年名冊", 0), (f"第 {sample.term} 學期名冊", sample.term)):
+        rules = found.summary[found.summary["folder"] == folder]
+        assert set(rules["rule_id"]) <= set(rules_for(term)[0])
+        assert rules["violations"].sum() == (found.rows["folder"] == folder).sum() if len(found.rows) else True
+    run = admin._latest_gate_run(sample.school, sample.year)
+    whole_year = scalar(published, "select count(*) from gate.rule_violations where run_id = ? and severity = 'error' "
+                        "and list_contains(?::varchar[], rule_id)", run["run_id"], list(rules_for(0)[0]))
+    assert found.summary.loc[found.summary["folder"] == "全學年名冊", "violations"].sum() == whole_year > 0
+    authority = access(Scope(Role.AUTHORITY)).blocking_findings(sample.school, sample.year, sample.term)
+    assert authority.summary.equals(found.summary) and authority.rows.empty, "counts only for the authority"

@@ -56,6 +56,9 @@ def test_an_existing_account_is_replaced_only_when_asked(users):
     (User("homeroom", Role.HOMEROOM_TEACHER, "999001"), PASSWORD, "班級代碼"),
     (User("teacher", Role.SUBJECT_TEACHER, "999001"), PASSWORD, "教師代碼"),
     (User("ministry", Role.AUTHORITY, "999001"), PASSWORD, "全國彙總"),
+    (User("counsellor", Role.COUNSELLOR, "999001"), PASSWORD, "課程諮詢教師帳號必須指定"),
+    (User("viewer", Role.VIEWER, "999001", "101"), PASSWORD, "資料查詢人員帳號看全校"),
+    (User("activities", Role.ACTIVITIES, "999001", teacher_code="T0001"), PASSWORD, "訓育組帳號看全校"),
 ])
 def test_accounts_that_do_not_fit_their_role_are_refused(users, user, password, problem):
     with pytest.raises(ValueError, match=problem):

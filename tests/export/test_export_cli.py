@@ -50,7 +50,13 @@ def test_the_whole_loop_from_the_command_line_never_prints_a_national_id(workspa
     assert run("export", *common, "--term", "1", "--out", str(out), "--allow-partial") == 0
     assert "部分匯出" in printed[-1]
     publish(workspace)
-    assert run("submit", *common, "--term", "1", "--out", str(out), "--by", "註冊組長") == 0
+    submit = ("submit", *common, "--term", "1", "--out", str(out))
+    assert run(*submit, "--unit", "註冊組", "--roster", "校內幹部經歷名冊") == 1
+    assert "校內幹部經歷名冊 由訓育組提交，註冊組不能提交" in printed[-1]
+    assert run(*submit, "--unit", "訓育組", "--by", "訓育組長") == 0
+    assert "訓育組已提交 校內幹部經歷名冊" in printed[-1] and "註冊組 學生資料名冊" in printed[-1]
+    assert run(*submit, "--unit", "註冊組", "--by", "註冊組長") == 0
+    assert "訓育組、註冊組" in printed[-1]
     assert published_rows(workspace, "submissions") == 1, "the dashboards' copy has the submission at once"
     assert run("submit", *common, "--term", "1", "--out", str(out)) == 1
     assert run("verify", "--out", str(out), "--warehouse", str(workspace.warehouse)) == 0

@@ -140,6 +140,65 @@ def test_submit_refuses_twice_and_refuses_a_draft_changed_after_export(first_sub
     assert not (draft / SUBMITTED_MARKER).exists()
 
 
+
+@pytest.fixture
+def exported_term(workspace, school_year, passing_gate):
+    """The school's term-1 folder exported (gate passing), nothing submitted yet."""
+    out = workspace.warehouse.parent / "out"
+    return workspace, out, _export(workspace, out, school_year, passing_gate).folder
+
+
+def test_a_unit_cannot_submit_another_unit_s_roster(exported_term, school_year):
+    settings, out, folder = exported_term
+
+    with pytest.raises(SubmissionError, match="校內幹部經歷名冊 由訓育組提交，註冊組不能提交"):
+        submit(settings, out, *school_year, TERM, unit="註冊組", rosters=("學生資料名冊", "校內幹部經歷名冊"))
+    with pytest.raises(SubmissionError, match="未知的處室 '教務處'"):
+        submit(settings, out, *school_year, TERM, unit="教務處")
+
+    assert not (folder / SUBMITTED_MARKER).exists()
+    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    try:
+        assert con.execute("select count(*) from information_schema.tables where table_name = 'unit_submissions'"
+                           ).fetchall() == [(0,)], "a refused submission records nothing"
+    finally:
+        con.close()
+
+
+def test_each_unit_submits_its_own_rosters_and_the_last_one_freezes_the_folder(exported_term, school_year):
+    settings, out, folder = exported_term
+
+    first = submit(settings, out, *school_year, TERM, unit="訓育組", by="訓育組長")
+    assert first.submission is None and first.rosters == ("校內幹部經歷名冊",)
+    assert first.waiting == {"註冊組": ("學生資料名冊", "學生成績名冊", "缺勤紀錄名冊")}
+    assert not (folder / SUBMITTED_MARKER).exists()
+
+    last = submit(settings, out, *school_year, TERM, unit="註冊組", by="註冊組長")
+
+    assert last.submission is not None and (folder / SUBMITTED_MARKER).exists()
+    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    try:
+        recorded = con.execute("select submitting_units, submitted_by from submissions.submissions").fetchall()
+        units = con.execute("select roster_name, unit from submissions.unit_submissions order by roster_name").fetchall()
+    finally:
+        con.close()
+    assert recorded == [("訓育組、註冊組", "訓育組長、註冊組長")]
+    assert dict(units) == {"校內幹部經歷名冊": "訓育組", "學生資料名冊": "註冊組", "學生成績名冊": "註冊組",
+                           "缺勤紀錄名冊": "註冊組"}
+
+
+def test_a_roster_exported_again_after_its_unit_submitted_it_is_owed_again(exported_term, school_year, passing_gate):
+    settings, out, folder = exported_term
+    school, year = school_year
+    submit(settings, out, school, year, TERM, unit="訓育組")
+    _change_data(settings, school, year)  # a cadre record goes: the draft's 校內幹部經歷名冊 is rewritten
+    assert _export(settings, out, school_year, passing_gate).folder == folder
+
+    last = submit(settings, out, school, year, TERM, unit="註冊組")
+
+    assert last.submission is None and last.waiting == {"訓育組": ("校內幹部經歷名冊",)}
+
+
 def _recorded():
     files = {"113_1_學生資料名冊.xlsx": "ab"}
     submitted = Submitted(school="999001", year=113, term=1, revision=0, folder_path=Path("/x"), submission_id="s1",
