@@ -34,7 +34,7 @@ def test_teacher_lists_have_a_sheet_per_certifier_and_no_national_id_anywhere(op
     teacher_book = next(path for path in files if path.name.startswith("教師提醒") and SCHOOL_A in path.parts)
     _, sheets = cells(teacher_book)
     assert list(sheets) == ["總覽", "T01 王國文", "T02 李數學"]
-    assert sheets["T02 李數學"][4][-2:] == ("T03 張離職", "指定代理教師：T09 林已離 已離職 → 同科目同年級教師：T02 李數學（選定）")
+    assert sheets["T02 李數學"][4][-2:] == ("T03 張離職", "指定代理教師：林已離（T09） 已離職 → 同科目同年級教師：李數學（T02）（選定）")
     every_cell = {str(value) for path in files for rows in cells(path)[1].values() for row in rows for value in row}
     assert not every_cell & {value for value in IDS.values() if value}
     assert any(path.name.startswith("代理認證") for path in files)

@@ -50,7 +50,7 @@ def test_certification_lists_go_to_the_teacher_or_the_proxy_with_the_chain(ops_s
 
     proxied = by_outcome["CO-A2"]
     assert (proxied["recipient_code"], proxied["recipient_role"], proxied["original_teacher_code"]) == ("T02", "代理認證教師", "T03")
-    assert proxied["proxy_chain"] == "指定代理教師：T09 林已離 已離職 → 同科目同年級教師：T02 李數學（選定）"
+    assert proxied["proxy_chain"] == "指定代理教師：林已離（T09） 已離職 → 同科目同年級教師：李數學（T02）（選定）"
     assert [p["outcome_id"] for p in reminders.proxies] == ["CO-A2"]
 
 
