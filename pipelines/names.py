@@ -1,7 +1,7 @@
 """What people act on, named as they know it: the one definition the dashboards and the reports share.
 
 An item is named by its course and title with the start of its summary (a 多元表現 by its category and
-title), a teacher or a student by name, a school by its name in the school directory
+title, a course record by its subject), a teacher or a student by name, a school by its name in the school directory
 (seeds/xwalk_school_directory.csv). The code stays beside the name, after it, for matching; it stands
 alone only when no name is known (a teacher missing from the roster, a school missing from the directory).
 
@@ -210,4 +210,11 @@ def read_names(con, wanted: dict[str, tuple[Iterable[str], Iterable[str]]]) -> d
                 inner join {asked} on asked.school_code = items.school_code and asked.asked_key = items.{key}
                 group by all""", list(items)).fetchall():
             books[school].items.setdefault(item_key, item_label(subject, title, summary_excerpt(summary), item_key))
+    if items[0] and table_exists(con, "marts", "fct_course_records"):  # a course record's key is its course code
+        for school, course_code, subject in con.execute(f"""
+                select records.school_code, records.course_code, any_value(records.subject_name)
+                from marts.fct_course_records as records
+                inner join {asked} on asked.school_code = records.school_code and asked.asked_key = records.course_code
+                group by all""", list(items)).fetchall():
+            books[school].items.setdefault(course_code, item_label(subject, None, None, course_code))
     return books

@@ -55,9 +55,12 @@ def test_names_are_read_only_for_what_is_asked_and_codes_stand_where_no_name_is_
     con.execute("""create table marts.fct_course_outcomes as select * from (values
         ('S1', 'CO-1', '數學', '函數圖形報告', '以描點法畫出函數圖形'))
         as t(school_code, outcome_id, subject_name, title, summary)""")
-    books = read_names(con, {"S1": ({"A01", "A09"}, {"CO-1", "113-1"})})
+    con.execute("""create table marts.fct_course_records as select * from (values ('S1', '113S1H301MAT1010101XXXX', '數學'))
+        as t(school_code, course_code, subject_name)""")
+    books = read_names(con, {"S1": ({"A01", "A09"}, {"CO-1", "113-1", "113S1H301MAT1010101XXXX"})})
     book = books["S1"]
     assert (book.student_name("A01"), book.students["A01"].class_code) == ("王小明", "201")  # the latest term
     assert "A02" not in book.students and book.student_name("A09") is None
     assert (book.teacher("T01"), book.teacher("T99")) == ("陳老師（T01）", "T99")
     assert (book.item("CO-1"), book.item("113-1")) == ("數學 — 函數圖形報告：以描點法畫出函數圖形…", "113-1")
+    assert book.item("113S1H301MAT1010101XXXX") == "數學"  # a course record by its subject
