@@ -65,6 +65,10 @@ CHECK_LABELS: dict[str, str] = {
     "changed_after_certification": "認證後又重新上傳",
 }
 
+# checks whose measured value and limit are teacher codes (R18: the teacher and the proxy; R28: who certified
+# and who should have): shown as the teachers' names, the code after each
+TEACHER_VALUE_CHECKS = ("teacher_left", "certifier")
+
 NO_CLASS = "（無班級資料）"
 
 CSS = """
@@ -112,6 +116,11 @@ def _cell(value: Any, numeric: bool = False) -> str:
 def _code_cell(value: Any) -> str:
     """The code behind a name, for matching: quieter than the name before it."""
     return f'<td class="muted">{escape(_text(value))}</td>'
+
+
+def shown_value(row: Violation, value: Any, names) -> Any:
+    """A row's value or limit as people read it: a teacher by name when the check measures teachers."""
+    return names.teacher(value) if row.check in TEACHER_VALUE_CHECKS and isinstance(value, str) else value
 
 
 def teacher_name(row: Violation, names) -> str | None:
@@ -179,8 +188,8 @@ def _by_class(result: GateResult) -> str:
             f"<tr>{_cell(row.seat_number)}{_cell(row.student_number)}{_cell(names.student_name(row.student_number))}"
             f"<td>{row.rule_id} {_badge(RULES_BY_ID[row.rule_id].severity)}</td>"
             f"<td>{escape(RULES_BY_ID[row.rule_id].title)}</td><td>{escape(CHECK_LABELS.get(row.check, row.check))}</td>"
-            f"{_cell(names.item(row.key))}{_code_cell(row.key)}{_cell(row.value)}"
-            f"{_cell(row.limit)}<td>{escape(RULES_BY_ID[row.rule_id].fixer)}</td></tr>"
+            f"{_cell(names.item(row.key))}{_code_cell(row.key)}{_cell(shown_value(row, row.value, names))}"
+            f"{_cell(shown_value(row, row.limit, names))}<td>{escape(RULES_BY_ID[row.rule_id].fixer)}</td></tr>"
             for row in rows
         )
         parts.append(
@@ -206,7 +215,7 @@ def _by_teacher(result: GateResult) -> str:
         left = [row for row in rows if row.rule_id == "R18"]
         heading = named(teacher_name(rows[0], names), teacher_code) or "（未指定教師）"
         if left:
-            heading += "（已離職）"
+            heading += "（離職或留職停薪，需代理認證）"
         proxies = sorted({(row.proxy_code, proxy_name(row, names), row.proxy_step) for row in left},
                          key=lambda proxy: proxy[0] or "")
         proxy_text = "".join(
@@ -218,7 +227,7 @@ def _by_teacher(result: GateResult) -> str:
             f"<tr>{_cell(row.class_code)}{_cell(row.seat_number)}{_cell(row.student_number)}"
             f"{_cell(names.student_name(row.student_number))}<td>{row.rule_id}</td>"
             f"<td>{escape(CHECK_LABELS.get(row.check, row.check))}</td>{_cell(names.item(row.key))}{_code_cell(row.key)}"
-            f"{_cell(row.value)}{_cell(row.limit)}"
+            f"{_cell(shown_value(row, row.value, names))}{_cell(shown_value(row, row.limit, names))}"
             f"{_cell(named(proxy_name(row, names), row.proxy_code) if row.rule_id == 'R18' else None)}</tr>"
             for row in sorted(rows, key=lambda row: (row.rule_id, row.class_code or "", row.seat_number or 0, row.key or ""))
         )

@@ -59,7 +59,8 @@ def test_html_is_chinese_grouped_by_class_and_teacher_and_offline(gate_result, t
     assert "CO-101" in class_101 and "CO-104" not in class_101
     # the backlog of a departed teacher names the proxy chosen by the policy's proxy_order
     teachers = page[page.index('id="teachers"'):]
-    assert "數學乙（T002）（已離職）" in teachers and "數學丙（T003）" in teachers and "同科目同年級教師" in teachers
+    assert "數學乙（T002）（離職或留職停薪，需代理認證）" in teachers and "數學丙（T003）" in teachers
+    assert "同科目同年級教師" in teachers
     # people read ROC dates and Taipei time
     assert f"檢核基準日 民國 {gate_result.as_of.year - 1911}/" in page and "（臺北時間）" in page
     assert gate_result.as_of.isoformat() not in page
@@ -79,7 +80,7 @@ def test_html_names_students_items_and_teachers_before_their_codes(gate_result):
     assert not re.search(r"<td>(CO|P)-\d+</td>", page)
     # students by 學號 and name; teachers (and the proxy) by name, the code after it
     assert "<td>1130001</td><td>學生1</td>" in page
-    assert not re.search(r"<h3>T\d+|應由代理認證：<strong>T\d+|<td>T\d+ ", page)
+    assert not re.search(r"<h3>T\d+|應由代理認證：<strong>T\d+|<td>T\d+", page)  # R18's value and limit too
     # the school by its directory name: a school missing from the directory keeps its code
     assert names.school_label == fx.SCHOOL
 
@@ -117,5 +118,5 @@ def test_xlsx_has_the_same_lists(gate_result, tmp_path):
     item = next(row for row in by_class if row["項目代碼"] == "CO-101")
     assert (item["項目"], item["學號"], item["姓名"]) == (gate_result.name_book.item("CO-101"), "1130001", "學生1")
     for row in by_class + backlog:
-        for column in ("項目", "成果", "教師", "代理教師"):
+        for column in ("項目", "成果", "教師", "代理教師", "值", "上限／規定"):
             assert not re.fullmatch(r"(CO|P|T)-?\d+", str(row.get(column) or "")), (column, row)
