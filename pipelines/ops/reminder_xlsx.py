@@ -37,7 +37,8 @@ PROXY_LIST_COLUMNS = (("原認證教師", "original_teacher", 16), ("離職日�
                       ("成果", "item_label", 40), ("成果編號", "outcome_id", 14), ("送審日期", "submitted_date", 14))
 SUBMISSION_LIST_COLUMNS = (("承辦單位", "owner_unit", 10), ("名冊", "workbook", 22), ("學年度", "academic_year", 7),
                            ("學期", "term_label", 8), ("校內截止", "internal_due_date", 14),
-                           ("教育部截止", "due_date", 14), ("剩餘天數", "days_left", 8), ("提交狀態", "submitted", 30))
+                           ("教育部截止", "due_date", 14), ("距校內截止天數", "days_left", 10),
+                           ("距教育部截止天數", "ministry_days_left", 10), ("提交狀態", "submitted", 30))
 DISPUTE_LIST_COLUMNS = (("承辦單位", "owner_unit", 10), ("名冊", "workbook", 22), ("案號", "case_id", 6),
                         ("學年度", "academic_year", 7), ("學期", "term_label", 8), ("班級", "class_code", 8),
                         ("座號", "seat_number", 6), ("學號", "student_number", 12), ("姓名", "student_name", 10),

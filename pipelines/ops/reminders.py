@@ -74,7 +74,7 @@ DISPUTE_COLUMNS = (
 )
 SUBMISSION_COLUMNS = (
     "school_code", "academic_year", "term", "workbook", "owner_unit", "internal_due_date", "due_date",
-    "days_left", "submitted_revision", "submitted_date",
+    "days_left", "ministry_days_left", "submitted_revision", "submitted_date",
 )
 
 
@@ -454,7 +454,8 @@ def _submission_rows(con, school: str, as_of: dt.date, days: int) -> list[dict]:
             "school_code": school, "academic_year": deadline["academic_year"], "term": deadline["term"],
             "workbook": deadline["workbook"], "owner_unit": units.get(deadline["workbook"]),
             "internal_due_date": internal, "due_date": _day(deadline["due_date"]),
-            "days_left": (internal - as_of).days, "submitted_revision": revision, "submitted_date": submitted_on,
+            "days_left": (internal - as_of).days, "ministry_days_left": (_day(deadline["due_date"]) - as_of).days,
+            "submitted_revision": revision, "submitted_date": submitted_on,
         })
     return rows
 
