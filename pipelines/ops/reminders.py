@@ -11,6 +11,8 @@ For every deadline in ``marts.fct_school_deadlines`` (from the school's policy.y
   an outcome whose teacher needs a proxy on ``as_of`` (a 在職狀態 in the school's proxy_needed_for:
   離職 from its date on, 留職停薪 by default too) goes to the proxy the school's proxy_order names
   (pipelines/gate/proxy.py), with the chain that led to the choice;
+- **diverse_entry** (多元表現登錄截止, per year) → the homeroom teacher of each class (the student's last
+  term of the year) gets the students enrolled then who have entered no 多元表現 of their own that year;
 - **selection** (勾選截止, per year) → the homeroom teacher of each class (the student's last term of the
   year) gets the students who could still select more: fewer selected outcomes than min(cap, certified),
   or fewer selected student-entered performances than min(cap, entered).
@@ -185,7 +187,8 @@ def collect_reminders(warehouse: Path, as_of: dt.date, days: int = 7, schools: I
                 deadline["deadline_date"] = _day(deadline["deadline_date"])
                 deadline["days_left"] = (deadline["deadline_date"] - as_of).days
                 reminders.deadlines.append(deadline)
-                make = {"upload": _upload_rows, "certification": _certification_rows, "selection": _selection_rows}
+                make = {"upload": _upload_rows, "certification": _certification_rows, "selection": _selection_rows,
+                        "diverse_entry": _diverse_entry_rows}
                 rows = make[deadline["deadline_kind"]](con, deadline, policy, teachers, as_of)
                 reminders.rows.extend(_complete(row, deadline, as_of) for row in rows)
             reminders.proxies.extend(proxy_assignments(con, school, policy.proxy_order, teachers, as_of,
@@ -370,6 +373,28 @@ def _selection_rows(con, deadline: dict, policy: _SchoolPolicy, teachers: dict[s
         if notes:
             rows.append(_homeroom_row(student, teachers, "；".join(notes)))
     return rows
+
+
+def _diverse_entry_rows(con, deadline: dict, policy: _SchoolPolicy, teachers: dict[str, Teacher],
+                        as_of: dt.date) -> list[dict]:
+    students = _records(con, """
+        with placed as (
+            select * from marts.fct_student_terms
+            where school_code = ? and academic_year = ?
+            qualify row_number() over (partition by school_code, academic_year, student_number order by term desc) = 1
+        ),
+        performances as (
+            select student_number, count(*) filter (where is_student_entered) as entered,
+            from marts.fct_diverse_performances where school_code = ? and academic_year = ? group by 1
+        )
+        select placed.class_code, placed.class_name, placed.homeroom_teacher_code, placed.seat_number,
+            placed.student_number,
+        from placed
+        left join performances using (student_number)
+        where placed.is_enrolled and coalesce(performances.entered, 0) = 0
+        order by placed.class_code, placed.seat_number, placed.student_number""",
+        [deadline["school_code"], deadline["academic_year"]] * 2)
+    return [_homeroom_row(student, teachers, "本學年尚未登錄任何多元表現（學生自填）") for student in students]
 
 
 def proxy_assignments(con, school: str, proxy_order: tuple[str, ...], teachers: dict[str, Teacher],

@@ -4,7 +4,7 @@ Built once per session by tests/ops/conftest.py: ingested like any delivery, the
 the ops code reads. Every value a test asserts follows from the rows below.
 
 School A (990001), policy: retention 2 years; 113-2 upload 2025-07-14, certification 2025-07-21;
-selection 113 2025-08-15. School B (990002), policy: retention 5 years; 113-2 upload 2025-07-10,
+selection 113 2025-08-15, 多元表現 entry 113 2025-08-12. School B (990002), policy: retention 5 years; 113-2 upload 2025-07-10,
 certification 2025-07-17; selection 113 2025-08-10.
 
 People (national IDs are valid checksums; S08 has none):
@@ -45,6 +45,8 @@ terms:
   - {academic_year: 113, term: 2, upload_deadline: 2025-07-14, certification_deadline: 2025-07-21}
 selection_deadlines:
   113: 2025-08-15
+diverse_entry_deadlines:
+  113: 2025-08-12
 """
 POLICY_B = """retention_years: 5
 terms:

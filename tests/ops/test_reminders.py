@@ -79,6 +79,15 @@ def test_selection_lists_name_students_who_can_still_select(ops_sample):
     assert [d["days_left"] for d in reminders.deadlines if d["school_code"] == SCHOOL_B] == [0]  # the day itself
 
 
+def test_entry_lists_name_students_enrolled_who_have_entered_no_diverse_performance(ops_sample):
+    reminders = collect_reminders(ops_sample.warehouse, AS_OF_SELECTION, days=7)
+    listed = [(row["student_number"], row["student_name"], row["recipient_name"], row["deadline_date"])
+              for row in rows(reminders, SCHOOL_A, "diverse_entry")]
+    # A04 entered one; A02 transferred out and A06 withdrew: not the school's to remind
+    assert listed == [("A01", "學生S01", "王國文", dt.date(2025, 8, 12)), ("A07", "學生S07", "王國文", dt.date(2025, 8, 12)),
+                      ("A03", "學生S03", "李數學", dt.date(2025, 8, 12)), ("A08", "學生S08", "李數學", dt.date(2025, 8, 12))]
+
+
 def test_stored_lists_replace_the_schools_earlier_ones(ops_copy):
     reminders = collect_reminders(ops_copy.warehouse, AS_OF_UPLOAD, days=7)
     with duckdb.connect(str(ops_copy.warehouse)) as con:
