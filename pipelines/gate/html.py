@@ -20,7 +20,7 @@ from expectations.runner import Violation
 from pipelines.gate.core import GateResult
 from pipelines.gate.report import BACKLOG_RULES
 from pipelines.ingest.dates import roc_date
-from pipelines.names import named
+from pipelines.names import code_label, code_list_requirement, is_code_list, named
 
 CHECK_LABELS: dict[str, str] = {
     "summary_present": "簡述空白",
@@ -118,9 +118,18 @@ def _code_cell(value: Any) -> str:
     return f'<td class="muted">{escape(_text(value))}</td>'
 
 
-def shown_value(row: Violation, value: Any, names) -> Any:
-    """A row's value or limit as people read it: a teacher by name when the check measures teachers."""
-    return names.teacher(value) if row.check in TEACHER_VALUE_CHECKS and isinstance(value, str) else value
+def shown_values(row: Violation, names) -> tuple[Any, Any]:
+    """A row's value and limit as people read them: teachers by name when the check measures teachers; an
+    R24 finding's code by its label and its limit (a code list's seed) as the list it must be in."""
+    if row.check in TEACHER_VALUE_CHECKS:
+        return tuple(names.teacher(value) if isinstance(value, str) else value for value in (row.value, row.limit))
+    if is_code_list(row.limit):
+        return code_label(row.limit, row.value), code_list_requirement(row.limit, row.key)
+    return row.value, row.limit
+
+
+def _value_cells(row: Violation, names) -> str:
+    return "".join(_cell(value) for value in shown_values(row, names))
 
 
 def teacher_name(row: Violation, names) -> str | None:
@@ -188,8 +197,8 @@ def _by_class(result: GateResult) -> str:
             f"<tr>{_cell(row.seat_number)}{_cell(row.student_number)}{_cell(names.student_name(row.student_number))}"
             f"<td>{row.rule_id} {_badge(RULES_BY_ID[row.rule_id].severity)}</td>"
             f"<td>{escape(RULES_BY_ID[row.rule_id].title)}</td><td>{escape(CHECK_LABELS.get(row.check, row.check))}</td>"
-            f"{_cell(names.item(row.key))}{_code_cell(row.key)}{_cell(shown_value(row, row.value, names))}"
-            f"{_cell(shown_value(row, row.limit, names))}<td>{escape(RULES_BY_ID[row.rule_id].fixer)}</td></tr>"
+            f"{_cell(names.item(row.key))}{_code_cell(row.key)}{_value_cells(row, names)}"
+            f"<td>{escape(RULES_BY_ID[row.rule_id].fixer)}</td></tr>"
             for row in rows
         )
         parts.append(
@@ -227,7 +236,7 @@ def _by_teacher(result: GateResult) -> str:
             f"<tr>{_cell(row.class_code)}{_cell(row.seat_number)}{_cell(row.student_number)}"
             f"{_cell(names.student_name(row.student_number))}<td>{row.rule_id}</td>"
             f"<td>{escape(CHECK_LABELS.get(row.check, row.check))}</td>{_cell(names.item(row.key))}{_code_cell(row.key)}"
-            f"{_cell(shown_value(row, row.value, names))}{_cell(shown_value(row, row.limit, names))}"
+            f"{_value_cells(row, names)}"
             f"{_cell(named(proxy_name(row, names), row.proxy_code) if row.rule_id == 'R18' else None)}</tr>"
             for row in sorted(rows, key=lambda row: (row.rule_id, row.class_code or "", row.seat_number or 0, row.key or ""))
         )

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from expectations.rules import RULES_BY_ID, SEVERITY_LABELS
 from pipelines.gate.core import GateResult
-from pipelines.gate.html import CHECK_LABELS, proxy_name, shown_value, teacher_name
+from pipelines.gate.html import CHECK_LABELS, proxy_name, shown_values, teacher_name
 from pipelines.gate.report import BACKLOG_RULES
 from pipelines.names import person_label
 from pipelines.safe_cells import new_workbook, write_row
@@ -51,7 +51,7 @@ def write_xlsx(result: GateResult, path: Path) -> Path:
                   "負責處理"], [
         [row.class_code, row.seat_number, row.student_number, names.student_name(row.student_number), row.rule_id,
          RULES_BY_ID[row.rule_id].title, CHECK_LABELS.get(row.check, row.check), names.item(row.key), row.key,
-         shown_value(row, row.value, names), shown_value(row, row.limit, names), RULES_BY_ID[row.rule_id].fixer]
+         *shown_values(row, names), RULES_BY_ID[row.rule_id].fixer]
         for row in by_class
     ])
     backlog = [row for rule_id in BACKLOG_RULES for row in result.result(rule_id).rows]
@@ -60,8 +60,7 @@ def write_xlsx(result: GateResult, path: Path) -> Path:
                     "上限／規定", "代理教師", "代理教師代碼", "代理依據"], [
         [person_label(teacher_name(row, names), row.teacher_code), row.teacher_code, row.rule_id,
          CHECK_LABELS.get(row.check, row.check), row.class_code, row.seat_number, row.student_number,
-         names.student_name(row.student_number), names.item(row.key), row.key, shown_value(row, row.value, names),
-         shown_value(row, row.limit, names),
+         names.student_name(row.student_number), names.item(row.key), row.key, *shown_values(row, names),
          person_label(proxy_name(row, names), row.proxy_code), row.proxy_code, row.proxy_step]
         for row in backlog
     ])

@@ -81,6 +81,8 @@ def test_html_names_students_items_and_teachers_before_their_codes(gate_result):
     # students by 學號 and name; teachers (and the proxy) by name, the code after it
     assert "<td>1130001</td><td>學生1</td>" in page
     assert not re.search(r"<h3>T\d+|應由代理認證：<strong>T\d+|<td>T\d+", page)  # R18's value and limit too
+    # an R24 finding: its limit is the code list it must be in, in words, not the seed's name alone
+    assert "須為幹部等級代碼表的代碼（共 3 個，xwalk_cadre_levels）" in page and "<td>xwalk_cadre_levels</td>" not in page
     # the school by its directory name: a school missing from the directory keeps its code
     assert names.school_label == fx.SCHOOL
 
