@@ -194,8 +194,10 @@ def collect_reminders(warehouse: Path, as_of: dt.date, days: int = 7, schools: I
             reminders.proxies.extend(proxy_assignments(con, school, policy.proxy_order, teachers, as_of,
                                                        policy.proxy_needed_for))
             reminders.submissions.extend(_submission_rows(con, school, as_of, days))
-        reconciled = _reconciled_terms(con, reminders.schools)
-    states = _confirmation_states(warehouse, reconciled)
+    from pipelines.export.confirmations import evaluate_all
+
+    # each reconciled term judged (new cases recorded) as a build does before publishing
+    states = evaluate_all(warehouse, reminders.schools) if reminders.schools else []
     with duckdb.connect(str(warehouse), read_only=True) as con:
         for state in states:
             teachers = _teachers(con, state.school)
@@ -483,23 +485,6 @@ def _submission_rows(con, school: str, as_of: dt.date, days: int) -> list[dict]:
             "submitted_revision": revision, "submitted_date": submitted_on,
         })
     return rows
-
-
-def _reconciled_terms(con, schools: list[str]) -> list[tuple[str, int, int]]:
-    from pipelines.warehouse import table_exists
-
-    if not schools or not table_exists(con, "submissions", "reconciliations"):
-        return []
-    return [tuple(row) for row in con.execute("""
-        select distinct school_code, academic_year, term from submissions.reconciliations
-        where school_code in (select unnest(?::varchar[])) order by 1, 2, 3""", [schools]).fetchall()]
-
-
-def _confirmation_states(warehouse: Path, reconciled: list[tuple[str, int, int]]) -> list:
-    """Each reconciled term's confirmation state (pipelines/export/confirmations.py, which records new cases)."""
-    from pipelines.export.confirmations import evaluate
-
-    return [evaluate(warehouse, school, year, term) for school, year, term in reconciled]
 
 
 def _receipt_rows(con, reminders: Reminders, state, teachers: dict[str, Teacher]) -> None:
