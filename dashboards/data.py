@@ -364,11 +364,12 @@ class DataAccess:
         return self._frame(sql + " where school_code = ?", self.scope.school_code)
 
     def with_school_names(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """`frame` with a school_name column beside its school_code."""
+        """`frame` with a school_name column beside its school_code (the directory's name, as the reports)."""
+        from pipelines.names import school_name
+
         if frame.empty or "school_code" not in frame or "school_name" in frame:
             return frame
-        names = self.schools().set_index("school_code")["school_name"]
-        return frame.assign(school_name=frame["school_code"].map(names))
+        return frame.assign(school_name=frame["school_code"].map(school_name))
 
     def terms(self) -> pd.DataFrame:
         """(academic_year, term) pairs with completion data in the schools this person may see, newest first."""

@@ -65,7 +65,8 @@ def _status_line(result, html: Path | None) -> str:
     verdict = "通過" if result.passed else "不通過"
     failed = f"（{'、'.join(result.failed_rules)}）" if result.failed_rules else ""
     where = f"  {html}" if html else ""
-    return (f"{result.school}  {result.academic_year} 學年度  {verdict:<3}  錯誤 {result.errors:>5} 筆{failed}"
+    school = result.name_book.school_label or result.school  # 國立…高級中學（010675）: the code alone when unnamed
+    return (f"{school}  {result.academic_year} 學年度  {verdict:<3}  錯誤 {result.errors:>5} 筆{failed}"
             f"  警告 {result.warnings:>5} 筆{where}")
 
 

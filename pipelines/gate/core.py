@@ -11,6 +11,7 @@ from pathlib import Path
 from expectations.rules import RULES
 from expectations.runner import GATE_SCHEMA, GateError, RuleResult, read_frames, validate_frames
 from pipelines.gate.frames import prepare_frames
+from pipelines.names import NameBook, read_names
 from pipelines.policy import DEFAULT_POLICY, KEYED_POLICY_KEYS, POLICY_KEYS, Policy
 
 
@@ -46,6 +47,12 @@ class GateResult:
     checked_at: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
     policy_error: str | None = None  # policy.yaml was invalid: the national defaults were used
     classes: dict[str, ClassInfo] = field(default_factory=dict)
+    names: NameBook | None = field(default=None, compare=False)  # the offending rows' students, items and teachers by name (reports)
+
+    @property
+    def name_book(self) -> NameBook:
+        """The names the reports print; codes only when the result was made without a warehouse."""
+        return self.names if self.names is not None else NameBook(self.school)
 
     @property
     def passed(self) -> bool:
@@ -138,8 +145,18 @@ def run_gate(warehouse: Path, school: str, year: int, term: int | None = None, a
     missing = {rule.id for rule in RULES} - {result.id for result in results}
     if missing:
         raise GateError(f"rules not checked by any suite: {sorted(missing)}")
+    from pipelines.warehouse import connect
+
+    with connect(warehouse, read_only=True) as con:
+        names = read_names(con, {school: _named_in(results)})[school]
     return GateResult(school=school, academic_year=year, term=term, as_of=as_of, results=tuple(results),
-                      policy_error=policy_error, classes=_classes(gate_frames.classes, term))
+                      policy_error=policy_error, classes=_classes(gate_frames.classes, term), names=names)
+
+
+def _named_in(results) -> tuple[set[str], set[str]]:
+    """The student numbers and item keys of the offending rows: what the reports name."""
+    rows = [row for result in results for row in result.rows]
+    return {row.student_number for row in rows}, {row.key for row in rows}
 
 
 def run_gates(warehouse: Path, targets: list[tuple[str, int]] | None = None, term: int | None = None,
@@ -179,6 +196,12 @@ def run_gates(warehouse: Path, targets: list[tuple[str, int]] | None = None, ter
                     for school, group in teacher_rows.groupby("school_code")} if len(teacher_rows) else {}
         classes = con.execute(f"select * from {GATE_SCHEMA}.dim_classes where {wanted}", [schools]).df()
         results = validate_school_years(con, targets, policies, teachers, term, as_of)
+        wanted: dict[str, tuple[set[str], set[str]]] = {school: (set(), set()) for school in schools}
+        for (school, _), school_results in results.items():
+            students, keys = _named_in(school_results)
+            wanted[school][0].update(students)
+            wanted[school][1].update(keys)
+        names = read_names(con, wanted)
     missing = {rule.id for rule in RULES} - {result.id for result in next(iter(results.values()), [])} if results else set()
     if missing:
         raise GateError(f"rules not checked by any suite: {sorted(missing)}")
@@ -186,7 +209,7 @@ def run_gates(warehouse: Path, targets: list[tuple[str, int]] | None = None, ter
     return [
         GateResult(school=school, academic_year=year, term=term, as_of=as_of, results=tuple(results[(school, year)]),
                    policy_error=policies[school][1],
-                   classes=_classes(by_school_year.get((school, year), classes.iloc[0:0]), term))
+                   classes=_classes(by_school_year.get((school, year), classes.iloc[0:0]), term), names=names[school])
         for school, year in targets
     ]
 

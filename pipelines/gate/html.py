@@ -2,7 +2,9 @@
 
 A summary per rule, then the offending rows grouped by class (so a homeroom teacher prints his or her
 own list), then the certification backlog (R17/R18) grouped by teacher with the proxy who should act.
-Inline CSS, no script, no external resources: it renders offline. No national ID appears whole.
+Everything is named as people know it (pipelines/names.py): the school by its directory name, students by
+學號, 座號 and name, items by course, title and summary excerpt, teachers by name; codes follow the names
+for matching. Inline CSS, no script, no external resources: it renders offline. No national ID appears whole.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from expectations.runner import Violation
 from pipelines.gate.core import GateResult
 from pipelines.gate.report import BACKLOG_RULES
 from pipelines.ingest.dates import roc_date
+from pipelines.names import code_label, code_list_requirement, is_code_list, named
 
 CHECK_LABELS: dict[str, str] = {
     "summary_present": "簡述空白",
@@ -61,6 +64,10 @@ CHECK_LABELS: dict[str, str] = {
     "certifier": "認證者非授課或代理教師",
     "changed_after_certification": "認證後又重新上傳",
 }
+
+# checks whose measured value and limit are teacher codes (R18: the teacher and the proxy; R28: who certified
+# and who should have): shown as the teachers' names, the code after each
+TEACHER_VALUE_CHECKS = ("teacher_left", "certifier")
 
 NO_CLASS = "（無班級資料）"
 
@@ -106,6 +113,34 @@ def _cell(value: Any, numeric: bool = False) -> str:
     return f"<td{css}>{escape(_text(value))}</td>"
 
 
+def _code_cell(value: Any) -> str:
+    """The code behind a name, for matching: quieter than the name before it."""
+    return f'<td class="muted">{escape(_text(value))}</td>'
+
+
+def shown_values(row: Violation, names) -> tuple[Any, Any]:
+    """A row's value and limit as people read them: teachers by name when the check measures teachers; an
+    R24 finding's code by its label and its limit (a code list's seed) as the list it must be in."""
+    if row.check in TEACHER_VALUE_CHECKS:
+        return tuple(names.teacher(value) if isinstance(value, str) else value for value in (row.value, row.limit))
+    if is_code_list(row.limit):
+        return code_label(row.limit, row.value), code_list_requirement(row.limit, row.key)
+    return row.value, row.limit
+
+
+def _value_cells(row: Violation, names) -> str:
+    return "".join(_cell(value) for value in shown_values(row, names))
+
+
+def teacher_name(row: Violation, names) -> str | None:
+    """The backlog teacher's name: the gate's, else the warehouse's."""
+    return row.teacher_name or names.teacher_name(row.teacher_code)
+
+
+def proxy_name(row: Violation, names) -> str | None:
+    return row.proxy_name or names.teacher_name(row.proxy_code)
+
+
 def _badge(severity: str) -> str:
     label = SEVERITY_LABELS[severity]
     return f'<span class="badge {severity}">{label}</span>'
@@ -113,7 +148,7 @@ def _badge(severity: str) -> str:
 
 def _scope(result: GateResult) -> str:
     term = f"第 {result.term} 學期" if result.term else "全學年"
-    return f"學校代碼 {escape(result.school)}・{result.academic_year} 學年度（{term}）"
+    return f"{escape(result.name_book.school_label or result.school)}・{result.academic_year} 學年度（{term}）"
 
 
 def _summary(result: GateResult) -> str:
@@ -140,9 +175,7 @@ def _class_heading(result: GateResult, class_code: str | None, rows: list[Violat
         if info and info.class_name:
             title += f"　{info.class_name}"
         if info and (info.homeroom_teacher_name or info.homeroom_teacher_code):
-            teacher = info.homeroom_teacher_name or ""
-            code = f"（{info.homeroom_teacher_code}）" if info.homeroom_teacher_code else ""
-            title += f"　導師：{teacher}{code}"
+            title += f"　導師：{named(info.homeroom_teacher_name, info.homeroom_teacher_code)}"
     return f"<h3>{escape(title)}</h3><p class=\"meta\">錯誤 {errors} 筆・警告 {warnings} 筆</p>"
 
 
@@ -155,56 +188,63 @@ def _by_class(result: GateResult) -> str:
             groups[row.class_code].append(row)
     if not groups:
         return '<p class="muted">沒有需要學生或註冊組處理的項目。</p>'
+    names = result.name_book
     parts = []
     for class_code in sorted(groups, key=lambda code: (code is None, code or "")):
         rows = sorted(groups[class_code], key=lambda row: (
             row.seat_number if row.seat_number is not None else 10**6, row.student_number or "", row.rule_id, row.key or ""))
         body = "".join(
-            f"<tr>{_cell(row.seat_number)}{_cell(row.student_number)}<td>{row.rule_id} "
-            f"{_badge(RULES_BY_ID[row.rule_id].severity)}</td><td>{escape(RULES_BY_ID[row.rule_id].title)}</td>"
-            f"<td>{escape(CHECK_LABELS.get(row.check, row.check))}</td>{_cell(row.key)}{_cell(row.value)}"
-            f"{_cell(row.limit)}<td>{escape(RULES_BY_ID[row.rule_id].fixer)}</td></tr>"
+            f"<tr>{_cell(row.seat_number)}{_cell(row.student_number)}{_cell(names.student_name(row.student_number))}"
+            f"<td>{row.rule_id} {_badge(RULES_BY_ID[row.rule_id].severity)}</td>"
+            f"<td>{escape(RULES_BY_ID[row.rule_id].title)}</td><td>{escape(CHECK_LABELS.get(row.check, row.check))}</td>"
+            f"{_cell(names.item(row.key))}{_code_cell(row.key)}{_value_cells(row, names)}"
+            f"<td>{escape(RULES_BY_ID[row.rule_id].fixer)}</td></tr>"
             for row in rows
         )
         parts.append(
             f'<div class="group">{_class_heading(result, class_code, rows)}'
-            "<table><thead><tr><th>座號</th><th>學號</th><th>規則</th><th>問題</th><th>檢核項</th><th>項目</th>"
-            f"<th>值</th><th>上限／規定</th><th>負責處理</th></tr></thead><tbody>{body}</tbody></table></div>"
+            "<table><thead><tr><th>座號</th><th>學號</th><th>姓名</th><th>規則</th><th>問題</th><th>檢核項</th>"
+            "<th>項目</th><th>項目代碼</th><th>值</th><th>上限／規定</th><th>負責處理</th></tr></thead>"
+            f"<tbody>{body}</tbody></table></div>"
         )
     return "".join(parts)
 
 
 def _by_teacher(result: GateResult) -> str:
-    groups: dict[tuple[str | None, str | None], list[Violation]] = defaultdict(list)
+    names = result.name_book
+    groups: dict[str | None, list[Violation]] = defaultdict(list)
     for rule_id in BACKLOG_RULES:
         for row in result.result(rule_id).rows:
-            groups[(row.teacher_code, row.teacher_name)].append(row)
+            groups[row.teacher_code].append(row)
     if not groups:
         return '<p class="muted">沒有逾期待認證或待代理認證的成果。</p>'
     parts = []
-    for teacher_code, teacher_name in sorted(groups, key=lambda key: (key[0] is None, key[0] or "")):
-        rows = groups[(teacher_code, teacher_name)]
+    for teacher_code in sorted(groups, key=lambda code: (code is None, code or "")):
+        rows = groups[teacher_code]
         left = [row for row in rows if row.rule_id == "R18"]
-        heading = f"{teacher_code or '（未指定教師）'} {teacher_name or ''}".strip()
+        heading = named(teacher_name(rows[0], names), teacher_code) or "（未指定教師）"
         if left:
-            heading += "（已離職）"
-        proxies = sorted({(row.proxy_code, row.proxy_name, row.proxy_step) for row in left},
+            heading += "（離職或留職停薪，需代理認證）"
+        proxies = sorted({(row.proxy_code, proxy_name(row, names), row.proxy_step) for row in left},
                          key=lambda proxy: proxy[0] or "")
         proxy_text = "".join(
-            f"<p>應由代理認證：<strong>{escape(code or '（無可代理教師，請教學組指派）')} {escape(name or '')}</strong>"
+            f"<p>應由代理認證：<strong>{escape(named(name, code) or '（無可代理教師，請教學組指派）')}</strong>"
             f"{'（' + escape(step) + '）' if step else ''}</p>"
             for code, name, step in proxies
         )
         body = "".join(
-            f"<tr>{_cell(row.class_code)}{_cell(row.seat_number)}{_cell(row.student_number)}<td>{row.rule_id}</td>"
-            f"<td>{escape(CHECK_LABELS.get(row.check, row.check))}</td>{_cell(row.key)}{_cell(row.value)}"
-            f"{_cell(row.limit)}<td>{escape((row.proxy_code or '') + ' ' + (row.proxy_name or '')) if row.rule_id == 'R18' else '—'}</td></tr>"
+            f"<tr>{_cell(row.class_code)}{_cell(row.seat_number)}{_cell(row.student_number)}"
+            f"{_cell(names.student_name(row.student_number))}<td>{row.rule_id}</td>"
+            f"<td>{escape(CHECK_LABELS.get(row.check, row.check))}</td>{_cell(names.item(row.key))}{_code_cell(row.key)}"
+            f"{_value_cells(row, names)}"
+            f"{_cell(named(proxy_name(row, names), row.proxy_code) if row.rule_id == 'R18' else None)}</tr>"
             for row in sorted(rows, key=lambda row: (row.rule_id, row.class_code or "", row.seat_number or 0, row.key or ""))
         )
         parts.append(
             f'<div class="group"><h3>{escape(heading)}</h3><p class="meta">待處理 {len(rows)} 件</p>{proxy_text}'
-            "<table><thead><tr><th>班級</th><th>座號</th><th>學號</th><th>規則</th><th>問題</th><th>成果編號</th>"
-            f"<th>值</th><th>上限／規定</th><th>代理教師</th></tr></thead><tbody>{body}</tbody></table></div>"
+            "<table><thead><tr><th>班級</th><th>座號</th><th>學號</th><th>姓名</th><th>規則</th><th>問題</th>"
+            "<th>成果</th><th>成果編號</th><th>值</th><th>上限／規定</th><th>代理教師</th></tr></thead>"
+            f"<tbody>{body}</tbody></table></div>"
         )
     return "".join(parts)
 
@@ -218,7 +258,7 @@ def render_html(result: GateResult) -> str:
     note = ""
     if result.policy_error:
         note = f'<p class="note">本校 policy.yaml 設定有誤，已改用全國預設值檢核：{escape(result.policy_error)}</p>'
-    title = f"學習歷程檔案提交前檢核 — {result.school} {result.academic_year} 學年度"
+    title = f"學習歷程檔案提交前檢核 — {result.name_book.school_label or result.school} {result.academic_year} 學年度"
     # people read ROC dates and Taipei time; checked_at is the machine's local clock (naive)
     taipei = result.checked_at.astimezone(ZoneInfo("Asia/Taipei"))
     checked_at = f"{roc_date(taipei.date())} {taipei:%H:%M}（臺北時間）"
@@ -240,7 +280,7 @@ def render_html(result: GateResult) -> str:
 <section id="summary"><h2>規則摘要</h2>{_summary(result)}</section>
 <section id="classes"><h2>依班級（請導師協助學生修正）</h2>{_by_class(result)}</section>
 <section id="teachers"><h2>教師待認證（R17 逾期待認證、R18 認證教師已離職）</h2>{_by_teacher(result)}</section>
-<p class="muted">本報告以學號、班級、座號識別學生，不顯示完整身分證號。</p>
+<p class="muted">本報告以學號、班級、座號與姓名識別學生，不顯示完整身分證號。</p>
 </main>
 </body>
 </html>

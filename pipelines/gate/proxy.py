@@ -83,7 +83,7 @@ class ProxyStep:
         return STEP_LABELS.get(self.step, self.step)
 
     def describe(self, as_of: dt.date) -> str:
-        """`同科目教師：T020 王老師（選定）` or `指定代理教師：T012 已離職`, for lists people read."""
+        """`同科目教師：王老師（T020）（選定）` or `指定代理教師：T012 已離職`, for lists people read."""
         if self.chosen is not None:
             return f"{self.step_label}：{_who(self.chosen)}（選定）"
         if self.passed_over:
@@ -109,7 +109,9 @@ class ProxyTrace:
 
 
 def _who(teacher: Teacher) -> str:
-    return f"{teacher.code} {teacher.name}" if teacher.name else teacher.code
+    from pipelines.names import named
+
+    return named(teacher.name, teacher.code)
 
 
 def _why_unavailable(teacher: Teacher, as_of: dt.date) -> str:

@@ -4,7 +4,8 @@ Plain Python, no Dagster import (unit-testable):
 
 - ``backup``: builds on a copy swapped in atomically, snapshots in backups/, list and restore;
 - ``purge``: retention of leavers' data (``portfolio purge``), everywhere it lives, audited;
-- ``reminders`` / ``reminder_xlsx``: lists before the policy's deadlines, proxy certification with its chain;
+- ``reminders`` / ``reminder_xlsx``: lists before the policy's deadlines, proxy certification with its chain,
+  receipt confirmations and open disputes per class, the registrar's 名冊 deadlines and disputes;
 - ``audit``: the audit log (``record_audit``) that exports, submissions, reconciliation, purges and
   restores write to.
 

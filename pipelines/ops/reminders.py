@@ -11,14 +11,29 @@ For every deadline in ``marts.fct_school_deadlines`` (from the school's policy.y
   an outcome whose teacher needs a proxy on ``as_of`` (a 在職狀態 in the school's proxy_needed_for:
   離職 from its date on, 留職停薪 by default too) goes to the proxy the school's proxy_order names
   (pipelines/gate/proxy.py), with the chain that led to the choice;
+- **diverse_entry** (多元表現登錄截止, per year) → the homeroom teacher of each class (the student's last
+  term of the year) gets the students enrolled then who have entered no 多元表現 of their own that year;
 - **selection** (勾選截止, per year) → the homeroom teacher of each class (the student's last term of the
   year) gets the students who could still select more: fewer selected outcomes than min(cap, certified),
   or fewer selected student-entered performances than min(cap, entered).
 
+After a submission's receipt is reconciled (pipelines/export/confirmations.py):
+
+- **receipt_confirmation** (收訖明細確認截止: the window's last day) → the homeroom teacher of each class
+  gets the students who have not confirmed every item received or rejected, while the window overlaps
+  the ``days`` ahead;
+- **dispute** (each open case's due date) → the homeroom teacher gets the students whose 有誤 reply is
+  still open, and ``disputes`` lists every open case by 名冊 and owning unit for the registrar.
+
+``submissions`` lists the 名冊 whose submission deadline (policy submission_deadlines: the unit's own date
+two weeks before the ministry's) falls within the ``days`` ahead, or has passed while the ministry's has
+not, with the unit that submits it and whether a revision carrying it has been submitted.
+
 Independently of deadlines, ``proxy_assignments`` lists every outcome waiting (待認證) on a teacher who
 needs a proxy, with the proxy and the chain.
 
-Lists name students by class, seat and student number only (no names, never a national ID).
+Lists name students by class, seat, student number and name, items by course, title and summary
+excerpt, teachers by name (pipelines/names.py; never a national ID).
 Plain Python: reads a built warehouse, returns rows; pipelines/ops/reminder_xlsx.py prints them.
 """
 
@@ -31,7 +46,10 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.contract import seed_rows
 from pipelines.gate.proxy import Teacher, trace_proxy, teachers_from_records
+from pipelines.ingest.dates import roc_date
+from pipelines.names import named, read_names
 from pipelines.policy import DEFAULT_POLICY
 
 PENDING, NOT_SUBMITTED, FAILED = "待認證", "未送審", "認證未通過"
@@ -43,12 +61,22 @@ REMINDER_COLUMNS = (
     "academic_year", "term", "audience", "recipient_code", "recipient_name", "recipient_role",
     "class_code", "class_name", "seat_number", "student_number", "outcome_id", "subject_name",
     "detail", "pending_days", "is_overdue", "original_teacher_code", "original_teacher_name",
-    "proxy_step", "proxy_chain",
+    "proxy_step", "proxy_chain", "student_name", "item_label",
 )
 PROXY_COLUMNS = (
     "school_code", "as_of_date", "outcome_id", "academic_year", "term", "class_code", "seat_number",
     "student_number", "subject_name", "submitted_date", "original_teacher_code", "original_teacher_name",
-    "original_left_date", "proxy_code", "proxy_name", "proxy_step", "proxy_chain",
+    "original_left_date", "proxy_code", "proxy_name", "proxy_step", "proxy_chain", "student_name", "item_label",
+)
+# The registrar's lists (workbook only: the warehouse keeps the cases in submissions.disputes).
+DISPUTE_COLUMNS = (
+    "school_code", "academic_year", "term", "case_id", "workbook", "owner_unit", "class_code", "seat_number",
+    "student_number", "student_name", "item", "replied_date", "confirmed_by", "is_late", "due_date", "days_left",
+    "is_overdue",
+)
+SUBMISSION_COLUMNS = (
+    "school_code", "academic_year", "term", "workbook", "owner_unit", "internal_due_date", "due_date",
+    "days_left", "ministry_days_left", "submitted_revision", "submitted_date",
 )
 
 
@@ -60,6 +88,9 @@ class Reminders:
     rows: list[dict] = field(default_factory=list)  # REMINDER_COLUMNS
     proxies: list[dict] = field(default_factory=list)  # PROXY_COLUMNS
     schools: list[str] = field(default_factory=list)  # every school looked at (tables are replaced for these)
+    disputes: list[dict] = field(default_factory=list)  # DISPUTE_COLUMNS: open cases, for the registrar
+    submissions: list[dict] = field(default_factory=list)  # SUBMISSION_COLUMNS: 名冊 due soon, for the units
+    school_names: dict[str, str] = field(default_factory=dict)  # school code → '校名（代碼）'
 
     def for_school(self, school: str) -> Reminders:
         return Reminders(
@@ -67,7 +98,13 @@ class Reminders:
             deadlines=[d for d in self.deadlines if d["school_code"] == school],
             rows=[r for r in self.rows if r["school_code"] == school],
             proxies=[p for p in self.proxies if p["school_code"] == school],
+            disputes=[d for d in self.disputes if d["school_code"] == school],
+            submissions=[s for s in self.submissions if s["school_code"] == school],
+            school_names={code: name for code, name in self.school_names.items() if code == school},
         )
+
+    def school_label(self, school: str) -> str:
+        return self.school_names.get(school) or school
 
 
 @dataclass(frozen=True)
@@ -118,13 +155,24 @@ def _teachers(con: duckdb.DuckDBPyConnection, school: str) -> dict[str, Teacher]
     return teachers_from_records(_records(con, "select * from marts.dim_teachers where school_code = ?", [school]))
 
 
+def deadline_kinds() -> dict[str, dict[str, str]]:
+    """deadline_kind → its label and audience (seeds/xwalk_deadline_kinds.csv, as fct_school_deadlines reads it)."""
+    return {row["deadline_kind"]: row for row in seed_rows("xwalk_deadline_kinds")}
+
+
 def collect_reminders(warehouse: Path, as_of: dt.date, days: int = 7, schools: Iterable[str] | None = None) -> Reminders:
-    """Every reminder due on `as_of` for deadlines up to `days` days ahead, and the proxy assignments."""
+    """Every reminder due on `as_of` for deadlines up to `days` days ahead, and the proxy assignments.
+
+    A term whose receipt was reconciled is judged by pipelines/export/confirmations.py, which records the
+    cases its 有誤 replies open: that step writes to the warehouse (nothing else here does)."""
+    from pipelines.names import school_label
+
     reminders = Reminders(as_of=as_of, days=days)
     with duckdb.connect(str(warehouse), read_only=True) as con:
         known = [row[0] for row in con.execute("select distinct school_code from raw.school_policies order by 1").fetchall()]
         wanted = list(schools) if schools else known
         reminders.schools = [school for school in wanted if school in known]
+        reminders.school_names = {school: school_label(school) for school in reminders.schools}
         policies = _policies(con)
         for school in reminders.schools:
             policy = policies.get(school, _default_policy())
@@ -139,12 +187,38 @@ def collect_reminders(warehouse: Path, as_of: dt.date, days: int = 7, schools: I
                 deadline["deadline_date"] = _day(deadline["deadline_date"])
                 deadline["days_left"] = (deadline["deadline_date"] - as_of).days
                 reminders.deadlines.append(deadline)
-                make = {"upload": _upload_rows, "certification": _certification_rows, "selection": _selection_rows}
+                make = {"upload": _upload_rows, "certification": _certification_rows, "selection": _selection_rows,
+                        "diverse_entry": _diverse_entry_rows}
                 rows = make[deadline["deadline_kind"]](con, deadline, policy, teachers, as_of)
                 reminders.rows.extend(_complete(row, deadline, as_of) for row in rows)
             reminders.proxies.extend(proxy_assignments(con, school, policy.proxy_order, teachers, as_of,
                                                        policy.proxy_needed_for))
+            reminders.submissions.extend(_submission_rows(con, school, as_of, days))
+    from pipelines.export.confirmations import evaluate_all
+
+    # each reconciled term judged (new cases recorded) as a build does before publishing
+    states = evaluate_all(warehouse, reminders.schools) if reminders.schools else []
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        for state in states:
+            teachers = _teachers(con, state.school)
+            _receipt_rows(con, reminders, state, teachers)
+        _add_names(con, reminders)
     return reminders
+
+
+def _add_names(con, reminders: Reminders) -> None:
+    """Every list's students and items by name (pipelines/names.py), beside their codes."""
+    wanted: dict[str, tuple[set[str], set[str]]] = {school: (set(), set()) for school in reminders.schools}
+    lists = (reminders.rows, reminders.proxies, reminders.disputes)
+    for row in (row for rows in lists for row in rows):
+        wanted[row["school_code"]][0].add(row["student_number"])
+        wanted[row["school_code"]][1].add(row.get("outcome_id"))
+    books = read_names(con, wanted)
+    for row in (row for rows in lists for row in rows):
+        book = books[row["school_code"]]
+        row["student_name"] = book.student_name(row["student_number"])
+        if row.get("outcome_id"):
+            row["item_label"] = book.item(row["outcome_id"])
 
 
 def _complete(row: dict, deadline: dict, as_of: dt.date) -> dict:
@@ -229,7 +303,8 @@ def _certification_rows(con, deadline: dict, policy: _SchoolPolicy, teachers: di
         if row["recipient_role"] == ROLE_LABELS["proxy"]:
             original = teachers.get(row["original_teacher_code"])
             status = original.employment_status if original and original.employment_status else "已離職"
-            notes.append(f"原認證教師 {row['original_teacher_code']} {status}，由您代理認證")
+            who = named(row.get("original_teacher_name"), row["original_teacher_code"])
+            notes.append(f"原認證教師 {who} {status}，由您代理認證")
         row["detail"] = "；".join(notes)
         rows.append(row)
     return rows
@@ -302,6 +377,28 @@ def _selection_rows(con, deadline: dict, policy: _SchoolPolicy, teachers: dict[s
     return rows
 
 
+def _diverse_entry_rows(con, deadline: dict, policy: _SchoolPolicy, teachers: dict[str, Teacher],
+                        as_of: dt.date) -> list[dict]:
+    students = _records(con, """
+        with placed as (
+            select * from marts.fct_student_terms
+            where school_code = ? and academic_year = ?
+            qualify row_number() over (partition by school_code, academic_year, student_number order by term desc) = 1
+        ),
+        performances as (
+            select student_number, count(*) filter (where is_student_entered) as entered,
+            from marts.fct_diverse_performances where school_code = ? and academic_year = ? group by 1
+        )
+        select placed.class_code, placed.class_name, placed.homeroom_teacher_code, placed.seat_number,
+            placed.student_number,
+        from placed
+        left join performances using (student_number)
+        where placed.is_enrolled and coalesce(performances.entered, 0) = 0
+        order by placed.class_code, placed.seat_number, placed.student_number""",
+        [deadline["school_code"], deadline["academic_year"]] * 2)
+    return [_homeroom_row(student, teachers, "本學年尚未登錄任何多元表現（學生自填）") for student in students]
+
+
 def proxy_assignments(con, school: str, proxy_order: tuple[str, ...], teachers: dict[str, Teacher],
                       as_of: dt.date, proxy_needed_for: tuple[str, ...] = DEFAULT_POLICY.proxy_needed_for) -> list[dict]:
     """Every outcome waiting (待認證) on a teacher who needs a proxy on `as_of`: the proxy and the chain."""
@@ -341,6 +438,120 @@ def proxy_assignments(con, school: str, proxy_order: tuple[str, ...], teachers: 
     return rows
 
 
+# --- after the submission: 名冊 deadlines, receipt confirmations and disputes --------------------------
+
+def submission_deadlines(con, school: str) -> list[dict]:
+    """The school's 名冊 submission deadlines (policy submission_deadlines): per academic year, term and 名冊,
+    the ministry's date and the unit's own (ingestion computed it: pipelines/policy.py, two weeks earlier),
+    the newest delivery's. The one reader of raw.school_submission_deadlines outside dbt."""
+    from pipelines.warehouse import table_exists
+
+    if not table_exists(con, "raw", "school_submission_deadlines"):
+        return []
+    return _records(con, """
+        select academic_year, term, roster as workbook, due as due_date, internal_due as internal_due_date
+        from raw.school_submission_deadlines where school_code = ?
+        qualify row_number() over (partition by academic_year, term, roster order by loaded_at desc nulls last) = 1
+        order by internal_due, academic_year, term, roster""", [school])
+
+
+def _submission_rows(con, school: str, as_of: dt.date, days: int) -> list[dict]:
+    """名冊 whose unit deadline falls within the days ahead, or has passed while the ministry's has not."""
+    from pipelines.export.confirmations import owner_units
+    from pipelines.warehouse import table_exists
+
+    horizon = as_of + dt.timedelta(days=days)
+    due = [deadline for deadline in submission_deadlines(con, school)
+           if _day(deadline["internal_due_date"]) <= horizon and _day(deadline["due_date"]) >= as_of]
+    submitted: dict[tuple, tuple] = {}
+    if due and table_exists(con, "submissions", "items"):
+        for year, term, workbook, revision, submitted_at in con.execute("""
+                select items.academic_year, items.term, items.workbook, max(items.revision), max(submissions.submitted_at)
+                from submissions.items as items
+                inner join submissions.submissions as submissions on submissions.submission_id = items.submission_id
+                where items.school_code = ? group by all""", [school]).fetchall():
+            submitted[(year, term, workbook)] = (revision, _day(submitted_at))
+    units = owner_units()
+    rows = []
+    for deadline in due:
+        internal = _day(deadline["internal_due_date"])
+        revision, submitted_on = submitted.get((deadline["academic_year"], deadline["term"], deadline["workbook"]),
+                                               (None, None))
+        rows.append({
+            "school_code": school, "academic_year": deadline["academic_year"], "term": deadline["term"],
+            "workbook": deadline["workbook"], "owner_unit": units.get(deadline["workbook"]),
+            "internal_due_date": internal, "due_date": _day(deadline["due_date"]),
+            "days_left": (internal - as_of).days, "ministry_days_left": (_day(deadline["due_date"]) - as_of).days,
+            "submitted_revision": revision, "submitted_date": submitted_on,
+        })
+    return rows
+
+
+def _receipt_rows(con, reminders: Reminders, state, teachers: dict[str, Teacher]) -> None:
+    """The homeroom teachers' rows for one reconciled term: students who have not confirmed (while the
+    window overlaps the days ahead) and students whose 有誤 reply is an open case; the registrar's open cases."""
+    kinds = deadline_kinds()
+    as_of, horizon = reminders.as_of, reminders.as_of + dt.timedelta(days=reminders.days)
+    placed = _placement(con, state.school, state.academic_year, state.term)
+    base = {"school_code": state.school, "academic_year": state.academic_year, "term": state.term or None,
+            "reminder_audience": kinds["receipt_confirmation"]["reminder_audience"]}
+    if state.window_opens.date() <= horizon and state.window_closes >= as_of:
+        deadline = {**base, "deadline_kind": "receipt_confirmation",
+                    "deadline_label": kinds["receipt_confirmation"]["deadline_label"],
+                    "deadline_date": state.window_closes, "days_left": (state.window_closes - as_of).days}
+        unanswered: dict[str, int] = {}
+        for item in state.items:
+            if (item["student_number"], item["workbook"], item["item_key_digest"]) not in state.newest:
+                unanswered[item["student_number"]] = unanswered.get(item["student_number"], 0) + 1
+        listed = False
+        for student, status in sorted(state.students.items()):
+            if status != "unconfirmed":
+                continue
+            listed = True
+            detail = f"收訖明細尚有 {unanswered.get(student, 0)} 項未確認（請學生或家長於期限內回覆正確或有誤）"
+            reminders.rows.append(_complete(_homeroom_row(_student(placed, student, state), teachers, detail), deadline, as_of))
+        if listed:
+            reminders.deadlines.append(deadline)
+    for case in state.cases:
+        if not case.is_open:
+            continue
+        due = case.due_date
+        deadline = {**base, "deadline_kind": "dispute", "deadline_label": kinds["dispute"]["deadline_label"],
+                    "reminder_audience": kinds["dispute"]["reminder_audience"], "deadline_date": due,
+                    "days_left": (due - as_of).days}
+        student = _student(placed, case.student_number, state, case.class_code)
+        detail = (f"第 {case.case_id} 號申訴（{case.workbook}，回覆有誤）處理中：承辦 {case.owner_unit}，"
+                  f"處理期限 {roc_date(due)}" + ("，已逾期" if as_of > due else ""))
+        reminders.rows.append(_complete(_homeroom_row(student, teachers, detail), deadline, as_of))
+        reminders.disputes.append({
+            "school_code": state.school, "academic_year": state.academic_year, "term": state.term,
+            "case_id": case.case_id, "workbook": case.workbook, "owner_unit": case.owner_unit,
+            "class_code": student["class_code"], "seat_number": student["seat_number"],
+            "student_number": case.student_number, "item": case.item_key_shown,
+            "replied_date": case.replied_at.date(), "confirmed_by": case.confirmed_by, "is_late": case.is_late,
+            "due_date": due, "days_left": (due - as_of).days, "is_overdue": as_of > due,
+        })
+
+
+def _placement(con, school: str, year: int, term: int) -> dict[str, dict]:
+    """Each student's class, seat and homeroom teacher in that term (the year's last term for a whole-year 名冊)."""
+    found = _records(con, """
+        select student_number, class_code, class_name, homeroom_teacher_code, seat_number from marts.fct_student_terms
+        where school_code = ? and academic_year = ?
+        qualify row_number() over (partition by student_number order by (term = ?) desc, term desc) = 1""",
+        [school, year, term])
+    return {row["student_number"]: row for row in found}
+
+
+def _student(placed: dict[str, dict], number: str, state, class_code: str | None = None) -> dict:
+    row = placed.get(number)
+    if row:
+        return row
+    seat = next((item["seat_number"] for item in state.items if item["student_number"] == number), None)
+    return {"student_number": number, "class_code": class_code or state.classes.get(number), "class_name": None,
+            "homeroom_teacher_code": None, "seat_number": seat}
+
+
 # --- the warehouse tables the dashboard shows --------------------------------------------------------
 
 _DDL = (
@@ -359,6 +570,9 @@ _DDL = (
     original_teacher_code VARCHAR, original_teacher_name VARCHAR, original_left_date DATE, proxy_code VARCHAR,
     proxy_name VARCHAR, proxy_step VARCHAR, proxy_chain VARCHAR, generated_at TIMESTAMP
 )""",
+    # added after warehouses held reminders: the students and items by name
+    *(f"alter table ops.{table} add column if not exists {column} VARCHAR"
+      for table in ("reminders", "proxy_assignments") for column in ("student_name", "item_label")),
 )
 
 

@@ -39,6 +39,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.identity import mask_national_id_sql
+from pipelines.names import SUMMARY_EXCERPT_CHARS
 from pipelines.ops.purge import drop_purged_from_copy
 from pipelines.settings import Settings, audit_log_of
 
@@ -62,7 +63,7 @@ DASHBOARD_TABLES: dict[str, tuple[str, ...] | None] = {
     "fct_roster_deadlines": None,
 }
 # long free text published as its first characters only (`<column>_excerpt`): enough to recognise an item
-EXCERPT_CHARS: dict[str, int] = {"summary": 30}
+EXCERPT_CHARS: dict[str, int] = {"summary": SUMMARY_EXCERPT_CHARS}
 # other schema.table copies: the selection deadline per school and year has no mart of its own; the school
 # directory gives the pages each school's name (and public or private)
 EXTRA_TABLES: tuple[tuple[str, str], ...] = (("staging", "stg_school__selection_deadlines"),

@@ -1,14 +1,8 @@
-"""Items, teachers and students named as people know them; codes only when no name is known."""
+"""The pages' frames get labels beside their codes (the labels themselves: tests/test_names.py)."""
 
 import pandas as pd
 
-from dashboards.names import code_label, item_label, labelled
-
-
-def test_a_course_outcome_is_its_course_title_and_the_start_of_its_summary():
-    assert item_label("數學", "函數圖形報告", "以描點法畫出", "CO-0001622") == "數學 — 函數圖形報告：以描點法畫出…"
-    assert item_label("數學", "函數圖形報告", None, "CO-0001622") == "數學 — 函數圖形報告"
-    assert item_label(None, None, None, "112-2") == "112-2"
+from dashboards.names import labelled
 
 
 def test_teachers_and_proxies_are_named_unless_missing_from_the_roster():
@@ -17,14 +11,6 @@ def test_teachers_and_proxies_are_named_unless_missing_from_the_roster():
 
     assert frame["teacher_label"].tolist() == ["王婷馨", "T0099"]
     assert frame["proxy_label"].isna().iloc[0] and frame["proxy_label"].iloc[1] == "張文彥"
-
-
-def test_a_code_shows_its_label_from_the_seed_and_a_code_outside_its_list_says_so():
-    assert code_label("xwalk_indigenous_peoples", "01") == "01 阿美族"
-    assert code_label("xwalk_credit_counted_codes", "2") == "2 不採計學分"  # the legacy 0's row does not relabel it
-    assert code_label("xwalk_enrolment_statuses", "休學") == "休學"  # a list of words is its own label
-    assert code_label("xwalk_clusters", "99") == "99（代碼表無此代碼）"
-    assert code_label("xwalk_clusters", None) is None
 
 
 def test_an_r24_finding_names_the_code_list_that_lacks_the_code():

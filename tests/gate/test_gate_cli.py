@@ -67,3 +67,17 @@ def test_argument_errors_exit_2(argv):
     with pytest.raises(SystemExit) as exit_info:
         gate(*argv)
     assert exit_info.value.code == 2
+
+
+def test_a_status_line_names_the_school_from_the_directory():
+    import datetime as dt
+
+    from expectations.rules import RULES
+    from expectations.runner import RuleResult
+    from pipelines.gate.cli import _status_line
+    from pipelines.gate.core import GateResult
+    from pipelines.names import NameBook, school_directory
+
+    code, row = next(iter(school_directory().items()))
+    result = GateResult(code, 113, None, dt.date(2025, 8, 31), tuple(RuleResult(rule) for rule in RULES), names=NameBook(code))
+    assert _status_line(result, None).startswith(f"{row['school_name']}（{code}）  113 學年度  通過")

@@ -18,13 +18,13 @@ def chain(*teachers: Teacher, grade: int = 1, order=PROXY_STEPS):
 def test_designated_proxy_available():
     steps, trace = chain(Teacher("T2", name="李老師"))
     assert steps == ["designated_proxy"]
-    assert trace.describe(AS_OF) == "指定代理教師：T2 李老師（選定）"
+    assert trace.describe(AS_OF) == "指定代理教師：李老師（T2）（選定）"
 
 
 def test_designated_proxy_left_then_same_subject_same_grade():
     steps, trace = chain(Teacher("T2", name="李老師", **LEFT), Teacher("T5", subject="數學", grades_taught=(1,)))
     assert steps == ["designated_proxy", "same_subject_same_grade"]
-    assert trace.describe(AS_OF) == "指定代理教師：T2 李老師 已離職 → 同科目同年級教師：T5（選定）"
+    assert trace.describe(AS_OF) == "指定代理教師：李老師（T2） 已離職 → 同科目同年級教師：T5（選定）"
 
 
 def test_same_subject_when_nobody_teaches_the_grade():

@@ -4,7 +4,7 @@ Built once per session by tests/ops/conftest.py: ingested like any delivery, the
 the ops code reads. Every value a test asserts follows from the rows below.
 
 School A (990001), policy: retention 2 years; 113-2 upload 2025-07-14, certification 2025-07-21;
-selection 113 2025-08-15. School B (990002), policy: retention 5 years; 113-2 upload 2025-07-10,
+selection 113 2025-08-15, 多元表現 entry 113 2025-08-12. School B (990002), policy: retention 5 years; 113-2 upload 2025-07-10,
 certification 2025-07-17; selection 113 2025-08-10.
 
 People (national IDs are valid checksums; S08 has none):
@@ -45,6 +45,8 @@ terms:
   - {academic_year: 113, term: 2, upload_deadline: 2025-07-14, certification_deadline: 2025-07-21}
 selection_deadlines:
   113: 2025-08-15
+diverse_entry_deadlines:
+  113: 2025-08-12
 """
 POLICY_B = """retention_years: 5
 terms:
@@ -178,3 +180,49 @@ def students_file(root: Path, school: str) -> Path:
 AS_OF_UPLOAD = dt.date(2025, 7, 8)  # A's upload deadline (07-14) and B's (07-10) are within 7 days
 AS_OF_CERTIFICATION = dt.date(2025, 7, 15)  # A's certification deadline (07-21), B's (07-17)
 AS_OF_SELECTION = dt.date(2025, 8, 10)  # A's selection deadline (08-15), B's (08-10, the day itself)
+
+
+# After the submission (built on a copy by the tests that need it): term 113-2 of school A submitted and its
+# receipt reconciled, the students' replies, and the 名冊 deadlines of the policy as ingestion stores them.
+RECONCILED = dt.datetime(2025, 7, 7, 10, 0)  # school A's default 3-day window closes on 2025-07-10
+RECEIPT_ITEMS = [  # 學號, 班級, 座號, 名冊, 項目鍵
+    ("A01", "101", 1, "學生成績名冊", "C-A01"), ("A07", "101", 4, "學生成績名冊", "C-A07"),
+    ("A08", "102", 3, "學生成績名冊", "C-A08"), ("A08", "102", 3, "校內幹部經歷名冊", "K-A08"),
+]
+
+
+def write_receipt(warehouse: Path) -> None:
+    """Term 113-2 submitted and its receipt reconciled; A01 confirms, A08 disputes a 幹部 item, A07 is silent;
+    the 名冊 deadlines of the policy (submission_deadlines) as ingestion stores them."""
+    import duckdb
+
+    from pipelines.contract import create_raw_schema
+    from pipelines.export.store import append, create_submissions_schema
+    from pipelines.identity import national_id_digest
+    from pipelines.policy import SubmissionDeadline
+
+    key = {"submission_id": "sub1", "school_code": SCHOOL_A, "academic_year": 113, "term": 2}
+    with duckdb.connect(str(warehouse)) as con:
+        create_raw_schema(con)
+        create_submissions_schema(con)
+        append(con, "submissions", [{**key, "revision": 1, "submitted_at": dt.datetime(2025, 7, 1, 9)}])
+        append(con, "items", [{**key, "revision": 1, "workbook": workbook, "sheet": workbook[:4], "sheet_row": row,
+                               "item_key_digest": national_id_digest(item), "item_key_shown": item,
+                               "student_number": number, "class_code": cls, "seat_number": seat}
+                              for row, (number, cls, seat, workbook, item) in enumerate(RECEIPT_ITEMS, start=2)])
+        append(con, "reconciliations", [{**key, "reconciliation_id": "rec1", "revision": 1, "reconciled_at": RECONCILED}])
+        append(con, "reconciliation_items", [{**key, "reconciliation_id": "rec1", "workbook": workbook, "sheet": workbook[:4],
+                                              "sheet_row": row, "item_key_shown": item, "student_number": number,
+                                              "class_code": cls, "seat_number": seat, "outcome": "received"}
+                                             for row, (number, cls, seat, workbook, item) in enumerate(RECEIPT_ITEMS, start=2)])
+        for number, workbook, item, result in (("A01", "學生成績名冊", "C-A01", "正確"),
+                                               ("A08", "校內幹部經歷名冊", "K-A08", "有誤")):
+            con.execute('insert into raw.receipt_confirmations ("學號", "名冊", "項目鍵", "確認結果", "確認時間", school_code) '
+                        "values (?, ?, ?, ?, ?, ?)", [number, workbook, item, result, dt.datetime(2025, 7, 8, 9), SCHOOL_A])
+        for year, term, workbook, due in ((113, 2, "學生成績名冊", dt.date(2025, 7, 20)),  # unit's date passed
+                                          (113, 2, "學生資料名冊", dt.date(2025, 7, 22)),  # unit's date today
+                                          (113, 0, "學生課程學習成果名冊", dt.date(2025, 9, 10)),  # later
+                                          (113, 1, "學生成績名冊", dt.date(2025, 3, 10))):  # over
+            deadline = SubmissionDeadline(year, term, workbook, due)
+            con.execute("insert into raw.school_submission_deadlines values (?, ?, ?, ?, ?, ?, 'policy', ?)",
+                        [SCHOOL_A, year, term, workbook, due, deadline.internal_deadline, dt.datetime(2025, 6, 1)])

@@ -19,7 +19,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         description="For every deadline in the schools' policy.yaml (terms: upload_deadline, certification_deadline; "
         "selection_deadlines) falling within --days days of --as-of, write per-class lists for homeroom teachers "
         "and per-teacher lists for certifying teachers (proxies for teachers who have left, with the proxy chain), "
-        "plus the proxy-certification list; store them in the warehouse (ops.reminders, ops.proxy_assignments) "
+        "plus the proxy-certification list; after a reconciled receipt, the students who have not confirmed it "
+        "and the open disputes (per class, and for the registrar by 名冊 and owning unit, with the 名冊 whose "
+        "submission deadline is near); store them in the warehouse (ops.reminders, ops.proxy_assignments) "
         "for the dashboard.",
     )
     remind.add_argument("--as-of", type=parse_date, default=None, metavar="DATE",
@@ -50,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
 
     import duckdb
 
+    from pipelines.ingest.dates import roc_date
     from pipelines.ops.audit import record_audit
     from pipelines.ops.reminder_xlsx import write_reminder_workbooks
     from pipelines.ops.reminders import collect_reminders, store_reminders
@@ -65,15 +68,16 @@ def run(args: argparse.Namespace) -> int:
         return 2
 
     files = write_reminder_workbooks(reminders, out)
-    print(f"截止前提醒  基準日 {as_of.isoformat()}，提醒 {args.days} 天內的截止日")
+    print(f"截止前提醒  基準日 {roc_date(as_of)}，提醒 {args.days} 天內的截止日")
     for school in reminders.schools:
         mine = reminders.for_school(school)
-        deadlines = "、".join(f"{d['deadline_label']} {d['deadline_date'].isoformat()}（剩 {d['days_left']} 天）"
+        deadlines = "、".join(f"{d['deadline_label']} {roc_date(d['deadline_date'])}（剩 {d['days_left']} 天）"
                              for d in mine.deadlines) or "無"
         classes = len({row["class_code"] for row in mine.rows if row["audience"] == "class"})
         teachers = len({row["recipient_code"] for row in mine.rows if row["audience"] == "teacher"})
-        print(f"  {school}  截止事項：{deadlines}")
-        print(f"          班級名單 {classes} 班、教師名單 {teachers} 位、代理認證 {len(mine.proxies)} 件")
+        print(f"  {mine.school_label(school)}  截止事項：{deadlines}")
+        print(f"          班級名單 {classes} 班、教師名單 {teachers} 位、代理認證 {len(mine.proxies)} 件、"
+              f"到期名冊 {len(mine.submissions)} 份、處理中申訴 {len(mine.disputes)} 件")
     for path in files:
         print(f"  XLSX  {path}")
 
@@ -89,6 +93,7 @@ def run(args: argparse.Namespace) -> int:
     record_audit(settings, "remind", actor=args.actor, details={
         "as_of": as_of.isoformat(), "days": args.days, "schools": reminders.schools,
         "rows": len(reminders.rows), "proxy_assignments": len(reminders.proxies),
+        "submission_deadlines": len(reminders.submissions), "open_disputes": len(reminders.disputes),
         "files": [str(path) for path in files],
     })
     return 0

@@ -14,7 +14,7 @@ def test_remind_writes_stores_and_audits(ops_copy, tmp_path, capsys):
     code = main(["remind", "--as-of", "114/07/15", "--warehouse", str(ops_copy.warehouse), "--out", str(out)])
     printed = capsys.readouterr().out
     assert code == 0
-    assert f"{SCHOOL_A}  截止事項：課程學習成果認證截止 2025-07-21（剩 6 天）" in printed
+    assert f"{SCHOOL_A}  截止事項：課程學習成果認證截止 民國 114/07/21（剩 6 天）" in printed
     assert (out / SCHOOL_A / AS_OF_CERTIFICATION.isoformat() / f"教師提醒_{AS_OF_CERTIFICATION.isoformat()}.xlsx").is_file()
     with duckdb.connect(str(ops_copy.warehouse), read_only=True) as con:
         assert con.execute("select count(*) from ops.reminders where school_code = ?", [SCHOOL_A]).fetchall()[0][0] == 2

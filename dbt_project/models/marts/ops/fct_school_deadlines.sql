@@ -1,6 +1,6 @@
 -- Grain: one row per school × deadline kind × academic year × term (term null for the year's selection
--- deadline): the policy's upload, certification and selection deadlines as one list, for reminder
--- lists (pipelines/ops/reminders.py) and the dashboard's calendar.
+-- and 多元表現 entry deadlines): the policy's upload, certification, selection and 多元表現 entry deadlines
+-- as one list, for reminder lists (pipelines/ops/reminders.py) and the dashboard's calendar.
 with
 
 terms as not materialized (
@@ -12,6 +12,12 @@ terms as not materialized (
 selection_deadlines as (
 
     select * from {{ scoped_ref('stg_school__selection_deadlines') }}
+
+),
+
+diverse_entry_deadlines as (
+
+    select * from {{ scoped_ref('stg_school__diverse_entry_deadlines') }}
 
 ),
 
@@ -32,6 +38,10 @@ deadlines as (
     select school_code, 'selection' as deadline_kind, academic_year, cast(null as integer) as term,
         selection_deadline_date as deadline_date
     from selection_deadlines
+    union all
+    select school_code, 'diverse_entry' as deadline_kind, academic_year, cast(null as integer) as term,
+        diverse_entry_deadline_date as deadline_date
+    from diverse_entry_deadlines
 
 ),
 
