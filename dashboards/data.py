@@ -627,11 +627,14 @@ class DataAccess:
         """, school, year, class_code)
 
     def class_confirmations(self, school: str, year: int, term: int, class_code: str) -> ClassConfirmations:
-        """Who in the class has not confirmed the term's receipt, and who has an open dispute (IDs masked)."""
-        self._require(Role.SCHOOL_ADMIN, Role.HOMEROOM_TEACHER)
+        """Who in the class has not confirmed the term's receipt, and who has an open dispute (IDs masked); the
+        same people as class_students (a 課程諮詢教師 sees the own advisees of the class)."""
+        self._require(*SCHOOL_STAFF, Role.HOMEROOM_TEACHER, Role.COUNSELLOR)
         self._require_school(school)
         if self.scope.role is Role.HOMEROOM_TEACHER and class_code not in self._own_classes(school, year, term):
             raise AccessDenied("導師只能查看自己的班級")
+        if self.scope.role is Role.COUNSELLOR and class_code not in self._counsellor_classes(school, year, term):
+            raise AccessDenied("課程諮詢教師只能查看自己諮詢的學生或指定的班級")
         if not (self.has_table("submissions", "confirmation_terms") and self.has_table("submissions", "confirmation_students")):
             return ClassConfirmations(None, pd.DataFrame(columns=CLASS_CONFIRMATION_COLUMNS), {})
         window = self._frame("""
@@ -649,6 +652,9 @@ class DataAccess:
               and confirmations.class_code = ?
             order by confirmations.seat_number nulls last, confirmations.student_number
         """, school, year, term, class_code)
+        advisees = self._advisees(school, year) if self.scope.role is Role.COUNSELLOR else None
+        if advisees is not None:
+            everyone = everyone[everyone["student_number"].isin(advisees)].reset_index(drop=True)
         counts = everyone["state"].value_counts().to_dict() if len(everyone) else {}
         waiting = everyone[(everyone["state"] == "unconfirmed") | (everyone["open_disputes"] > 0)].reset_index(drop=True)
         return ClassConfirmations(_dates(window["window_closes"])[0] if len(window) else None, waiting,
@@ -947,8 +953,8 @@ class DataAccess:
 
     def confirmations(self, year: int, as_of: dt.date, school: str | None = None) -> Confirmations:
         """Each reconciled term's confirmation progress; the open dispute cases (by roster and by class, owner
-        unit, due date and days left from `as_of`) for a 系統管理者 of the school only, counts for 教育主管機關."""
-        self._require(Role.AUTHORITY, Role.SCHOOL_ADMIN)
+        unit, due date and days left from `as_of`) for the school's staff only, counts for 教育主管機關."""
+        self._require(Role.AUTHORITY, *SCHOOL_STAFF)
         if school is not None:
             self._require_school(school)
         elif not self.scope.sees_all_schools:
