@@ -55,6 +55,7 @@ DASHBOARD_TABLES: dict[str, tuple[str, ...] | None] = {
         "is_student_enrolled", "course_code", "subject_name", "course_grade", "title", "uploaded_at",
         "upload_deadline_date", "certification_deadline_date", "certification_state", "is_certified",
         "requested_teacher_code", "certifying_teacher_code", "submitted_at", "decided_at", "is_selected", "summary",
+        "origin_school_code",
     ),
 }
 # long free text published as its first characters only (`<column>_excerpt`): enough to recognise an item
