@@ -1,9 +1,10 @@
 """A transfer between two generated schools, end to end, against the generator's truth (_truth/transfers.csv).
 
 On a copy of the session's built sample: the receiving school's gate before the import (the student's
-selections of items not yet imported: R08 查無此成果), `portfolio exchange export` at the sending school,
-`portfolio exchange import` at the receiving school, a one-school build, then the receiving school's gate,
-marts and whole-year export (what a registrar does); the national marts count the student once per term.
+selections of items not yet imported: R08 查無此成果), then what `make demo` does (pipelines/exchange/demo.py):
+`portfolio exchange export` at the sending school, `portfolio exchange import` at the receiving school, a
+one-school build; then the receiving school's gate, marts and whole-year export (what a registrar does);
+the national marts count the student once per term.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ import pytest
 
 from pipelines.build import run_build
 from pipelines.cli import main
+from pipelines.exchange.demo import run_transfer
 from pipelines.gate.cli import main as gate_main
+from pipelines.ops.audit import read_audit
 from pipelines.settings import Settings
 from tests.gate.test_gate_end_to_end import EXPORT_ROW_RULES, truth_key
 
@@ -44,24 +47,35 @@ def transfer(built_sample, tmp_path_factory):
     shutil.copytree(built_sample.source, root / "source")
     shutil.copyfile(built_sample.warehouse, root / "warehouse.duckdb")
     settings = Settings.resolve(warehouse=root / "warehouse.duckdb", source=root / "source")
-    sending, receiving, year = person["sending_school_code"], person["receiving_school_code"], person["academic_year"]
+    receiving, year = person["receiving_school_code"], person["academic_year"]
     before = _gate(settings, receiving, year, as_of, root / "before.json")
 
-    warehouse = ["--warehouse", str(settings.warehouse)]
-    assert main(["exchange", "export", "--school", sending, "--student", person["sending_student_number"],
-                 "--out", str(root / "exchange"), *warehouse]) == 0
-    [package] = (root / "exchange").rglob("*.zip")
-    assert main(["exchange", "import", "--school", receiving, "--package", str(package), *warehouse]) == 0
-    assert run_build(settings, schools=[receiving])
+    moved = run_transfer(settings, lambda settings, schools: run_build(settings, schools=schools))
+    assert moved is not None
     after = _gate(settings, receiving, year, as_of, root / "after.json")
     main(["export", "--school", receiving, "--year", year, "--term", "0", "--allow-partial",
-          "--out", str(root / "exports"), "--as-of", as_of, *warehouse])
-    return truth, settings, before, after, root / "exports" / receiving / f"{year}_0"
+          "--out", str(root / "exports"), "--as-of", as_of, "--warehouse", str(settings.warehouse)])
+    return truth, settings, before, after, root / "exports" / receiving / f"{year}_0", moved
+
+
+def test_the_demo_says_what_moved_and_both_ends_are_audited(transfer):
+    truth, settings, *_, moved = transfer
+    person = truth.row(0, named=True)
+    outcomes = truth.filter(pl.col("item_type") == OUTCOMES)
+    selected = truth.filter(pl.col("is_selected_at_receiving") == "true").height
+    assert (f"自 {person['sending_school_code']} 轉出" in moved and f"轉入 {person['receiving_school_code']}" in moved
+            and f"課程學習成果 {outcomes.height} 件" in moved and f"多元表現 {truth.height - outcomes.height} 件" in moved
+            and f"勾選其中 {selected} 件" in moved)
+    assert person["national_id"] not in moved
+    actions = [(event["action"], event["school_code"]) for event in read_audit(settings)
+               if event["action"].startswith("exchange_")]
+    assert actions == [("exchange_export", person["sending_school_code"]),
+                       ("exchange_import", person["receiving_school_code"])]
 
 
 def test_before_the_import_the_gate_finds_the_selected_items_missing_and_after_it_only_that_changed(
         built_sample, transfer):
-    truth, _, before, after, _ = transfer
+    truth, _, before, after, *_ = transfer
     person = truth.row(0, named=True)
     violations = pl.read_csv(built_sample.truth / "violations.csv", infer_schema_length=0).filter(
         (pl.col("school_code") == person["receiving_school_code"]) & (pl.col("academic_year") == person["academic_year"]))
@@ -87,7 +101,7 @@ def test_the_receiving_schools_marts_hold_the_students_items_with_their_origin_a
 
 
 def test_the_whole_year_roster_carries_the_imported_items_the_student_selected(transfer):
-    truth, _, _, _, folder = transfer
+    truth, _, _, _, folder, _ = transfer
     person = truth.row(0, named=True)
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     excluded = {entry["key"] for entry in manifest["excluded"]}
