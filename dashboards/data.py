@@ -683,7 +683,7 @@ class DataAccess:
                 on students.school_code = outcomes.school_code and students.academic_year = outcomes.academic_year
                 and students.term = outcomes.term and students.student_number = outcomes.student_number
             where outcomes.school_code = ? and outcomes.academic_year = ? and outcomes.term = ?
-              and outcomes.certification_state = ?
+              and outcomes.certification_state = ? and outcomes.origin_school_code is null
             order by outcomes.submitted_at, outcomes.outcome_id
         """, school, year, term, PENDING_STATE)
         teacher_records = self._frame("select * from marts.dim_teachers where school_code = ?", school)

@@ -28,6 +28,11 @@ CERTIFIED = "認證通過"
 PENDING = "待認證"
 COURSE_OUTCOME_ITEM = "course_outcome"  # item_kind of xwalk_selection_item_types
 HTTP_URL = r"^https?://\S+$"
+# A transferred student's imported items (portfolio exchange import) were the sending school's term work:
+# the rules that judge term work (R05, R06, R16–R18, R21, R22 on uploads and entries, R26 on uploads, R27's
+# window, R28) hold only for the school's own rows; content, selection, cap and export rules hold for all.
+OWN_UPLOAD = Column("is_own_upload") == True  # noqa: E712 (a GX row condition, not a Python test)
+OWN_ENTRY = Column("is_own_entry") == True  # noqa: E712
 
 
 def _meta(rule: str, value: str, limit: Any, check: str, *, limit_column: str | None = None) -> dict[str, Any]:
@@ -92,14 +97,16 @@ def build_course_outcomes_suite(policy) -> gx.ExpectationSuite:
         *_files("R04", policy),
         gxe.ExpectColumnValuesToBeInSet(
             column="has_course_record", value_set=[True],
-            meta=_meta("R06", "course_code", "修課成績", "course_record")),
-        _late("R16", "upload_days_late", "uploaded_at", "upload_deadline_date", "upload_deadline"),
+            meta=_meta("R06", "course_code", "修課成績", "course_record"), **_where(OWN_UPLOAD)),
+        _late("R16", "upload_days_late", "uploaded_at", "upload_deadline_date", "upload_deadline", **_where(OWN_UPLOAD)),
         gxe.ExpectColumnValuesToBeInSet(
             column="carries_credits", value_set=[True], meta=_meta("R21", "course_code", "採計學分之課程", "credits"),
-            **_where(Column("has_course_record") == True)),
+            **_where(OWN_UPLOAD & (Column("has_course_record") == True))),
         gxe.ExpectColumnValuesToBeInSet(
-            column="is_on_register", value_set=[True], meta=_meta("R22", "uploaded_at", "在籍", "on_register")),
-        _late("R26", "upload_days_late", "uploaded_at", "upload_deadline_date", f"late_upload_{policy.late_items}"),
+            column="is_on_register", value_set=[True], meta=_meta("R22", "uploaded_at", "在籍", "on_register"),
+            **_where(OWN_UPLOAD)),
+        _late("R26", "upload_days_late", "uploaded_at", "upload_deadline_date", f"late_upload_{policy.late_items}",
+              **_where(OWN_UPLOAD)),
     ])
 
 
@@ -122,21 +129,23 @@ def build_certification_suite(policy) -> gx.ExpectationSuite:
         gxe.ExpectColumnValuesToBeBetween(
             column="pending_days", max_value=policy.certification_days_after_upload,
             meta=_meta("R17", "pending_days", policy.certification_days_after_upload, "certification_window"),
-            **_where(Column("certification_state") == PENDING)),
+            **_where(OWN_UPLOAD & (Column("certification_state") == PENDING))),
         gxe.ExpectColumnValuesToBeBetween(
             column="days_past_certification_deadline", max_value=0,
             meta=_meta("R17", "as_of_date", None, "certification_deadline", limit_column="certification_deadline_date"),
-            **_where(Column("certification_state") == PENDING)),
+            **_where(OWN_UPLOAD & (Column("certification_state") == PENDING))),
         gxe.ExpectColumnValuesToBeInSet(
             column="needs_proxy", value_set=[False],
             meta=_meta("R18", "certifying_teacher_code", None, "teacher_left", limit_column="proxy_code"),
-            **_where(Column("is_awaiting_certification") == True)),
+            **_where(OWN_UPLOAD & (Column("is_awaiting_certification") == True))),
         gxe.ExpectColumnValuesToBeInSet(
             column="is_certifier_accepted", value_set=[True],
-            meta=_meta("R28", "certified_by_teacher_code", None, "certifier", limit_column="certifying_teacher_code")),
+            meta=_meta("R28", "certified_by_teacher_code", None, "certifier", limit_column="certifying_teacher_code"),
+            **_where(OWN_UPLOAD)),
         gxe.ExpectColumnValuesToBeInSet(
             column="is_changed_after_certification", value_set=[False],
-            meta=_meta("R28", "uploaded_at", None, "changed_after_certification", limit_column="certified_date")),
+            meta=_meta("R28", "uploaded_at", None, "changed_after_certification", limit_column="certified_date"),
+            **_where(OWN_UPLOAD)),
     ])
 
 
@@ -202,9 +211,10 @@ def build_diverse_performances_suite(policy) -> gx.ExpectationSuite:
         gxe.ExpectColumnValuesToMatchRegex(
             column="external_url", regex=HTTP_URL, meta=_meta("R10", "external_url", "http(s) URL", "external_url")),
         gxe.ExpectColumnValuesToBeInSet(
-            column="is_on_register", value_set=[True], meta=_meta("R22", "uploaded_at", "在籍", "on_register")),
+            column="is_on_register", value_set=[True], meta=_meta("R22", "uploaded_at", "在籍", "on_register"),
+            **_where(OWN_ENTRY)),
         _late("R27", "entry_days_late", "uploaded_at", "diverse_entry_deadline_date", "entry_deadline",
-              **_where(Column("is_student_entered") == True)),
+              **_where(OWN_ENTRY & (Column("is_student_entered") == True))),
         *proof,
     ])
 

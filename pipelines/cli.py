@@ -183,9 +183,15 @@ def _run(args: argparse.Namespace) -> int:
         _generate(settings.source, args)
         if not _build(settings, []):
             return 1
+        from pipelines.exchange.demo import run_transfer
+
+        print("\n轉學歷程交換（模擬）：portfolio exchange export → import → 轉入學校重新建置", flush=True)
+        moved = run_transfer(settings, _build)
         from pipelines.summary import print_summary
 
         print_summary(settings)
+        if moved:
+            print(f"\n{moved}")
         from pipelines.export.core import export_all, print_export_table
 
         exports = settings.exports_dir

@@ -2,7 +2,9 @@
 
 The sending school exports a package (`portfolio exchange export`, export.py); the receiving school
 imports it (`portfolio exchange import`, importer.py) into raw.exchange_* tables (tables.py), which dbt
-reads in staging (stg_exchange__course_outcomes); no mart reads them yet. The package format is package.py.
+reads in staging (stg_exchange__*) and appends to the receiving school's fct_course_outcomes and
+fct_diverse_performances with their origin (README "Transfers"). The package format is package.py;
+`make demo` moves the generated transfer (demo.py).
 
 A package carries the student's whole 身分證號, as the central-database workbooks do: it goes from school
 to school and nowhere else. It is written where the operator says (never under reports/ or logs), and

@@ -80,7 +80,9 @@ def collect_package(con: duckdb.DuckDBPyConnection, school: str, student_number:
         del row["national_id"]  # once, in the manifest's student key
 
     owner = "school_code = ? and student_number = ?"
-    outcomes = _rows(con, "marts.fct_course_outcomes", _names("course_outcomes"), f"{owner} order by outcome_id",
+    # the school's own items: one it imported itself (an earlier transfer) goes with the package that brought it
+    own = f"{owner} and origin_school_code is null"
+    outcomes = _rows(con, "marts.fct_course_outcomes", _names("course_outcomes"), f"{own} order by outcome_id",
                      [school, student_number])
     events = _rows(con, "marts.fct_certification_events", _names("certification_events"),
                    f"{owner} order by outcome_id, event_sequence", [school, student_number])

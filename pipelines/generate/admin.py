@@ -748,9 +748,17 @@ def build_autobiographies(plan: SchoolPlan, rng: np.random.Generator, students: 
     return pl.concat(frames).sort("student_number", "essay_type")
 
 
-def build_admin(plan: SchoolPlan, rngs: list[np.random.Generator]) -> Admin:
+def build_admin(plan: SchoolPlan, rngs: list[np.random.Generator], transfer=None) -> Admin:
+    """`transfer` (pipelines.generate.transfer.Transfer): this school's end of the cross-school transfer."""
+    from pipelines.generate import transfer as moves  # it reads the truth's rules, which read this module
+
     persons = build_persons(plan, rngs[0])
+    if transfer is not None:
+        persons = (moves.mark_leaver(plan, persons) if transfer.role == "out"
+                   else moves.place_arrival(plan, persons, transfer.leaver))
     enrolment = build_enrolment(plan, rngs[1], persons)
+    if transfer is not None and transfer.role == "in":
+        enrolment = moves.date_arrival(enrolment, persons, transfer.leaver)
     seats = assign_classes(rngs[2], enrolment, persons)
     students = build_students(persons, enrolment, seats)
     teachers = build_teachers(plan, rngs[3])

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import polars as pl
@@ -19,6 +19,7 @@ from pipelines.contract import SCHOOL_CODE_PATTERN
 from pipelines.generate.codes import school_codes as make_school_codes
 from pipelines.generate.plan import as_of_date
 from pipelines.generate.school import QUARANTINE_SCHEMA, SchoolJob, SchoolResult, generate_school
+from pipelines.generate.transfer import TRANSFER_SCHEMA, Transfer, pair
 from pipelines.generate.truth import COUNT_SCHEMA, VIOLATION_SCHEMA
 from pipelines.ingest.parallel import _main_script_hidden  # one definition, beside the ingestion pool
 
@@ -76,6 +77,14 @@ def generate(out: Path, schools: int, students_per_school: int, years: tuple[int
                   error_rate=error_rate if i < with_errors else 0.0, as_of=as_of, undecodable=i == undecodable_index)
         for i, code in enumerate(codes)
     ]
+    # the cross-school transfer: the receiving school is generated after the sending one, which names the leaver
+    moving = pair(codes)
+    receiving_job = None
+    if moving is not None:
+        sending, receiving = moving
+        jobs = [replace(job, transfer=Transfer("out", receiving)) if job.code == sending else job for job in jobs]
+        receiving_job = next(job for job in jobs if job.code == receiving)
+        jobs = [job for job in jobs if job is not receiving_job]
     if workers is None:
         workers = min(os.cpu_count() or 1, schools) if schools >= 4 else 1
     say(f"{schools} 校 × {students_per_school} 生, {years[0]}–{years[1]} 學年度, "
@@ -83,7 +92,7 @@ def generate(out: Path, schools: int, students_per_school: int, years: tuple[int
 
     results: list[SchoolResult] = []
     every = 1 if schools <= 40 else max(1, schools // 20)  # about 20 lines for a big run
-    for done, result in enumerate(_run(jobs, workers), start=1):
+    for done, result in enumerate(_chain(_run(jobs, workers), receiving_job), start=1):
         results.append(result)
         if every == 1:
             say(f"[{done}/{schools}] {result.code}: {result.files_written} files, {result.rows_written:,} rows "
@@ -101,6 +110,9 @@ def generate(out: Path, schools: int, students_per_school: int, years: tuple[int
     _write_csv(quarantine, QUARANTINE_SCHEMA, truth / "quarantine.csv")
     _write_csv(counts, COUNT_SCHEMA, truth / "expected_counts.csv")
     _write_csv(violations, VIOLATION_SCHEMA, truth / "violations.csv")
+    moved = [r.transfers for r in results if r.transfers is not None]
+    _write_csv(pl.concat(moved) if moved else pl.DataFrame(schema=TRANSFER_SCHEMA), TRANSFER_SCHEMA,
+               truth / "transfers.csv")
     by_rule = dict(sorted(violations.group_by("rule_id").len().iter_rows()))
     files = sum(r.files_written for r in results)
     rows = sum(r.rows_written for r in results)
@@ -127,15 +139,31 @@ def generate(out: Path, schools: int, students_per_school: int, years: tuple[int
                                    "that load",
             "violations.csv": "school_code, academic_year, term, rule_id, key; see pipelines/generate/truth.py "
                               "for the key and term of each rule",
+            "transfers.csv": "the cross-school transfer (pipelines/generate/transfer.py): who moved, when, and one "
+                             "row per item the exchange package carries, with its id at the receiving school, its "
+                             "state (認證狀態, or 登錄來源 for a 多元表現), whether the student selected it there and "
+                             "whether the receiving school's whole-year roster carries it once the package is imported",
         },
     }
     (truth / "generation.json").write_text(json.dumps(generation, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     seconds = time.perf_counter() - started
     return GenerationSummary(
-        out=out, school_codes=codes, files_written=files + 4, rows_written=rows, seconds=seconds,
+        out=out, school_codes=codes, files_written=files + 5, rows_written=rows, seconds=seconds,
         as_of=as_of.isoformat(), quarantined_rows=quarantine.height, violations=violations.height,
         truth_dir=truth, violations_by_rule=by_rule,
     )
+
+
+def _chain(results: Iterator[SchoolResult], receiving_job: SchoolJob | None) -> Iterator[SchoolResult]:
+    """Every school's result, the receiving school of the transfer last, told who left the sending school."""
+    leaver = None
+    for result in results:
+        leaver = result.leaver or leaver
+        yield result
+    if receiving_job is not None:
+        if leaver is not None:
+            receiving_job = replace(receiving_job, transfer=Transfer("in", leaver.sending_code, leaver))
+        yield generate_school(receiving_job)
 
 
 def _run(jobs: list[SchoolJob], workers: int) -> Iterator[SchoolResult]:

@@ -25,6 +25,9 @@ from pipelines.generate.platform import (
 from pipelines.generate.register import keep_on_register
 from pipelines.generate.registry import add_course_record_fields, add_student_attributes, build_visiting_studies
 from pipelines.generate.render import render, undecodable_bytes
+from pipelines.generate.transfer import (
+    Leaver, Transfer, describe_leaver, drop_leavers_selections, imported_selections, keep_identity, transfer_truth,
+)
 from pipelines.generate.truth import compute_truth, outcome_states
 
 QUARANTINE_SCHEMA = {"school_code": pl.String, "source_file": pl.String, "source_line": pl.Int64,
@@ -42,6 +45,7 @@ class SchoolJob:
     error_rate: float
     as_of: date
     undecodable: bool
+    transfer: Transfer | None = None  # this school's end of the cross-school transfer (transfer.py)
 
 
 @dataclass
@@ -54,12 +58,15 @@ class SchoolResult:
     violations: pl.DataFrame
     quarantine: pl.DataFrame
     seconds: float
+    leaver: Leaver | None = None  # the sending school's: who moved and what he left (the receiving job's input)
+    transfers: pl.DataFrame | None = None  # the receiving school's: _truth/transfers.csv rows
 
 
-def build_frames(plan: SchoolPlan) -> dict[str, pl.DataFrame]:
-    """Every file's rows as typed frames (contract English names, plus ``_`` bookkeeping columns)."""
+def build_frames(plan: SchoolPlan, transfer: Transfer | None = None) -> dict[str, pl.DataFrame]:
+    """Every file's rows as typed frames (contract English names, plus ``_`` bookkeeping columns); with a
+    transfer, also ``_persons`` (who moved: transfer.py), which is no file."""
     rngs = [rng_for(plan.seed, plan.index, 10 + i) for i in range(24)]
-    admin = build_admin(plan, rngs[:11])
+    admin = build_admin(plan, rngs[:11], transfer)
     # a leaver's items stop at the 學籍異動日期 (R22); a school with errors keeps one performance entered after it
     outcomes = keep_on_register(build_outcomes(plan, rngs[11], admin.course_records), admin.students, "uploaded_at",
                                 per_term=True)
@@ -73,6 +80,11 @@ def build_frames(plan: SchoolPlan) -> dict[str, pl.DataFrame]:
     performances = inject.performance_defects(plan, rngs[17], performances)
     selections = keep_on_register(build_selections(plan, rngs[18], outcomes, outcome_states(events), performances),
                                   admin.students, "selected_at", per_term=False)
+    if transfer is not None and transfer.role == "out":
+        selections = drop_leavers_selections(selections, admin.persons, plan.terms[-1].academic_year)
+    elif transfer is not None:
+        selections = imported_selections(plan, rng_for(plan.seed, plan.index, 54), selections, admin.persons,
+                                         transfer.leaver)
     # contract v2's additions, on streams of their own (rng_for stages 50-52): the rows above stay the same
     course_records = add_course_record_fields(plan, rng_for(plan.seed, plan.index, 50), admin.course_records)
     records = inject.course_record_defects(plan, rngs[19], course_records, outcomes)
@@ -80,8 +92,10 @@ def build_frames(plan: SchoolPlan) -> dict[str, pl.DataFrame]:
     registered = add_student_attributes(plan, rng_for(plan.seed, plan.index, 51), admin.students)
     students = inject.student_defects(plan, rngs[20], registered)
     students = inject.code_defects(plan, rng_for(plan.seed, plan.index, 53), students)
+    if transfer is not None:
+        students = keep_identity(students, admin.persons)
     visiting = build_visiting_studies(plan, rng_for(plan.seed, plan.index, 52), admin.students)
-    return {
+    frames = {
         "students": students,
         "classes": admin.classes,
         "teachers": admin.teachers,
@@ -96,12 +110,15 @@ def build_frames(plan: SchoolPlan) -> dict[str, pl.DataFrame]:
         "autobiographies": admin.autobiographies,
         "visiting_studies": visiting,
     }
+    if transfer is not None:
+        frames["_persons"] = admin.persons
+    return frames
 
 
 def generate_school(job: SchoolJob) -> SchoolResult:
     started = time.perf_counter()
     plan = plan_school(job.index, job.code, job.students, job.years, job.seed, job.error_rate, job.undecodable)
-    frames = build_frames(plan)
+    frames = build_frames(plan, job.transfer)
     if plan.undecodable_kind is not None:  # that file is rejected whole: none of its rows count
         frames[plan.undecodable_kind] = frames[plan.undecodable_kind].clear()
     counts, violations = compute_truth(plan, frames, job.as_of)
@@ -144,10 +161,15 @@ def generate_school(job: SchoolJob) -> SchoolResult:
         "teachers_departed": frames["teachers"].filter(pl.col("_leaver"))["teacher_code"].to_list(),
         "files": formats,
     }
+    leaver = transfers = None
+    if job.transfer is not None and job.transfer.role == "out":
+        leaver = describe_leaver(plan, frames["_persons"], frames)
+    elif job.transfer is not None:
+        transfers = transfer_truth(job.transfer.leaver, plan.code, frames, frames["_persons"])
     return SchoolResult(
         code=plan.code, plan_summary=summary, files_written=files, rows_written=rows, counts=counts,
         violations=violations, quarantine=pl.DataFrame(quarantine, schema=QUARANTINE_SCHEMA, orient="row"),
-        seconds=time.perf_counter() - started,
+        seconds=time.perf_counter() - started, leaver=leaver, transfers=transfers,
     )
 
 

@@ -429,7 +429,10 @@ def _counts(plan: SchoolPlan, students: pl.DataFrame, records: pl.DataFrame, out
     tally(records, term, "course_records")
     tally(outcomes_s, term, "outcomes_uploaded")
     tally(outcomes_s.with_columns(pl.col("state").replace_strict(_STATE_METRIC).alias("metric")), [*term, "metric"], pl.lit(0))
-    tally(selected_outcomes, ["academic_year"], "outcomes_selected")
+    # outcomes the school holds that are selected: a selection naming no outcome of the school (a transferred
+    # student's item not imported yet, pipelines/generate/transfer.py) is R08's, not a selected outcome
+    tally(selected_outcomes.join(outcomes_s.select(pl.col("outcome_id").alias("item_id")), on="item_id", how="semi"),
+          ["academic_year"], "outcomes_selected")
     tally(performances.filter(pl.col("entry_source") == "學生自填"), ["academic_year"], "performances_student_entered")
     tally(performances.filter(pl.col("entry_source") == "學校登錄"), ["academic_year"], "performances_school_registered")
     tally(selected_entered, ["academic_year"], "performances_selected")

@@ -243,6 +243,7 @@ def _upload_rows(con, deadline: dict, policy: _SchoolPolicy, teachers: dict[str,
         left join marts.fct_course_outcomes outcomes
             on terms.school_code = outcomes.school_code and terms.academic_year = outcomes.academic_year
             and terms.term = outcomes.term and terms.student_number = outcomes.student_number
+            and outcomes.origin_school_code is null
         where terms.school_code = ? and terms.academic_year = ? and terms.term = ? and terms.is_enrolled
         group by all
         having count(outcomes.outcome_id) = 0 or not_submitted > 0 or failed > 0
@@ -282,6 +283,7 @@ def _certification_rows(con, deadline: dict, policy: _SchoolPolicy, teachers: di
             on outcomes.school_code = terms.school_code and outcomes.academic_year = terms.academic_year
             and outcomes.term = terms.term and outcomes.student_number = terms.student_number
         where outcomes.school_code = ? and outcomes.academic_year = ? and outcomes.term = ?
+            and outcomes.origin_school_code is null
             and outcomes.certification_state = '{PENDING}'
         order by outcomes.certifying_teacher_code, outcomes.class_code, outcomes.seat_number, outcomes.outcome_id""",
         [deadline["school_code"], deadline["academic_year"], deadline["term"]])
@@ -415,6 +417,7 @@ def proxy_assignments(con, school: str, proxy_order: tuple[str, ...], teachers: 
             on outcomes.school_code = terms.school_code and outcomes.academic_year = terms.academic_year
             and outcomes.term = terms.term and outcomes.student_number = terms.student_number
         where outcomes.school_code = ? and outcomes.certification_state = '{PENDING}'
+            and outcomes.origin_school_code is null
             and outcomes.certifying_teacher_code in ({placeholders})
         order by outcomes.certifying_teacher_code, outcomes.academic_year, outcomes.term, outcomes.class_code,
             outcomes.seat_number, outcomes.outcome_id""",

@@ -56,6 +56,7 @@ DASHBOARD_TABLES: dict[str, tuple[str, ...] | None] = {
         "is_student_enrolled", "course_code", "subject_name", "course_grade", "title", "uploaded_at",
         "upload_deadline_date", "certification_deadline_date", "certification_state", "is_certified",
         "requested_teacher_code", "certifying_teacher_code", "submitted_at", "decided_at", "is_selected", "summary",
+        "origin_school_code",
     ),
     # who counselled whom (a 課程諮詢教師's advisees); what was said stays behind
     "fct_counselling_sessions": ("school_code", "student_number", "academic_year", "counsellor_code"),

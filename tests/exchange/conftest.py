@@ -1,7 +1,9 @@
 """The exchange tests' sample: the ops tests' two schools plus S02's portfolio at school A, built once.
 
 S02 studies at A (A02) in 113-1 and transfers to B (B0002, 轉入 2025-02-21): at A the student uploaded
-one outcome (certified), one diverse performance and held a cadre post, all before the transfer.
+one outcome (certified), one diverse performance and held a cadre post, all before the transfer. At B the
+student selects (勾選, 2025-06-01) both imported items by their ids there (`<A>:CO-A9`, `<A>:DP-A9`): they
+are in B's 勾選紀錄 from the start, and find their items once a package is imported.
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ TRANSFER_EVENTS = [
 ]
 TRANSFER_PERFORMANCE = {**schools.PERFORMANCES_A[0], "表現編號": "DP-A9", "學號": "A02", "名稱": "志工服務",
                         "開始日期": "2024-10-01", "結束日期": "2024-10-01", "上傳時間": "2024-10-02 10:00:00"}
+SELECTIONS_B = [{"學號": "B0002", "學年度": 113, "項目類型": item_type, "項目編號": f"{schools.SCHOOL_A}:{item_id}",
+                 "動作": "勾選", "時間": "2025-06-01 09:00:00"}
+                for item_type, item_id in (("課程學習成果", "CO-A9"), ("多元表現", "DP-A9"))]
 TRANSFER_CADRE = {"學年度": 113, "學期": 1, "學號": "A02", "單位名稱": "101班", "擔任職務": "班長", "幹部等級": 2,
                   "開始日期": "2024-08-30", "結束日期": "2025-01-20"}
 
@@ -43,6 +48,7 @@ def write_sources(root: Path) -> Path:
     schools.write_csv(a / "platform" / "多元表現.csv", "diverse_performances",
                       [*schools.PERFORMANCES_A, TRANSFER_PERFORMANCE])
     schools.write_csv(a / "admin" / "校內幹部.csv", "cadres", [TRANSFER_CADRE])
+    schools.write_csv(root / schools.SCHOOL_B / "platform" / "勾選紀錄.csv", "selections", SELECTIONS_B)
     return root
 
 

@@ -23,4 +23,4 @@ def test_an_imported_outcome_shows_under_the_receiving_school_and_student(exchan
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         rows = con.execute("select school_code, student_number, origin_school_code, outcome_id, "
                            "origin_certification_state from staging.stg_exchange__course_outcomes").fetchall()
-    assert rows == [(SCHOOL_B, "B0002", SCHOOL_A, "CO-A9", "認證通過")]
+    assert rows == [(SCHOOL_B, "B0002", SCHOOL_A, f"{SCHOOL_A}:CO-A9", "認證通過")]

@@ -17,7 +17,7 @@ T = pd.Timestamp
 def _outcome(outcome_id: str, **changes) -> dict:
     row = {
         "school_code": "999001", "academic_year": 113, "term": 1, "outcome_id": outcome_id, "item_key": outcome_id,
-        "student_number": "1130001", "class_code": "101", "seat_number": 1, "item_grade": 1,
+        "student_number": "1130001", "is_own_upload": True, "class_code": "101", "seat_number": 1, "item_grade": 1,
         "course_code": "113999001H301CHI1000101", "summary_chars": 100, "has_file": True,
         "document_file_type": "pdf", "document_bytes": POLICY.document_max_bytes,
         "video_file_type": None, "video_bytes": None, "has_course_record": True,
@@ -73,13 +73,13 @@ CLEAN: dict[str, list[dict]] = {
     ],
     "fct_gate_diverse_performances": [
         {"school_code": "999001", "academic_year": 113, "performance_id": "DP-1", "item_key": "DP-1",
-         "student_number": "1130001", "class_code": "101", "seat_number": 1, "entry_source": "學生自填",
+         "student_number": "1130001", "is_own_entry": True, "class_code": "101", "seat_number": 1, "entry_source": "學生自填",
          "is_student_entered": True, "summary_chars": POLICY.summary_max_chars, "document_file_type": "png",
          "document_bytes": 1000, "video_file_type": None, "video_bytes": None, "external_url": "https://example.org/a",
          "has_proof": True, "is_on_register": True, "uploaded_at": T("2025-07-31 23:00"),
          "diverse_entry_deadline_date": T("2025-07-31"), "entry_days_late": 0},
         {"school_code": "999001", "academic_year": 113, "performance_id": "DP-2", "item_key": "DP-2",
-         "student_number": "1130001", "class_code": "101", "seat_number": 1, "entry_source": "學校登錄",
+         "student_number": "1130001", "is_own_entry": True, "class_code": "101", "seat_number": 1, "entry_source": "學校登錄",
          "is_student_entered": False, "summary_chars": 1, "document_file_type": None,
          "document_bytes": None, "video_file_type": "mp3", "video_bytes": 5, "external_url": None,
          "has_proof": True, "is_on_register": True, "uploaded_at": T("2025-08-05 10:00"),

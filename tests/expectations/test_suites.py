@@ -147,6 +147,21 @@ def test_r28_accepts_the_proxy_the_order_names():
     assert failing(frames, frame=OUTCOMES) == {}
 
 
+def test_an_imported_item_selected_here_is_judged_as_a_sent_record_not_as_term_work():
+    # a transferred student's outcome from the sending school: no course record, term window or register
+    # row here, a teacher of that school; only what this school sends is judged (content, selection, caps)
+    imported = {"is_own_upload": False, "has_course_record": False, "carries_credits": False, "is_on_register": False,
+                "upload_days_late": 30, "certification_state": "待認證", "is_awaiting_certification": True,
+                "pending_days": 99, "days_past_certification_deadline": 30, "needs_proxy": True,
+                "is_certifier_accepted": False, "is_changed_after_certification": True}
+    assert failing(frames_with(OUTCOMES, 0, **imported), frame=OUTCOMES) == {}
+    assert failing(frames_with(OUTCOMES, 0, **imported, summary_chars=0), frame=OUTCOMES) == {"R01": 1}
+    entry = {"is_own_entry": False, "is_on_register": False, "entry_days_late": 30}
+    assert failing(frames_with("fct_gate_diverse_performances", 0, **entry), frame="fct_gate_diverse_performances") == {}
+    assert failing(frames_with("fct_gate_diverse_performances", 0, **entry, external_url="ftp://x"),
+                   frame="fct_gate_diverse_performances") == {"R10": 1}
+
+
 def test_r21_is_not_judged_without_a_course_record():
     # no record at all is R06's; R21 is about the record that does match
     assert failing(frames_with(OUTCOMES, 0, has_course_record=False, carries_credits=False), frame=OUTCOMES) == {"R06": 1}

@@ -55,7 +55,8 @@ uploads_ranked as (
         school_code,
         outcome_id,
         row_number() over (
-            partition by school_code, academic_year, term, student_number
+            -- imported outcomes apart: they were the sending school's uploads
+            partition by school_code, academic_year, term, student_number, origin_school_code
             order by uploaded_at nulls last, outcome_id
         ) as upload_rank,
     from outcomes
@@ -88,7 +89,8 @@ exportable as (
         and outcomes.academic_year = visiting_terms.academic_year
         and outcomes.term = visiting_terms.term
         and outcomes.student_number = visiting_terms.student_number
-    where outcomes.is_selected and outcomes.is_certified
+    -- an imported outcome the sending school already sent in that year's whole-year folder is not sent twice
+    where outcomes.is_selected and outcomes.is_certified and not coalesce(outcomes.is_submitted_by_origin, false)
 
 ),
 
@@ -123,7 +125,9 @@ final as (
         uploads_ranked.upload_rank,
         coalesce(exportable.selection_rank <= policies.course_outcome_selection_cap_per_year, true)
             as is_within_selection_cap,
-        coalesce(uploads_ranked.upload_rank <= policies.course_outcome_upload_cap_per_term, true)
+        -- R05 counts this school's uploads: an imported outcome was uploaded at the sending school
+        exportable.origin_school_code is not null
+            or coalesce(uploads_ranked.upload_rank <= policies.course_outcome_upload_cap_per_term, true)
             as is_within_upload_cap,
         student_years.national_id,
         {{ roc_date('student_years.birth_date') }} as birth_date_roc,

@@ -55,7 +55,8 @@ exportable as (
             order by selected_at nulls last, performance_id
         ) as selection_rank,
     from performances
-    where is_selected
+    -- an imported entry the sending school already sent in that year's folder is not sent twice
+    where is_selected and not coalesce(is_submitted_by_origin, false)
 
 ),
 

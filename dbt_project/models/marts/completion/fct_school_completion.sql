@@ -17,7 +17,9 @@ student_completion as (
 
 outcomes as not materialized (
 
+    -- this school's uploads: a transferred student's imported ones were the sending school's term work
     select * from {{ scoped_ref('fct_course_outcomes') }}
+    where origin_school_code is null
 
 ),
 

@@ -1,4 +1,5 @@
--- Grain: one row per school × course outcome (課程學習成果 upload), with the course it belongs to,
+-- Grain: one row per school × course outcome (課程學習成果 upload, or one a transferred student brought:
+-- origin_school_code), with the course it belongs to,
 -- its current certification state and whether the student has selected it.
 with
 
@@ -82,7 +83,7 @@ matching_course_records as (
 
 ),
 
-final as (
+own_items as (
 
     select
         outcomes.school_code,
@@ -158,6 +159,22 @@ final as (
         and outcomes.academic_year = grade_terms.academic_year
         and outcomes.term = grade_terms.term
         and student_terms.grade = grade_terms.grade
+
+),
+
+imported as (
+
+    -- a transferred student's items from the sending school (portfolio exchange import), with their origin
+    select * from {{ scoped_ref('int_course_outcomes_imported') }}
+
+),
+
+final as (
+
+    -- own items have no origin (origin_school_code null); imported ones lack this school's term facts
+    select * from own_items
+    union all by name
+    select * from imported
 
 )
 

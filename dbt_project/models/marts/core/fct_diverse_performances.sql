@@ -1,4 +1,5 @@
--- Grain: one row per school × diverse performance (多元表現), with its export sheet, whether the
+-- Grain: one row per school × diverse performance (多元表現; also one a transferred student brought:
+-- origin_school_code), with its export sheet, whether the
 -- student entered it (only those count toward the caps) and whether the student has selected it.
 with
 
@@ -33,7 +34,7 @@ student_years as (
 
 ),
 
-final as (
+own_items as (
 
     select
         performances.school_code,
@@ -96,6 +97,22 @@ final as (
         on performances.school_code = student_years.school_code
         and performances.academic_year = student_years.academic_year
         and performances.student_number = student_years.student_number
+
+),
+
+imported as (
+
+    -- a transferred student's items from the sending school (portfolio exchange import), with their origin
+    select * from {{ scoped_ref('int_diverse_performances_imported') }}
+
+),
+
+final as (
+
+    -- own items have no origin (origin_school_code null); imported ones lack this school's term facts
+    select * from own_items
+    union all by name
+    select * from imported
 
 )
 

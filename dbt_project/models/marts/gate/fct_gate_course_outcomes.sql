@@ -1,4 +1,4 @@
--- Grain: one row per school × course outcome. The per-item facts the gate's course-outcome and
+-- Grain: one row per school × course outcome (own, or imported and selected here). The per-item facts the gate's course-outcome and
 -- certification suites check (R01–R04, R06, R16, R17, R18, R21, R22, R26, R28); GX holds them to the
 -- school's policy.
 -- "Now"-dependent facts (days pending, whether a teacher has left by then) are added by the gate at
@@ -7,7 +7,11 @@ with
 
 outcomes as (
 
+    -- this school's uploads, and the imported outcomes (a transferred student's, from the sending school)
+    -- the student selected here: those this school sends. The sending school's term work is not judged
+    -- again: the term rules' expectations hold only where is_own_upload (gate_business_rules.md)
     select * from {{ scoped_ref('fct_course_outcomes') }}
+    where origin_school_code is null or is_selected
 
 ),
 
@@ -38,6 +42,8 @@ final as (
         outcomes.outcome_id,
         outcomes.outcome_id as item_key,
         outcomes.student_number,
+        outcomes.origin_school_code,
+        outcomes.origin_school_code is null as is_own_upload,
         outcomes.class_code,
         outcomes.seat_number,
         coalesce(outcomes.course_grade, student_terms.grade) as item_grade,

@@ -6,7 +6,10 @@ with
 
 performances as (
 
+    -- this school's entries, and the imported ones (a transferred student's) the student selected here:
+    -- R22 and R27 judge the entry's term work and hold only where is_own_entry (gate_business_rules.md)
     select * from {{ scoped_ref('fct_diverse_performances') }}
+    where origin_school_code is null or is_selected
 
 ),
 
@@ -38,6 +41,8 @@ final as (
         performances.performance_id,
         performances.performance_id as item_key,
         performances.student_number,
+        performances.origin_school_code,
+        performances.origin_school_code is null as is_own_entry,
         performances.class_code,
         performances.seat_number,
         performances.entry_source,

@@ -1,6 +1,7 @@
 -- Grain: one row per receiving school × imported outcome (a transferred student's 課程學習成果 from the
--- sending school), under the receiving school's 學號. The certification state is the sending school's:
--- its teachers certified the outcome there, and their events stay with the package.
+-- sending school), under the receiving school's 學號 and id (macros/imported_item_id.sql). The
+-- certification state is the sending school's: its teachers certified the outcome there, and their
+-- events stay with the package; so is the submission history (the folders it was sent in).
 with
 
 source as not materialized (
@@ -14,7 +15,8 @@ renamed as (
     select
         school_code,
         package_id,
-        outcome_id,
+        {{ imported_item_id('sending_school_code', 'outcome_id') }} as outcome_id,
+        outcome_id as origin_outcome_id,
         student_number,
         sending_school_code as origin_school_code,
         academic_year,
@@ -31,7 +33,10 @@ renamed as (
         video_bytes,
         uploaded_at,
         certification_state as origin_certification_state,
+        requested_teacher_code as origin_requested_teacher_code,
         certifying_teacher_code as origin_certifying_teacher_code,
+        cast(submitted_in as varchar) as origin_submitted_in,
+        {{ is_submitted_by_origin('submitted_in') }} as is_submitted_by_origin,
     from source
 
 ),
