@@ -58,12 +58,15 @@ def built_sample(tmp_path_factory) -> Iterator[BuiltSample]:
     generate(source, **SAMPLE)
     settings = Settings.resolve(warehouse=root / "warehouse.duckdb", source=source)
     with fast_folder(root / "instance") as instance:
-        home = instance / "dagster_home"
+        home, previous = instance / "dagster_home", os.environ.get("DAGSTER_HOME")
         os.environ["DAGSTER_HOME"] = str(home)
         try:
             assert run_build(settings), "the pipeline failed on the generated sample"
         finally:
-            os.environ.pop("DAGSTER_HOME", None)  # pytest_sessionstart removed any other
+            if previous is None:
+                os.environ.pop("DAGSTER_HOME", None)
+            else:
+                os.environ["DAGSTER_HOME"] = previous
         yield BuiltSample(settings=settings, truth=source / "_truth", dagster_home=home)
 
 
