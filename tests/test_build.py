@@ -87,7 +87,10 @@ def test_a_real_build_killed_during_dbt_leaves_the_previous_warehouse_usable(bui
         assert con.execute("select count(*) from marts.fct_school_completion").fetchall()[0][0] > 0
 
 
-def test_builds_are_runs_of_the_project_instance_with_the_gate_check_evaluated(built_sample, tmp_path, monkeypatch):
+def test_builds_are_runs_of_the_project_instance_with_the_gate_check_evaluated(built_sample, tmp_path, monkeypatch,
+                                                                              dagster_home):
+    """The full build is the session's sample build (from no warehouse, with DAGSTER_HOME set: tests/conftest.py);
+    a one-school build on a copy of its warehouse, with a copy of its instance, follows it."""
     import dagster as dg
 
     from pipelines.build import run_build
@@ -95,15 +98,16 @@ def test_builds_are_runs_of_the_project_instance_with_the_gate_check_evaluated(b
     from pipelines.ops.jobs import SCHOOL_TAG
 
     shutil.copytree(built_sample.source, tmp_path / "source")
+    shutil.copyfile(built_sample.warehouse, tmp_path / "warehouse.duckdb")
+    shutil.copytree(built_sample.dagster_home, dagster_home)
     settings = Settings.resolve(warehouse=tmp_path / "warehouse.duckdb", source=tmp_path / "source")
     school = sorted(path.name for path in settings.source.iterdir() if path.name != "_truth")[0]
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
     for name in ("PORTFOLIO_WAREHOUSE", "PORTFOLIO_SOURCE"):
         monkeypatch.setenv(name, os.environ.get(name, ""))
 
-    assert run_build(settings) and run_build(settings, schools=[school])
+    assert (built_sample.dagster_home / "dagster.yaml").exists()  # the full build wrote the instance's configuration
+    assert run_build(settings, schools=[school])
 
-    assert (tmp_path / "dagster_home" / "dagster.yaml").exists()
     with dg.DagsterInstance.get() as instance:
         latest, full = instance.get_runs()  # newest first
         assert latest.status == full.status == dg.DagsterRunStatus.SUCCESS

@@ -19,8 +19,9 @@ LAST_LINE = re.compile(
 @pytest.fixture(scope="module")
 def small_bench(tmp_path_factory):
     root = tmp_path_factory.mktemp("bench")
+    # two re-deliveries, not the default three: the second replaces the first's overlay, a third adds no code path
     config = BenchConfig(root=root, schools=3, students=40, years=(112, 113), seed=5, error_rate=0.05,
-                         memory="1GB", dashboard_repeats=2, new_uploads=3)
+                         memory="1GB", dashboard_repeats=2, new_uploads=3, incremental_runs=2)
     return config, run_bench(config, say=lambda line: None)
 
 

@@ -17,8 +17,9 @@ from pipelines.settings import Settings
 from tests.ops import schools_fixture as schools
 from tests.ops.conftest import ingest, run_dbt
 
+# stg_exchange__course_outcomes is a view: built here, it shows a package imported later (test_staging.py)
 DBT_SELECTION = ["+fct_student_terms", "+fct_course_outcomes", "+fct_certification_events",
-                 "+fct_diverse_performances", "+fct_cadres"]
+                 "+fct_diverse_performances", "+fct_cadres", "stg_exchange__course_outcomes"]
 
 TRANSFER_OUTCOME = {**schools._outcome("CO-A9", "A02", 113, 1, "T01", "2024-12-01 10:00:00"),
                     "文件檔名": "reading.pdf", "文件大小": 2048}

@@ -10,12 +10,11 @@ import duckdb
 from pipelines.cli import main
 
 
-def test_refresh_national_materializes_the_national_marts_and_runs_every_dbt_test(built_sample, tmp_path, monkeypatch):
+def test_refresh_national_materializes_the_national_marts_and_runs_every_dbt_test(built_sample, tmp_path, dagster_home):
     from pipelines.definitions import NATIONAL_JOB
 
     warehouse = tmp_path / "warehouse.duckdb"
     shutil.copyfile(built_sample.warehouse, warehouse)
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
     unique_school = dg.AssetCheckKey(dg.AssetKey(["marts", "dim_schools"]), "unique_dim_schools_school_code")
 
     assert main(["refresh-national", "--warehouse", str(warehouse)]) == 0
