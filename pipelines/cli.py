@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+from pipelines.cli_args import school_code
 from pipelines.settings import Settings
 
 
@@ -44,15 +45,6 @@ def _years(text: str) -> tuple[int, int]:
     if years[0] > years[1] or years[0] < 100:
         raise argparse.ArgumentTypeError(f"學年度範圍不合理：{text!r}")
     return years
-
-
-def school_code(text: str) -> str:
-    """--school: a code exactly as a school folder is named, so the path it selects stays inside the source root."""
-    from pipelines.ingest.layout import is_school_code
-
-    if not is_school_code(text):
-        raise argparse.ArgumentTypeError(f"學校代碼應為 6 碼半形大寫英數字（例如 013301），收到 {text!r}")
-    return text
 
 
 def _rate(text: str) -> float:

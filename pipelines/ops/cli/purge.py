@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipelines.cli import school_code
+from pipelines.cli_args import school_code
 from pipelines.ops.cli.common import add_actor, add_warehouse, parse_date
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from pipelines.cli import school_code
+from pipelines.cli_args import school_code
 from pipelines.ops.cli.common import add_actor, add_warehouse, parse_date
 
 DEFAULT_DAYS = 7
