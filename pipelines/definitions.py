@@ -7,7 +7,7 @@ import dagster as dg
 from pipelines.dbt.project import dbt_executable, dbt_project, ensure_manifest
 from pipelines.identity import install_masking
 from pipelines.resources import PortfolioResource
-from pipelines.runs import BUILD_JOB, NATIONAL_JOB, SCHOOL_BUILD_JOB, WRITER_TAGS
+from pipelines.partitions import BUILD_JOB, NATIONAL_JOB, SCHOOL_BUILD_JOB, WRITER_TAGS
 from pipelines.settings import Settings
 
 

@@ -49,7 +49,7 @@ class PortfolioResource(dg.ConfigurableResource):
     def run_schools(self, context: dg.AssetExecutionContext | dg.AssetCheckExecutionContext) -> list[str] | None:
         """The schools this run is about: its partition's school, the schools of a run over some partitions,
         else `schools`; None means every school (an unpartitioned run, or a run over every partition)."""
-        from pipelines.runs import run_partitions
+        from pipelines.partitions import run_partitions
 
         partitions = run_partitions(context.run, context.instance)
         return self.school_filter if partitions is None else partitions

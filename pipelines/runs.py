@@ -29,17 +29,8 @@ from typing import Protocol
 
 import dagster as dg
 
+from pipelines.partitions import BUILD_JOB, NATIONAL_JOB, SCHOOL_BUILD_JOB, SCHOOL_TAG, add_school_partitions, every_partition
 from pipelines.settings import Settings
-
-SCHOOLS = dg.DynamicPartitionsDefinition(name="schools")
-SCHOOL_TAG = "portfolio/school"
-WRITER_TAGS = {"portfolio/warehouse": "writer"}  # dagster.yaml lets one such run go at a time
-
-BUILD_JOB = "build_warehouse"
-SCHOOL_BUILD_JOB = "school_build"
-NATIONAL_JOB = "national_refresh"
-BUILD_JOBS = (BUILD_JOB, SCHOOL_BUILD_JOB)  # where a failing gate is a warning, not a failure
-_RANGE_START, _RANGE_END = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"
 
 # Dagster's own console logging is for the UI; on the command line our progress lines and the summary
 # (which lists rejected files) say enough.
@@ -50,37 +41,6 @@ class Jobs(Protocol):
     """Definitions or a RepositoryDefinition: where the build's jobs are looked up by name."""
 
     def get_job(self, name: str) -> dg.JobDefinition: ...
-
-
-def add_school_partitions(instance: dg.DagsterInstance, schools: list[str]) -> list[str]:
-    """Add a partition for each school that has none yet; the schools added."""
-    known = set(instance.get_dynamic_partitions(SCHOOLS.name))
-    added = [school for school in dict.fromkeys(schools) if school not in known]
-    if added:
-        instance.add_dynamic_partitions(SCHOOLS.name, added)
-    return added
-
-
-def every_partition(instance: dg.DagsterInstance) -> dict[str, str]:
-    """The tags of a run over every school's partition (none when there is no school yet)."""
-    schools = instance.get_dynamic_partitions(SCHOOLS.name)  # in the order they were added
-    return {_RANGE_START: schools[0], _RANGE_END: schools[-1]} if schools else {}
-
-
-def run_partitions(run: dg.DagsterRun | None, instance: dg.DagsterInstance) -> list[str] | None:
-    """The schools a run's partitions name; None for an unpartitioned run or one over every partition."""
-    tags = run.tags if run is not None else {}
-    if tags.get("dagster/partition"):
-        return [tags["dagster/partition"]]
-    if tags.get(_RANGE_START) is None:
-        return None
-    schools = instance.get_dynamic_partitions(SCHOOLS.name)
-    try:
-        first, last = schools.index(tags[_RANGE_START]), schools.index(tags[_RANGE_END])
-    except ValueError:  # a school no longer there: read the range as every school
-        return None
-    chosen = schools[first:last + 1]
-    return None if len(chosen) == len(schools) else chosen
 
 
 def run_job(jobs: Jobs, instance: dg.DagsterInstance, settings: Settings, job_name: str, *,
@@ -112,7 +72,8 @@ def build(jobs: Jobs, instance: dg.DagsterInstance, settings: Settings, *, schoo
     """
     from pipelines.ingest.layout import discover_schools
     from pipelines.ops import scoped
-    from pipelines.ops.backup import safe_build, warehouse_lock
+    from pipelines.ops.backup import safe_build
+    from pipelines.ops.files import warehouse_lock
 
     announce: Callable[[str], None] | None = print if print_progress else None
     schools = list(dict.fromkeys(schools or []))

@@ -8,7 +8,7 @@ import shutil
 
 import duckdb
 
-from pipelines.ops.backup import failed_path
+from pipelines.ops.files import failed_path
 from pipelines.settings import Settings
 
 
@@ -56,7 +56,7 @@ def test_a_real_build_killed_during_dbt_leaves_the_previous_warehouse_usable(bui
     import time
     from pathlib import Path
 
-    from pipelines.ops.backup import working_path
+    from pipelines.ops.files import working_path
 
     shutil.copytree(built_sample.source, tmp_path / "source")
     shutil.copyfile(built_sample.warehouse, tmp_path / "warehouse.duckdb")
@@ -93,7 +93,7 @@ def test_a_one_school_build_is_a_run_of_its_partition_after_the_full_build_in_th
 
     from pipelines.build import run_build
     from pipelines.gate.assets import GATE_CHECKS
-    from pipelines.runs import BUILD_JOB, SCHOOL_BUILD_JOB, SCHOOL_TAG, SCHOOLS
+    from pipelines.partitions import BUILD_JOB, SCHOOL_BUILD_JOB, SCHOOL_TAG, SCHOOLS
 
     shutil.copytree(built_sample.source, tmp_path / "source")
     settings = Settings.resolve(warehouse=tmp_path / "warehouse.duckdb", source=tmp_path / "source")

@@ -2,7 +2,7 @@ import dagster as dg
 
 from pipelines.contract import FILES
 from pipelines.definitions import build_definitions
-from pipelines.runs import BUILD_JOB, NATIONAL_JOB, SCHOOL_BUILD_JOB, SCHOOLS
+from pipelines.partitions import BUILD_JOB, NATIONAL_JOB, SCHOOL_BUILD_JOB, SCHOOLS
 from pipelines.settings import Settings
 
 

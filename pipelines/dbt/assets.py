@@ -35,7 +35,7 @@ from packaging import version
 
 from pipelines.dbt.project import dbt_project
 from pipelines.resources import PortfolioResource
-from pipelines.runs import NATIONAL_JOB, SCHOOLS
+from pipelines.partitions import NATIONAL_JOB, SCHOOLS
 
 # dbt folder → Dagster asset group
 _GROUPS = {"staging": "staging", "intermediate": "intermediate", "marts": "marts", "exports": "exports"}
@@ -176,7 +176,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, portfolio
     if not is_national_refresh(context):  # builds hold the warehouse lock around the whole run (pipelines/build.py)
         yield from _run_dbt(context, dbt, portfolio)
         return
-    from pipelines.ops.backup import warehouse_lock
+    from pipelines.ops.files import warehouse_lock
     from pipelines.ops.recovery import recover_locked
     from pipelines.settings import Settings
 

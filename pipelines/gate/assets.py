@@ -27,7 +27,7 @@ from pipelines.export.layout import WORKBOOKS
 from pipelines.gate.exported import CODE_LISTS, FRAMES as EXPORTED_FRAMES
 from pipelines.dbt.assets import dbt_models
 from pipelines.resources import PortfolioResource
-from pipelines.runs import BUILD_JOBS, SCHOOLS
+from pipelines.partitions import BUILD_JOBS, SCHOOLS
 
 GATE_GROUP = "gate"
 GATE_KEY = dg.AssetKey(["gate", "rule_results"])

@@ -11,7 +11,7 @@ import dagster as dg
 from pipelines.contract import FILES, FileSpec
 from pipelines.ingest.load import FileResult, ingest_file_kind, ingest_policies
 from pipelines.resources import PortfolioResource
-from pipelines.runs import SCHOOLS
+from pipelines.partitions import SCHOOLS
 
 INGEST_GROUP = "ingest"
 

@@ -18,7 +18,7 @@ import dagster as dg
 
 from pipelines.ops.recovery import recover_before_use
 from pipelines.resources import PortfolioResource
-from pipelines.runs import SCHOOLS, WRITER_TAGS
+from pipelines.partitions import SCHOOLS, WRITER_TAGS
 
 SCHOOL_DELIVERY_JOB = "school_delivery"
 SCHOOL_GATE_JOB = "school_gate"

@@ -12,7 +12,7 @@ import dagster as dg
 from pipelines.ingest.layout import discover_schools
 from pipelines.ops.jobs import reminders_job, school_gate_job
 from pipelines.resources import PortfolioResource
-from pipelines.runs import NATIONAL_JOB, SCHOOL_TAG, add_school_partitions
+from pipelines.partitions import NATIONAL_JOB, SCHOOL_TAG, add_school_partitions
 
 TIMEZONE = "Asia/Taipei"
 NIGHTLY_GATE_CRON = "0 2 * * *"  # 02:00 every night

@@ -12,7 +12,7 @@ import dagster as dg
 from pipelines.ops.deliveries import detect_changes, dump_cursor, load_cursor
 from pipelines.ops.jobs import school_delivery_job
 from pipelines.resources import PortfolioResource
-from pipelines.runs import SCHOOL_TAG, SCHOOLS
+from pipelines.partitions import SCHOOL_TAG, SCHOOLS
 
 
 def new_partitions(instance: dg.DagsterInstance, schools: list[str]) -> list[str]:

@@ -7,7 +7,7 @@ from pipelines.dbt.assets import dbt_models
 from pipelines.gate.assets import GATE_KEY
 from pipelines.publish import DASHBOARD_TABLES, EXTRA_TABLES
 from pipelines.resources import PortfolioResource
-from pipelines.runs import SCHOOLS
+from pipelines.partitions import SCHOOLS
 
 PUBLISH_KEY = dg.AssetKey(["published", "warehouse"])
 

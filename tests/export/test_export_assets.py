@@ -5,7 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from pipelines.definitions import build_definitions
-from pipelines.runs import BUILD_JOB
+from pipelines.partitions import BUILD_JOB
 from pipelines.export.assets import EXPORT_JOB, EXPORTS_KEY, RECONCILIATIONS_KEY, central_workbooks
 from pipelines.gate.assets import GATE_KEY
 from pipelines.resources import PortfolioResource

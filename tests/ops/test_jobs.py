@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pipelines.definitions import build_definitions
 from pipelines.ops.jobs import REMINDERS_JOB, SCHOOL_DELIVERY_JOB, SCHOOL_GATE_JOB
-from pipelines.runs import SCHOOL_BUILD_JOB, SCHOOLS, WRITER_TAGS
+from pipelines.partitions import SCHOOL_BUILD_JOB, SCHOOLS, WRITER_TAGS
 from pipelines.settings import Settings
 
 

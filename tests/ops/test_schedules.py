@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 
 from pipelines.ops.jobs import SCHOOL_GATE_JOB
-from pipelines.runs import NATIONAL_JOB, SCHOOLS
+from pipelines.partitions import NATIONAL_JOB, SCHOOLS
 from pipelines.ops.schedules import national_refresh_schedule, nightly_gate_schedule, reminders_schedule
 from pipelines.resources import PortfolioResource
 from tests.ops import schools_fixture

@@ -8,7 +8,7 @@ import pytest
 from pipelines.ops.jobs import SCHOOL_DELIVERY_JOB
 from pipelines.ops.sensors import school_deliveries_sensor
 from pipelines.resources import PortfolioResource
-from pipelines.runs import SCHOOL_TAG, SCHOOLS
+from pipelines.partitions import SCHOOL_TAG, SCHOOLS
 from pipelines.settings import Settings
 from tests.ops import schools_fixture
 from tests.ops.conftest import ingest

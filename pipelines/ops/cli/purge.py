@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
 
     import duckdb
 
-    from pipelines.ops.backup import WarehouseBusy
+    from pipelines.ops.files import WarehouseBusy
     from pipelines.ops.purge import RETAINED_REASON, apply_purge, plan_purge
 
     try:

@@ -78,7 +78,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"  XLSX  {path}")
 
     if not args.no_store:
-        from pipelines.ops.backup import WarehouseBusy, _retrying
+        from pipelines.ops.backup import _retrying
+        from pipelines.ops.files import WarehouseBusy
 
         try:
             con = _retrying(lambda: duckdb.connect(str(settings.warehouse)), settings.warehouse)
