@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import sys
 import time
 from pathlib import Path
@@ -138,10 +139,33 @@ def _build(settings: Settings, schools: list[str]) -> bool:
     return ok
 
 
+class _StderrHandler(logging.Handler):
+    """Diagnostics (warnings and errors the pipeline logs) on whatever stderr is when they happen, so they
+    pass through `masked_output` like everything else a command writes."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            sys.stderr.write(self.format(record) + "\n")
+            sys.stderr.flush()
+        except Exception:  # noqa: BLE001 - logging's own way to report a record it cannot write
+            self.handleError(record)
+
+
+def log_diagnostics_to_stderr() -> None:
+    """The pipeline's diagnostics go through `logging` (logger `pipelines`); on the command line they are
+    shown on stderr, the message only. The command's own output stays on stdout (print)."""
+    logger = logging.getLogger("pipelines")
+    if not any(isinstance(handler, _StderrHandler) for handler in logger.handlers):
+        handler = _StderrHandler(logging.WARNING)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(handler)
+
+
 def main(argv: list[str] | None = None) -> int:
     from pipelines.identity import install_masking, masked_output
 
-    install_masking()
+    install_masking()  # log records too: every one passes through the ID mask (pipelines/identity.py)
+    log_diagnostics_to_stderr()
     with masked_output():  # a message a command prints itself may quote a value: IDs masked there too
         return _run(build_parser().parse_args(argv))
 

@@ -108,4 +108,19 @@ def refresh_national(jobs: Jobs, instance: dg.DagsterInstance, settings: Setting
         if print_progress:
             print(f"  完整建置（{reason}）", flush=True)
         return build(jobs, instance, settings, print_progress=print_progress)
+    add_school_partitions(instance, _built_schools(settings))  # a run over every partition needs them
     return run_job(jobs, instance, settings, NATIONAL_JOB, print_progress=print_progress)
+
+
+def _built_schools(settings: Settings) -> list[str]:
+    """The schools the warehouse holds (the national refresh may run where no source folder is at hand)."""
+    import duckdb
+
+    from pipelines.warehouse import connect
+
+    try:
+        with connect(settings.warehouse, read_only=True, memory_limit=settings.duckdb_memory) as con:
+            return [row[0] for row in con.execute(
+                "select distinct school_code from raw.school_policies order by 1").fetchall()]
+    except duckdb.Error:
+        return []

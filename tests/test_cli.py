@@ -35,3 +35,12 @@ def test_a_school_that_is_not_a_code_is_bad_usage(command, school, capsys):
         main([command[0], "--school", school, *command[1:]])
     assert exit_info.value.code == 2
     assert "學校代碼應為 6 碼" in capsys.readouterr().err
+
+
+def test_diagnostics_are_logged_to_stderr_with_ids_masked(tmp_path, monkeypatch, capsys, caplog):
+    monkeypatch.setenv("PORTFOLIO_BACKUPS_KEEP", "A123456789")  # not a number: a warning quoting the value
+    assert main(["backup", "list", "--warehouse", str(tmp_path / "w.duckdb")]) in (0, 1, 2)
+    captured = capsys.readouterr()
+    assert "PORTFOLIO_BACKUPS_KEEP='A12****789' 不是 1 以上的整數" in captured.err
+    assert "A123456789" not in captured.out + captured.err
+    assert {record.name for record in caplog.records if record.levelname == "WARNING"} == {"pipelines.settings"}

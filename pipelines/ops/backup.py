@@ -28,11 +28,11 @@ a build of some schools rebuilds only their rows in place instead (pipelines/ops
 
 from __future__ import annotations
 
+import logging
 import contextlib
 import datetime as dt
 import os
 import shutil
-import sys
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -44,6 +44,8 @@ from pipelines.ops.files import (
     read_guard, remove_database, retrying, sql_path, wal_path, warehouse_lock, working_path,
 )
 from pipelines.settings import Settings
+
+log = logging.getLogger(__name__)
 
 # Schemas a build writes from the deliveries (ingestion and dbt). Everything else in the warehouse
 # belongs to other writers and survives a build.
@@ -229,7 +231,7 @@ def _audit_build(settings: Settings, schools: list[str] | None, *, succeeded: bo
     try:
         record_audit(settings, "build", details={"schools": schools or "all", "succeeded": succeeded})
     except OSError as error:  # the log is a record, not a precondition of the build
-        print(f"警告：未能寫入稽核紀錄（{error}）", file=sys.stderr, flush=True)
+        log.warning("警告：未能寫入稽核紀錄（%s）", error)
 
 
 def _finalize(settings: Settings, work: Path, base: dict, announce: Announce | None) -> tuple[list[str], int]:
@@ -269,7 +271,7 @@ def safe_build(settings: Settings, build: Callable[[Settings], bool], *, announc
             try:
                 copy_database(live, work)
             except WarehouseBusy as busy:
-                print(f"建置未開始：{busy}", file=sys.stderr, flush=True)
+                log.error("建置未開始：%s", busy)
                 return False
             base = side_fingerprints(work)
             say(f"  在副本上建置 {work.name}（完成後才取代 {live.name}）")
@@ -293,7 +295,7 @@ def safe_build(settings: Settings, build: Callable[[Settings], bool], *, announc
             if interrupted is not None and not isinstance(interrupted, Exception):
                 raise interrupted  # Ctrl-C, SystemExit: after cleaning up, let it through
             if interrupted is not None:
-                print(f"建置中斷：{type(interrupted).__name__}: {interrupted}", file=sys.stderr, flush=True)
+                log.error("建置中斷：%s: %s", type(interrupted).__name__, interrupted)
             return False
 
         _audit_build(settings, schools, succeeded=True)  # before _finalize, so audit.events includes it
@@ -304,7 +306,7 @@ def safe_build(settings: Settings, build: Callable[[Settings], bool], *, announc
             remove_database(failed_path(live))
             os.replace(work, failed_path(live))
             _discard_published(settings, work)
-            print(f"建置完成但無法替換倉儲：{busy}；新版本留在 {failed_path(live).name}", file=sys.stderr, flush=True)
+            log.error("建置完成但無法替換倉儲：%s；新版本留在 %s", busy, failed_path(live).name)
             _audit_build(settings, schools, succeeded=False)
             return False
         if carried:

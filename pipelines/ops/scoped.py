@@ -21,6 +21,7 @@ the project's files): after a change to the models, or on a fresh warehouse, the
 
 from __future__ import annotations
 
+import logging
 import contextlib
 import datetime as dt
 import hashlib
@@ -32,6 +33,8 @@ import duckdb
 
 from pipelines.ops.undo import JOURNAL, recover, save_school_rows, undo_dir
 from pipelines.settings import DBT_PROJECT_DIR, Settings
+
+log = logging.getLogger(__name__)
 
 Announce = Callable[[str], None]
 
@@ -123,9 +126,7 @@ def build_in_place(settings: Settings, build: Callable[[Settings], bool], school
         if interrupted is not None and not isinstance(interrupted, Exception):
             raise interrupted
         if interrupted is not None:
-            import sys
-
-            print(f"建置中斷：{type(interrupted).__name__}: {interrupted}", file=sys.stderr, flush=True)
+            log.error("建置中斷：%s: %s", type(interrupted).__name__, interrupted)
         return False
     with contextlib.suppress(FileNotFoundError):
         (folder / JOURNAL).unlink()  # from here on the build stands
