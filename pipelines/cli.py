@@ -187,6 +187,11 @@ def _run(args: argparse.Namespace) -> int:
         if not settings.source.is_dir():
             print(f"找不到來源資料夾 {settings.source}", file=sys.stderr)
             return 2
+        from pipelines.ingest.layout import discover_schools
+
+        if not discover_schools(settings.source):  # a build is a run over the schools' partitions: none, nothing to build
+            print(f"來源資料夾 {settings.source} 下沒有學校資料夾（以 6 碼學校代碼命名，例如 013301）", file=sys.stderr)
+            return 2
         if not _build(settings, args.school):
             return 1
         from pipelines.summary import print_summary

@@ -24,6 +24,7 @@ the delivery job in pipelines/ops/jobs.py the repository its run belongs to, so 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Protocol
 
@@ -31,6 +32,8 @@ import dagster as dg
 
 from pipelines.partitions import BUILD_JOB, NATIONAL_JOB, SCHOOL_BUILD_JOB, SCHOOL_TAG, add_school_partitions, every_partition
 from pipelines.settings import Settings
+
+log = logging.getLogger(__name__)
 
 # Dagster's own console logging is for the UI; on the command line our progress lines and the summary
 # (which lists rejected files) say enough.
@@ -89,6 +92,9 @@ def build(jobs: Jobs, instance: dg.DagsterInstance, settings: Settings, *, schoo
                 return scoped.build_in_place(settings, each_school, schools, announce=announce)
         if announce:
             announce(f"  完整建置（{reason}）")
+    if not every_partition(instance):  # Dagster runs the partitioned graph over partitions: no school, no run
+        log.error("來源資料夾 %s 下沒有學校資料夾，沒有可建置的學校", settings.source)
+        return False
     return safe_build(settings, lambda work: run_job(jobs, instance, work, BUILD_JOB, print_progress=print_progress),
                       announce=announce, schools=schools or None)
 

@@ -23,6 +23,14 @@ def test_build_without_source_folder_is_bad_usage(tmp_path, capsys):
     assert "找不到來源資料夾" in capsys.readouterr().err
 
 
+def test_build_without_a_school_folder_is_bad_usage(tmp_path, capsys):
+    (tmp_path / "source").mkdir()
+    (tmp_path / "source" / "學生資料.csv").write_text("學號\n", encoding="utf-8")  # at the root: no school's
+    assert main(["build", "--source", str(tmp_path / "source"), "--warehouse", str(tmp_path / "w.duckdb")]) == 2
+    assert "下沒有學校資料夾" in capsys.readouterr().err
+    assert not (tmp_path / "w.duckdb").exists()
+
+
 def test_years_parse_as_a_range():
     args = build_parser().parse_args(["generate", "--out", "x", "--years", "111-113"])
     assert args.years == (111, 113)
