@@ -8,6 +8,7 @@ from pipelines.dbt.project import dbt_executable, dbt_project, ensure_manifest
 from pipelines.identity import install_masking
 from pipelines.resources import PortfolioResource
 from pipelines.partitions import BUILD_JOB, NATIONAL_JOB, SCHOOL_BUILD_JOB, WRITER_TAGS
+from pipelines.runs import JobsOf
 from pipelines.settings import Settings
 
 
@@ -33,11 +34,12 @@ def build_definitions(settings: Settings, **portfolio_overrides) -> dg.Definitio
         | dg.AssetSelection.checks(*GATE_CHECKS)
     # what one-school builds leave behind: the national marts and every dbt test, on the live warehouse
     national_selection = dg.AssetSelection.assets(*national_keys()) | dg.AssetSelection.checks_for_assets(dbt_models)
-    return dg.Definitions(
+    build_jobs = JobsOf()  # the delivery job runs school_build from these same definitions (pipelines/runs.py)
+    build_jobs.definitions = dg.Definitions(
         assets=[*INGEST_ASSETS, dbt_models, *GATE_ASSETS, *PUBLISH_ASSETS, *EXPORT_ASSETS],
         asset_checks=GATE_CHECKS,
         jobs=[dg.define_asset_job(BUILD_JOB, selection=build_selection, tags=WRITER_TAGS,
-                                  description="Full build: every school, every model and dbt test (unpartitioned run)."),
+                                  description="Full build: every school, every model and dbt test (one run over every school's partition)."),
               dg.define_asset_job(SCHOOL_BUILD_JOB, selection=school_selection, tags=WRITER_TAGS,
                                   description="One school's build: a run of its partition of the same assets."),
               dg.define_asset_job(NATIONAL_JOB, selection=national_selection, tags=WRITER_TAGS,
@@ -48,9 +50,11 @@ def build_definitions(settings: Settings, **portfolio_overrides) -> dg.Definitio
         resources={
             "portfolio": PortfolioResource.from_settings(settings, **portfolio_overrides),
             "dbt": PortfolioDbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
+            "build_jobs": dg.ResourceDefinition.hardcoded_resource(build_jobs),
         },
         executor=dg.in_process_executor,
     )
+    return build_jobs.definitions
 
 
 @dg.definitions

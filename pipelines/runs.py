@@ -19,7 +19,8 @@ The graph (pipelines/definitions.py) is partitioned by school: every asset a bui
 - The national refresh is a run of ``national_refresh`` over every partition, likewise.
 
 Plain orchestration over a set of job definitions: pipelines/build.py passes the Definitions it built,
-the delivery job in pipelines/ops/jobs.py the repository its run belongs to, so neither imports the other.
+the delivery job in pipelines/ops/jobs.py its resource ``build_jobs`` (``JobsOf`` its own definitions), so
+neither imports the other.
 """
 
 from __future__ import annotations
@@ -41,9 +42,22 @@ QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
 
 
 class Jobs(Protocol):
-    """Definitions or a RepositoryDefinition: where the build's jobs are looked up by name."""
+    """Where the build's jobs are looked up by name: a RepositoryDefinition, or `JobsOf`."""
 
     def get_job(self, name: str) -> dg.JobDefinition: ...
+
+
+class JobsOf:
+    """The jobs of the Definitions that hold this object (as the resource ``build_jobs``), once they exist:
+    how the delivery job runs the school's partition of ``school_build`` from the same definitions."""
+
+    def __init__(self) -> None:
+        self.definitions: dg.Definitions | None = None
+
+    def get_job(self, name: str) -> dg.JobDefinition:
+        if self.definitions is None:
+            raise RuntimeError("JobsOf: the definitions are not built yet")
+        return self.definitions.resolve_job_def(name)
 
 
 def run_job(jobs: Jobs, instance: dg.DagsterInstance, settings: Settings, job_name: str, *,
@@ -59,7 +73,7 @@ def run_job(jobs: Jobs, instance: dg.DagsterInstance, settings: Settings, job_na
     if not result.success:
         for event in result.all_events:
             if event.is_step_failure and event.step_failure_data:
-                print(f"步驟失敗 {event.step_key}: {event.step_failure_data.error.message.strip()}", flush=True)
+                log.error("步驟失敗 %s: %s", event.step_key, event.step_failure_data.error.message.strip())
     return result.success
 
 

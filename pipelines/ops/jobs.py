@@ -19,6 +19,7 @@ import dagster as dg
 from pipelines.ops.recovery import recover_before_use
 from pipelines.resources import PortfolioResource
 from pipelines.partitions import SCHOOLS, WRITER_TAGS
+from pipelines.runs import JobsOf, build
 
 SCHOOL_DELIVERY_JOB = "school_delivery"
 SCHOOL_GATE_JOB = "school_gate"
@@ -33,13 +34,12 @@ def _settings(portfolio: PortfolioResource):
 
 @dg.op(description="Run this school's partition of school_build under the warehouse lock; its rows are put back "
                    "if the run fails (a full build instead when the warehouse needs one).")
-def build_school(context: dg.OpExecutionContext, portfolio: PortfolioResource) -> dg.Output[str]:
-    from pipelines.runs import build
-
+def build_school(context: dg.OpExecutionContext, portfolio: PortfolioResource,
+                 build_jobs: dg.ResourceParam[JobsOf]) -> dg.Output[str]:
     school = context.partition_key
     settings = _settings(portfolio)
     context.log.info(f"建置 {school}：{settings.source / school} → {settings.warehouse}")
-    if not build(context.repository_def, context.instance, settings, schools=[school], print_progress=True):
+    if not build(build_jobs, context.instance, settings, schools=[school], print_progress=True):
         raise dg.Failure(description=f"{school} 的建置失敗；倉儲維持原狀，其他學校不受影響。",
                          metadata={"school": school})
     return dg.Output(school, metadata={"school": school, "warehouse": str(settings.warehouse)})
