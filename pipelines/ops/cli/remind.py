@@ -78,11 +78,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"  XLSX  {path}")
 
     if not args.no_store:
-        from pipelines.ops.backup import _retrying
-        from pipelines.ops.files import WarehouseBusy
+        from pipelines.ops.files import WarehouseBusy, retrying
 
         try:
-            con = _retrying(lambda: duckdb.connect(str(settings.warehouse)), settings.warehouse)
+            con = retrying(lambda: duckdb.connect(str(settings.warehouse)), settings.warehouse)
             with con:
                 store_reminders(con, reminders)
         except (WarehouseBusy, duckdb.Error) as error:
