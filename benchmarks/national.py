@@ -228,10 +228,20 @@ def _op(key_path: list[str]) -> str:
     return "__".join(key_path)
 
 
-def _materialize(job, run_config: dict | None = None) -> None:
+def _materialize(job, run_config: dict | None = None, *, source: Path | None = None) -> None:
+    import dagster as dg
+
+    from pipelines.ingest.layout import discover_schools
+    from pipelines.partitions import add_school_partitions, every_partition
+
     # dagster-dbt echoes dbt's log to stdout: keep stdout for the table
-    with contextlib.redirect_stdout(sys.stderr):
-        result = job.execute_in_process(run_config={**_QUIET, **(run_config or {})}, raise_on_error=False)
+    with contextlib.redirect_stdout(sys.stderr), dg.DagsterInstance.ephemeral() as instance:
+        tags = {}
+        if job.partitions_def is not None:  # a stage of the school-partitioned assets: one run over every school
+            add_school_partitions(instance, discover_schools(source) if source else [])
+            tags = every_partition(instance)
+        result = job.execute_in_process(run_config={**_QUIET, **(run_config or {})}, instance=instance, tags=tags,
+                                        raise_on_error=False)
     if not result.success:
         failures = [event.step_failure_data.error.message.strip() for event in result.all_events
                     if event.is_step_failure and event.step_failure_data]
@@ -252,7 +262,7 @@ def run_pipeline(config: BenchConfig, sampler: Sampler, settings, as_of: str, ro
             if name not in jobs:
                 stage.status, stage.note = "not available", "no such asset in this checkout"
                 continue
-            _materialize(jobs[name], configs.get(name))
+            _materialize(jobs[name], configs.get(name), source=settings.source)
             if name == "export":
                 exports = settings.warehouse.parent / "exports"
                 stage.details = {"files": sum(1 for _ in exports.rglob("*.xlsx")), "bytes": directory_bytes(exports)}

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import sys
 import time
 from pathlib import Path
 
+from pipelines.cli_args import school_code
 from pipelines.settings import Settings
 
 
@@ -44,15 +46,6 @@ def _years(text: str) -> tuple[int, int]:
     if years[0] > years[1] or years[0] < 100:
         raise argparse.ArgumentTypeError(f"學年度範圍不合理：{text!r}")
     return years
-
-
-def school_code(text: str) -> str:
-    """--school: a code exactly as a school folder is named, so the path it selects stays inside the source root."""
-    from pipelines.ingest.layout import is_school_code
-
-    if not is_school_code(text):
-        raise argparse.ArgumentTypeError(f"學校代碼應為 6 碼半形大寫英數字（例如 013301），收到 {text!r}")
-    return text
 
 
 def _rate(text: str) -> float:
@@ -146,10 +139,33 @@ def _build(settings: Settings, schools: list[str]) -> bool:
     return ok
 
 
+class _StderrHandler(logging.Handler):
+    """Diagnostics (warnings and errors the pipeline logs) on whatever stderr is when they happen, so they
+    pass through `masked_output` like everything else a command writes."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            sys.stderr.write(self.format(record) + "\n")
+            sys.stderr.flush()
+        except Exception:  # noqa: BLE001 - logging's own way to report a record it cannot write
+            self.handleError(record)
+
+
+def log_diagnostics_to_stderr() -> None:
+    """The pipeline's diagnostics go through `logging` (logger `pipelines`); on the command line they are
+    shown on stderr, the message only. The command's own output stays on stdout (print)."""
+    logger = logging.getLogger("pipelines")
+    if not any(isinstance(handler, _StderrHandler) for handler in logger.handlers):
+        handler = _StderrHandler(logging.WARNING)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(handler)
+
+
 def main(argv: list[str] | None = None) -> int:
     from pipelines.identity import install_masking, masked_output
 
-    install_masking()
+    install_masking()  # log records too: every one passes through the ID mask (pipelines/identity.py)
+    log_diagnostics_to_stderr()
     with masked_output():  # a message a command prints itself may quote a value: IDs masked there too
         return _run(build_parser().parse_args(argv))
 
@@ -170,6 +186,11 @@ def _run(args: argparse.Namespace) -> int:
         settings = Settings.resolve(warehouse=args.warehouse, source=args.source)
         if not settings.source.is_dir():
             print(f"找不到來源資料夾 {settings.source}", file=sys.stderr)
+            return 2
+        from pipelines.ingest.layout import discover_schools
+
+        if not discover_schools(settings.source):  # a build is a run over the schools' partitions: none, nothing to build
+            print(f"來源資料夾 {settings.source} 下沒有學校資料夾（以 6 碼學校代碼命名，例如 013301）", file=sys.stderr)
             return 2
         if not _build(settings, args.school):
             return 1

@@ -1,4 +1,5 @@
-"""Dagster definitions: ingestion → dbt, run in one process (DuckDB allows a single writer)."""
+"""Dagster definitions: ingestion → dbt → gate → publish, partitioned by school, run in one process
+(DuckDB allows a single writer). Which job a build runs, and for which partition: pipelines/runs.py."""
 
 from __future__ import annotations
 
@@ -6,10 +7,9 @@ import dagster as dg
 from pipelines.dbt.project import dbt_executable, dbt_project, ensure_manifest
 from pipelines.identity import install_masking
 from pipelines.resources import PortfolioResource
+from pipelines.partitions import BUILD_JOB, NATIONAL_JOB, SCHOOL_BUILD_JOB, WRITER_TAGS
+from pipelines.runs import JobsOf
 from pipelines.settings import Settings
-
-BUILD_JOB = "build_warehouse"
-NATIONAL_JOB = "national_refresh"
 
 
 def build_definitions(settings: Settings, **portfolio_overrides) -> dg.Definitions:
@@ -20,25 +20,28 @@ def build_definitions(settings: Settings, **portfolio_overrides) -> dg.Definitio
     from pipelines.ingest.assets import INGEST_ASSETS
     from pipelines.publish.assets import PUBLISH_ASSETS
     from pipelines.export.assets import EXPORT_ASSETS, EXPORT_JOB, EXPORT_SELECTION
-    from pipelines.ops.jobs import OPS_JOBS, WRITER_TAGS
+    from pipelines.ops.jobs import OPS_JOBS
     from pipelines.ops.schedules import OPS_SCHEDULES
     from pipelines.ops.sensors import OPS_SENSORS
 
-    # The build refreshes everything, the gate's stored results included, and evaluates the blocking gate
+    # A build refreshes everything, the gate's stored results included, and evaluates the blocking gate
     # check, whose failure in a build is a warning (pipelines/gate/assets.py): it guards what is submitted
     # (exports), not the warehouse.
     build_selection = dg.AssetSelection.all() - dg.AssetSelection.assets(*EXPORT_ASSETS)  # exports run in EXPORT_JOB
-    if portfolio_overrides.get("scoped_dbt"):
-        # a school-scoped build runs the per-school models only, and no dbt tests (pipelines/ops/scoped.py):
-        # those wait for the national refresh
-        build_selection = (build_selection - dg.AssetSelection.assets(*unscoped_keys())).without_checks() \
-            | dg.AssetSelection.checks(*GATE_CHECKS)
+    # A school's partition: the per-school models only, and no dbt tests (pipelines/ops/scoped.py); the
+    # seeds, the national models and the tests wait for the national refresh.
+    school_selection = (build_selection - dg.AssetSelection.assets(*unscoped_keys())).without_checks() \
+        | dg.AssetSelection.checks(*GATE_CHECKS)
     # what one-school builds leave behind: the national marts and every dbt test, on the live warehouse
     national_selection = dg.AssetSelection.assets(*national_keys()) | dg.AssetSelection.checks_for_assets(dbt_models)
-    return dg.Definitions(
+    build_jobs = JobsOf()  # the delivery job runs school_build from these same definitions (pipelines/runs.py)
+    build_jobs.definitions = dg.Definitions(
         assets=[*INGEST_ASSETS, dbt_models, *GATE_ASSETS, *PUBLISH_ASSETS, *EXPORT_ASSETS],
         asset_checks=GATE_CHECKS,
-        jobs=[dg.define_asset_job(BUILD_JOB, selection=build_selection),
+        jobs=[dg.define_asset_job(BUILD_JOB, selection=build_selection, tags=WRITER_TAGS,
+                                  description="Full build: every school, every model and dbt test (one run over every school's partition)."),
+              dg.define_asset_job(SCHOOL_BUILD_JOB, selection=school_selection, tags=WRITER_TAGS,
+                                  description="One school's build: a run of its partition of the same assets."),
               dg.define_asset_job(NATIONAL_JOB, selection=national_selection, tags=WRITER_TAGS,
                                   description="National marts (fct_national_*) and the full dbt test suite."),
               dg.define_asset_job(EXPORT_JOB, selection=EXPORT_SELECTION), *OPS_JOBS],
@@ -47,9 +50,11 @@ def build_definitions(settings: Settings, **portfolio_overrides) -> dg.Definitio
         resources={
             "portfolio": PortfolioResource.from_settings(settings, **portfolio_overrides),
             "dbt": PortfolioDbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
+            "build_jobs": dg.ResourceDefinition.hardcoded_resource(build_jobs),
         },
         executor=dg.in_process_executor,
     )
+    return build_jobs.definitions
 
 
 @dg.definitions

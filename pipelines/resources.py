@@ -14,15 +14,15 @@ from pipelines.warehouse import connect
 
 
 class PortfolioResource(dg.ConfigurableResource):
-    """Paths and limits of one deployment; `schools` narrows a run to some schools (empty: all)."""
+    """Paths and limits of one deployment; `schools` narrows an unpartitioned run to some schools (empty: all).
+
+    A run of a school's partition is about that school whatever `schools` says (``run_schools``).
+    """
 
     warehouse: str
     source: str
     duckdb_memory: str = "4GB"
     schools: list[str] = []
-    # True: rebuild only `schools`' rows of the incremental dbt models, in place (pipelines/ops/scoped.py
-    # decides when that is safe); False: a full dbt build of every model and test
-    scoped_dbt: bool = False
     print_progress: bool = False  # the CLI asks for one line per stage on stdout
 
     @classmethod
@@ -45,6 +45,14 @@ class PortfolioResource(dg.ConfigurableResource):
     @property
     def school_filter(self) -> list[str] | None:
         return list(self.schools) or None
+
+    def run_schools(self, context: dg.AssetExecutionContext | dg.AssetCheckExecutionContext) -> list[str] | None:
+        """The schools this run is about: its partition's school, the schools of a run over some partitions,
+        else `schools`; None means every school (an unpartitioned run, or a run over every partition)."""
+        from pipelines.partitions import run_partitions
+
+        partitions = run_partitions(context.run, context.instance)
+        return self.school_filter if partitions is None else partitions
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:

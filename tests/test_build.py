@@ -8,7 +8,7 @@ import shutil
 
 import duckdb
 
-from pipelines.ops.backup import failed_path
+from pipelines.ops.files import failed_path
 from pipelines.settings import Settings
 
 
@@ -56,7 +56,7 @@ def test_a_real_build_killed_during_dbt_leaves_the_previous_warehouse_usable(bui
     import time
     from pathlib import Path
 
-    from pipelines.ops.backup import working_path
+    from pipelines.ops.files import working_path
 
     shutil.copytree(built_sample.source, tmp_path / "source")
     shutil.copyfile(built_sample.warehouse, tmp_path / "warehouse.duckdb")
@@ -87,15 +87,15 @@ def test_a_real_build_killed_during_dbt_leaves_the_previous_warehouse_usable(bui
         assert con.execute("select count(*) from marts.fct_school_completion").fetchall()[0][0] > 0
 
 
-def test_builds_are_runs_of_the_project_instance_with_the_gate_check_evaluated(built_sample, tmp_path, monkeypatch,
-                                                                              dagster_home):
+def test_a_one_school_build_is_a_run_of_its_partition_after_the_full_build_in_the_project_instance(
+        built_sample, tmp_path, monkeypatch, dagster_home):
     """The full build is the session's sample build (from no warehouse, with DAGSTER_HOME set: tests/conftest.py);
     a one-school build on a copy of its warehouse, with a copy of its instance, follows it."""
     import dagster as dg
 
     from pipelines.build import run_build
     from pipelines.gate.assets import GATE_CHECKS
-    from pipelines.ops.jobs import SCHOOL_TAG
+    from pipelines.partitions import BUILD_JOB, SCHOOL_BUILD_JOB, SCHOOL_TAG, SCHOOLS
 
     shutil.copytree(built_sample.source, tmp_path / "source")
     shutil.copyfile(built_sample.warehouse, tmp_path / "warehouse.duckdb")
@@ -111,7 +111,10 @@ def test_builds_are_runs_of_the_project_instance_with_the_gate_check_evaluated(b
     with dg.DagsterInstance.get() as instance:
         latest, full = instance.get_runs()  # newest first
         assert latest.status == full.status == dg.DagsterRunStatus.SUCCESS
+        assert (latest.job_name, latest.tags.get("dagster/partition")) == (SCHOOL_BUILD_JOB, school)
         assert latest.tags.get(SCHOOL_TAG) == school and SCHOOL_TAG not in full.tags
+        assert full.job_name == BUILD_JOB and "dagster/partition" not in full.tags  # one run over every school
+        assert school in instance.get_dynamic_partitions(SCHOOLS.name)  # the build saw its folder
         [check_key] = [key for check in GATE_CHECKS for key in check.check_keys]
         evaluated = instance.event_log_storage.get_asset_check_execution_history(check_key, limit=5)
         assert {record.run_id for record in evaluated} == {latest.run_id, full.run_id}

@@ -23,6 +23,14 @@ def test_build_without_source_folder_is_bad_usage(tmp_path, capsys):
     assert "找不到來源資料夾" in capsys.readouterr().err
 
 
+def test_build_without_a_school_folder_is_bad_usage(tmp_path, capsys):
+    (tmp_path / "source").mkdir()
+    (tmp_path / "source" / "學生資料.csv").write_text("學號\n", encoding="utf-8")  # at the root: no school's
+    assert main(["build", "--source", str(tmp_path / "source"), "--warehouse", str(tmp_path / "w.duckdb")]) == 2
+    assert "下沒有學校資料夾" in capsys.readouterr().err
+    assert not (tmp_path / "w.duckdb").exists()
+
+
 def test_years_parse_as_a_range():
     args = build_parser().parse_args(["generate", "--out", "x", "--years", "111-113"])
     assert args.years == (111, 113)
@@ -35,3 +43,12 @@ def test_a_school_that_is_not_a_code_is_bad_usage(command, school, capsys):
         main([command[0], "--school", school, *command[1:]])
     assert exit_info.value.code == 2
     assert "學校代碼應為 6 碼" in capsys.readouterr().err
+
+
+def test_diagnostics_are_logged_to_stderr_with_ids_masked(tmp_path, monkeypatch, capsys, caplog):
+    monkeypatch.setenv("PORTFOLIO_BACKUPS_KEEP", "A123456789")  # not a number: a warning quoting the value
+    assert main(["backup", "list", "--warehouse", str(tmp_path / "w.duckdb")]) in (0, 1, 2)
+    captured = capsys.readouterr()
+    assert "PORTFOLIO_BACKUPS_KEEP='A12****789' 不是 1 以上的整數" in captured.err
+    assert "A123456789" not in captured.out + captured.err
+    assert {record.name for record in caplog.records if record.levelname == "WARNING"} == {"pipelines.settings"}

@@ -1,7 +1,8 @@
 import dagster as dg
 
 from pipelines.contract import FILES
-from pipelines.definitions import BUILD_JOB, NATIONAL_JOB, build_definitions
+from pipelines.definitions import build_definitions
+from pipelines.partitions import BUILD_JOB, NATIONAL_JOB, SCHOOL_BUILD_JOB, SCHOOLS
 from pipelines.settings import Settings
 
 
@@ -23,11 +24,25 @@ def test_builds_evaluate_the_gate_check_and_the_national_refresh_runs_national_m
 
     settings = Settings.resolve(warehouse=tmp_path / "w.duckdb", source=tmp_path)
     gate_checks = {key for check in GATE_CHECKS for key in check.check_keys}
-    for scoped in (False, True):
-        build = build_definitions(settings, scoped_dbt=scoped, schools=["013301"]).resolve_job_def(BUILD_JOB)
-        assert gate_checks <= build.asset_layer.asset_graph.asset_check_keys
     definitions = build_definitions(settings)
+    for name in (BUILD_JOB, SCHOOL_BUILD_JOB):
+        assert gate_checks <= definitions.resolve_job_def(name).asset_layer.asset_graph.asset_check_keys
     national = definitions.resolve_job_def(NATIONAL_JOB).asset_layer
     assert national.selected_asset_keys and all(key.path[-1].startswith("fct_national_") for key in national.selected_asset_keys)
     dbt_checks = definitions.resolve_asset_graph().asset_check_keys - gate_checks
     assert dbt_checks and national.asset_graph.asset_check_keys == dbt_checks
+
+
+def test_a_schools_build_runs_its_partition_of_the_per_school_assets_without_the_dbt_tests(tmp_path):
+    from pipelines.dbt.assets import national_keys, unscoped_keys
+    from pipelines.gate.assets import GATE_CHECKS, GATE_KEY
+    from pipelines.publish.assets import PUBLISH_KEY
+
+    definitions = build_definitions(Settings.resolve(warehouse=tmp_path / "w.duckdb", source=tmp_path))
+    graph = definitions.resolve_asset_graph()
+    school = definitions.resolve_job_def(SCHOOL_BUILD_JOB).asset_layer
+    selected = school.selected_asset_keys
+    assert {dg.AssetKey(["raw", spec.kind]) for spec in FILES} | {GATE_KEY, PUBLISH_KEY} <= selected
+    assert all(graph.get(key).partitions_def == SCHOOLS for key in selected)
+    assert not selected & {*unscoped_keys(), *national_keys()}
+    assert school.asset_graph.asset_check_keys == {key for check in GATE_CHECKS for key in check.check_keys}

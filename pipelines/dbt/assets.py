@@ -3,9 +3,10 @@
 Two ways to run them (dbt_project/macros/school_scope.sql):
 
 - a full build: `dbt build --full-refresh`, every model recreated and every test run;
-- a school-scoped build (`PortfolioResource.scoped_dbt`, used by `portfolio build --school` when
-  pipelines/ops/scoped.py finds it safe): `dbt run` of the incremental models only, with the schools in
-  the environment variable PORTFOLIO_SCOPED_SCHOOLS, so each model replaces just those schools' rows.
+- a school's build (a run of the school's partition, pipelines/runs.py: `portfolio build --school` when
+  pipelines/ops/scoped.py finds it safe, and the delivery sensor): `dbt run` of the incremental models
+  only, with the partition's school in the environment variable PORTFOLIO_SCOPED_SCHOOLS, so each model
+  replaces just that school's rows.
   The tests and the national models wait for the next full build or national refresh; the gate,
   which runs next, is the school's check;
 - the national refresh (job ``national_refresh``, `portfolio refresh-national`, a nightly schedule):
@@ -20,8 +21,8 @@ import hashlib
 import importlib.metadata
 import io
 import json
+import logging
 import os
-import sys
 import shutil
 import time
 from collections.abc import Mapping
@@ -34,6 +35,9 @@ from packaging import version
 
 from pipelines.dbt.project import dbt_project
 from pipelines.resources import PortfolioResource
+from pipelines.partitions import NATIONAL_JOB, SCHOOLS
+
+log = logging.getLogger(__name__)
 
 # dbt folder → Dagster asset group
 _GROUPS = {"staging": "staging", "intermediate": "intermediate", "marts": "marts", "exports": "exports"}
@@ -56,7 +60,7 @@ SCOPE_VARIABLE = "PORTFOLIO_SCOPED_SCHOOLS"  # read by dbt_project/macros/school
 NATIONAL_TAG = "national"  # dbt_project.yml: models that compare schools, rebuilt whole
 
 
-def dbt_args(portfolio: PortfolioResource | None, *, national: bool = False) -> list[str]:
+def dbt_args(*, scoped: bool = False, national: bool = False) -> list[str]:
     """The dbt command of this run: a full build (models and data tests), or the scoped run of the per-school models.
 
     The scoped job selects the small staging views too (school/, ingest/; the others are per-school
@@ -67,7 +71,7 @@ def dbt_args(portfolio: PortfolioResource | None, *, national: bool = False) -> 
     if national:
         # the national models and every data test; the tests of the other models read their tables as they are
         return ["build", "--select", f"tag:{NATIONAL_TAG} resource_type:test", "--exclude", "resource_type:unit_test"]
-    if is_scoped(portfolio):
+    if scoped:
         # one school's queries take milliseconds: two side by side hide dbt's own time per model
         return ["run", "--threads", "2"]
     # dbt's unit tests check the SQL, not the data: the test suite runs them (tests/dbt), builds do not
@@ -88,8 +92,9 @@ class PortfolioDbtCliResource(DbtCliResource):
         return None
 
 
-def is_scoped(portfolio: PortfolioResource) -> bool:
-    return bool(portfolio.scoped_dbt and portfolio.school_filter)
+def scoped_schools(context: dg.AssetExecutionContext) -> list[str]:
+    """The school of the run's partition (empty in an unpartitioned run: every school)."""
+    return [context.partition_key] if context.has_partition_key else []
 
 
 def target_root() -> Path:
@@ -135,8 +140,6 @@ def national_keys() -> list[dg.AssetKey]:
 
 
 def is_national_refresh(context: dg.AssetExecutionContext) -> bool:
-    from pipelines.definitions import NATIONAL_JOB
-
     return context.run.job_name == NATIONAL_JOB
 
 
@@ -148,7 +151,7 @@ def _national_events(context: dg.AssetExecutionContext, dbt: DbtCliResource, tar
     missing. So dbt gets the selection by tag here, and its events are matched to the run's assets and
     checks by key.
     """
-    invocation = dbt.cli(dbt_args(None, national=True), manifest=dbt_project.manifest_path,
+    invocation = dbt.cli(dbt_args(national=True), manifest=dbt_project.manifest_path,
                          dagster_dbt_translator=PortfolioTranslator(), target_path=target_path)
     for event in invocation.stream():
         if isinstance(event, dg.AssetMaterialization) and event.asset_key in context.selected_asset_keys:
@@ -169,12 +172,13 @@ def unscoped_keys() -> list[dg.AssetKey]:
                           or (node["resource_type"] == "model" and node["config"].get("materialized") == "table"))
 
 
-@dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=PortfolioTranslator())
+@dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=PortfolioTranslator(),
+            partitions_def=SCHOOLS)
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, portfolio: PortfolioResource):
     if not is_national_refresh(context):  # builds hold the warehouse lock around the whole run (pipelines/build.py)
         yield from _run_dbt(context, dbt, portfolio)
         return
-    from pipelines.ops.backup import warehouse_lock
+    from pipelines.ops.files import warehouse_lock
     from pipelines.ops.recovery import recover_locked
     from pipelines.settings import Settings
 
@@ -188,7 +192,8 @@ def _run_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, portfolio: 
              national: bool = False):
     os.environ["PORTFOLIO_WAREHOUSE"] = portfolio.warehouse  # profiles.yml reads it; dbt is a subprocess
     os.environ["PORTFOLIO_DUCKDB_MEMORY"] = portfolio.duckdb_memory
-    os.environ[SCOPE_VARIABLE] = ",".join(portfolio.school_filter or []) if is_scoped(portfolio) else ""
+    schools = [] if national else scoped_schools(context)
+    os.environ[SCOPE_VARIABLE] = ",".join(schools)
     started = time.perf_counter()
     target_path = target_root() / "runs" / context.run.run_id
     models = checks = failed_checks = 0
@@ -196,7 +201,7 @@ def _run_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, portfolio: 
     dbt_log = io.StringIO()
     seed_partial_parse(portfolio.warehouse, target_path)
     events = _national_events(context, dbt, target_path) if national else \
-        dbt.cli(dbt_args(portfolio), context=context, target_path=target_path).stream()
+        dbt.cli(dbt_args(scoped=bool(schools)), context=context, target_path=target_path).stream()
     try:
         while True:
             with contextlib.redirect_stdout(dbt_log) if portfolio.print_progress else contextlib.nullcontext():
@@ -213,16 +218,16 @@ def _run_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, portfolio: 
     except Exception:
         if portfolio.print_progress:
             failures = [line for line in dbt_log.getvalue().splitlines() if "ERROR" in line or "FAIL" in line]
-            print("\n".join(failures[-40:]), file=sys.stderr, flush=True)
+            log.error("%s", "\n".join(failures[-40:]))
         raise
     finally:
         shutil.rmtree(target_path, ignore_errors=True)  # ~3 MB of artefacts per run otherwise
-    if not is_scoped(portfolio) and not context.is_subset:
+    if not schools and not context.is_subset:
         from pipelines.ops.scoped import record_full_build
 
         with portfolio.connect() as con:  # every model rebuilt by this project: scoped builds may follow
             record_full_build(con, con.execute("select current_database()").fetchall()[0][0])
-    command = f"run（僅 {'、'.join(portfolio.school_filter or [])}）" if is_scoped(portfolio) else \
+    command = f"run（僅 {'、'.join(schools)}）" if schools else \
         "build（全國比對模型與全部測試）" if national else "build"
     portfolio.progress(context)(
         f"  dbt {command}  {models} 個模型  {checks} 項測試（未通過 {failed_checks}）  {time.perf_counter() - started:6.1f}s"

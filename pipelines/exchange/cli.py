@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipelines.cli import school_code
+from pipelines.cli_args import school_code
 from pipelines.export.cli import EXIT_BLOCKED, EXIT_OK, EXIT_USAGE, add_warehouse
 
 

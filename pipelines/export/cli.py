@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipelines.cli import school_code
+from pipelines.cli_args import school_code
 EXIT_OK, EXIT_BLOCKED, EXIT_USAGE = 0, 1, 2
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from pipelines.cli import school_code
+from pipelines.cli_args import school_code
 from pipelines.export.cli import EXIT_BLOCKED, EXIT_OK, EXIT_USAGE, add_out, add_warehouse
 
 

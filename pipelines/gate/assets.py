@@ -11,7 +11,7 @@
   gate.runs through `latest_school_status` instead of depending on the check.
 
 A failing blocking check fails its step (and so the run that includes it), except in the build job
-(pipelines/definitions.py): every build evaluates the check, and there a failure is a warning, because
+and a school's build (pipelines/runs.py): every build evaluates the check, and there a failure is a warning, because
 the warehouse is built whatever the gate says.
 """
 
@@ -27,6 +27,7 @@ from pipelines.export.layout import WORKBOOKS
 from pipelines.gate.exported import CODE_LISTS, FRAMES as EXPORTED_FRAMES
 from pipelines.dbt.assets import dbt_models
 from pipelines.resources import PortfolioResource
+from pipelines.partitions import BUILD_JOBS, SCHOOLS
 
 GATE_GROUP = "gate"
 GATE_KEY = dg.AssetKey(["gate", "rule_results"])
@@ -45,6 +46,7 @@ class GateConfig(dg.Config):
 @dg.asset(
     key=GATE_KEY,
     group_name=GATE_GROUP,
+    partitions_def=SCHOOLS,
     deps=[get_asset_key_for_model([dbt_models], model) for model in GATE_MODELS],
     kinds={"duckdb", "great_expectations"},
     description="Pre-submission gate (rules R01–R28) per school and academic year, validated with Great "
@@ -60,9 +62,9 @@ def gate_results(context: dg.AssetExecutionContext, config: GateConfig, portfoli
     as_of = dt.date.fromisoformat(config.as_of) if config.as_of else dt.date.today()
     settings = Settings(warehouse=portfolio.warehouse_path, source=portfolio.source_path,
                         duckdb_memory=portfolio.duckdb_memory)
-    # a one-school build in place: its reports wait, like a full build's, until the build stands
-    reports = settings.pending_gate_reports_dir if portfolio.scoped_dbt else settings.gate_reports_dir
-    wanted = set(portfolio.school_filter or [])
+    # a school's build (in place): its reports wait, like a full build's, until the build stands
+    reports = settings.pending_gate_reports_dir if context.has_partition_key else settings.gate_reports_dir
+    wanted = set(portfolio.run_schools(context) or [])
     targets = [(school, year) for school, years in available_years(portfolio.warehouse_path).items()
                if not wanted or school in wanted
                for year in years if not config.academic_years or year in config.academic_years]
@@ -97,12 +99,11 @@ def gate_results(context: dg.AssetExecutionContext, config: GateConfig, portfoli
 @dg.asset_check(asset=GATE_KEY, name="gate_passes", blocking=True,
                 description="Every school's latest gate run has no error-rule violations; exports wait for this.")
 def gate_passes(context: dg.AssetCheckExecutionContext, portfolio: PortfolioResource) -> dg.AssetCheckResult:
-    from pipelines.definitions import BUILD_JOB
     from pipelines.gate.store import latest_school_status
 
     with portfolio.connect(read_only=True) as con:
         status = latest_school_status(con)
-    wanted = set(portfolio.school_filter or [])
+    wanted = set(portfolio.run_schools(context) or [])
     if wanted:
         status = status[status["school_code"].isin(wanted)]
     failing = status[~status["passed"]]
@@ -111,7 +112,7 @@ def gate_passes(context: dg.AssetCheckExecutionContext, portfolio: PortfolioReso
         passed=failing.empty,
         # a build records the verdict without failing (the warehouse stands whatever the gate says);
         # anywhere else, before the exports above all, a failed gate blocks what follows
-        severity=dg.AssetCheckSeverity.WARN if context.run.job_name == BUILD_JOB else dg.AssetCheckSeverity.ERROR,
+        severity=dg.AssetCheckSeverity.WARN if context.run.job_name in BUILD_JOBS else dg.AssetCheckSeverity.ERROR,
         description="所有學校皆通過檢核" if failing.empty else "未通過檢核：" + "；".join(names),
         metadata={"school_years": len(status), "failing": len(failing), "failing_schools": ", ".join(names) or "none"},
     )

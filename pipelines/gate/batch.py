@@ -24,7 +24,8 @@ once: the "as of" day arithmetic and whether the certifying teacher has left by 
 expressions), the national-ID checksum and digest in Python over the distinct IDs (pipelines/identity.py
 stays the one definition), the proxy only for offending rows (pipelines/gate/proxy.py), and R28's
 certifier verdict in Python for the few outcomes certified by another teacher (frames.certifier_accepted).
-tests/gate/test_gate_batch.py holds it to run_gate, row for row.
+It is the only gate: ``run_gate`` (one school-year) and ``run_gates`` (many) both come here;
+tests/gate/test_gate_batch.py holds it to the suites validated on one school-year's whole frames, row for row.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from pipelines.cli import school_code
+from pipelines.cli_args import school_code
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
     reports = args.reports or settings.gate_reports_dir
 
     from expectations.runner import GateError
-    from pipelines.gate.core import available_years, run_gate
+    from pipelines.gate.core import available_years
 
     try:
         years = available_years(settings.warehouse, None if args.all else args.school)
@@ -117,26 +117,25 @@ def run(args: argparse.Namespace) -> int:
             print("沒有可檢核的學校", file=sys.stderr)
             return EXIT_USAGE
 
+    from pipelines.gate.core import run_gates
     from pipelines.gate.html import write_html
     from pipelines.gate.report import write_json
 
-    results = []
     if args.all:
         print(f"檢核 {len(targets)} 校（基準日 {as_of.isoformat()}）", flush=True)
-    for school, year in targets:
-        try:
-            result = run_gate(settings.warehouse, school, year, args.term, as_of)
-        except GateError as error:  # no such school/year, or a warehouse built before the gate models
-            print(str(error), file=sys.stderr)
-            return EXIT_USAGE
-        folder = _default_dir(reports, school, year, args.term)
+    try:  # one gate for one school or all of them: every school-year in one pass (pipelines/gate/batch.py)
+        results = run_gates(settings.warehouse, targets, args.term, as_of)
+    except GateError as error:  # no such school/year, or a warehouse built before the gate models
+        print(str(error), file=sys.stderr)
+        return EXIT_USAGE
+    for result in results:
+        folder = _default_dir(reports, result.school, result.academic_year, args.term)
         json_path = write_json(result, args.json or folder / "gate.json")
         html_path = write_html(result, args.html or (json_path.parent / "gate.html" if args.json else folder / "gate.html"))
         if args.xlsx:
             from pipelines.gate.xlsx import write_xlsx
 
             write_xlsx(result, args.xlsx)
-        results.append(result)
         if args.all:
             print(_status_line(result, html_path), flush=True)
         else:

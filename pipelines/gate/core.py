@@ -9,8 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from expectations.rules import RULES
-from expectations.runner import GATE_SCHEMA, GateError, RuleResult, read_frames, validate_frames
-from pipelines.gate.frames import prepare_frames
+from expectations.runner import GATE_SCHEMA, GateError, RuleResult
 from pipelines.names import NameBook, read_names
 from pipelines.policy import DEFAULT_POLICY, KEYED_POLICY_KEYS, POLICY_KEYS, Policy
 
@@ -134,23 +133,12 @@ def available_years(warehouse: Path, school: str | None = None) -> dict[str, lis
 
 
 def run_gate(warehouse: Path, school: str, year: int, term: int | None = None, as_of: dt.date | None = None) -> GateResult:
-    """Every rule R01–R28 for one school and academic year (and term), held to the school's own policy."""
-    as_of = as_of or dt.date.today()
-    policy, policy_error = read_policy(warehouse, school)
-    if year not in available_years(warehouse, school).get(school, []):
-        raise UnknownSchoolOrYear(f"學校 {school} 在倉儲中沒有 {year} 學年度的學籍資料")
-    gate_frames = read_frames(warehouse, school, year, term)
-    frames = prepare_frames(gate_frames, policy, as_of)
-    results = validate_frames(frames, policy)
-    missing = {rule.id for rule in RULES} - {result.id for result in results}
-    if missing:
-        raise GateError(f"rules not checked by any suite: {sorted(missing)}")
-    from pipelines.warehouse import connect
+    """Every rule R01–R28 for one school and academic year (and term), held to the school's own policy.
 
-    with connect(warehouse, read_only=True) as con:
-        names = read_names(con, {school: _named_in(results)})[school]
-    return GateResult(school=school, academic_year=year, term=term, as_of=as_of, results=tuple(results),
-                      policy_error=policy_error, classes=_classes(gate_frames.classes, term), names=names)
+    The batched gate for one target (`run_gates`): one gate, whether one school asks or the nation.
+    """
+    (result,) = run_gates(warehouse, [(school, year)], term, as_of)
+    return result
 
 
 def _named_in(results) -> tuple[set[str], set[str]]:

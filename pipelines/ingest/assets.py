@@ -1,4 +1,5 @@
-"""Ingestion as Dagster assets: one asset per contract file, named like its dbt source (raw/<kind>)."""
+"""Ingestion as Dagster assets: one asset per contract file, named like its dbt source (raw/<kind>),
+partitioned by school (a school's partition ingests its folder only; an unpartitioned run, every folder)."""
 
 
 import time
@@ -10,6 +11,7 @@ import dagster as dg
 from pipelines.contract import FILES, FileSpec
 from pipelines.ingest.load import FileResult, ingest_file_kind, ingest_policies
 from pipelines.resources import PortfolioResource
+from pipelines.partitions import SCHOOLS
 
 INGEST_GROUP = "ingest"
 
@@ -46,6 +48,7 @@ def build_file_asset(spec: FileSpec) -> dg.AssetsDefinition:
     @dg.asset(
         key=["raw", spec.kind],
         group_name=INGEST_GROUP,
+        partitions_def=SCHOOLS,
         kinds={"duckdb", "polars"},
         description=f"{spec.folder}/{spec.label}: every school's delivery, typed, with lineage; "
         f"rows that break the input contract go to raw.quarantine."
@@ -54,7 +57,7 @@ def build_file_asset(spec: FileSpec) -> dg.AssetsDefinition:
     def ingest_asset(context: dg.AssetExecutionContext, portfolio: PortfolioResource) -> dg.MaterializeResult:
         started = time.perf_counter()
         with portfolio.connect() as con:
-            results = ingest_file_kind(con, portfolio.source_path, spec, schools=portfolio.school_filter)
+            results = ingest_file_kind(con, portfolio.source_path, spec, schools=portfolio.run_schools(context))
         portfolio.progress(context)(_progress_line(spec.label, results, time.perf_counter() - started))
         for result in results:
             if result.status in ("rejected", "refused"):
@@ -71,13 +74,14 @@ POLICY_TABLES = ("school_policies", "school_terms", "school_selection_deadlines"
 @dg.multi_asset(
     name="raw_school_policies",
     group_name=INGEST_GROUP,
+    partitions_def=SCHOOLS,
     specs=[dg.AssetSpec(["raw", table], kinds={"duckdb"}, group_name=INGEST_GROUP,
                         description="policy.yaml per school, validated, defaults applied") for table in POLICY_TABLES],
 )
 def policy_assets(context: dg.AssetExecutionContext, portfolio: PortfolioResource):
     started = time.perf_counter()
     with portfolio.connect() as con:
-        results = ingest_policies(con, portfolio.source_path, schools=portfolio.school_filter)
+        results = ingest_policies(con, portfolio.source_path, schools=portfolio.run_schools(context))
     invalid = [result for result in results if result.status == "rejected"]
     portfolio.progress(context)(
         f"  匯入 {_pad('policy.yaml', 12)} {len(results):>4} 校  設定錯誤 {len(invalid)} 校  {time.perf_counter() - started:6.1f}s"
@@ -95,6 +99,7 @@ INGESTED_KEYS = [*(asset.key for asset in FILE_ASSETS), *policy_assets.keys]
 @dg.multi_asset(
     name="raw_ingest_log",
     group_name=INGEST_GROUP,
+    partitions_def=SCHOOLS,
     specs=[
         dg.AssetSpec(["raw", "quarantine"], group_name=INGEST_GROUP, kinds={"duckdb"}, deps=INGESTED_KEYS,
                      description="Every row (or whole file) that could not be loaded, with file, line, field and reason."),
@@ -111,7 +116,7 @@ def ingest_log_assets(context: dg.AssetExecutionContext, portfolio: PortfolioRes
 
     shutdown()  # the parsing workers are done: give their memory back before dbt runs
     with portfolio.connect() as con:
-        for item in record_unrecognised(con, portfolio.source_path, portfolio.school_filter):
+        for item in record_unrecognised(con, portfolio.source_path, portfolio.run_schools(context)):
             portfolio.progress(context)(f"  {'拒讀' if item.status == 'refused' else '未讀取'} {item.message}")
         by_reason = dict(con.execute("select reason, count(*) from raw.quarantine group by 1 order by 1").fetchall())
         deliveries = con.execute("select count(*) from raw.deliveries").fetchall()[0][0]

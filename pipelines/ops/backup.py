@@ -28,21 +28,24 @@ a build of some schools rebuilds only their rows in place instead (pipelines/ops
 
 from __future__ import annotations
 
+import logging
 import contextlib
 import datetime as dt
-import fcntl
 import os
-import re
 import shutil
-import sys
-import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
 
-from pipelines.settings import WORKING_COPY_MARK, Settings
+from pipelines.ops.files import (
+    Announce, Snapshot, WarehouseBusy, copy_database, copy_whole, failed_path, is_openable, list_snapshots,
+    read_guard, remove_database, retrying, sql_path, wal_path, warehouse_lock, working_path,
+)
+from pipelines.settings import Settings
+
+log = logging.getLogger(__name__)
 
 # Schemas a build writes from the deliveries (ingestion and dbt). Everything else in the warehouse
 # belongs to other writers and survives a build.
@@ -50,159 +53,8 @@ BUILD_SCHEMAS = frozenset({"raw", "staging", "intermediate", "marts", "seeds", "
 DERIVED_SCHEMAS = frozenset({"audit"})  # rebuilt from the audit log, never carried over
 _SYSTEM_SCHEMAS = frozenset({"information_schema", "pg_catalog"})
 
-PARTIAL_SUFFIX = ".partial"  # a copy being written (partial_path); one left behind is removed by recovery
-_LOCK_RETRIES = 30  # x 1 s: how long to wait for a writer (gate, remind) to let go of the live file
-_SNAPSHOT_NAME = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}-\d{6}-\d{6})-(?P<label>[a-z_]+)\.duckdb$")
-
-Announce = Callable[[str], None]
-
-
-class WarehouseBusy(RuntimeError):
-    """Another process keeps the warehouse file locked."""
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    path: Path
-    created: dt.datetime
-    label: str  # why it was taken: build, restore, manual
-
-    @property
-    def name(self) -> str:
-        return self.path.name
-
-    @property
-    def size(self) -> int:
-        try:
-            return self.path.stat().st_size
-        except OSError:
-            return 0
-
-
-def working_path(live: Path) -> Path:
-    return live.with_name(f"{live.stem}{WORKING_COPY_MARK}{live.suffix or '.duckdb'}")
-
-
-def failed_path(live: Path) -> Path:
-    return live.with_name(f"{live.stem}.failed{live.suffix or '.duckdb'}")
-
-
-def scratch_files(live: Path) -> list[Path]:
-    """Leftovers of builds beside the warehouse (a copy being built, the last failed one), with WALs."""
-    files = [working_path(live), failed_path(live)]
-    return [path for file in files for path in (file, _wal(file)) if path.exists()]
-
-
-def _wal(path: Path) -> Path:
-    return path.with_name(path.name + ".wal")
-
-
-def _remove(path: Path) -> None:
-    for file in (path, _wal(path)):
-        with contextlib.suppress(FileNotFoundError):
-            file.unlink()
-
-
-@contextlib.contextmanager
-def warehouse_lock(live: Path, announce: Announce | None = None, *, wait: bool = True) -> Iterator[bool]:
-    """Exclusive lock for whatever replaces or rewrites the warehouse file (build, purge, restore).
-
-    Yields True once held; with wait=False it yields False at once when somebody else holds it.
-    """
-    live.parent.mkdir(parents=True, exist_ok=True)
-    with open(live.with_name(live.name + ".lock"), "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            if not wait:
-                yield False
-                return
-            if announce:
-                announce(f"  等待另一個建置／清除／還原結束（{live.name}.lock）…")
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield True
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _is_lock_error(error: Exception) -> bool:
-    return "lock" in str(error).lower()
-
-
-def _retrying(open_it: Callable[[], duckdb.DuckDBPyConnection], what: Path) -> duckdb.DuckDBPyConnection:
-    for attempt in range(_LOCK_RETRIES):
-        try:
-            return open_it()
-        except duckdb.Error as error:
-            if not _is_lock_error(error) or attempt == _LOCK_RETRIES - 1:
-                if _is_lock_error(error):
-                    raise WarehouseBusy(f"{what} 正被其他程式寫入，請稍後再試（{error}）") from error
-                raise
-            time.sleep(1)
-    raise AssertionError("unreachable")
-
-
-@contextlib.contextmanager
-def read_guard(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection held open: while it is, no other process can write the file."""
-    con = _retrying(lambda: duckdb.connect(str(path), read_only=True), path)
-    try:
-        yield con
-    finally:
-        con.close()
-
-
-def partial_path(path: Path) -> Path:
-    """Where a copy is written before it is renamed to `path`: a killed copy is never taken for a whole one."""
-    return path.with_name(f".{path.name}{PARTIAL_SUFFIX}")
-
-
-def _copy_whole(source: Path, target: Path) -> None:
-    partial = partial_path(target)
-    try:
-        shutil.copyfile(source, partial)
-        os.replace(partial, target)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            partial.unlink()
-
-
-def copy_database(source: Path, target: Path) -> None:
-    """A consistent byte copy of a DuckDB file (and its WAL, if a crash left one)."""
-    _remove(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with read_guard(source):
-        if _wal(source).exists():
-            _copy_whole(_wal(source), _wal(target))
-        _copy_whole(source, target)
-
-
-def is_openable(path: Path) -> bool:
-    """The file is a DuckDB database that opens and answers a query."""
-    try:
-        with duckdb.connect(str(path), read_only=True) as con:
-            con.execute("select count(*) from information_schema.tables").fetchall()
-        return True
-    except Exception:
-        return False
-
 
 # --- snapshots -------------------------------------------------------------------------------------
-
-def list_snapshots(settings: Settings) -> list[Snapshot]:
-    """The warehouse's snapshots, oldest first."""
-    folder = settings.backups_dir
-    if not folder.is_dir():
-        return []
-    found = []
-    for path in folder.iterdir():
-        match = _SNAPSHOT_NAME.match(path.name)
-        if match and match["stem"] == settings.warehouse.stem and path.is_file():
-            created = dt.datetime.strptime(match["stamp"], "%Y%m%d-%H%M%S-%f")
-            found.append(Snapshot(path=path, created=created, label=match["label"]))
-    return sorted(found, key=lambda snapshot: snapshot.created)
-
 
 def _new_snapshot_path(settings: Settings, label: str) -> Path:
     settings.backups_dir.mkdir(parents=True, exist_ok=True)
@@ -218,7 +70,7 @@ def _link_or_copy(source: Path, target: Path) -> None:
     try:
         os.link(source, target)
     except OSError:
-        _copy_whole(source, target)
+        copy_whole(source, target)
 
 
 def take_snapshot(settings: Settings, label: str = "manual") -> Path | None:
@@ -241,7 +93,7 @@ def prune_snapshots(settings: Settings) -> list[Path]:
     snapshots = list_snapshots(settings)
     doomed = snapshots[: max(len(snapshots) - settings.backups_keep, 0)]
     for snapshot in doomed:
-        _remove(snapshot.path)
+        remove_database(snapshot.path)
     return [snapshot.path for snapshot in doomed]
 
 
@@ -264,7 +116,7 @@ def restore_snapshot(settings: Settings, snapshot: Snapshot, announce: Announce 
     does not open as a DuckDB database; the live file is only ever replaced by one atomic rename.
     """
     from pipelines.ops.audit import sync_audit_table
-    from pipelines.ops.purge import reapply_purges
+    from pipelines.ops.tombstones import reapply_purges
 
     if not is_openable(snapshot.path):
         raise ValueError(f"{snapshot.name} 無法以 DuckDB 開啟，不能還原")
@@ -291,11 +143,11 @@ def _swap_in(settings: Settings, new_file: Path, *, label: str) -> Path | None:
         with read_guard(live):  # no writer can slip in between the link and the rename
             saved = _new_snapshot_path(settings, label)
             _link_or_copy(live, saved)
-            if _wal(live).exists():
-                shutil.copyfile(_wal(live), _wal(saved))
+            if wal_path(live).exists():
+                shutil.copyfile(wal_path(live), wal_path(saved))
             os.replace(new_file, live)
             with contextlib.suppress(FileNotFoundError):
-                _wal(live).unlink()  # belonged to the old file, now kept with the snapshot
+                wal_path(live).unlink()  # belonged to the old file, now kept with the snapshot
     else:
         os.replace(new_file, live)
     return saved
@@ -320,12 +172,8 @@ def _fingerprint(con: duckdb.DuckDBPyConnection, database: str, schema: str, tab
 def side_fingerprints(path: Path) -> dict[tuple[str, str], tuple]:
     """(count, content hash) of every table outside the build's schemas: what the build started from."""
     with duckdb.connect() as con:
-        con.execute(f"attach '{_sql_path(path)}' as base (read_only)")
+        con.execute(f"attach '{sql_path(path)}' as base (read_only)")
         return {key: _fingerprint(con, "base", *key) for key in _side_tables(con, "base")}
-
-
-def _sql_path(path: Path) -> str:
-    return str(path).replace("'", "''")
 
 
 def carry_over_side_tables(con: duckdb.DuckDBPyConnection, base: dict[tuple[str, str], tuple],
@@ -383,19 +231,19 @@ def _audit_build(settings: Settings, schools: list[str] | None, *, succeeded: bo
     try:
         record_audit(settings, "build", details={"schools": schools or "all", "succeeded": succeeded})
     except OSError as error:  # the log is a record, not a precondition of the build
-        print(f"警告：未能寫入稽核紀錄（{error}）", file=sys.stderr, flush=True)
+        log.warning("警告：未能寫入稽核紀錄（%s）", error)
 
 
 def _finalize(settings: Settings, work: Path, base: dict, announce: Announce | None) -> tuple[list[str], int]:
     """Before the swap: other writers' tables, earlier purges and the audit table into the new file."""
     from pipelines.ops.audit import sync_audit_table
-    from pipelines.ops.purge import reapply_purges
+    from pipelines.ops.tombstones import reapply_purges
 
     with duckdb.connect() as con:
-        con.execute(f"attach '{_sql_path(work)}' as work")
+        con.execute(f"attach '{sql_path(work)}' as work")
         carried = []
         if settings.warehouse.exists():
-            _retrying(lambda: con.execute(f"attach '{_sql_path(settings.warehouse)}' as live (read_only)"), settings.warehouse)
+            retrying(lambda: con.execute(f"attach '{sql_path(settings.warehouse)}' as live (read_only)"), settings.warehouse)
             carried = carry_over_side_tables(con, base, announce)
             con.execute("detach live")
         reapplied = reapply_purges(con, settings, database="work")
@@ -423,7 +271,7 @@ def safe_build(settings: Settings, build: Callable[[Settings], bool], *, announc
             try:
                 copy_database(live, work)
             except WarehouseBusy as busy:
-                print(f"建置未開始：{busy}", file=sys.stderr, flush=True)
+                log.error("建置未開始：%s", busy)
                 return False
             base = side_fingerprints(work)
             say(f"  在副本上建置 {work.name}（完成後才取代 {live.name}）")
@@ -438,16 +286,16 @@ def safe_build(settings: Settings, build: Callable[[Settings], bool], *, announc
             _discard_published(settings, work)
             failed = failed_path(live)
             if work.exists():
-                _remove(failed)
+                remove_database(failed)
                 os.replace(work, failed)
-                if _wal(work).exists():
-                    os.replace(_wal(work), _wal(failed))
+                if wal_path(work).exists():
+                    os.replace(wal_path(work), wal_path(failed))
             say(f"  建置失敗：{live.name} 維持建置前的版本；失敗的副本留在 {failed.name} 供檢查")
             _audit_build(settings, schools, succeeded=False)
             if interrupted is not None and not isinstance(interrupted, Exception):
                 raise interrupted  # Ctrl-C, SystemExit: after cleaning up, let it through
             if interrupted is not None:
-                print(f"建置中斷：{type(interrupted).__name__}: {interrupted}", file=sys.stderr, flush=True)
+                log.error("建置中斷：%s: %s", type(interrupted).__name__, interrupted)
             return False
 
         _audit_build(settings, schools, succeeded=True)  # before _finalize, so audit.events includes it
@@ -455,10 +303,10 @@ def safe_build(settings: Settings, build: Callable[[Settings], bool], *, announc
             carried, reapplied = _finalize(settings, work, base, announce)
             saved = _swap_in(settings, work, label="build")
         except WarehouseBusy as busy:  # the build is done but the live file stayed locked: keep the result
-            _remove(failed_path(live))
+            remove_database(failed_path(live))
             os.replace(work, failed_path(live))
             _discard_published(settings, work)
-            print(f"建置完成但無法替換倉儲：{busy}；新版本留在 {failed_path(live).name}", file=sys.stderr, flush=True)
+            log.error("建置完成但無法替換倉儲：%s；新版本留在 %s", busy, failed_path(live).name)
             _audit_build(settings, schools, succeeded=False)
             return False
         if carried:

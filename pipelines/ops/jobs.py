@@ -1,16 +1,15 @@
-"""Per-school runs in Dagster: build one school's deliveries, gate one school; and the reminder run.
+"""Per-school runs in Dagster: a school's delivery, gate one school; and the reminder run.
 
-Runs are partitioned by school (a dynamic partition per school folder, added by the delivery sensor and
-the nightly schedule), so one school's run failing never blocks another's: a school's build goes through
-``run_build(settings, schools=[school])``, which ingests only that school's folder into a copy of the
-warehouse and swaps it in only if every step succeeded (pipelines/ops/backup.py). A bad delivery fails
-its own run and leaves the warehouse as it was for every other school.
+Runs are partitioned by school (a dynamic partition per school folder, added by the delivery sensor, the
+nightly schedule and every build), so one school's run failing never blocks another's. A delivery run
+(``school_delivery``, started by the sensor) holds the warehouse lock and the undo journal and runs the
+school's partition of ``school_build`` (pipelines/runs.py), the same run ``portfolio build --school``
+makes: the school's rows are rebuilt in place and put back if a step fails. A bad delivery fails its own
+runs and leaves the warehouse as it was for every other school.
 
 Every job here writes the warehouse, so all carry the tag ``portfolio/warehouse=writer``; dagster.yaml's
 run queue lets one such run go at a time (``make dagster`` writes that limit), and the build's own file
 lock serialises builds started from the command line too.
-
-The whole-graph asset job ``build_warehouse`` (pipelines/definitions.py) stays as it was for ``portfolio build``.
 """
 
 import datetime as dt
@@ -18,14 +17,11 @@ import datetime as dt
 import dagster as dg
 
 from pipelines.ops.recovery import recover_before_use
-
 from pipelines.resources import PortfolioResource
+from pipelines.partitions import SCHOOLS, WRITER_TAGS
+from pipelines.runs import JobsOf, build
 
-SCHOOLS = dg.DynamicPartitionsDefinition(name="schools")
-SCHOOL_TAG = "portfolio/school"
-WRITER_TAGS = {"portfolio/warehouse": "writer"}
-
-SCHOOL_BUILD_JOB = "school_build"
+SCHOOL_DELIVERY_JOB = "school_delivery"
 SCHOOL_GATE_JOB = "school_gate"
 REMINDERS_JOB = "daily_reminders"
 
@@ -36,17 +32,16 @@ def _settings(portfolio: PortfolioResource):
     return Settings.resolve(warehouse=portfolio.warehouse, source=portfolio.source)
 
 
-@dg.op(description="Ingest this school's folder and rebuild the dbt models, on a copy swapped in only on success.")
-def build_school(context: dg.OpExecutionContext, portfolio: PortfolioResource) -> dg.Output[str]:
-    from pipelines.build import run_build
-    from pipelines.ops.backup import failed_path
-
+@dg.op(description="Run this school's partition of school_build under the warehouse lock; its rows are put back "
+                   "if the run fails (a full build instead when the warehouse needs one).")
+def build_school(context: dg.OpExecutionContext, portfolio: PortfolioResource,
+                 build_jobs: dg.ResourceParam[JobsOf]) -> dg.Output[str]:
     school = context.partition_key
     settings = _settings(portfolio)
     context.log.info(f"建置 {school}：{settings.source / school} → {settings.warehouse}")
-    if not run_build(settings, schools=[school], print_progress=True):
+    if not build(build_jobs, context.instance, settings, schools=[school], print_progress=True):
         raise dg.Failure(description=f"{school} 的建置失敗；倉儲維持原狀，其他學校不受影響。",
-                         metadata={"school": school, "failed_copy": str(failed_path(settings.warehouse))})
+                         metadata={"school": school})
     return dg.Output(school, metadata={"school": school, "warehouse": str(settings.warehouse)})
 
 
@@ -104,9 +99,9 @@ def write_reminders(context: dg.OpExecutionContext, config: RemindersRunConfig, 
     return dg.Output(code, metadata={"reminders": dg.MetadataValue.path(str(settings.reminders_dir))})
 
 
-@dg.job(name=SCHOOL_BUILD_JOB, partitions_def=SCHOOLS, tags=WRITER_TAGS,
-        description="One school's deliveries → warehouse (started by the delivery sensor).")
-def school_build_job():
+@dg.job(name=SCHOOL_DELIVERY_JOB, partitions_def=SCHOOLS, tags=WRITER_TAGS,
+        description="A school's new delivery → its partition run of school_build (started by the delivery sensor).")
+def school_delivery_job():
     build_school()
 
 
@@ -121,4 +116,4 @@ def reminders_job():
     write_reminders()
 
 
-OPS_JOBS = [school_build_job, school_gate_job, reminders_job]
+OPS_JOBS = [school_delivery_job, school_gate_job, reminders_job]

@@ -27,7 +27,7 @@ _PUBLISHING = re.compile(r"^\..+\.(?P<pid>\d+)\.tmp(\.wal)?$")  # pipelines/publ
 
 def recover_before_use(settings: Settings, announce: Announce | None = None) -> list[str]:
     """Undo a killed one-school build and remove stale partial copies; what was done (empty: nothing)."""
-    from pipelines.ops.backup import warehouse_lock
+    from pipelines.ops.files import warehouse_lock
 
     if not settings.warehouse.exists():
         return []
@@ -40,7 +40,7 @@ def recover_before_use(settings: Settings, announce: Announce | None = None) -> 
 def recover_locked(settings: Settings, announce: Announce | None = None) -> list[str]:
     """`recover_before_use` for a caller that holds the warehouse lock already; audited when it did anything."""
     from pipelines.ops.audit import record_audit
-    from pipelines.ops.scoped import recover
+    from pipelines.ops.undo import recover
 
     done = [f"undo:{school}" for school in recover(settings, announce)]
     for path in stale_files(settings):
@@ -76,7 +76,7 @@ def discard_pending_reports(settings: Settings) -> None:
 
 def stale_files(settings: Settings) -> list[Path]:
     """Partial copies and pending reports of processes that no longer run (call under the warehouse lock)."""
-    from pipelines.ops.backup import PARTIAL_SUFFIX, working_path
+    from pipelines.ops.files import PARTIAL_SUFFIX, working_path
 
     live = settings.warehouse
     found = [working_path(live), live.with_name(f"{live.stem}.restoring{live.suffix or '.duckdb'}"),

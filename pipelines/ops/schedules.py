@@ -9,11 +9,10 @@ marts and the dbt tests to the national refresh that follows the gate (job ``nat
 
 import dagster as dg
 
-from pipelines.definitions import NATIONAL_JOB
 from pipelines.ingest.layout import discover_schools
-from pipelines.ops.jobs import SCHOOL_TAG, SCHOOLS, reminders_job, school_gate_job
-from pipelines.ops.sensors import new_partitions
+from pipelines.ops.jobs import reminders_job, school_gate_job
 from pipelines.resources import PortfolioResource
+from pipelines.partitions import NATIONAL_JOB, SCHOOL_TAG, add_school_partitions, every_partition
 
 TIMEZONE = "Asia/Taipei"
 NIGHTLY_GATE_CRON = "0 2 * * *"  # 02:00 every night
@@ -27,9 +26,7 @@ def nightly_gate_schedule(context: dg.ScheduleEvaluationContext, portfolio: Port
     schools = discover_schools(portfolio.source_path)
     if not schools:
         return dg.SkipReason(f"{portfolio.source_path} 下沒有學校資料夾")
-    added = new_partitions(context.instance, schools)
-    if added:
-        context.instance.add_dynamic_partitions(SCHOOLS.name, added)
+    add_school_partitions(context.instance, schools)
     night = context.scheduled_execution_time.date().isoformat() if context.scheduled_execution_time else None
     return [
         dg.RunRequest(run_key=f"{school}:{night}", partition_key=school, tags={SCHOOL_TAG: school},
@@ -43,7 +40,7 @@ def nightly_gate_schedule(context: dg.ScheduleEvaluationContext, portfolio: Port
              description="National marts (fct_national_*) and every dbt test, after the day's one-school builds.")
 def national_refresh_schedule(context: dg.ScheduleEvaluationContext):
     night = context.scheduled_execution_time.date().isoformat() if context.scheduled_execution_time else None
-    return dg.RunRequest(run_key=night)
+    return dg.RunRequest(run_key=night, tags=every_partition(context.instance))  # one run over every school
 
 
 @dg.schedule(job=reminders_job, cron_schedule=REMINDERS_CRON, execution_timezone=TIMEZONE,

@@ -6,7 +6,7 @@ Dagster jobs) that costs what a national build costs. Everything a one-school bu
 ``school_code`` (raw tables, the incremental dbt models, the gate's results), so instead:
 
 1. under the warehouse lock, X's rows of every such table are saved to Parquet beside the warehouse
-   (``<name>.undo/``), and only then a journal naming them is written (atomically);
+   (``<name>.undo/``), and only then a journal naming them is written (atomically; pipelines/ops/undo.py);
 2. the build runs on the live file: ingestion replaces X's files, dbt deletes and re-appends X's rows of
    every incremental model (dbt_project/macros/school_scope.sql), the gate stores X's result, publishing
    replaces X's rows in the dashboards' copy;
@@ -21,43 +21,26 @@ the project's files): after a change to the models, or on a fresh warehouse, the
 
 from __future__ import annotations
 
+import logging
 import contextlib
 import datetime as dt
 import hashlib
-import json
-import os
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
+from pipelines.ops.undo import JOURNAL, recover, save_school_rows, undo_dir
 from pipelines.settings import DBT_PROJECT_DIR, Settings
+
+log = logging.getLogger(__name__)
 
 Announce = Callable[[str], None]
 
 STATE_SCHEMA, STATE_TABLE = "build", "state"
 # the schemas a scoped build writes; every table in them that has school_code is saved for undo
-SCOPED_SCHEMAS = ("raw", "staging", "intermediate", "marts", "exports", "gate")
-JOURNAL = "journal.json"
 _PROJECT_FILES = ("dbt_project.yml", "models", "macros", "../seeds")
-
-
-def undo_dir(live: Path) -> Path:
-    return live.with_name(f"{live.stem}.undo")
-
-
-def _sql_path(path: Path) -> str:
-    return str(path).replace("'", "''")
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _in_list(schools: list[str]) -> str:
-    return ", ".join("'" + school.replace("'", "''") + "'" for school in schools)
 
 
 def project_digest(project_dir: Path = DBT_PROJECT_DIR) -> str:
@@ -98,93 +81,6 @@ def why_not_scoped(settings: Settings) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class Journal:
-    schools: list[str]
-    tables: dict[str, str]  # "schema.table" → Parquet file name in the undo folder
-    started_at: str
-
-    @classmethod
-    def read(cls, folder: Path) -> Journal | None:
-        path = folder / JOURNAL
-        if not path.exists():
-            return None
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return cls(schools=list(data["schools"]), tables=dict(data["tables"]), started_at=data["started_at"])
-
-    def write(self, folder: Path) -> None:
-        temporary = folder / f".{JOURNAL}.tmp"
-        with temporary.open("w", encoding="utf-8") as handle:
-            json.dump({"schools": self.schools, "tables": self.tables, "started_at": self.started_at}, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, folder / JOURNAL)
-
-
-def _school_tables(con: duckdb.DuckDBPyConnection, database: str) -> list[tuple[str, str]]:
-    rows = con.execute(
-        "select t.schema_name, t.table_name from duckdb_tables() t join duckdb_columns() c "
-        "on c.database_name = t.database_name and c.schema_name = t.schema_name and c.table_name = t.table_name "
-        "where t.database_name = ? and not t.temporary and c.column_name = 'school_code' "
-        f"and t.schema_name in ({_in_list(list(SCOPED_SCHEMAS))}) order by 1, 2",
-        [database],
-    ).fetchall()
-    return [(schema, table) for schema, table in rows]
-
-
-def save_school_rows(con: duckdb.DuckDBPyConnection, database: str, folder: Path, schools: list[str]) -> Journal:
-    """Write the schools' rows of every school-keyed table to Parquet, then the journal that names them."""
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    tables = {}
-    for number, (schema, table) in enumerate(_school_tables(con, database)):
-        name = f"{number:03d}.parquet"
-        con.execute(f"copy (select * from {_quote(database)}.{_quote(schema)}.{_quote(table)} "
-                    f"where school_code in ({_in_list(schools)})) to '{_sql_path(folder / name)}' (format parquet)")
-        tables[f"{schema}.{table}"] = name
-    journal = Journal(schools=list(schools), tables=tables, started_at=dt.datetime.now().isoformat(timespec="seconds"))
-    journal.write(folder)
-    return journal
-
-
-def restore_school_rows(con: duckdb.DuckDBPyConnection, database: str, folder: Path, journal: Journal) -> int:
-    """Put the journal's schools' rows back as they were saved, in one transaction; tables restored."""
-    schools = _in_list(journal.schools)
-    con.execute("begin transaction")
-    try:
-        for schema, table in _school_tables(con, database):
-            name = journal.tables.get(f"{schema}.{table}")
-            target = f"{_quote(database)}.{_quote(schema)}.{_quote(table)}"
-            con.execute(f"delete from {target} where school_code in ({schools})")
-            if name is not None:  # a table the build created has no saved rows: the schools' rows go
-                con.execute(f"insert into {target} by name select * from read_parquet('{_sql_path(folder / name)}')")
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
-    return len(journal.tables)
-
-
-def recover(settings: Settings, announce: Announce | None = None) -> list[str]:
-    """Undo a scoped build that did not finish (failed, or killed); the schools restored. Call under the lock."""
-    folder = undo_dir(settings.warehouse)
-    journal = Journal.read(folder)
-    if journal is None:
-        shutil.rmtree(folder, ignore_errors=True)  # killed before the journal: nothing was changed yet
-        return []
-    with duckdb.connect(str(settings.warehouse), config={"memory_limit": settings.duckdb_memory}) as con:
-        restore_school_rows(con, con.execute("select current_database()").fetchall()[0][0], folder, journal)
-        con.execute("checkpoint")
-    if settings.published.exists():  # the dashboards' copy may already show the undone rows
-        from pipelines.publish import publish_schools
-
-        publish_schools(settings.warehouse, settings.published, journal.schools, memory_limit=settings.duckdb_memory)
-    shutil.rmtree(folder, ignore_errors=True)
-    if announce:
-        announce(f"  已復原未完成的單校建置（{'、'.join(journal.schools)}，始於 {journal.started_at}）")
-    return journal.schools
-
-
 def build_in_place(settings: Settings, build: Callable[[Settings], bool], schools: list[str], *,
                    announce: Announce | None = None) -> bool:
     """Run a school-scoped `build` on the live warehouse, undoing the schools' rows if it does not succeed.
@@ -193,7 +89,7 @@ def build_in_place(settings: Settings, build: Callable[[Settings], bool], school
     did not finish is undone first.
     """
     from pipelines.ops.audit import record_audit, sync_audit_table
-    from pipelines.ops.purge import reapply_purges
+    from pipelines.ops.tombstones import reapply_purges
     from pipelines.ops.recovery import discard_pending_reports, promote_pending_reports, recover_locked
 
     say = announce or (lambda line: None)
@@ -230,9 +126,7 @@ def build_in_place(settings: Settings, build: Callable[[Settings], bool], school
         if interrupted is not None and not isinstance(interrupted, Exception):
             raise interrupted
         if interrupted is not None:
-            import sys
-
-            print(f"建置中斷：{type(interrupted).__name__}: {interrupted}", file=sys.stderr, flush=True)
+            log.error("建置中斷：%s: %s", type(interrupted).__name__, interrupted)
         return False
     with contextlib.suppress(FileNotFoundError):
         (folder / JOURNAL).unlink()  # from here on the build stands

@@ -2,15 +2,17 @@
 
 Every minute it compares each school folder with its cursor (names, sizes, modification times) and,
 for folders that changed, the files' sha256 with what the warehouse last ingested
-(pipelines/ops/deliveries.py). One RunRequest per changed school, for that school's partition of
-``school_build``; the run key (school + fingerprint) keeps a delivery from being built twice.
+(pipelines/ops/deliveries.py). Every school folder seen gets its partition; one RunRequest per changed
+school, for that school's partition of ``school_delivery`` (which runs its partition of ``school_build``);
+the run key (school + fingerprint) keeps a delivery from being built twice.
 """
 
 import dagster as dg
 
 from pipelines.ops.deliveries import detect_changes, dump_cursor, load_cursor
-from pipelines.ops.jobs import SCHOOL_TAG, SCHOOLS, school_build_job
+from pipelines.ops.jobs import school_delivery_job
 from pipelines.resources import PortfolioResource
+from pipelines.partitions import SCHOOL_TAG, SCHOOLS
 
 
 def new_partitions(instance: dg.DagsterInstance, schools: list[str]) -> list[str]:
@@ -18,7 +20,7 @@ def new_partitions(instance: dg.DagsterInstance, schools: list[str]) -> list[str
     return [school for school in schools if school not in known]
 
 
-@dg.sensor(job=school_build_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING,
+@dg.sensor(job=school_delivery_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING,
            description="A new or changed delivery in a school's folder starts that school's build.")
 def school_deliveries_sensor(context: dg.SensorEvaluationContext, portfolio: PortfolioResource):
     changes = detect_changes(portfolio.source_path, load_cursor(context.cursor), portfolio.warehouse_path)

@@ -15,7 +15,7 @@ What is copied:
 - ``meta.publication``: when and from where the copy was made.
 
 A student an earlier purge removed never shows again: whatever a newer delivery brought back of him is
-left out of the copy (the purge's tombstones, pipelines/ops/purge.py ``drop_purged_from_copy``).
+left out of the copy (the purge's tombstones, pipelines/ops/tombstones.py ``drop_purged_from_copy``).
 
 A school-scoped build (``portfolio build --school``) refreshes only its schools' rows: ``publish_schools``
 copies the published file, replaces those schools' rows in every table that has ``school_code`` (the rest
@@ -40,7 +40,7 @@ import duckdb
 
 from pipelines.identity import mask_national_id_sql
 from pipelines.names import SUMMARY_EXCERPT_CHARS
-from pipelines.ops.purge import drop_purged_from_copy
+from pipelines.ops.tombstones import drop_purged_from_copy
 from pipelines.settings import Settings, audit_log_of
 
 # marts table → the columns the dashboards need (None: all). Long free text stays behind.

@@ -7,6 +7,7 @@ from pipelines.dbt.assets import dbt_models
 from pipelines.gate.assets import GATE_KEY
 from pipelines.publish import DASHBOARD_TABLES, EXTRA_TABLES
 from pipelines.resources import PortfolioResource
+from pipelines.partitions import SCHOOLS
 
 PUBLISH_KEY = dg.AssetKey(["published", "warehouse"])
 
@@ -14,6 +15,7 @@ PUBLISH_KEY = dg.AssetKey(["published", "warehouse"])
 @dg.asset(
     key=PUBLISH_KEY,
     group_name="publish",
+    partitions_def=SCHOOLS,
     deps=[*(get_asset_key_for_model([dbt_models], model)
             for model in [*DASHBOARD_TABLES, *(table for _, table in EXTRA_TABLES)]), GATE_KEY],
     kinds={"duckdb"},
@@ -28,10 +30,11 @@ def published_warehouse(context: dg.AssetExecutionContext, portfolio: PortfolioR
                         duckdb_memory=portfolio.duckdb_memory)
     from pipelines.export.confirmations import evaluate_all
 
+    schools = [context.partition_key] if context.has_partition_key else None  # a school's build: only its rows
     # replies this build loaded open their dispute cases and count, before the dashboards' copy is made
-    evaluate_all(settings.warehouse, portfolio.school_filter or None)
-    if portfolio.scoped_dbt and portfolio.school_filter:  # a school-scoped build: only its schools' rows
-        publication = publish_schools(settings.warehouse, settings.published, portfolio.school_filter,
+    evaluate_all(settings.warehouse, schools)
+    if schools:
+        publication = publish_schools(settings.warehouse, settings.published, schools,
                                       memory_limit=settings.duckdb_memory)
     else:
         publication = publish_warehouse(settings.warehouse, settings.published, memory_limit=settings.duckdb_memory)

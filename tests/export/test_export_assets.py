@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import dagster as dg
 
-from pipelines.definitions import BUILD_JOB, build_definitions
+from pipelines.definitions import build_definitions
+from pipelines.partitions import BUILD_JOB
 from pipelines.export.assets import EXPORT_JOB, EXPORTS_KEY, RECONCILIATIONS_KEY, central_workbooks
 from pipelines.gate.assets import GATE_KEY
 from pipelines.resources import PortfolioResource

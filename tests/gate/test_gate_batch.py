@@ -1,11 +1,25 @@
-"""run_gates (pipelines/gate/batch.py) gives, for many school-years at once, exactly what run_gate gives one by one."""
+"""run_gates (pipelines/gate/batch.py), the one gate, gives for many school-years at once exactly what the
+suites give validated one school-year at a time on its whole frames (expectations.runner.validate_frames)."""
 
 from __future__ import annotations
 
 import pytest
 
-from pipelines.gate.core import UnknownSchoolOrYear, available_years, run_gate, run_gates
+from pipelines.gate.core import GateResult, UnknownSchoolOrYear, available_years, run_gates
 from tests.gate import warehouse_fixture as fx
+
+
+def run_gate(warehouse, school, year, term, as_of) -> GateResult:
+    """The reference: one school-year's frames, its policy's suites, no aggregation."""
+    from expectations.runner import read_frames, validate_frames
+    from pipelines.gate.core import _classes, read_policy
+    from pipelines.gate.frames import prepare_frames
+
+    policy, policy_error = read_policy(warehouse, school)
+    gate_frames = read_frames(warehouse, school, year, term)
+    results = validate_frames(prepare_frames(gate_frames, policy, as_of), policy)
+    return GateResult(school=school, academic_year=year, term=term, as_of=as_of, results=tuple(results),
+                      policy_error=policy_error, classes=_classes(gate_frames.classes, term))
 
 
 def _same(single, batch):

@@ -15,15 +15,8 @@ import duckdb
 import pytest
 
 from pipelines.ops.audit import read_audit, record_audit
-from pipelines.ops.backup import (
-    failed_path,
-    find_snapshot,
-    list_snapshots,
-    restore_snapshot,
-    safe_build,
-    take_snapshot,
-    working_path,
-)
+from pipelines.ops.backup import find_snapshot, restore_snapshot, safe_build, take_snapshot
+from pipelines.ops.files import failed_path, list_snapshots, working_path
 from pipelines.settings import Settings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

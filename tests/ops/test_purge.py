@@ -11,9 +11,11 @@ import duckdb
 import pytest
 
 from pipelines.ops.audit import read_audit
-from pipelines.ops.backup import find_snapshot, list_snapshots, restore_snapshot, take_snapshot
+from pipelines.ops.backup import find_snapshot, restore_snapshot, take_snapshot
+from pipelines.ops.files import list_snapshots
 from pipelines.export.layout import SUBMITTED_MARKER
-from pipelines.ops.purge import RETAINED_REASON, apply_purge, find_leavers, plan_purge, reapply_purges
+from pipelines.ops.purge import RETAINED_REASON, apply_purge, find_leavers, plan_purge
+from pipelines.ops.tombstones import reapply_purges
 from tests.ops.schools_fixture import IDS, SCHOOL_A
 
 AS_OF = dt.date(2025, 8, 1)  # A keeps leavers 2 years: S05 (畢業 2023-06-30) is due, S06 (退學 2024-11-01) not yet

@@ -7,9 +7,9 @@ import os
 import duckdb
 
 from pipelines.cli import main
-from pipelines.ops import scoped
+from pipelines.ops import undo
 from pipelines.ops.audit import read_audit
-from pipelines.ops.backup import partial_path, warehouse_lock, working_path
+from pipelines.ops.files import partial_path, warehouse_lock, working_path
 from pipelines.ops.recovery import recover_before_use
 from tests.ops.test_scoped import contents, make_warehouse, rewrite_school, settings_for
 
@@ -42,7 +42,7 @@ def test_a_killed_one_school_build_is_undone_and_leftovers_removed_and_audited(t
     make_warehouse(settings)
     before = contents(settings.warehouse)
     with duckdb.connect(str(settings.warehouse)) as con:
-        scoped.save_school_rows(con, "warehouse", scoped.undo_dir(settings.warehouse), ["111111"])
+        undo.save_school_rows(con, "warehouse", undo.undo_dir(settings.warehouse), ["111111"])
     rewrite_school("111111")(settings)  # killed before it finished
     stale, running = leftovers(settings)
 

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
-from pipelines.ops.jobs import SCHOOL_GATE_JOB, SCHOOLS
-from pipelines.definitions import NATIONAL_JOB
+from pipelines.ops.jobs import SCHOOL_GATE_JOB
+from pipelines.partitions import NATIONAL_JOB, SCHOOLS
 from pipelines.ops.schedules import national_refresh_schedule, nightly_gate_schedule, reminders_schedule
 from pipelines.resources import PortfolioResource
 from tests.ops import schools_fixture
@@ -50,10 +50,13 @@ def test_reminders_go_out_on_weekday_mornings_for_that_day():
     assert request.run_config["ops"]["write_reminders"]["config"]["as_of"] == "2025-07-15"
 
 
-def test_the_national_refresh_runs_once_a_night_after_the_gate():
+def test_the_national_refresh_runs_once_a_night_after_the_gate_over_every_school():
     with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions(SCHOOLS.name, [schools_fixture.SCHOOL_A, schools_fixture.SCHOOL_B])
         request = national_refresh_schedule(
             dg.build_schedule_context(instance=instance, scheduled_execution_time=NIGHT.replace(hour=3)))
+    assert (request.tags["dagster/asset_partition_range_start"], request.tags["dagster/asset_partition_range_end"]) \
+        == (schools_fixture.SCHOOL_A, schools_fixture.SCHOOL_B)
     assert national_refresh_schedule.job_name == NATIONAL_JOB
     assert national_refresh_schedule.execution_timezone == "Asia/Taipei"
     assert national_refresh_schedule.cron_schedule == "0 3 * * *"  # after the gate's 02:00

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.ops import scoped
+from pipelines.ops import scoped, undo
 from pipelines.settings import Settings
 
 SCHOOLS = ("111111", "222222")
@@ -65,7 +65,7 @@ def test_a_scoped_build_changes_only_its_school(tmp_path):
     assert after["raw.uploads"] == [("111111", 9, "new"), ("222222", 1, "c")]
     assert [row for row in after["marts.counts"] if row[0] == "222222"] == [("222222", 1)]
     assert after["seeds.codes"] == before["seeds.codes"]
-    assert not scoped.undo_dir(settings.warehouse).exists()
+    assert not undo.undo_dir(settings.warehouse).exists()
 
 
 @pytest.mark.parametrize("outcome", [True, "raise"])
@@ -79,7 +79,7 @@ def test_a_failed_scoped_build_puts_the_schools_rows_back(tmp_path, outcome):
     after = contents(settings.warehouse)
     assert after.pop("marts.created_by_build") == []  # a table the build created keeps no row of the school
     assert after == before
-    assert not scoped.undo_dir(settings.warehouse).exists()
+    assert not undo.undo_dir(settings.warehouse).exists()
 
 
 def test_a_killed_scoped_build_is_undone_by_the_next_build(tmp_path):
@@ -87,24 +87,24 @@ def test_a_killed_scoped_build_is_undone_by_the_next_build(tmp_path):
     make_warehouse(settings)
     before = contents(settings.warehouse)
     with duckdb.connect(str(settings.warehouse)) as con:  # what build_in_place does before the build...
-        scoped.save_school_rows(con, "warehouse", scoped.undo_dir(settings.warehouse), ["111111"])
+        undo.save_school_rows(con, "warehouse", undo.undo_dir(settings.warehouse), ["111111"])
     rewrite_school("111111")(settings)  # ...and the build, killed before it could finish
 
-    assert scoped.recover(settings) == ["111111"]
+    assert undo.recover(settings) == ["111111"]
     after = contents(settings.warehouse)
     after.pop("marts.created_by_build")
     assert after == before
-    assert scoped.recover(settings) == []  # nothing left to undo
+    assert undo.recover(settings) == []  # nothing left to undo
 
 
 def test_a_build_killed_before_its_journal_changed_nothing_and_leaves_nothing(tmp_path):
     settings = settings_for(tmp_path)
     make_warehouse(settings)
-    folder = scoped.undo_dir(settings.warehouse)
+    folder = undo.undo_dir(settings.warehouse)
     folder.mkdir()
     (folder / "000.parquet").write_bytes(b"half written")
 
-    assert scoped.recover(settings) == []
+    assert undo.recover(settings) == []
     assert not folder.exists()
 
 
@@ -160,7 +160,7 @@ def test_a_scoped_build_of_a_changed_school_equals_a_full_build(built_sample, tm
     """One school delivers new certified uploads: `portfolio build --school` and a full build agree on every row."""
     from benchmarks.national import _csv_school, prepare_incremental
     from pipelines.build import run_build
-    from pipelines.ops.backup import list_snapshots
+    from pipelines.ops.files import list_snapshots
 
     source = tmp_path / "source"
     shutil.copytree(built_sample.source, source, ignore=shutil.ignore_patterns("_truth"))
@@ -189,7 +189,7 @@ def test_a_scoped_build_of_a_changed_school_equals_a_full_build(built_sample, tm
     with duckdb.connect(str(tmp_path / "scoped" / "warehouse.duckdb"), read_only=True) as con:
         assert con.execute("select count(*) from marts.fct_course_outcomes where outcome_id in (?, ?, ?) "
                            "and is_certified", ids).fetchall()[0][0] == 3
-    assert not scoped.undo_dir(tmp_path / "scoped" / "warehouse.duckdb").exists()
+    assert not undo.undo_dir(tmp_path / "scoped" / "warehouse.duckdb").exists()
     published = dataclasses.replace(built_sample.settings, warehouse=tmp_path / "scoped" / "warehouse.duckdb").published
     with duckdb.connect(str(published), read_only=True) as con:  # the dashboards' copy has the new uploads too
         assert con.execute("select count(*) from marts.fct_course_outcomes where outcome_id in (?, ?, ?)",

@@ -5,9 +5,10 @@ from __future__ import annotations
 import dagster as dg
 import pytest
 
-from pipelines.ops.jobs import SCHOOL_BUILD_JOB, SCHOOL_TAG, SCHOOLS
+from pipelines.ops.jobs import SCHOOL_DELIVERY_JOB
 from pipelines.ops.sensors import school_deliveries_sensor
 from pipelines.resources import PortfolioResource
+from pipelines.partitions import SCHOOL_TAG, SCHOOLS
 from pipelines.settings import Settings
 from tests.ops import schools_fixture
 from tests.ops.conftest import ingest
@@ -48,7 +49,7 @@ def test_a_new_file_triggers_exactly_that_schools_run(deliveries, instance):
     [request] = second.run_requests
     assert request.partition_key == B and request.tags[SCHOOL_TAG] == B
     assert request.run_key.startswith(f"{B}:")
-    assert school_deliveries_sensor.job_name == SCHOOL_BUILD_JOB
+    assert school_deliveries_sensor.job_name == SCHOOL_DELIVERY_JOB
 
     assert tick(deliveries, instance, second.cursor).run_requests == []  # the same delivery is requested once
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from pipelines.cli import school_code
+from pipelines.cli_args import school_code
 from pipelines.ops.cli.common import add_warehouse
 
 

@@ -47,7 +47,8 @@ def _mirror_audit(settings) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pipelines.ops.backup import WarehouseBusy, find_snapshot, list_snapshots, restore_snapshot, take_snapshot
+    from pipelines.ops.backup import find_snapshot, restore_snapshot, take_snapshot
+    from pipelines.ops.files import WarehouseBusy, list_snapshots
     from pipelines.settings import Settings
 
     settings = Settings.resolve(warehouse=args.warehouse)

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipelines.cli import school_code
+from pipelines.cli_args import school_code
 from pipelines.ops.cli.common import add_actor, add_warehouse, parse_date
 
 
@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
 
     import duckdb
 
-    from pipelines.ops.backup import WarehouseBusy
+    from pipelines.ops.files import WarehouseBusy
     from pipelines.ops.purge import RETAINED_REASON, apply_purge, plan_purge
 
     try:

@@ -7,7 +7,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from pipelines.cli import school_code
+from pipelines.cli_args import school_code
 from pipelines.ops.cli.common import add_actor, add_warehouse, parse_date
 
 DEFAULT_DAYS = 7
@@ -82,10 +82,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"  XLSX  {path}")
 
     if not args.no_store:
-        from pipelines.ops.backup import WarehouseBusy, _retrying
+        from pipelines.ops.files import WarehouseBusy, retrying
 
         try:
-            con = _retrying(lambda: duckdb.connect(str(settings.warehouse)), settings.warehouse)
+            con = retrying(lambda: duckdb.connect(str(settings.warehouse)), settings.warehouse)
             with con:
                 store_reminders(con, reminders)
         except (WarehouseBusy, duckdb.Error) as error:

@@ -11,7 +11,7 @@ from pipelines.cli import main
 
 
 def test_refresh_national_materializes_the_national_marts_and_runs_every_dbt_test(built_sample, tmp_path, dagster_home):
-    from pipelines.definitions import NATIONAL_JOB
+    from pipelines.partitions import NATIONAL_JOB
 
     warehouse = tmp_path / "warehouse.duckdb"
     shutil.copyfile(built_sample.warehouse, warehouse)
