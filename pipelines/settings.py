@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,7 +109,5 @@ def _backups_keep(text: str | None) -> int:
         return DEFAULT_BACKUPS_KEEP
     if text.strip().isdigit() and int(text) >= 1:
         return int(text)
-    import sys
-
-    print(f"PORTFOLIO_BACKUPS_KEEP={text!r} 不是 1 以上的整數，改用預設值 {DEFAULT_BACKUPS_KEEP}", file=sys.stderr)
+    logging.getLogger(__name__).warning("PORTFOLIO_BACKUPS_KEEP=%r 不是 1 以上的整數，改用預設值 %d", text, DEFAULT_BACKUPS_KEEP)
     return DEFAULT_BACKUPS_KEEP

@@ -20,8 +20,8 @@ import hashlib
 import importlib.metadata
 import io
 import json
+import logging
 import os
-import sys
 import shutil
 import time
 from collections.abc import Mapping
@@ -34,6 +34,8 @@ from packaging import version
 
 from pipelines.dbt.project import dbt_project
 from pipelines.resources import PortfolioResource
+
+log = logging.getLogger(__name__)
 
 # dbt folder → Dagster asset group
 _GROUPS = {"staging": "staging", "intermediate": "intermediate", "marts": "marts", "exports": "exports"}
@@ -213,7 +215,7 @@ def _run_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, portfolio: 
     except Exception:
         if portfolio.print_progress:
             failures = [line for line in dbt_log.getvalue().splitlines() if "ERROR" in line or "FAIL" in line]
-            print("\n".join(failures[-40:]), file=sys.stderr, flush=True)
+            log.error("dbt：\n%s", "\n".join(failures[-40:]))
         raise
     finally:
         shutil.rmtree(target_path, ignore_errors=True)  # ~3 MB of artefacts per run otherwise

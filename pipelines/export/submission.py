@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import json
+import logging
 import os
 import stat
 import uuid
@@ -54,9 +55,7 @@ def audit(settings, action: str, **event) -> None:
 
         record_audit(settings, action, **event)
     except Exception as error:  # noqa: BLE001  (the log is a record, not a precondition)
-        import sys
-
-        print(f"警告：未能寫入稽核紀錄（{error}）", file=sys.stderr)
+        logging.getLogger(__name__).warning("未能寫入稽核紀錄（%s）", error)
 
 
 @dataclass(frozen=True)
