@@ -31,8 +31,7 @@ from pipelines.export.layout import (
 )
 from pipelines.export.workbook import WorkbookMismatch, read_rows, sha256_of
 from pipelines.identity import mask_national_id, mask_national_ids_in_text, national_id_digest
-
-TAIPEI = dt.timezone(dt.timedelta(hours=8), "Asia/Taipei")
+from pipelines.roc import TAIPEI
 
 
 class SubmissionError(Exception):

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pipelines.ops.reminders import Reminders
 from pipelines.safe_cells import new_workbook, write_cell
-from pipelines.ingest.dates import roc_date
+from pipelines.roc import roc_date
 
 CLASS_COLUMNS = (("截止事項", "deadline_label", 22), ("截止日期", "deadline_date", 11), ("剩餘天數", "days_left", 8),
                  ("座號", "seat_number", 6), ("學號", "student_number", 12), ("提醒內容", "detail", 70))
@@ -124,7 +124,7 @@ def _deadline_text(rows: list[dict]) -> str:
     parts = []
     for day, label, year, term in deadlines:
         when = f"{year} 學年度第 {term} 學期" if term else f"{year} 學年度"
-        parts.append(f"{when}{label} {roc_date(day)}")
+        parts.append(f"{when}{label} {roc_date(day, era=True)}")
     return "；".join(parts)
 
 
