@@ -374,7 +374,7 @@ def _v2_rules(plan: SchoolPlan, frames: dict[str, pl.DataFrame], outcomes_s: pl.
 
     rows = students.unique(subset=["academic_year", "term", "student_number"], keep="last", maintain_order=True)
     latest = rows.sort("term").unique(subset=["academic_year", "student_number"], keep="last", maintain_order=True)
-    start = pl.date(pl.col("academic_year") + 1911, 8, 1)
+    start = pl.date(pl.col("academic_year") + ROC_OFFSET, 8, 1)
     age = (start.dt.year() - pl.col("birth_date").dt.year()
            - pl.when((start.dt.month() * 100 + start.dt.day()) < (pl.col("birth_date").dt.month() * 100
                                                                     + pl.col("birth_date").dt.day())).then(1).otherwise(0))
