@@ -35,3 +35,10 @@ def test_a_school_that_is_not_a_code_is_bad_usage(command, school, capsys):
         main([command[0], "--school", school, *command[1:]])
     assert exit_info.value.code == 2
     assert "學校代碼應為 6 碼" in capsys.readouterr().err
+
+
+def test_generation_reports_on_stdout_and_logs_its_progress_on_stderr_in_detail_with_v(tmp_path, capsys):
+    assert main(["-v", "generate", "--out", str(tmp_path / "source"), "--schools", "1", "--students-per-school", "5"]) == 0
+    out, err = capsys.readouterr()
+    assert "產生模擬資料" in out and "完成：1 校" in out
+    assert "INFO pipelines.cli:" in err and "INFO pipelines.cli:" not in out
