@@ -173,10 +173,6 @@ def machine() -> dict:
 
 # --- the pipeline ----------------------------------------------------------------------------------
 
-class StageUnavailable(Exception):
-    """The stage's code is not in this checkout (yet)."""
-
-
 def _settings(config: BenchConfig, source: Path, warehouse: Path):
     from pipelines.settings import Settings
 

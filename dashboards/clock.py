@@ -1,6 +1,7 @@
 """One calendar for people: ROC dates, Asia/Taipei times, the school terms, and the reference day.
 
-- Dates read `114/06/30` (民國); times `114/06/30 09:30` in Asia/Taipei, whatever the machine's zone.
+- Dates read `114/06/30` (民國); times `114/06/30 09:30` in Asia/Taipei, whatever the machine's zone
+  (pipelines.roc, the one definition the pipelines' reports use too).
 - A typed date may be ROC or Gregorian (`114/06/30`, `1140630`, `2025-06-30`): the data files' rule
   (pipelines.ingest.dates), so a person and a delivery are read alike.
 - Term 1 of 學年度 Y runs from 1 August of Y+1911 to 31 January; term 2 from 1 February to 31 July.
@@ -12,43 +13,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
-import pandas as pd
+from pipelines.roc import ROC_OFFSET, TAIPEI, roc_date, roc_datetime, taipei
 
-ROC_OFFSET = 1911
-TAIPEI = ZoneInfo("Asia/Taipei")
+__all__ = ["roc_date", "roc_datetime", "taipei", "today", "parse_day", "term_window", "reference_day"]
+
 BEFORE_DEADLINE = dt.timedelta(days=14)
 MACHINE_ZONE = None  # naive_zone of stamps taken with the machine's clock (the gate's checked_at)
-
-
-def _missing(value) -> bool:
-    return value is None or (not isinstance(value, str) and pd.isna(value))
-
-
-def roc_date(value) -> str:
-    """2025-06-30 → '114/06/30'; missing → '—'."""
-    if _missing(value):
-        return "—"
-    day = value if isinstance(value, dt.date) and not isinstance(value, dt.datetime) else pd.Timestamp(value).date()
-    return f"{day.year - ROC_OFFSET:03d}/{day.month:02d}/{day.day:02d}"
-
-
-def taipei(value, *, naive_zone: dt.tzinfo | None = TAIPEI) -> dt.datetime | None:
-    """A timestamp in Asia/Taipei. A naive one is taken to be in `naive_zone`: Taipei for what the export
-    step records, the machine's own zone (None) for what was stamped with the machine's clock."""
-    if _missing(value):
-        return None
-    stamp = pd.Timestamp(value).to_pydatetime()
-    if stamp.tzinfo is None:
-        stamp = stamp.replace(tzinfo=naive_zone) if naive_zone is not None else stamp.astimezone()
-    return stamp.astimezone(TAIPEI)
-
-
-def roc_datetime(value, *, naive_zone: dt.tzinfo | None = TAIPEI) -> str:
-    """'114/06/30 09:30' in Asia/Taipei; missing → '—'."""
-    stamp = taipei(value, naive_zone=naive_zone)
-    return "—" if stamp is None else f"{roc_date(stamp.date())} {stamp:%H:%M}"
 
 
 def today() -> dt.date:

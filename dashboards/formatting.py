@@ -11,7 +11,7 @@ import streamlit as st
 
 from pipelines.identity import mask_national_ids_in_text
 from pipelines.safe_cells import csv_rows, new_workbook, write_row
-from dashboards.clock import roc_date  # noqa: F401  (the pages' one ROC date)
+from pipelines.roc import roc_date  # noqa: F401  (the pages' one ROC date)
 
 
 def _missing(value) -> bool:

@@ -16,6 +16,7 @@ from pathlib import Path
 from pipelines.cli_args import school_code
 from pipelines.settings import Settings
 
+log = logging.getLogger(__name__)
 
 # Feature modules that bring their own subcommand: each has `add_parser(subparsers) -> ArgumentParser`
 # and `run(args) -> int`. Keep imports there cheap; heavy libraries load inside run().
@@ -80,6 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="portfolio",
         description="學習歷程資料平臺: ingest school deliveries, build the warehouse, check and submit.",
     )
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="diagnostics in detail: debug lines with time and source (on stderr)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     generate = commands.add_parser(
@@ -124,7 +127,7 @@ def _generate(out: Path, args: argparse.Namespace) -> None:
           f"{args.years[0]}–{args.years[1]} 學年度, seed {args.seed}, error rate {args.error_rate})", flush=True)
     summary = generate(out, schools=args.schools, students_per_school=args.students_per_school, years=args.years,
                        seed=args.seed, error_rate=args.error_rate, clean_schools=args.clean_schools,
-                       progress=lambda line: print(f"  {line}", flush=True))
+                       progress=lambda line: log.info("  %s", line))
     print(f"  完成：{len(summary.school_codes)} 校、{summary.files_written:,} 個檔案、"
           f"{summary.rows_written:,} 列，{summary.seconds:.1f}s", flush=True)
 
@@ -139,42 +142,21 @@ def _build(settings: Settings, schools: list[str]) -> bool:
     return ok
 
 
-class _StderrHandler(logging.Handler):
-    """Diagnostics (warnings and errors the pipeline logs) on whatever stderr is when they happen, so they
-    pass through `masked_output` like everything else a command writes."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            sys.stderr.write(self.format(record) + "\n")
-            sys.stderr.flush()
-        except Exception:  # noqa: BLE001 - logging's own way to report a record it cannot write
-            self.handleError(record)
-
-
-def log_diagnostics_to_stderr() -> None:
-    """The pipeline's diagnostics go through `logging` (logger `pipelines`); on the command line they are
-    shown on stderr, the message only. The command's own output stays on stdout (print)."""
-    logger = logging.getLogger("pipelines")
-    if not any(isinstance(handler, _StderrHandler) for handler in logger.handlers):
-        handler = _StderrHandler(logging.WARNING)
-        handler.setFormatter(logging.Formatter("%(message)s"))
-        logger.addHandler(handler)
-
-
 def main(argv: list[str] | None = None) -> int:
-    from pipelines.identity import install_masking, masked_output
+    from pipelines.identity import masked_output
+    from pipelines.logs import setup_logging
 
-    install_masking()  # log records too: every one passes through the ID mask (pipelines/identity.py)
-    log_diagnostics_to_stderr()
     with masked_output():  # a message a command prints itself may quote a value: IDs masked there too
-        return _run(build_parser().parse_args(argv))
+        args = build_parser().parse_args(argv)
+        setup_logging(verbose=args.verbose)  # diagnostics: stderr, through the same ID mask
+        return _run(args)
 
 
 def _run(args: argparse.Namespace) -> int:
     if hasattr(args, "warehouse") and args.command not in ("build", "demo"):  # those recover under their lock
         from pipelines.ops.recovery import recover_before_use
 
-        recover_before_use(Settings.resolve(warehouse=args.warehouse), lambda line: print(line, file=sys.stderr))
+        recover_before_use(Settings.resolve(warehouse=args.warehouse), lambda line: log.warning(line.strip()))
     if hasattr(args, "run"):
         return args.run(args)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,6 +12,8 @@ import duckdb
 
 from pipelines.settings import Settings
 from pipelines.warehouse import connect
+
+log = logging.getLogger(__name__)
 
 
 class PortfolioResource(dg.ConfigurableResource):
@@ -23,7 +26,7 @@ class PortfolioResource(dg.ConfigurableResource):
     source: str
     duckdb_memory: str = "4GB"
     schools: list[str] = []
-    print_progress: bool = False  # the CLI asks for one line per stage on stdout
+    print_progress: bool = False  # the CLI asks for one line per stage in its log (stderr)
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides) -> PortfolioResource:
@@ -63,6 +66,6 @@ class PortfolioResource(dg.ConfigurableResource):
         def report(line: str) -> None:
             context.log.info(line)
             if self.print_progress:
-                print(line, flush=True)
+                log.info(line)
 
         return report

@@ -52,3 +52,10 @@ def test_diagnostics_are_logged_to_stderr_with_ids_masked(tmp_path, monkeypatch,
     assert "PORTFOLIO_BACKUPS_KEEP='A12****789' 不是 1 以上的整數" in captured.err
     assert "A123456789" not in captured.out + captured.err
     assert {record.name for record in caplog.records if record.levelname == "WARNING"} == {"pipelines.settings"}
+
+
+def test_generation_reports_on_stdout_and_logs_its_progress_on_stderr_in_detail_with_v(tmp_path, capsys):
+    assert main(["-v", "generate", "--out", str(tmp_path / "source"), "--schools", "1", "--students-per-school", "5"]) == 0
+    out, err = capsys.readouterr()
+    assert "產生模擬資料" in out and "完成：1 校" in out
+    assert "INFO pipelines.cli:" in err and "INFO pipelines.cli:" not in out

@@ -44,3 +44,40 @@
         order by loaded_at desc nulls last, source_line desc nulls last
     ) = 1
 {%- endmacro %}
+
+{#- A policy.yaml date set once per school and academic year (勾選 and 多元表現 deadlines): the staging
+    model of its raw table, keyed on (school_code, academic_year), the newest load winning. The column
+    `deadline` of the raw table comes out as `<deadline>_date`. -#}
+{% macro school_year_deadline(raw_table, deadline) -%}
+with
+
+source as (
+
+    select * from {{ source('raw', raw_table) }}
+
+),
+
+renamed as (
+
+    select
+        {{ clean_text('school_code') }} as school_code,
+        cast(academic_year as integer) as academic_year,
+        {{ deadline }} as {{ deadline }}_date,
+        delivery_id,
+        loaded_at,
+    from source
+
+),
+
+final as (
+
+    select * from renamed
+    qualify row_number() over (
+        partition by school_code, academic_year
+        order by loaded_at desc nulls last
+    ) = 1
+
+)
+
+select * from final
+{%- endmacro %}

@@ -39,6 +39,8 @@ from pipelines.partitions import NATIONAL_JOB, SCHOOLS
 
 log = logging.getLogger(__name__)
 
+log = logging.getLogger(__name__)
+
 # dbt folder → Dagster asset group
 _GROUPS = {"staging": "staging", "intermediate": "intermediate", "marts": "marts", "exports": "exports"}
 
@@ -218,7 +220,7 @@ def _run_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, portfolio: 
     except Exception:
         if portfolio.print_progress:
             failures = [line for line in dbt_log.getvalue().splitlines() if "ERROR" in line or "FAIL" in line]
-            log.error("%s", "\n".join(failures[-40:]))
+            log.error("dbt：\n%s", "\n".join(failures[-40:]))
         raise
     finally:
         shutil.rmtree(target_path, ignore_errors=True)  # ~3 MB of artefacts per run otherwise

@@ -67,7 +67,7 @@ def run_transfer(settings: Settings, build: Callable[[Settings, list[str]], bool
 
 def describe(settings: Settings, moved: Moved) -> str:
     """One line: who moved where and when, what the package brought and what the receiving school sends of it."""
-    from pipelines.ingest.dates import roc_date
+    from pipelines.roc import roc_date
     from pipelines.warehouse import connect
 
     with connect(settings.warehouse, read_only=True) as con:
@@ -86,7 +86,7 @@ def describe(settings: Settings, moved: Moved) -> str:
 
     def when(school: str) -> str:
         value = dates.get(school)
-        return roc_date(value) if isinstance(value, dt.date) else "日期不明"
+        return roc_date(value, era=True) if isinstance(value, dt.date) else "日期不明"
 
     return (f"轉學：學號 {moved.sending_student} 於 {when(moved.sending_school)} 自 {moved.sending_school} 轉出，"
             f"{when(moved.receiving_school)} 轉入 {moved.receiving_school}（學號 {moved.receiving_student}）；"

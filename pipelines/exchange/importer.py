@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import duckdb
 
 from pipelines.exchange.export import ExchangeError
-from pipelines.exchange.package import SECTION_COLUMNS, TAIPEI, Package
+from pipelines.exchange.package import SECTION_COLUMNS, Package
+from pipelines.roc import TAIPEI
 from pipelines.exchange.tables import KEY_COLUMNS, PACKAGE_COLUMNS, create_exchange_tables
 from pipelines.warehouse import table_exists
 

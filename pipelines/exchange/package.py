@@ -21,13 +21,12 @@ import json
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from pipelines.identity import is_valid_national_id, mask_national_id
+from pipelines.roc import TAIPEI
 
 FORMAT = "portfolio-exchange"
 VERSION = 1
-TAIPEI = ZoneInfo("Asia/Taipei")
 MANIFEST = "manifest.json"
 # One definition of each section's fields and their warehouse types: the export reads these columns, the
 # import creates raw.exchange_<section> with them (JSON: a nested list, kept as JSON text). No section has

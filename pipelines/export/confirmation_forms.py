@@ -56,13 +56,13 @@ class ClassForms:
 
 def class_forms(warehouse: Path, state: ConfirmationState) -> list[ClassForms]:
     """What each class's 歷程確認單 says, whatever it is printed on (xlsx, PDF)."""
-    from pipelines.ingest.dates import roc_date
+    from pipelines.roc import roc_date
 
     people = _students(warehouse, state)
     by_class: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
     for item in state.items:
         by_class[item["class_code"] or "未分班"][item["student_number"]].append(item)
-    closes = roc_date(state.window_closes)
+    closes = roc_date(state.window_closes, era=True)
     forms = []
     for class_code, students in sorted(by_class.items()):
         order = sorted(students, key=lambda number: (students[number][0]["seat_number"] or 10**6, number))

@@ -74,13 +74,13 @@ def _on_warehouse(args: argparse.Namespace, action):
 
 def run_status(args: argparse.Namespace) -> int:
     from pipelines.export.confirmations import evaluate
-    from pipelines.ingest.dates import roc_date
+    from pipelines.roc import roc_date
 
     settings, state = _on_warehouse(args, lambda warehouse: evaluate(warehouse, args.school, args.year, args.term))
     if state is None:
         return EXIT_USAGE
     summary = state.summary()
-    print(f"{state.school}  {state.academic_year}_{state.term}  確認期間至 {roc_date(state.window_closes)}")
+    print(f"{state.school}  {state.academic_year}_{state.term}  確認期間至 {roc_date(state.window_closes, era=True)}")
     print(f"  學生 {summary['students']:,}：" + "、".join(f"{label} {summary[state_name]:,}" for state_name, label in STATE_LABELS.items())
           + f"；逾期回覆 {state.late_replies:,} 項、家長代為確認 {state.guardian_replies:,} 項")
     if state.unmatched_replies:
@@ -92,7 +92,7 @@ def run_status(args: argparse.Namespace) -> int:
         print(f"    {workbook}  {class_code} 班  {unit}  {count} 件")
     for case in open_cases:
         print(f"    第 {case.case_id} 號  {case.class_code or '未分班'} 班 {case.student_number}  {case.workbook} "
-              f"{case.item_key_shown or ''}  {case.owner_unit}  期限 {roc_date(case.due_date)}")
+              f"{case.item_key_shown or ''}  {case.owner_unit}  期限 {roc_date(case.due_date, era=True)}")
     waiting = Counter(state.classes[number] or "未分班" for number, value in state.students.items() if value == "unconfirmed")
     for class_code, count in sorted(waiting.items()):
         print(f"  {class_code} 班未確認 {count} 人")

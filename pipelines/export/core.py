@@ -53,11 +53,6 @@ class ExportOutcome:
         return folder_name(self.academic_year, self.term, self.revision or 0)
 
 
-def read_model_rows(warehouse: Path, workbook: Workbook, school: str, year: int, term: int) -> pl.DataFrame:
-    """The export model's rows of one school, year and term, in the order they are written."""
-    return read_folder_rows(warehouse, (workbook,), school, year, term)[workbook.model]
-
-
 def read_folder_rows(warehouse: Path, workbooks: Iterable[Workbook], school: str, year: int,
                      term: int, *, con=None) -> dict[str, pl.DataFrame]:
     """Each workbook's model rows of one school, year and term, in the order they are written, as polars

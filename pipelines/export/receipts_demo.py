@@ -69,12 +69,12 @@ def simulate_confirmations(settings, out: Path, school: str, year: int, term: in
 
 def describe(run: ConfirmationRun) -> str:
     """One line: the warehouse's confirmation state, then the simulation's truth, the same counts in the same order."""
-    from dashboards.clock import roc_date
+    from pipelines.roc import roc_date
 
     state, truth, result = run.state, run.truth, run.reconciliation
     summary = state.summary()
     return (f"  {state.school} {state.academic_year}_{state.term}：收訖 {result.count('received'):,}、"
-            f"退件 {result.count('rejected'):,}；確認期間 民國 {roc_date(state.window_opens)}–{roc_date(state.window_closes)}；"
+            f"退件 {result.count('rejected'):,}；確認期間 {roc_date(state.window_opens, era=True)}–{roc_date(state.window_closes)}；"
             f"學生 {summary['students']}（已確認 {summary['confirmed']}、有誤 {summary['disputed']}、"
             f"未確認 {summary['unconfirmed']}），逾期回覆 {state.late_replies} 項、家長 {state.guardian_replies} 項，"
             f"未結申訴 {summary['open_disputes']}"

@@ -16,9 +16,9 @@ both the disk and the warehouse, so exporting to another --out cannot reuse a su
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import getpass
 import json
+import logging
 import os
 import stat
 import uuid
@@ -31,10 +31,9 @@ from pipelines.export.layout import (
 )
 from pipelines.export.workbook import WorkbookMismatch, read_rows, sha256_of
 from pipelines.identity import mask_national_id, mask_national_ids_in_text, national_id_digest
+from pipelines.roc import TAIPEI
 
 log = logging.getLogger(__name__)
-
-TAIPEI = dt.timezone(dt.timedelta(hours=8), "Asia/Taipei")
 
 
 class SubmissionError(Exception):
@@ -57,7 +56,7 @@ def audit(settings, action: str, **event) -> None:
 
         record_audit(settings, action, **event)
     except Exception as error:  # noqa: BLE001  (the log is a record, not a precondition)
-        log.warning("警告：未能寫入稽核紀錄（%s）", error)
+        log.warning("未能寫入稽核紀錄（%s）", error)
 
 
 @dataclass(frozen=True)

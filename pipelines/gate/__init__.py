@@ -1,4 +1,4 @@
-"""The pre-submission gate (issue 3): "can we submit?" per school and year, and what to fix.
+"""The pre-submission gate: "can we submit?" per school and year, and what to fix.
 
 - ``core.run_gate(warehouse, school, year, term, as_of) -> GateResult``: every rule R01–R28
   (expectations/suites.py, Great Expectations on dbt's marts/gate frames), held to the school's policy.

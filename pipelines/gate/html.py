@@ -12,15 +12,14 @@ from __future__ import annotations
 from collections import defaultdict
 from html import escape
 from pathlib import Path
-from zoneinfo import ZoneInfo
 from typing import Any
 
 from expectations.rules import RULES_BY_ID, SEVERITY_LABELS
 from expectations.runner import Violation
 from pipelines.gate.core import GateResult
 from pipelines.gate.report import BACKLOG_RULES
-from pipelines.ingest.dates import roc_date
 from pipelines.names import code_label, code_list_requirement, is_code_list, named
+from pipelines.roc import roc_date, roc_datetime
 
 CHECK_LABELS: dict[str, str] = {
     "summary_present": "簡述空白",
@@ -259,9 +258,8 @@ def render_html(result: GateResult) -> str:
     if result.policy_error:
         note = f'<p class="note">本校 policy.yaml 設定有誤，已改用全國預設值檢核：{escape(result.policy_error)}</p>'
     title = f"學習歷程檔案提交前檢核 — {result.name_book.school_label or result.school} {result.academic_year} 學年度"
-    # people read ROC dates and Taipei time; checked_at is the machine's local clock (naive)
-    taipei = result.checked_at.astimezone(ZoneInfo("Asia/Taipei"))
-    checked_at = f"{roc_date(taipei.date())} {taipei:%H:%M}（臺北時間）"
+    # checked_at is the machine's local clock (naive)
+    checked_at = f"{roc_datetime(result.checked_at, naive_zone=None, era=True)}（臺北時間）"
     return f"""<!doctype html>
 <html lang="zh-Hant">
 <head>
@@ -273,7 +271,7 @@ def render_html(result: GateResult) -> str:
 <body>
 <main>
 <h1>學習歷程檔案提交前檢核報告</h1>
-<p class="meta">{_scope(result)}・檢核基準日 {roc_date(result.as_of)}・產生時間 {checked_at}・批次 {escape(result.run_id)}</p>
+<p class="meta">{_scope(result)}・檢核基準日 {roc_date(result.as_of, era=True)}・產生時間 {checked_at}・批次 {escape(result.run_id)}</p>
 {verdict}
 {note}
 <nav><a href="#summary">規則摘要</a><a href="#classes">依班級</a><a href="#teachers">教師待認證</a></nav>

@@ -20,7 +20,8 @@ import polars as pl
 from pipelines.contract import seed_codes
 from pipelines.generate import text
 from pipelines.generate.codes import course_code, unique_national_ids
-from pipelines.generate.plan import ROC_OFFSET, SchoolPlan, TermWindow
+from pipelines.roc import ROC_OFFSET
+from pipelines.generate.plan import SchoolPlan, TermWindow
 
 # name, 2-character subject code in the course code, 領域, share of teachers
 SUBJECTS: tuple[tuple[str, str, str, int], ...] = (

@@ -41,7 +41,6 @@ def school_codes(count: int) -> list[str]:
 # ---------------------------------------------------------------------------------------------
 # National IDs
 
-_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _LETTER_VALUE = np.zeros(128, dtype=np.int64)
 for _letter, _number in LETTER_NUMBERS.items():
     _LETTER_VALUE[ord(_letter)] = _number
@@ -123,8 +122,6 @@ def corrupt_national_ids(rng: np.random.Generator, ids: np.ndarray) -> np.ndarra
 # ---------------------------------------------------------------------------------------------
 # Course codes: 23 characters; position 17 the category, position 19 the subject attribute.
 
-CATEGORY_CHARACTERS = "123456789ABCDEF"
-ATTRIBUTE_CHARACTERS = "0123456ABCDEFGHI"
 COURSE_CODE_PATTERN = r"^.{16}[1-9A-F].[0-6A-I].{4}$"
 
 

@@ -12,8 +12,8 @@ from datetime import date, timedelta
 import numpy as np
 
 from pipelines.contract import FILES
+from pipelines.roc import ROC_OFFSET, roc_date
 
-ROC_OFFSET = 1911
 
 
 @dataclass(frozen=True)
@@ -182,10 +182,6 @@ def plan_school(index: int, code: str, students: int, years: tuple[int, int], se
         group_activity_credit=bool(rng.random() < 0.3), undecodable_kind="absences" if undecodable else None,
         legacy_layout=index % _LEGACY_EVERY == _LEGACY_EVERY - 1,
     )
-
-
-def roc_date(value: date) -> str:
-    return f"{value.year - ROC_OFFSET}/{value.month:02d}/{value.day:02d}"
 
 
 def _policy_yaml(rng: np.random.Generator, limits: Limits, terms: tuple[TermWindow, ...],

@@ -20,6 +20,7 @@ from pipelines.contract import seed_codes
 from pipelines.generate import diverse, text
 from pipelines.generate.admin import dates_by, np_date, random_days, random_times
 from pipelines.generate.plan import SchoolPlan
+from pipelines.roc import ROC_OFFSET
 
 DAY = 86_400
 HOUR = 3_600
@@ -275,7 +276,7 @@ def build_performances(plan: SchoolPlan, rng: np.random.Generator, students: pl.
     title_index = offset[category_index] + (rng.random(n) * size[category_index]).astype(np.int64)
     year = entered["academic_year"].to_numpy()
     school_years = range(plan.terms[0].academic_year, plan.terms[-1].academic_year + 1)
-    first = dates_by(year, {y: date(y + 1911, 8, 20) for y in school_years})
+    first = dates_by(year, {y: date(y + ROC_OFFSET, 8, 20) for y in school_years})
     last = dates_by(year, {y: date(y + 1912, 6, 10) for y in school_years})
     start = random_days(rng, first, last, n)
     end = start + rng.integers(0, 21, n).astype("timedelta64[D]")
@@ -337,9 +338,9 @@ def build_performances(plan: SchoolPlan, rng: np.random.Generator, students: pl.
     competitors = members.filter(pl.Series(rng.random(m) < 0.04))
     c = competitors.height
     contest = text.pick(text.DIVERSE_TITLES["競賽參與"], rng, c)
-    c_year = competitors["academic_year"].to_numpy() + 1911
-    c_start = random_days(rng, dates_by(c_year, {y + 1911: date(y + 1911, 10, 1) for y in school_years}),
-                          dates_by(c_year, {y + 1911: date(y + 1912, 5, 31) for y in school_years}), c)
+    c_year = competitors["academic_year"].to_numpy() + ROC_OFFSET
+    c_start = random_days(rng, dates_by(c_year, {y + ROC_OFFSET: date(y + ROC_OFFSET, 10, 1) for y in school_years}),
+                          dates_by(c_year, {y + ROC_OFFSET: date(y + ROC_OFFSET + 1, 5, 31) for y in school_years}), c)
     from_contests = competitors.select("academic_year", "_pid", "student_number").with_columns(
         pl.lit("競賽參與").alias("category"), contest.alias("title"), pl.lit("教育部").alias("organiser"),
         pl.Series("start_date", c_start), pl.Series("end_date", c_start + 1),

@@ -15,7 +15,7 @@ from __future__ import annotations
 import polars as pl
 
 from pipelines.contract import seed_rows
-from pipelines.generate.plan import ROC_OFFSET
+from pipelines.roc import ROC_OFFSET
 
 _STATUSES = seed_rows("xwalk_enrolment_statuses")
 LEAVERS = tuple(row["enrolment_status"] for row in _STATUSES if row["is_leaver"] == "true")

@@ -21,7 +21,8 @@ import polars as pl
 import xlsxwriter
 
 from pipelines.contract import Column, FileSpec
-from pipelines.generate.plan import ROC_OFFSET, FileFormat
+from pipelines.roc import ROC_OFFSET
+from pipelines.generate.plan import FileFormat
 
 _FULL_WIDTH_FROM = [*"0123456789", *"ABCDEFGHIJKLMNOPQRSTUVWXYZ"]
 _FULL_WIDTH_TO = [chr(ord(c) + 0xFEE0) for c in _FULL_WIDTH_FROM]

@@ -72,7 +72,8 @@ from pipelines.contract import seed_codes, seed_rows
 from pipelines.export.layout import KEY_JOINER, WORKBOOKS_BY_NAME, WHOLE_YEAR
 from pipelines.generate.admin import ENROLLED
 from pipelines.generate.codes import valid_course_codes, valid_national_ids
-from pipelines.generate.plan import ROC_OFFSET, SchoolPlan
+from pipelines.roc import ROC_OFFSET
+from pipelines.generate.plan import SchoolPlan
 from pipelines.generate.register import listed, on_register, register_rows
 
 TRIM = " \t\r\n\f\v\u3000\u00a0\ufeff"
@@ -373,7 +374,7 @@ def _v2_rules(plan: SchoolPlan, frames: dict[str, pl.DataFrame], outcomes_s: pl.
 
     rows = students.unique(subset=["academic_year", "term", "student_number"], keep="last", maintain_order=True)
     latest = rows.sort("term").unique(subset=["academic_year", "student_number"], keep="last", maintain_order=True)
-    start = pl.date(pl.col("academic_year") + 1911, 8, 1)
+    start = pl.date(pl.col("academic_year") + ROC_OFFSET, 8, 1)
     age = (start.dt.year() - pl.col("birth_date").dt.year()
            - pl.when((start.dt.month() * 100 + start.dt.day()) < (pl.col("birth_date").dt.month() * 100
                                                                     + pl.col("birth_date").dt.day())).then(1).otherwise(0))

@@ -18,6 +18,8 @@ from datetime import date
 
 import polars as pl
 
+from pipelines.roc import ROC_OFFSET
+
 _DATE = (
     r"(?:(?P<iso_y>\d{4})[-/](?P<iso_m>\d{1,2})[-/](?P<iso_d>\d{1,2})"
     r"|(?P<roc_y>\d{2,3})/(?P<roc_m>\d{1,2})/(?P<roc_d>\d{1,2})"
@@ -32,9 +34,6 @@ _TIMESTAMP_PATTERN = rf"^{_DATE}(?:[ T]+{_TIME})?$"
 # Excel stores a time-of-day as a fraction of a day; calamine renders such a cell on Excel's day zero.
 _TIME_PATTERN = rf"^(?:1899-12-3[01][ T]+)?{_TIME}$"
 
-_ROC_OFFSET = 1911
-
-
 # The parsers below extract the regex groups once into a struct and compute from its fields
 # (pl.field inside struct.with_fields): referring to the extract_groups expression once per field
 # would run the regex once per field.
@@ -46,7 +45,7 @@ def _int(field: str) -> pl.Expr:
 
 def _date_from_groups() -> pl.Expr:
     year = pl.coalesce(
-        _int("iso_y"), _int("isoc_y"), _int("roc_y") + _ROC_OFFSET, _int("rocc_y") + _ROC_OFFSET,
+        _int("iso_y"), _int("isoc_y"), _int("roc_y") + ROC_OFFSET, _int("rocc_y") + ROC_OFFSET,
     )
     month = pl.coalesce(*(_int(f"{form}_m") for form in ("iso", "isoc", "roc", "rocc")))
     day = pl.coalesce(*(_int(f"{form}_d") for form in ("iso", "isoc", "roc", "rocc")))
@@ -117,8 +116,3 @@ EARLIEST_BY_COLUMN = {"birth_date": date(1930, 1, 1)}
 def plausible_dates(column_name: str) -> tuple[date, date]:
     """Inclusive range of dates a column (English name) may hold."""
     return EARLIEST_BY_COLUMN.get(column_name, EARLIEST_DATE), LATEST_DATE
-
-
-def roc_date(value: date) -> str:
-    """A date as people here read it: 民國 113/09/01."""
-    return f"民國 {value.year - _ROC_OFFSET}/{value.month:02d}/{value.day:02d}"

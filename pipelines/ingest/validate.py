@@ -22,9 +22,10 @@ import polars as pl
 
 from pipelines.identity import mask_national_id, mask_national_ids_expr
 from pipelines.contract import QUARANTINE_REASONS, Column, FileSpec
-from pipelines.ingest.dates import parse_date, parse_time, parse_timestamp, plausible_dates, roc_date
+from pipelines.ingest.dates import parse_date, parse_time, parse_timestamp, plausible_dates
 from pipelines.ingest.decoding import FileRejected, RawTable, read_csv_cells, read_xlsx_cells
 from pipelines.ingest.normalize import clean_value, normalise_header, with_full_width
+from pipelines.roc import ROC_OFFSET, roc_date
 
 MAX_FIELD_CHARS = 32_767  # an xlsx cell's limit: a longer value could never reach the central workbooks
 _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"  # C0 controls but tab and line breaks
@@ -254,12 +255,12 @@ def _detail(column: Column, spec: FileSpec, reason: pl.Expr, value: pl.Expr, key
         limit = pl.when(reason == "out_of_range").then(pl.lit(f"（允許 {bounds}）")).otherwise(limit)
     if column.type in ("date", "timestamp"):
         earliest, latest = plausible_dates(column.name)
-        read_as = parsed.dt.year() - 1911 if parsed is not None else None
+        read_as = parsed.dt.year() - ROC_OFFSET if parsed is not None else None
         read = pl.when(read_as > 0).then(pl.concat_str(pl.lit("讀作民國 "), read_as.cast(pl.String), pl.lit(" 年 = 西元 ")))
         read = read.otherwise(pl.lit("讀作西元 "))
         limit = pl.when(reason == "out_of_range").then(pl.concat_str(
             pl.lit("（"), read, parsed.dt.year().cast(pl.String),
-            pl.lit(f" 年，不合理；允許 {roc_date(earliest)}–{roc_date(latest)}）"),
+            pl.lit(f" 年，不合理；允許 {roc_date(earliest, era=True)}–{roc_date(latest, era=True)}）"),
         )).otherwise(limit)
     limit = pl.when(reason == "too_long").then(pl.lit(f"（上限 {MAX_FIELD_CHARS:,} 字）")).otherwise(limit)
     long_value = pl.concat_str(value.str.slice(0, _SHOWN_CHARS), pl.lit("…（共 "),

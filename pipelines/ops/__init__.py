@@ -1,4 +1,4 @@
-"""Operations (issue 7): what lets a school leave the platform running all year.
+"""Operations: what lets a school leave the platform running all year.
 
 Plain Python, no Dagster import (unit-testable):
 

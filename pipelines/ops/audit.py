@@ -30,7 +30,6 @@ import duckdb
 
 from pipelines.identity import mask_national_ids_in_text
 
-AUDIT_COLUMNS = ("event_id", "occurred_at", "actor", "action", "school_code", "academic_year", "term", "details")
 AUDIT_DDL = (
     "create schema if not exists audit",
     """create table if not exists audit.events (

@@ -18,10 +18,10 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
-from pipelines.ingest.dates import roc_date
 from pipelines.names import named
 from pipelines.ops.reminders import Reminders
 from pipelines.safe_cells import new_workbook, write_cell
+from pipelines.roc import roc_date
 
 CLASS_COLUMNS = (("截止事項", "deadline_label", 22), ("截止日期", "deadline_date", 14), ("剩餘天數", "days_left", 8),
                  ("座號", "seat_number", 6), ("學號", "student_number", 12), ("姓名", "student_name", 10),
@@ -74,9 +74,9 @@ def _value(row: dict, key: str):
     if key == "submitted":
         if row.get("submitted_revision") is None:
             return "尚未提交"
-        return f"已提交第 {row['submitted_revision']} 版（{roc_date(row['submitted_date'])}）"
+        return f"已提交第 {row['submitted_revision']} 版（{roc_date(row['submitted_date'], era=True)}）"
     value = row.get(key)
-    return roc_date(value) if hasattr(value, "isoformat") else value
+    return roc_date(value, era=True) if hasattr(value, "isoformat") else value
 
 
 class _Book:
@@ -120,7 +120,7 @@ def write_reminder_workbooks(reminders: Reminders, out: Path) -> list[Path]:
     """Write each school's workbooks under `out`; the files written."""
     written = []
     as_of = reminders.as_of.isoformat()  # file and folder names sort by it
-    shown = roc_date(reminders.as_of)
+    shown = roc_date(reminders.as_of, era=True)
     for school in reminders.schools:
         mine = reminders.for_school(school)
         label = mine.school_label(school)
@@ -148,7 +148,7 @@ def _deadline_text(rows: list[dict]) -> str:
     parts = []
     for day, label, year, term in deadlines:
         when = f"{year} 學年度第 {term} 學期" if term else f"{year} 學年度"
-        parts.append(f"{when}{label} {roc_date(day)}")
+        parts.append(f"{when}{label} {roc_date(day, era=True)}")
     return "；".join(parts)
 
 

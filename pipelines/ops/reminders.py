@@ -48,7 +48,7 @@ import duckdb
 
 from pipelines.contract import seed_rows
 from pipelines.gate.proxy import Teacher, trace_proxy, teachers_from_records
-from pipelines.ingest.dates import roc_date
+from pipelines.roc import roc_date
 from pipelines.names import named, read_names
 from pipelines.policy import DEFAULT_POLICY
 
@@ -524,7 +524,7 @@ def _receipt_rows(con, reminders: Reminders, state, teachers: dict[str, Teacher]
                     "days_left": (due - as_of).days}
         student = _student(placed, case.student_number, state, case.class_code)
         detail = (f"第 {case.case_id} 號申訴（{case.workbook}，回覆有誤）處理中：承辦 {case.owner_unit}，"
-                  f"處理期限 {roc_date(due)}" + ("，已逾期" if as_of > due else ""))
+                  f"處理期限 {roc_date(due, era=True)}" + ("，已逾期" if as_of > due else ""))
         reminders.rows.append(_complete(_homeroom_row(student, teachers, detail), deadline, as_of))
         reminders.disputes.append({
             "school_code": state.school, "academic_year": state.academic_year, "term": state.term,

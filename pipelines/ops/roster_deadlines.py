@@ -156,19 +156,19 @@ def roster_deadlines(con: duckdb.DuckDBPyConnection, as_of: dt.date, *, schools:
 
 def format_deadlines(deadlines: list[RosterDeadline], as_of: dt.date) -> list[str]:
     """The deadlines as the demo prints them: per school, each 名冊 with its unit, both ROC dates and days left."""
-    from pipelines.ingest.dates import roc_date
+    from pipelines.roc import roc_date
 
     def left(days: int) -> str:
         return f"剩 {days} 天" if days > 0 else "今天截止" if days == 0 else f"已逾 {-days} 天"
 
-    lines = [f"名冊提交期限（基準日 {roc_date(as_of)}；處室期限 = 國教署期限前兩週）："]
+    lines = [f"名冊提交期限（基準日 {roc_date(as_of, era=True)}；處室期限 = 國教署期限前兩週）："]
     if not deadlines:
         lines.append("  各校 policy.yaml 未設定 submission_deadlines")
     for deadline in deadlines:
         term = "全學年" if deadline.term == 0 else f"第 {deadline.term} 學期"
-        done = (f"已提交 {roc_date(deadline.submitted_at.date())} {deadline.submitted_unit or deadline.submitted_by or ''}"
+        done = (f"已提交 {roc_date(deadline.submitted_at.date(), era=True)} {deadline.submitted_unit or deadline.submitted_by or ''}"
                 if deadline.submitted_at else deadline.state)
         lines.append(f"  {deadline.school_code} {deadline.academic_year} {term} {deadline.roster_name}（{deadline.owner_unit}）"
-                     f"：處室 {roc_date(deadline.internal_due_date)} {left(deadline.internal_days_left)}、"
-                     f"國教署 {roc_date(deadline.due_date)} {left(deadline.days_left)}｜{done}")
+                     f"：處室 {roc_date(deadline.internal_due_date, era=True)} {left(deadline.internal_days_left)}、"
+                     f"國教署 {roc_date(deadline.due_date, era=True)} {left(deadline.days_left)}｜{done}")
     return lines

@@ -29,7 +29,7 @@ def test_a_build_with_bad_deliveries_builds_every_other_school(tmp_path, capsys)
 
     warehouse = tmp_path / "warehouse.duckdb"
     assert main(["build", "--source", str(source), "--warehouse", str(warehouse)]) == 0
-    printed = capsys.readouterr().out
+    printed = "".join(capsys.readouterr())  # the summary (stdout) and the build's log (stderr)
 
     with duckdb.connect(str(warehouse), read_only=True) as con:
         built = dict(con.execute("select school_code, count(*) from marts.dim_students group by 1").fetchall())

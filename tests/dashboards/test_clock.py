@@ -1,15 +1,8 @@
-"""ROC dates, Asia/Taipei times, typed dates in either calendar, and the reference day inside the latest term."""
+"""Typed dates in either calendar, and the reference day inside the latest term (formatting: tests/test_roc.py)."""
 
 import datetime as dt
 
-from dashboards.clock import parse_day, reference_day, roc_date, roc_datetime, term_window
-
-
-def test_dates_are_roc_and_times_are_taipei():
-    assert roc_date(dt.date(2025, 6, 30)) == "114/06/30"
-    assert roc_date(None) == "—"
-    assert roc_datetime(dt.datetime(2025, 6, 30, 9, 30)) == "114/06/30 09:30"  # recorded in Taipei already
-    assert roc_datetime(dt.datetime(2025, 6, 30, 20, 0), naive_zone=dt.timezone.utc) == "114/07/01 04:00"
+from dashboards.clock import parse_day, reference_day, term_window
 
 
 def test_a_typed_date_may_be_roc_or_gregorian():

@@ -1,4 +1,3 @@
-import datetime as dt
 import io
 
 import openpyxl
@@ -15,9 +14,8 @@ def test_percent(value, text):
     assert fmt.percent(value) == text
 
 
-def test_thousands_and_roc_dates_and_days_left():
+def test_thousands_and_days_left():
     assert fmt.number(1234567) == "1,234,567"
-    assert fmt.roc_date(dt.date(2025, 2, 3)) == "114/02/03"
     assert [fmt.days_left(days) for days in (5, 0, -3, None)] == ["剩 5 天", "今天截止", "已逾 3 天", "—"]
 
 

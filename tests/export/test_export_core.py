@@ -316,7 +316,7 @@ def _truth_rows_per_sheet(built_sample, con, school: str, year: int) -> dict[int
 
 def test_a_passing_schools_workbooks_have_exactly_the_v2_sheets_headers_and_the_truths_rows(workspace, built_sample,
                                                                                            school_year, passing_gate):
-    # the hold-out check of #12: every workbook of the three folders, every sheet (a sheet that is not
+    # the hold-out check: every workbook of the three folders, every sheet (a sheet that is not
     # `always` only with rows), its headers as exports.md v2 (layout.py, which tests/export/test_layout.py
     # holds to the contract) and its rows as the generator's truth counts them
     school, year = school_year

@@ -1,4 +1,4 @@
-"""A small raw warehouse with one case per rule and the issue's boundary cases, built through the real
+"""A small raw warehouse with one case per rule and its boundary cases, built through the real
 dbt models (staging → marts → marts/gate) so the gate is tested end to end without ingestion.
 
 School 999001, 學年度 113, policy caps lowered so that a handful of rows can cross them:

@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
 
     import duckdb
 
-    from pipelines.ingest.dates import roc_date
+    from pipelines.roc import roc_date
     from pipelines.ops.audit import record_audit
     from pipelines.ops.reminder_xlsx import write_reminder_workbooks
     from pipelines.ops.reminders import collect_reminders, store_reminders
@@ -68,10 +68,10 @@ def run(args: argparse.Namespace) -> int:
         return 2
 
     files = write_reminder_workbooks(reminders, out)
-    print(f"截止前提醒  基準日 {roc_date(as_of)}，提醒 {args.days} 天內的截止日")
+    print(f"截止前提醒  基準日 {roc_date(as_of, era=True)}，提醒 {args.days} 天內的截止日")
     for school in reminders.schools:
         mine = reminders.for_school(school)
-        deadlines = "、".join(f"{d['deadline_label']} {roc_date(d['deadline_date'])}（剩 {d['days_left']} 天）"
+        deadlines = "、".join(f"{d['deadline_label']} {roc_date(d['deadline_date'], era=True)}（剩 {d['days_left']} 天）"
                              for d in mine.deadlines) or "無"
         classes = len({row["class_code"] for row in mine.rows if row["audience"] == "class"})
         teachers = len({row["recipient_code"] for row in mine.rows if row["audience"] == "teacher"})

@@ -107,12 +107,17 @@ final as (
         exportable.sheet_order,
         exportable.outcome_id as item_id,
         -- the same parts, in the same order, as the sheet's key_headers in pipelines/export/layout.py
-        concat_ws('+',
+        concat_ws(
+            '+',
             case
-                when exportable.host_school_code is not null then exportable.host_school_code || '+'
-                    || cast(exportable.academic_year as varchar) || '+' || cast(exportable.term as varchar)
-                when exportable.outcome_key_term = 'origin' then coalesce(cast(exportable.origin_academic_year as varchar), '')
-                    || '+' || coalesce(cast(exportable.origin_term as varchar), '')
+                when exportable.host_school_code is not null
+                    then
+                        exportable.host_school_code || '+'
+                        || cast(exportable.academic_year as varchar) || '+' || cast(exportable.term as varchar)
+                when exportable.outcome_key_term = 'origin'
+                    then
+                        coalesce(cast(exportable.origin_academic_year as varchar), '')
+                        || '+' || coalesce(cast(exportable.origin_term as varchar), '')
                 else cast(exportable.term as varchar)
             end,
             exportable.course_code,

@@ -37,9 +37,12 @@ final as (
         record_kinds.export_sheet_name as sheet_name,
         record_kinds.sort_order as sheet_order,
         case
-            when record_kinds.is_record_keyed_by_origin then
-                concat_ws('+', coalesce(cast(course_records.origin_academic_year as varchar), ''),
-                          coalesce(cast(course_records.origin_term as varchar), ''), course_records.course_code)
+            when record_kinds.is_record_keyed_by_origin
+                then
+                    concat_ws(
+                        '+', coalesce(cast(course_records.origin_academic_year as varchar), ''),
+                        coalesce(cast(course_records.origin_term as varchar), ''), course_records.course_code
+                    )
             else course_records.course_code
         end as item_key,
         student_terms.national_id,

@@ -57,7 +57,8 @@ year_registers as (
     select
         classified.*,
         classified.is_on_register and row_number() over (
-            partition by classified.school_code, classified.academic_year, classified.student_number,
+            partition by
+                classified.school_code, classified.academic_year, classified.student_number,
                 classified.is_on_register
             order by classified.term desc
         ) = 1 as is_year_register_term,

@@ -33,7 +33,8 @@ actions_decoded as (
         selections.selected_at as action_at,
         actions.is_selected,
         row_number() over (
-            partition by selections.school_code, selections.student_number,
+            partition by
+                selections.school_code, selections.student_number,
                 selections.academic_year, selections.item_type, selections.item_id
             order by selections.selected_at desc, selections.loaded_at desc, selections.source_line desc
         ) as recency,

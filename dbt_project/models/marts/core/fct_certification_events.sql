@@ -23,8 +23,9 @@ outcomes as (
 final as (
 
     select
-        {{ surrogate_key(['events.school_code', 'events.outcome_id', 'events.action', 'events.teacher_code', 'events.event_at']) }}
-            as certification_event_id,
+        {{ surrogate_key([
+            'events.school_code', 'events.outcome_id', 'events.action', 'events.teacher_code', 'events.event_at',
+        ]) }} as certification_event_id,
         events.school_code,
         events.outcome_id,
         row_number() over (

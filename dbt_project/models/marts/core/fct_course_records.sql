@@ -72,18 +72,21 @@ final as (
         course_records.course_category_code,
         categories.category_name as course_category_name,
         course_records.course_attribute_code,
-        course_records.course_code_chars = {{ var('course_code_length') }}
+        (
+            course_records.course_code_chars = {{ var('course_code_length') }}
             and categories.category_code is not null
-            and attributes.attribute_code is not null as is_course_code_valid,
+            and attributes.attribute_code is not null
+        ) as is_course_code_valid,
         -- categories 8 and 9 carry no credits unless the attribute grants them
         coalesce(categories.is_credit_bearing or attributes.grants_credit_to_non_credit_categories, false)
             as is_credit_bearing_course,
         -- R21's one definition of "the course carries credits": the category/attribute give credits and
         -- the school does not say the course has none (是否採計學分 3 不適用). 2 (old layout 0) only says
         -- this student did not earn them (a failed course), which is no R21.
-        coalesce(categories.is_credit_bearing or attributes.grants_credit_to_non_credit_categories, false)
+        (
+            coalesce(categories.is_credit_bearing or attributes.grants_credit_to_non_credit_categories, false)
             and not coalesce(credit_counted_codes.is_course_without_credits, false)
-            as carries_credits,
+        ) as carries_credits,
         course_records.source_file,
         course_records.source_line,
     from course_records

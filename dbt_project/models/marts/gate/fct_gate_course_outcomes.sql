@@ -65,7 +65,8 @@ final as (
         date_diff('day', outcomes.upload_deadline_date, cast(outcomes.uploaded_at as date)) as upload_days_late,
         outcomes.certification_state,
         -- still needs a teacher's decision: not submitted, pending or failed (a cancelled one was withdrawn)
-        coalesce(states.completion_bucket in ('not_submitted', 'pending', 'failed'), false) as is_awaiting_certification,
+        coalesce(states.completion_bucket in ('not_submitted', 'pending', 'failed'), false)
+            as is_awaiting_certification,
         outcomes.submitted_at,
         outcomes.certification_deadline_date,
         outcomes.certifying_teacher_code,
@@ -76,9 +77,11 @@ final as (
         -- R28: who gave the 認證通過, and whether the outcome was uploaded again after it
         outcomes.decided_by_teacher_code as certified_by_teacher_code,
         cast(outcomes.decided_at as date) as certified_date,
-        coalesce(outcomes.is_certified
-            and outcomes.decided_by_teacher_code is distinct from outcomes.certifying_teacher_code, false)
-            as is_certified_by_other_teacher,
+        coalesce(
+            outcomes.is_certified
+            and outcomes.decided_by_teacher_code is distinct from outcomes.certifying_teacher_code,
+            false
+        ) as is_certified_by_other_teacher,
         coalesce(outcomes.is_certified and outcomes.uploaded_at > outcomes.decided_at, false)
             as is_changed_after_certification,
     from outcomes

@@ -57,9 +57,11 @@ final as (
         case when performances.video_file_name is not null then performances.video_bytes end as video_bytes,
         performances.external_url,
         -- R27: a proof is a document, a video or an external link
-        performances.document_file_name is not null
+        (
+            performances.document_file_name is not null
             or performances.video_file_name is not null
-            or performances.external_url is not null as has_proof,
+            or performances.external_url is not null
+        ) as has_proof,
         {{ is_on_register_at('latest_terms', 'performances.uploaded_at') }} as is_on_register,
         performances.uploaded_at,
         entry_deadlines.diverse_entry_deadline_date,

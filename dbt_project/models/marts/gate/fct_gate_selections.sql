@@ -42,7 +42,8 @@ final as (
         selections.is_selected,
         selections.selected_at,
         selections.selection_deadline_date,
-        date_diff('day', selections.selection_deadline_date, cast(selections.selected_at as date)) as selection_days_late,
+        date_diff('day', selections.selection_deadline_date, cast(selections.selected_at as date))
+            as selection_days_late,
         -- a selected id with no such outcome is as uncertified as can be
         case
             when selections.item_kind = 'course_outcome' then coalesce(selections.certification_state, '查無此成果')

@@ -46,8 +46,10 @@ final as (
         latest_rows.grade,
         latest_rows.birth_date,
         latest_rows.birth_date is not null as has_birth_date,
-        date_sub('year', latest_rows.birth_date, {{ school_year_start('identities.academic_year') }})
-            - (latest_rows.grade - 1) as entry_age,
+        (
+            date_sub('year', latest_rows.birth_date, {{ school_year_start('identities.academic_year') }})
+            - (latest_rows.grade - 1)
+        ) as entry_age,
         identities.national_id,
         identities.national_id_masked,
     from identities

@@ -28,7 +28,7 @@ ranked as (
         *,
         row_number() over (
             partition by person_key, academic_year, term
-            order by is_enrolled desc, status_changed_date desc nulls last, school_code, student_number
+            order by is_enrolled desc, status_changed_date desc nulls last, school_code asc, student_number asc
         ) as holder_rank,
     from people
 

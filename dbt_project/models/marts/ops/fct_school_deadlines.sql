@@ -32,10 +32,13 @@ deadlines as (
     select school_code, 'upload' as deadline_kind, academic_year, term, upload_deadline_date as deadline_date
     from terms
     union all
-    select school_code, 'certification' as deadline_kind, academic_year, term, certification_deadline_date as deadline_date
+    select
+        school_code, 'certification' as deadline_kind, academic_year, term,
+        certification_deadline_date as deadline_date
     from terms
     union all
-    select school_code, 'selection' as deadline_kind, academic_year, cast(null as integer) as term,
+    select
+        school_code, 'selection' as deadline_kind, academic_year, cast(null as integer) as term,
         selection_deadline_date as deadline_date
     from selection_deadlines
     union all
@@ -48,8 +51,9 @@ deadlines as (
 final as (
 
     select
-        {{ surrogate_key(['deadlines.school_code', 'deadlines.deadline_kind', 'deadlines.academic_year', 'deadlines.term']) }}
-            as deadline_id,
+        {{ surrogate_key([
+            'deadlines.school_code', 'deadlines.deadline_kind', 'deadlines.academic_year', 'deadlines.term',
+        ]) }} as deadline_id,
         deadlines.school_code,
         deadlines.deadline_kind,
         deadline_kinds.deadline_label,

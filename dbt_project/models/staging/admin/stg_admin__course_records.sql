@@ -54,7 +54,9 @@ with_code_parts as not materialized (
 
 final as (
 
-    {{ newest_wins('with_code_parts', ['school_code', 'academic_year', 'term', 'student_number', 'course_code', 'record_kind']) }}
+    {{ newest_wins('with_code_parts', [
+        'school_code', 'academic_year', 'term', 'student_number', 'course_code', 'record_kind',
+    ]) }}
 
 )
 

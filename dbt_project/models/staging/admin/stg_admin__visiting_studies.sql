@@ -31,7 +31,9 @@ renamed as not materialized (
 
 final as (
 
-    {{ newest_wins('renamed', ['school_code', 'academic_year', 'term', 'student_number', 'host_school_code', 'application_start_date']) }}
+    {{ newest_wins('renamed', [
+        'school_code', 'academic_year', 'term', 'student_number', 'host_school_code', 'application_start_date',
+    ]) }}
 
 )
 

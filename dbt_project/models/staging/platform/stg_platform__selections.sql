@@ -28,7 +28,9 @@ renamed as not materialized (
 
 final as (
 
-    {{ newest_wins('renamed', ['school_code', 'student_number', 'academic_year', 'item_type', 'item_id', 'action', 'selected_at']) }}
+    {{ newest_wins('renamed', [
+        'school_code', 'student_number', 'academic_year', 'item_type', 'item_id', 'action', 'selected_at',
+    ]) }}
 
 )
 

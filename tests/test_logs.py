@@ -1,0 +1,24 @@
+import logging
+
+from pipelines.logs import setup_logging
+
+
+def test_a_logged_national_id_reaches_stderr_masked(capsys):
+    setup_logging()
+    logging.getLogger("pipelines.ingest").warning("學生 %s 的資料重複", "A123456789")
+    err = capsys.readouterr().err
+    assert "A123456789" not in err
+    assert "警告：學生 A12****789 的資料重複" in err
+
+
+def test_our_info_lines_by_default_debug_lines_only_when_verbose_and_never_twice(capsys):
+    setup_logging()
+    logging.getLogger("pipelines.build").info("進度一")
+    logging.getLogger("pipelines.build").debug("細節一")
+    logging.getLogger("some.library").info("函式庫的雜訊")
+    assert capsys.readouterr().err == "進度一\n"
+    setup_logging(verbose=True)
+    logging.getLogger("dashboards.data").debug("細節二")
+    err = capsys.readouterr().err
+    assert err.count("細節二") == 1 and "DEBUG dashboards.data" in err
+    setup_logging()
