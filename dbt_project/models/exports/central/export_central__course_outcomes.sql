@@ -131,9 +131,10 @@ final as (
         coalesce(exportable.selection_rank <= policies.course_outcome_selection_cap_per_year, true)
             as is_within_selection_cap,
         -- R05 counts this school's uploads: an imported outcome was uploaded at the sending school
-        exportable.origin_school_code is not null
+        (
+            exportable.origin_school_code is not null
             or coalesce(uploads_ranked.upload_rank <= policies.course_outcome_upload_cap_per_term, true)
-            as is_within_upload_cap,
+        ) as is_within_upload_cap,
         student_years.national_id,
         {{ roc_date('student_years.birth_date') }} as birth_date_roc,
         exportable.term as course_term,

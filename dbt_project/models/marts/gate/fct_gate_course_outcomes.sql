@@ -1,6 +1,6 @@
--- Grain: one row per school × course outcome (own, or imported and selected here). The per-item facts the gate's course-outcome and
--- certification suites check (R01–R04, R06, R16, R17, R18, R21, R22, R26, R28); GX holds them to the
--- school's policy.
+-- Grain: one row per school × course outcome (own, or imported and selected here). The per-item facts
+-- the gate's course-outcome and certification suites check (R01–R04, R06, R16, R17, R18, R21, R22, R26,
+-- R28); GX holds them to the school's policy.
 -- "Now"-dependent facts (days pending, whether a teacher has left by then) are added by the gate at
 -- run time from --as-of, so that a result can be reproduced.
 with

@@ -42,7 +42,8 @@ deadlines as (
         selection_deadline_date as deadline_date
     from selection_deadlines
     union all
-    select school_code, 'diverse_entry' as deadline_kind, academic_year, cast(null as integer) as term,
+    select
+        school_code, 'diverse_entry' as deadline_kind, academic_year, cast(null as integer) as term,
         diverse_entry_deadline_date as deadline_date
     from diverse_entry_deadlines
 
