@@ -164,6 +164,23 @@ class NameBook:
         """The item's label; the key itself when it names no outcome or performance (a term, a course code)."""
         return self.items.get(_text(key) or "") or _text(key)
 
+    def item_key(self, key) -> str | None:
+        """A 名冊 row's 項目鍵 (as shown: IDs masked) named by the course or item one of its parts names,
+        the key after it: '數學（1130010000A+報告.pdf+）'; the key alone when no part names anything (a
+        幹部 key is words already)."""
+        key = _text(key)
+        name = next((self.items[part] for part in item_key_parts(key) if part in self.items), None)
+        return named(name, key)
+
+
+def item_key_parts(key) -> list[str]:
+    """The parts of a 項目鍵 (its columns joined with pipelines/export/layout.py KEY_JOINER) that may name
+    a course or an item."""
+    from pipelines.export.layout import KEY_JOINER
+
+    key = _text(key)
+    return [part for part in key.split(KEY_JOINER) if part] if key else []
+
 
 def read_names(con, wanted: dict[str, tuple[Iterable[str], Iterable[str]]]) -> dict[str, NameBook]:
     """Per school of `wanted` (school → (student numbers, item keys)): those students (name, class and seat of

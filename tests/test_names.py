@@ -6,6 +6,7 @@ import duckdb
 
 from pipelines.names import (
     SUMMARY_EXCERPT_CHARS,
+    NameBook,
     code_label,
     item_label,
     named,
@@ -64,3 +65,11 @@ def test_names_are_read_only_for_what_is_asked_and_codes_stand_where_no_name_is_
     assert (book.teacher("T01"), book.teacher("T99")) == ("陳老師（T01）", "T99")
     assert (book.item("CO-1"), book.item("113-1")) == ("數學 — 函數圖形報告：以描點法畫出函數圖形…", "113-1")
     assert book.item("113S1H301MAT1010101XXXX") == "數學"  # a course record by its subject
+
+
+def test_a_roster_items_key_is_named_by_the_course_one_of_its_parts_names_the_key_after_it():
+    book = NameBook("S1", items={"113S1H301MAT1010101XXXX": "數學"})
+    assert book.item_key("2+113S1H301MAT1010101XXXX+報告.pdf+") == "數學（2+113S1H301MAT1010101XXXX+報告.pdf+）"
+    assert book.item_key("113S1H301MAT1010101XXXX") == "數學（113S1H301MAT1010101XXXX）"
+    assert book.item_key("班聯會+班長+1130901") == "班聯會+班長+1130901"  # words already: the key alone
+    assert book.item_key(None) is None

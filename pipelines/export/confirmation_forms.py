@@ -18,26 +18,30 @@ from typing import Any
 from pipelines.export.confirmations import ConfirmationState
 from pipelines.export.reconcile import OUTCOME_LABELS
 from pipelines.identity import mask_national_ids_in_text
+from pipelines.names import NameBook, item_key_parts, named, read_names, school_label
 from pipelines.safe_cells import new_workbook, write_row
 
 STATE_LABELS = {"confirmed": "已確認", "disputed": "有誤", "unconfirmed": "未確認"}
-OVERVIEW_HEADERS = ("座號", "學號", "姓名", "確認狀態", "寄送方式")
+OVERVIEW_HEADERS = ("座號", "姓名", "學號", "確認狀態", "寄送方式")
 ITEM_HEADERS = ("名冊", "工作表", "項目", "收訖結果", "退件原因", "確認結果", "確認人", "說明")
 SIGNATURES = ("學生簽名：", "", "家長簽名：", "", "導師簽名：")
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's; the PDF forms print through it (as the browser test drives it)
 PDF_FONTS = '"Noto Sans CJK TC", "Noto Serif CJK TC", "Noto Sans CJK", sans-serif'  # Debian's fonts-noto-cjk
 
 
-def _students(warehouse: Path, state: ConfirmationState) -> dict[str, dict[str, Any]]:
-    """學號 → name and whether the student is still enrolled, from the term's student rows."""
+def _students(warehouse: Path, state: ConfirmationState) -> tuple[dict[str, dict[str, Any]], NameBook]:
+    """學號 → name and whether the student is still enrolled, from the term's student rows; and the names of
+    the courses and items the term's 項目鍵 name (pipelines/names.py)."""
     from pipelines.export.store import records
     from pipelines.warehouse import connect
 
+    parts = {part for item in state.items for part in item_key_parts(item["item_key_shown"])}
     with connect(warehouse, read_only=True) as con:
         rows = records(con, """
             select student_number, student_name, is_enrolled from marts.fct_student_terms
             where school_code = ? and academic_year = ? and term = ?""", [state.school, state.academic_year, state.term])
-    return {row["student_number"]: row for row in rows}
+        book = read_names(con, {state.school: ((), parts)})[state.school]
+    return {row["student_number"]: row for row in rows}, book
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,7 @@ def class_forms(warehouse: Path, state: ConfirmationState) -> list[ClassForms]:
     """What each class's 歷程確認單 says, whatever it is printed on (xlsx, PDF)."""
     from pipelines.roc import roc_date
 
-    people = _students(warehouse, state)
+    people, book = _students(warehouse, state)
     by_class: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
     for item in state.items:
         by_class[item["class_code"] or "未分班"][item["student_number"]].append(item)
@@ -69,17 +73,17 @@ def class_forms(warehouse: Path, state: ConfirmationState) -> list[ClassForms]:
         overview, pages = [], []
         for number in order:
             person, seat = people.get(number, {}), students[number][0]["seat_number"]
-            overview.append([seat, number, person.get("student_name"), STATE_LABELS[state.students[number]],
+            overview.append([seat, person.get("student_name"), number, STATE_LABELS[state.students[number]],
                              "郵寄" if person.get("is_enrolled") is False else "班級發放"])
             rows = []
             for item in sorted(students[number], key=lambda item: (item["workbook"], item["sheet"])):
                 reply = state.newest.get((number, item["workbook"], item["item_key_digest"])) or {}
-                rows.append([item["workbook"], item["sheet"], item["item_key_shown"], OUTCOME_LABELS[item["outcome"]],
+                rows.append([item["workbook"], item["sheet"], book.item_key(item["item_key_shown"]), OUTCOME_LABELS[item["outcome"]],
                              item["reason"], reply.get("result"), reply.get("confirmed_by") or ("學生" if reply else None),
                              mask_national_ids_in_text(reply.get("note") or "")])
-            pages.append(StudentForm(f"歷程確認單　{class_code} 班 {seat or ''} 號 {number} "
-                                     f"{person.get('student_name') or ''}　請於 {closes} 前確認", rows))
-        forms.append(ClassForms(class_code, f"{state.school} {state.academic_year} 學年度第 {state.term} 學期 "
+            pages.append(StudentForm(f"歷程確認單　{named(person.get('student_name'), number)}　{class_code} 班 "
+                                     f"{seat or ''} 號　請於 {closes} 前確認", rows))
+        forms.append(ClassForms(class_code, f"{school_label(state.school)} {state.academic_year} 學年度第 {state.term} 學期 "
                                 f"{class_code} 班 歷程確認單（確認期限 {closes}）", overview, pages))
     return forms
 
@@ -100,7 +104,7 @@ def write_confirmation_forms(warehouse: Path, state: ConfirmationState, folder: 
         for row, values in enumerate(form.overview, start=3):
             write_row(overview, row, 0, values, headers=OVERVIEW_HEADERS)
         for values, page in zip(form.overview, form.students):
-            sheet = workbook.add_worksheet(values[1][:31])
+            sheet = workbook.add_worksheet(values[2][:31])  # the 學號: unique, where a name may not be
             sheet.set_paper(9)
             sheet.set_landscape()
             sheet.fit_to_pages(1, 0)

@@ -225,6 +225,7 @@ def reconcile(settings, school: str, year: int, term: int, *, receipt_file: Path
             item.update(student_number=student["student_number"], class_code=student["class_code"],
                         seat_number=student["seat_number"])
         item["student_name"] = (student or {}).get("student_name")
+    _name_items(warehouse, school, items)
     result = ReconcileResult(school, year, term, submission.revision, submission.submission_id, receipt, items)
     check = verify_folder(submission)
     if not check.intact:
@@ -244,7 +245,19 @@ def reconcile(settings, school: str, year: int, term: int, *, receipt_file: Path
     return result
 
 
-CLASS_LIST_HEADERS = ("班級", "座號", "學號", "姓名", "名冊", "工作表", "項目", "結果", "退件原因")
+CLASS_LIST_HEADERS = ("班級", "座號", "姓名", "學號", "名冊", "工作表", "項目", "結果", "退件原因")
+
+
+def _name_items(warehouse: Path, school: str, items: list[dict[str, Any]]) -> None:
+    """Each item's `item_label`: its 項目鍵 named by the course or item it keys (pipelines/names.py)."""
+    from pipelines.names import item_key_parts, read_names
+    from pipelines.warehouse import connect
+
+    parts = {part for item in items for part in item_key_parts(item["item_key_shown"])}
+    with connect(warehouse, read_only=True) as con:
+        book = read_names(con, {school: ((), parts)})[school]
+    for item in items:
+        item["item_label"] = book.item_key(item["item_key_shown"])
 
 
 def write_class_lists(result: ReconcileResult, folder: Path) -> list[Path]:
@@ -265,8 +278,9 @@ def write_class_lists(result: ReconcileResult, folder: Path) -> list[Path]:
             writer = csv.writer(handle)
             writer.writerow(CLASS_LIST_HEADERS)
             writer.writerows(csv_rows((
-                [class_code, item["seat_number"] or "", item["student_number"] or "", item.get("student_name") or "",
-                 item["workbook"], item["sheet"], item["item_key_shown"] or "", OUTCOME_LABELS[item["outcome"]],
+                [class_code, item["seat_number"] or "", item.get("student_name") or "", item["student_number"] or "",
+                 item["workbook"], item["sheet"], item.get("item_label") or item["item_key_shown"] or "",
+                 OUTCOME_LABELS[item["outcome"]],
                  item["reason"] or ""]
                 for item in items
             ), name=path.name, headers=CLASS_LIST_HEADERS))

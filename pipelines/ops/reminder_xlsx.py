@@ -72,9 +72,9 @@ def _value(row: dict, key: str):
     if key == "term_label":
         return f"第 {row['term']} 學期" if row.get("term") else "全學年"
     if key == "submitted":
-        if row.get("submitted_revision") is None:
+        if row.get("submitted_date") is None:
             return "尚未提交"
-        return f"已提交第 {row['submitted_revision']} 版（{roc_date(row['submitted_date'], era=True)}）"
+        return f"已提交（{roc_date(row['submitted_date'], era=True)}{'，' + row['submitted_unit'] if row.get('submitted_unit') else ''}）"
     value = row.get(key)
     return roc_date(value, era=True) if hasattr(value, "isoformat") else value
 
@@ -198,7 +198,7 @@ def _registrar_book(path: Path, school: str, as_of: str, reminders: Reminders) -
         "unit": unit,
         "rosters": len([row for row in reminders.submissions if (row["owner_unit"] or "（未指定）") == unit]),
         "unsubmitted": len([row for row in reminders.submissions
-                            if (row["owner_unit"] or "（未指定）") == unit and row["submitted_revision"] is None]),
+                            if (row["owner_unit"] or "（未指定）") == unit and row["submitted_date"] is None]),
         "cases": len([row for row in reminders.disputes if (row["owner_unit"] or "（未指定）") == unit]),
         "overdue": len([row for row in reminders.disputes if (row["owner_unit"] or "（未指定）") == unit and row["is_overdue"]]),
         "next": min((row["due_date"] for row in reminders.disputes if (row["owner_unit"] or "（未指定）") == unit), default=None),

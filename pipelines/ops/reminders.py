@@ -27,7 +27,7 @@ After a submission's receipt is reconciled (pipelines/export/confirmations.py):
 
 ``submissions`` lists the 名冊 whose submission deadline (policy submission_deadlines: the unit's own date
 two weeks before the ministry's) falls within the ``days`` ahead, or has passed while the ministry's has
-not, with the unit that submits it and whether a revision carrying it has been submitted.
+not, with the unit that submits it and when it was first submitted (pipelines/ops/roster_deadlines.py).
 
 Independently of deadlines, ``proxy_assignments`` lists every outcome waiting (待認證) on a teacher who
 needs a proxy, with the proxy and the chain.
@@ -48,8 +48,8 @@ import duckdb
 
 from pipelines.contract import seed_rows
 from pipelines.gate.proxy import Teacher, trace_proxy, teachers_from_records
+from pipelines.names import item_key_parts, named, read_names
 from pipelines.roc import roc_date
-from pipelines.names import named, read_names
 from pipelines.policy import DEFAULT_POLICY
 
 PENDING, NOT_SUBMITTED, FAILED = "待認證", "未送審", "認證未通過"
@@ -76,7 +76,7 @@ DISPUTE_COLUMNS = (
 )
 SUBMISSION_COLUMNS = (
     "school_code", "academic_year", "term", "workbook", "owner_unit", "internal_due_date", "due_date",
-    "days_left", "ministry_days_left", "submitted_revision", "submitted_date",
+    "days_left", "ministry_days_left", "submitted_date", "submitted_unit",
 )
 
 
@@ -213,12 +213,16 @@ def _add_names(con, reminders: Reminders) -> None:
     for row in (row for rows in lists for row in rows):
         wanted[row["school_code"]][0].add(row["student_number"])
         wanted[row["school_code"]][1].add(row.get("outcome_id"))
+    for case in reminders.disputes:  # a 名冊 row's 項目鍵, named by the course it keys
+        wanted[case["school_code"]][1].update(item_key_parts(case["item"]))
     books = read_names(con, wanted)
     for row in (row for rows in lists for row in rows):
         book = books[row["school_code"]]
         row["student_name"] = book.student_name(row["student_number"])
         if row.get("outcome_id"):
             row["item_label"] = book.item(row["outcome_id"])
+    for case in reminders.disputes:
+        case["item"] = books[case["school_code"]].item_key(case["item"])
 
 
 def _complete(row: dict, deadline: dict, as_of: dt.date) -> dict:
@@ -443,51 +447,20 @@ def proxy_assignments(con, school: str, proxy_order: tuple[str, ...], teachers: 
 
 # --- after the submission: 名冊 deadlines, receipt confirmations and disputes --------------------------
 
-def submission_deadlines(con, school: str) -> list[dict]:
-    """The school's 名冊 submission deadlines (policy submission_deadlines): per academic year, term and 名冊,
-    the ministry's date and the unit's own (ingestion computed it: pipelines/policy.py, two weeks earlier),
-    the newest delivery's. The one reader of raw.school_submission_deadlines outside dbt."""
-    from pipelines.warehouse import table_exists
-
-    if not table_exists(con, "raw", "school_submission_deadlines"):
-        return []
-    return _records(con, """
-        select academic_year, term, roster as workbook, due as due_date, internal_due as internal_due_date
-        from raw.school_submission_deadlines where school_code = ?
-        qualify row_number() over (partition by academic_year, term, roster order by loaded_at desc nulls last) = 1
-        order by internal_due, academic_year, term, roster""", [school])
-
-
 def _submission_rows(con, school: str, as_of: dt.date, days: int) -> list[dict]:
-    """名冊 whose unit deadline falls within the days ahead, or has passed while the ministry's has not."""
-    from pipelines.export.confirmations import owner_units
-    from pipelines.warehouse import table_exists
+    """名冊 whose unit deadline falls within the days ahead, or has passed while the ministry's has not:
+    pipelines/ops/roster_deadlines.py's (the one definition of the deadlines, the owning unit and what
+    counts as submitted)."""
+    from pipelines.ops.roster_deadlines import roster_deadlines
 
-    horizon = as_of + dt.timedelta(days=days)
-    due = [deadline for deadline in submission_deadlines(con, school)
-           if _day(deadline["internal_due_date"]) <= horizon and _day(deadline["due_date"]) >= as_of]
-    submitted: dict[tuple, tuple] = {}
-    if due and table_exists(con, "submissions", "items"):
-        for year, term, workbook, revision, submitted_at in con.execute("""
-                select items.academic_year, items.term, items.workbook, max(items.revision), max(submissions.submitted_at)
-                from submissions.items as items
-                inner join submissions.submissions as submissions on submissions.submission_id = items.submission_id
-                where items.school_code = ? group by all""", [school]).fetchall():
-            submitted[(year, term, workbook)] = (revision, _day(submitted_at))
-    units = owner_units()
-    rows = []
-    for deadline in due:
-        internal = _day(deadline["internal_due_date"])
-        revision, submitted_on = submitted.get((deadline["academic_year"], deadline["term"], deadline["workbook"]),
-                                               (None, None))
-        rows.append({
-            "school_code": school, "academic_year": deadline["academic_year"], "term": deadline["term"],
-            "workbook": deadline["workbook"], "owner_unit": units.get(deadline["workbook"]),
-            "internal_due_date": internal, "due_date": _day(deadline["due_date"]),
-            "days_left": (internal - as_of).days, "ministry_days_left": (_day(deadline["due_date"]) - as_of).days,
-            "submitted_revision": revision, "submitted_date": submitted_on,
-        })
-    return rows
+    return [{
+        "school_code": school, "academic_year": deadline.academic_year, "term": deadline.term,
+        "workbook": deadline.roster_name, "owner_unit": deadline.owner_unit,
+        "internal_due_date": deadline.internal_due_date, "due_date": deadline.due_date,
+        "days_left": deadline.internal_days_left, "ministry_days_left": deadline.days_left,
+        "submitted_date": deadline.submitted_at.date() if deadline.submitted_at else None,
+        "submitted_unit": deadline.submitted_unit or deadline.submitted_by,
+    } for deadline in roster_deadlines(con, as_of, schools=[school], within_days=days) if deadline.days_left >= 0]
 
 
 def _receipt_rows(con, reminders: Reminders, state, teachers: dict[str, Teacher]) -> None:

@@ -12,6 +12,7 @@ from pipelines.contract import create_raw_schema
 from pipelines.export.confirmations import ConfirmationError, answer_case, evaluate
 from pipelines.export.store import append, create_submissions_schema
 from pipelines.identity import national_id_digest
+from pipelines.names import school_name
 from pipelines.warehouse import connect
 
 SCHOOL, YEAR, TERM = "013301", 113, 1
@@ -183,15 +184,23 @@ def test_each_class_gets_a_form_per_student_with_every_answered_item_and_leavers
 
     paths = write_confirmation_forms(settings.warehouse, state, tmp_path / "forms")
 
-    by_post, sheets, rows = set(), 0, 0
+    by_post, sheets, rows, courses = set(), 0, 0, 0
     for path in paths:
         book = openpyxl.load_workbook(path)
+        assert book["總覽"]["A1"].value.startswith(f"{school_name(school)}（{school}）"), "the school by its name"
         overview = list(book["總覽"].iter_rows(min_row=4, values_only=True))
-        by_post |= {row[1] for row in overview if row[4] == "郵寄"}
+        assert all(row[1] for row in overview), "every student named"
+        by_post |= {row[2] for row in overview if row[4] == "郵寄"}
         sheets += len(book.sheetnames) - 1
         rows += sum(book[name].max_row - 5 for name in book.sheetnames[1:])  # title, blank, header; blank, signatures
+        for name in book.sheetnames[1:]:
+            assert book[name]["A1"].value.startswith(f"歷程確認單　{next(row[1] for row in overview if row[2] == name)}（{name}）")
+            grades = [row for row in book[name].iter_rows(min_row=4, values_only=True) if row[1] == "學期成績"]
+            assert all(re.fullmatch(r".+（[0-9A-Za-z]+）", row[2]) for row in grades), "a course by its name, its code after"
+            courses += len(grades)
         assert not any(WHOLE_ID.search(str(cell)) for sheet in book for row in sheet.iter_rows(values_only=True)
                        for cell in row if cell)
+    assert courses > 0
     assert sheets == len(state.students) and rows == len(state.items)
     assert by_post == leavers & set(state.students)
 
@@ -199,7 +208,7 @@ def test_each_class_gets_a_form_per_student_with_every_answered_item_and_leavers
 def test_the_printed_form_escapes_every_value_and_gives_each_student_a_page():
     from pipelines.export.confirmation_forms import ClassForms, StudentForm, forms_html
 
-    form = ClassForms("101", "013301 113 學年度第 1 學期 101 班 歷程確認單", [[1, "S1", "<b>王</b>", "有誤", "班級發放"]],
+    form = ClassForms("101", "013301 113 學年度第 1 學期 101 班 歷程確認單", [[1, "<b>王</b>", "S1", "有誤", "班級發放"]],
                       [StudentForm("歷程確認單　101 班 1 號 S1", [["學生成績名冊", "學期成績", "C1", "收訖", None, "有誤", "家長",
                                                                 "<script>x</script>"]])])
 

@@ -11,7 +11,7 @@ import pytest
 
 from pipelines.export.core import export_school
 from pipelines.export.layout import receipt_path
-from pipelines.export.reconcile import ReconcileError, match, read_receipt, reconcile, write_class_lists
+from pipelines.export.reconcile import OUTCOME_LABELS, ReconcileError, match, read_receipt, reconcile, write_class_lists
 from pipelines.export.submission import submit
 from pipelines.generate.receipts import simulate_receipt
 from pipelines.identity import national_id_digest
@@ -85,14 +85,20 @@ def test_the_loop_closes_on_a_submission_and_its_simulated_receipt(workspace, sc
     finally:
         con.close()
     assert stored == {outcome: result.count(outcome) for outcome in ("received", "rejected", "missing", "unexpected")}
-    listed = 0
+    listed = named = 0
     for path in result.class_lists:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             rows = list(csv.DictReader(handle))
         text = path.read_text(encoding="utf-8-sig")
         assert not WHOLE_ID.search(text), f"{path.name} shows a whole national ID"
         assert {row["班級"] for row in rows} == {path.stem.removeprefix("收訖核對_")}
+        received_grades = [row for row in rows if row["工作表"] == "學期成績" and row["結果"] == OUTCOME_LABELS["received"]]
+        assert all(row["姓名"] for row in received_grades), "students are named, not only numbered"
+        unnamed = [row["項目"] for row in received_grades if not re.fullmatch(r".+（[0-9A-Za-z]+）", row["項目"])]
+        assert not unnamed, f"a course record's item is its course name, its code after it: {unnamed[:5]}"
+        named += len(received_grades)
         listed += len(rows)
+    assert named > 0
     assert listed == len(result.items)
 
 

@@ -15,7 +15,7 @@ from tests.ops import schools_fixture
 
 # What the ops code reads. Models only: the data tests run on the generated sample (tests/dbt, end to end).
 DBT_SELECTION = ["+fct_national_term_counts", "+fct_school_deadlines", "+fct_course_outcomes",
-                 "+fct_diverse_performances", "+dim_teachers"]
+                 "+fct_diverse_performances", "+dim_teachers", "+fct_roster_deadlines"]
 
 
 def ingest(settings: Settings, schools: list[str] | None = None) -> None:

@@ -193,7 +193,7 @@ RECEIPT_ITEMS = [  # 學號, 班級, 座號, 名冊, 項目鍵
 
 def write_receipt(warehouse: Path) -> None:
     """Term 113-2 submitted and its receipt reconciled; A01 confirms, A08 disputes a 幹部 item, A07 is silent;
-    the 名冊 deadlines of the policy (submission_deadlines) as ingestion stores them."""
+    the 名冊 deadlines of the policy (submission_deadlines) as marts.fct_roster_deadlines holds them."""
     import duckdb
 
     from pipelines.contract import create_raw_schema
@@ -219,10 +219,13 @@ def write_receipt(warehouse: Path) -> None:
                                                ("A08", "校內幹部經歷名冊", "K-A08", "有誤")):
             con.execute('insert into raw.receipt_confirmations ("學號", "名冊", "項目鍵", "確認結果", "確認時間", school_code) '
                         "values (?, ?, ?, ?, ?, ?)", [number, workbook, item, result, dt.datetime(2025, 7, 8, 9), SCHOOL_A])
+        # the 學生成績名冊 file was in revision 1: it counts as submitted (pipelines/ops/roster_deadlines.py)
+        append(con, "files", [{**key, "revision": 1, "file_name": "113_2_學生成績名冊.xlsx"}])
         for year, term, workbook, due in ((113, 2, "學生成績名冊", dt.date(2025, 7, 20)),  # unit's date passed
                                           (113, 2, "學生資料名冊", dt.date(2025, 7, 22)),  # unit's date today
                                           (113, 0, "學生課程學習成果名冊", dt.date(2025, 9, 10)),  # later
                                           (113, 1, "學生成績名冊", dt.date(2025, 3, 10))):  # over
             deadline = SubmissionDeadline(year, term, workbook, due)
-            con.execute("insert into raw.school_submission_deadlines values (?, ?, ?, ?, ?, ?, 'policy', ?)",
-                        [SCHOOL_A, year, term, workbook, due, deadline.internal_deadline, dt.datetime(2025, 6, 1)])
+            con.execute("insert into marts.fct_roster_deadlines by name select ? as school_code, ? as academic_year, "
+                        "? as term, ? as roster_name, ? as owner_unit, ? as due_date, ? as internal_due_date",
+                        [SCHOOL_A, year, term, workbook, "註冊組", due, deadline.internal_deadline])

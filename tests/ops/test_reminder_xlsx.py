@@ -86,7 +86,7 @@ def test_the_registrar_workbook_lists_rosters_due_and_open_disputes_by_roster_an
     assert overview["註冊組"][1:3] == (2, 1) and overview["訓育組"][3:6] == (1, 0, "民國 114/07/11")
     due = [dict(zip(sheets["名冊提交期限"][3], row)) for row in sheets["名冊提交期限"][4:]]
     assert [(row["名冊"], row["校內截止"], row["教育部截止"], row["提交狀態"]) for row in due] == [
-        ("學生成績名冊", "民國 114/07/06", "民國 114/07/20", "已提交第 1 版（民國 114/07/01）"),
+        ("學生成績名冊", "民國 114/07/06", "民國 114/07/20", "已提交（民國 114/07/01）"),
         ("學生資料名冊", "民國 114/07/08", "民國 114/07/22", "尚未提交")]
     [case] = [dict(zip(sheets["收訖申訴"][3], row)) for row in sheets["收訖申訴"][4:]]
     assert (case["承辦單位"], case["名冊"], case["班級"], case["座號"], case["學號"], case["姓名"], case["處理期限"]) == (

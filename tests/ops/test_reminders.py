@@ -124,8 +124,8 @@ def test_the_registrar_gets_open_disputes_by_roster_and_unit_and_the_rosters_due
     assert (case["workbook"], case["owner_unit"], case["student_number"], case["student_name"], case["due_date"],
             case["is_overdue"]) == ("校內幹部經歷名冊", "訓育組", "A08", "學生S08", dt.date(2025, 7, 11), False)
     assert [(row["workbook"], row["term"], row["owner_unit"], row["internal_due_date"], row["days_left"],
-             row["ministry_days_left"], row["submitted_revision"]) for row in after_receipt.submissions] == [
-        ("學生成績名冊", 2, "註冊組", dt.date(2025, 7, 6), -2, 12, 1),
+             row["ministry_days_left"], row["submitted_date"]) for row in after_receipt.submissions] == [
+        ("學生成績名冊", 2, "註冊組", dt.date(2025, 7, 6), -2, 12, dt.date(2025, 7, 1)),
         ("學生資料名冊", 2, "註冊組", dt.date(2025, 7, 8), 0, 14, None)]
 
 
