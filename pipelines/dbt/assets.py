@@ -192,9 +192,12 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, portfolio
 
 def _run_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, portfolio: PortfolioResource, *,
              national: bool = False):
+    schools = [] if national else scoped_schools(context)
     os.environ["PORTFOLIO_WAREHOUSE"] = portfolio.warehouse  # profiles.yml reads it; dbt is a subprocess
     os.environ["PORTFOLIO_DUCKDB_MEMORY"] = portfolio.duckdb_memory
-    schools = [] if national else scoped_schools(context)
+    # macros/school_scope.sql reads the scope; put back afterwards, so that nothing this process starts later
+    # (another run, a dbt call of its own) inherits this run's schools
+    scope_before = os.environ.get(SCOPE_VARIABLE)
     os.environ[SCOPE_VARIABLE] = ",".join(schools)
     started = time.perf_counter()
     target_path = target_root() / "runs" / context.run.run_id
@@ -224,6 +227,10 @@ def _run_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, portfolio: 
         raise
     finally:
         shutil.rmtree(target_path, ignore_errors=True)  # ~3 MB of artefacts per run otherwise
+        if scope_before is None:
+            os.environ.pop(SCOPE_VARIABLE, None)
+        else:
+            os.environ[SCOPE_VARIABLE] = scope_before
     if not schools and not context.is_subset:
         from pipelines.ops.scoped import record_full_build
 

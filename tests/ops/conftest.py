@@ -31,8 +31,10 @@ def ingest(settings: Settings, schools: list[str] | None = None) -> None:
 
 def run_dbt(warehouse: Path, scratch: Path, selection: list[str]) -> subprocess.CompletedProcess:
     from pipelines.dbt.project import dbt_executable
+    from pipelines.dbt.assets import SCOPE_VARIABLE
 
-    env = {**os.environ, "PORTFOLIO_WAREHOUSE": str(warehouse), "DO_NOT_TRACK": "1"}
+    # every school's rows: a one-school build earlier in this process must not narrow this one
+    env = {**os.environ, "PORTFOLIO_WAREHOUSE": str(warehouse), "DO_NOT_TRACK": "1", SCOPE_VARIABLE: ""}
     parsed = DBT_PROJECT_DIR / "target" / "partial_parse.msgpack"
     if parsed.is_file():  # dbt re-parses the whole project without it (several seconds)
         (scratch / "target").mkdir(parents=True, exist_ok=True)
