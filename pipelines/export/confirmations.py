@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.contract import seed_rows
-from pipelines.export.layout import workbook_name_of
+from pipelines.export.layout import roster_units, workbook_name_of
 from pipelines.identity import mask_national_ids_in_text, national_id_digest
 
 ASKED_OUTCOMES = ("received", "rejected")  # what students are asked to confirm: what the ministry answered
@@ -44,10 +44,6 @@ def _now() -> dt.datetime:
 
 def _seed_flags(seed: str, key: str, flag: str) -> frozenset[str]:
     return frozenset(row[key] for row in seed_rows(seed) if row[flag] == "true")
-
-
-def owner_units() -> dict[str, str]:
-    return {row["workbook"]: row["owner_unit"] for row in seed_rows("xwalk_roster_owner_units")}
 
 
 @dataclass
@@ -256,7 +252,7 @@ def _record_cases(con, state: ConfirmationState, items: list[dict[str, Any]], re
                              order by case_id""", [state.school, state.academic_year, state.term])
     recorded = {(case["student_number"], case["workbook"], case["item_key_digest"], case["replied_at"]) for case in known}
     next_id = con.execute(f"select coalesce(max(case_id), 0) + 1 from {SCHEMA}.disputes").fetchall()[0][0]
-    units, new = owner_units(), []
+    units, new = roster_units(), []
     for reply in replies:
         key = (reply["student_number"], reply["workbook"], reply["item_key_digest"])
         item = by_item.get(key)

@@ -244,3 +244,11 @@ def receipt_path(source: Path, school: str, year: int, term: int) -> Path:
 
 RECEIPT_HEADERS = ("名冊", "工作表", "身分證號", "項目鍵", "收訖狀態", "退件原因")
 RECEIVED, REJECTED = "收訖", "退件"
+
+
+def roster_units() -> dict[str, str]:
+    """名冊 → the unit (處室) that submits it and answers its disputes: seeds/xwalk_roster_owner_units.csv,
+    the one definition."""
+    from pipelines.contract import seed_rows
+
+    return {row["workbook"]: row["owner_unit"] for row in seed_rows("xwalk_roster_owner_units")}

@@ -39,11 +39,10 @@ def simulate_confirmations(settings, out: Path, school: str, year: int, term: in
     """Submit `folder` (the newest export under `out`) on `day`, reconcile the simulated receipt, write and
     ingest the students' simulated replies and evaluate them."""
     from pipelines.export.confirmations import evaluate, policy_days
-    from pipelines.export.layout import receipt_path
+    from pipelines.export.layout import receipt_path, roster_units, workbooks_for
     from pipelines.export.reconcile import reconcile
     from pipelines.export.store import SCHEMA
-    from pipelines.export.layout import workbooks_for
-    from pipelines.export.submission import roster_units, student_index, submit
+    from pipelines.export.submission import student_index, submit
     from pipelines.generate.receipts import simulate_receipt, simulate_replies
     from pipelines.ingest.load import ingest_file_kind
     from pipelines.warehouse import connect

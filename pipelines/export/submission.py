@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.export.layout import (
-    MANIFEST, SUBMITTED_MARKER, WHOLE_YEAR, folder_name, parse_folder_name, school_folder, workbooks_for,
+    MANIFEST, SUBMITTED_MARKER, WHOLE_YEAR, folder_name, parse_folder_name, roster_units, school_folder, workbooks_for,
 )
 from pipelines.export.workbook import WorkbookMismatch, read_rows, sha256_of
 from pipelines.identity import mask_national_id, mask_national_ids_in_text, national_id_digest
@@ -187,13 +187,6 @@ class SubmitResult:
     rosters: tuple[str, ...] = ()  # the 名冊 the unit submitted now
     waiting: dict[str, tuple[str, ...]] = field(default_factory=dict)  # unit → its 名冊 not yet submitted
     submission_units: str | None = None  # the units recorded on the frozen submission (None: whole folder at once)
-
-
-def roster_units() -> dict[str, str]:
-    """名冊 → the unit (處室) that submits it: seeds/xwalk_roster_owner_units.csv, the one definition."""
-    from pipelines.export.confirmations import owner_units
-
-    return owner_units()
 
 
 def _unit_rosters(folder: Path, year: int, term: int, hashes: dict[str, str], unit: str,

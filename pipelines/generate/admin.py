@@ -21,7 +21,7 @@ from pipelines.contract import seed_codes
 from pipelines.generate import text
 from pipelines.generate.codes import course_code, unique_national_ids
 from pipelines.roc import ROC_OFFSET
-from pipelines.generate.plan import SchoolPlan, TermWindow
+from pipelines.generate.plan import ENROLLED, SchoolPlan, TermWindow
 
 # name, 2-character subject code in the course code, 領域, share of teachers
 SUBJECTS: tuple[tuple[str, str, str, int], ...] = (
@@ -62,7 +62,6 @@ GROUP_ACTIVITY = "團體活動時間"
 FLEXIBLE_LEARNING = "彈性學習時間"
 ELECTIVE_POOL = 12
 ATTENDING = ("在學", "復學", "轉入", "重讀", "畢業")  # statuses whose students take courses that term
-ENROLLED = ("在學", "復學", "轉入", "重讀")  # rules.md R14 and the expected counts
 
 
 def np_date(value: date) -> np.datetime64:
@@ -751,7 +750,7 @@ def build_autobiographies(plan: SchoolPlan, rng: np.random.Generator, students: 
 
 def build_admin(plan: SchoolPlan, rngs: list[np.random.Generator], transfer=None) -> Admin:
     """`transfer` (pipelines.generate.transfer.Transfer): this school's end of the cross-school transfer."""
-    from pipelines.generate import transfer as moves  # it reads the truth's rules, which read this module
+    from pipelines.generate import transfer as moves
 
     persons = build_persons(plan, rngs[0])
     if transfer is not None:

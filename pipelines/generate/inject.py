@@ -11,7 +11,8 @@ import polars as pl
 
 from pipelines.contract import seed_codes
 from pipelines.generate import text
-from pipelines.generate.admin import ENROLLED, np_date, random_times
+from pipelines.generate.admin import np_date, random_times
+from pipelines.generate.plan import ENROLLED
 from pipelines.generate.codes import corrupt_national_ids, make_national_ids, malform_course_code, valid_national_ids
 from pipelines.generate.plan import SchoolPlan
 

@@ -14,6 +14,7 @@ import numpy as np
 from pipelines.contract import FILES
 from pipelines.roc import ROC_OFFSET, roc_date
 
+ENROLLED = ("在學", "復學", "轉入", "重讀")  # enrolled 學籍狀態: rules.md R14 and the expected counts
 
 
 @dataclass(frozen=True)

@@ -70,10 +70,9 @@ import polars as pl
 
 from pipelines.contract import seed_codes, seed_rows
 from pipelines.export.layout import KEY_JOINER, WORKBOOKS_BY_NAME, WHOLE_YEAR
-from pipelines.generate.admin import ENROLLED
 from pipelines.generate.codes import valid_course_codes, valid_national_ids
 from pipelines.roc import ROC_OFFSET
-from pipelines.generate.plan import SchoolPlan
+from pipelines.generate.plan import ENROLLED, SchoolPlan
 from pipelines.generate.register import listed, on_register, register_rows
 
 TRIM = " \t\r\n\f\v\u3000\u00a0\ufeff"

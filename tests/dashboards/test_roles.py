@@ -1,7 +1,7 @@
 import pytest
 
 from dashboards.roles import SCHOOL_STAFF, Role, pages_for
-from pipelines.export.submission import roster_units
+from pipelines.export.layout import roster_units
 
 
 @pytest.mark.parametrize("text,role", [("導師", Role.HOMEROOM_TEACHER), ("admin", Role.SCHOOL_ADMIN),
