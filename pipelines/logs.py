@@ -25,8 +25,17 @@ class _CurrentStderr(logging.StreamHandler):
     """Writes to whatever `sys.stderr` is at the time (a masked stream, a test's capture), as logging's
     own last-resort handler does, rather than the stream that was current when it was made."""
 
-    def __init__(self) -> None:
+    def __init__(self, verbose: bool = False) -> None:
         logging.Handler.__init__(self)
+        self._verbose = verbose
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Ours at their level; a library's (Dagster's, dagster-dbt's run chatter, which sets its own
+        levels) only from WARNING; Python's own warnings (deprecations, beta notices) only when verbose:
+        they tell developers, not the registrar, something."""
+        if record.name == "py.warnings":
+            return self._verbose
+        return record.name.split(".")[0] in OUR_LOGGERS or record.levelno >= logging.WARNING
 
     @property
     def stream(self):
@@ -54,7 +63,7 @@ def setup_logging(verbose: bool = False) -> None:
     root = logging.getLogger()
     for handler in [handler for handler in root.handlers if isinstance(handler, _CurrentStderr)]:
         root.removeHandler(handler)
-    handler = _CurrentStderr()
+    handler = _CurrentStderr(verbose)
     handler.setFormatter(_Formatter(verbose))
     root.addHandler(handler)
     root.setLevel(logging.WARNING)  # libraries: their warnings and errors only

@@ -22,3 +22,18 @@ def test_our_info_lines_by_default_debug_lines_only_when_verbose_and_never_twice
     err = capsys.readouterr().err
     assert err.count("細節二") == 1 and "DEBUG dashboards.data" in err
     setup_logging()
+
+
+def test_a_librarys_own_info_lines_and_pythons_warnings_stay_out_unless_verbose(capsys):
+    library = logging.getLogger("dagster.builtin")
+    library.setLevel(logging.DEBUG)  # Dagster sets its loggers' levels itself
+    setup_logging()
+    library.info("A dbt subsetted execution is being performed")
+    library.warning("庫的警告")
+    logging.getLogger("py.warnings").warning("BetaWarning: Parameter `owners` is currently in beta")
+    err = capsys.readouterr().err
+    assert "subsetted" not in err and "BetaWarning" not in err and "庫的警告" in err
+    setup_logging(verbose=True)
+    logging.getLogger("py.warnings").warning("BetaWarning: Parameter `owners` is currently in beta")
+    assert "BetaWarning" in capsys.readouterr().err
+    setup_logging()
