@@ -106,15 +106,8 @@ own_items as (
         matching_course_records.retake_method_code,
         coalesce(matching_course_records.carries_credits, false) as course_carries_credits,
         outcomes.title,
-        outcomes.summary,
-        coalesce(length(outcomes.summary), 0) as summary_chars,
-        outcomes.document_file_name,
-        {{ file_extension('outcomes.document_file_name') }} as document_extension,
-        outcomes.document_bytes,
-        outcomes.video_file_name,
-        {{ file_extension('outcomes.video_file_name') }} as video_extension,
-        outcomes.video_bytes,
-        outcomes.document_file_name is not null or outcomes.video_file_name is not null as has_file,
+        {{ item_content_columns('outcomes') }},
+        {{ has_file('outcomes') }} as has_file,
         outcomes.uploaded_at,
         -- a grade's own window (grade 12's final term) overrides the term's window for every grade
         coalesce(grade_terms.upload_deadline_date, terms.upload_deadline_date) as upload_deadline_date,
@@ -172,9 +165,7 @@ imported as (
 final as (
 
     -- own items have no origin (origin_school_code null); imported ones lack this school's term facts
-    select * from own_items
-    union all by name
-    select * from imported
+    {{ own_and_imported_items('course_outcome', 'outcome_id') }}
 
 )
 

@@ -51,14 +51,7 @@ own_items as (
         performances.end_date,
         performances.hours,
         performances.level_or_award,
-        performances.summary,
-        coalesce(length(performances.summary), 0) as summary_chars,
-        performances.document_file_name,
-        {{ file_extension('performances.document_file_name') }} as document_extension,
-        performances.document_bytes,
-        performances.video_file_name,
-        {{ file_extension('performances.video_file_name') }} as video_extension,
-        performances.video_bytes,
+        {{ item_content_columns('performances') }},
         performances.external_url,
         -- the per-category fields of the central layout (exports.md v2), empty in older deliveries
         performances.activity_term,
@@ -109,10 +102,8 @@ imported as (
 
 final as (
 
-    -- own items have no origin (origin_school_code null); imported ones lack this school's term facts
-    select * from own_items
-    union all by name
-    select * from imported
+    -- own items have no origin (origin_school_code null); imported ones lack the per-category fields
+    {{ own_and_imported_items('diverse_performance', 'performance_id') }}
 
 )
 
