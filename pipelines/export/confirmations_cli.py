@@ -74,6 +74,7 @@ def _on_warehouse(args: argparse.Namespace, action):
 
 def run_status(args: argparse.Namespace) -> int:
     from pipelines.export.confirmations import evaluate
+    from pipelines.names import key_names
     from pipelines.roc import roc_date
 
     settings, state = _on_warehouse(args, lambda warehouse: evaluate(warehouse, args.school, args.year, args.term))
@@ -90,9 +91,10 @@ def run_status(args: argparse.Namespace) -> int:
     for (workbook, class_code, unit), count in sorted(Counter(
             (case.workbook, case.class_code or "未分班", case.owner_unit) for case in open_cases).items()):
         print(f"    {workbook}  {class_code} 班  {unit}  {count} 件")
+    book = key_names(settings.warehouse, state.school, [case.item_key_shown for case in open_cases])
     for case in open_cases:
         print(f"    第 {case.case_id} 號  {case.class_code or '未分班'} 班 {case.student_number}  {case.workbook} "
-              f"{case.item_key_shown or ''}  {case.owner_unit}  期限 {roc_date(case.due_date, era=True)}")
+              f"{book.item_key(case.item_key_shown) or ''}  {case.owner_unit}  期限 {roc_date(case.due_date, era=True)}")
     waiting = Counter(state.classes[number] or "未分班" for number, value in state.students.items() if value == "unconfirmed")
     for class_code, count in sorted(waiting.items()):
         print(f"  {class_code} 班未確認 {count} 人")
