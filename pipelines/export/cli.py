@@ -10,13 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipelines.cli_args import school_code
-EXIT_OK, EXIT_BLOCKED, EXIT_USAGE = 0, 1, 2
-
-
-def add_warehouse(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--warehouse", type=Path,
-                        help="DuckDB 倉儲檔 (warehouse file); default $PORTFOLIO_WAREHOUSE or data/warehouse.duckdb")
+from pipelines.cli_args import EXIT_BLOCKED, EXIT_OK, EXIT_USAGE, add_school, add_warehouse, built_settings, school_code
 
 
 def add_out(parser: argparse.ArgumentParser) -> None:
@@ -24,7 +18,7 @@ def add_out(parser: argparse.ArgumentParser) -> None:
 
 
 def add_target(parser: argparse.ArgumentParser, *, term_required: bool) -> None:
-    parser.add_argument("--school", metavar="CODE", type=school_code, required=True, help="學校代碼")
+    add_school(parser)
     parser.add_argument("--year", type=int, metavar="Y", required=True, help="學年度, e.g. 113")
     parser.add_argument("--term", type=int, choices=(0, 1, 2), metavar="T", required=term_required,
                         help="學期 1 or 2; 0 for the whole-year rosters")
@@ -55,11 +49,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pipelines.settings import Settings
-
-    settings = Settings.resolve(warehouse=args.warehouse)
-    if not settings.warehouse.is_file():
-        print(f"找不到倉儲檔 {settings.warehouse}：請先執行 portfolio build", file=sys.stderr)
+    settings = built_settings(args.warehouse)
+    if settings is None:
         return EXIT_USAGE
     as_of = None
     if args.as_of:

@@ -14,7 +14,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from pipelines.export.cli import EXIT_BLOCKED, EXIT_OK, EXIT_USAGE, add_target, add_warehouse
+from pipelines.cli_args import EXIT_BLOCKED, EXIT_OK, EXIT_USAGE, add_warehouse, built_settings
+from pipelines.export.cli import add_target
 
 STATE_LABELS = {"confirmed": "已確認", "disputed": "有誤", "unconfirmed": "未確認"}
 
@@ -55,11 +56,9 @@ def _on_warehouse(args: argparse.Namespace, action):
     """(settings, what `action(warehouse)` gives) on the built warehouse; the result is None when there is no
     warehouse or the confirmations cannot be judged, with the reason printed."""
     from pipelines.export.confirmations import ConfirmationError
-    from pipelines.settings import Settings
 
-    settings = Settings.resolve(warehouse=args.warehouse)
-    if not settings.warehouse.is_file():
-        print(f"找不到倉儲檔 {settings.warehouse}：請先執行 portfolio build", file=sys.stderr)
+    settings = built_settings(args.warehouse)
+    if settings is None:
         return settings, None
     try:
         result = action(settings.warehouse)

@@ -10,7 +10,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from pipelines.cli_args import school_code
+from pipelines.cli_args import built_settings, school_code
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -71,11 +71,8 @@ def _status_line(result, html: Path | None) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pipelines.settings import Settings
-
-    settings = Settings.resolve(warehouse=args.warehouse)
-    if not settings.warehouse.is_file():
-        print(f"找不到倉儲檔 {settings.warehouse}：請先執行 portfolio build", file=sys.stderr)
+    settings = built_settings(args.warehouse)
+    if settings is None:
         return EXIT_USAGE
     if args.all and (args.json or args.html or args.xlsx):
         print("--all 與 --json/--html/--xlsx 不能同時使用：每校的報告寫在 --reports 之下", file=sys.stderr)

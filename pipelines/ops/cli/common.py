@@ -1,10 +1,9 @@
-"""What the ops subcommands share: dates, --warehouse, --actor. Cheap to import."""
+"""What the ops subcommands share: dates, --actor (--warehouse is every subcommand's: pipelines/cli_args.py). Cheap to import."""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-from pathlib import Path
 
 
 def parse_date(text: str) -> dt.date:
@@ -19,11 +18,6 @@ def parse_date(text: str) -> dt.date:
     if parsed is None:
         raise argparse.ArgumentTypeError(f"日期應為 2025-08-31 或 114/08/31 的形式，收到 {text!r}")
     return parsed
-
-
-def add_warehouse(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--warehouse", type=Path,
-                        help="DuckDB 倉儲檔 (warehouse file); default $PORTFOLIO_WAREHOUSE or data/warehouse.duckdb")
 
 
 def add_actor(parser: argparse.ArgumentParser) -> None:
