@@ -1,9 +1,10 @@
-"""What the `portfolio` subcommands share: exit codes, argument types and options, and the built warehouse they
-act on (kept apart from pipelines/cli.py, which every subcommand module would otherwise import back)."""
+"""What the `portfolio` subcommands share: exit codes, argument types (a school code, a date), options, and the
+built warehouse they act on (kept apart from pipelines/cli.py, which every subcommand module would otherwise import back)."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -17,6 +18,20 @@ def school_code(text: str) -> str:
     if not is_school_code(text):
         raise argparse.ArgumentTypeError(f"學校代碼應為 6 碼半形大寫英數字（例如 013301），收到 {text!r}")
     return text
+
+
+def parse_date(text: str) -> dt.date:
+    """ISO (2025-08-31) or ROC (114/08/31, 1140831)."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    from pipelines.ingest.dates import parse_date_value
+
+    parsed = parse_date_value(text)
+    if parsed is None:
+        raise argparse.ArgumentTypeError(f"日期應為 2025-08-31 或 114/08/31 的形式，收到 {text!r}")
+    return parsed
 
 
 def add_school(parser: argparse.ArgumentParser, help_text: str = "學校代碼") -> None:

@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipelines.cli_args import EXIT_BLOCKED, EXIT_OK, EXIT_USAGE, add_school, add_warehouse, built_settings, school_code
+from pipelines.cli_args import EXIT_BLOCKED, EXIT_OK, EXIT_USAGE, add_school, add_warehouse, built_settings, parse_date, school_code
 
 
 def add_out(parser: argparse.ArgumentParser) -> None:
@@ -43,7 +43,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     export.add_argument("--allow-partial", action="store_true",
                         help="write even when the gate fails: leave the offending items out and list them in "
                         "the manifest's `excluded`")
-    export.add_argument("--as-of", metavar="DATE", help="the day the gate's deadline warnings count from (default today)")
+    export.add_argument("--as-of", type=parse_date, metavar="DATE", help="the day the gate's deadline warnings count from (default today)")
     add_warehouse(export)
     return export
 
@@ -52,15 +52,6 @@ def run(args: argparse.Namespace) -> int:
     settings = built_settings(args.warehouse)
     if settings is None:
         return EXIT_USAGE
-    as_of = None
-    if args.as_of:
-        from pipelines.gate.cli import _date
-
-        try:
-            as_of = _date(args.as_of)
-        except argparse.ArgumentTypeError as error:
-            print(str(error), file=sys.stderr)
-            return EXIT_USAGE
 
     from pipelines.export.core import BLOCKED, ExportError, export_all, status_line
 
@@ -89,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
                 print(f"學校 {args.school} 沒有 {args.year or ''} 學年度的學籍資料", file=sys.stderr)
                 return EXIT_USAGE
         export_all(settings, args.out or settings.exports_dir, year=args.year, terms=terms, allow_partial=args.allow_partial,
-                   as_of=as_of, schools=None if args.all else [args.school], progress=report)
+                   as_of=args.as_of, schools=None if args.all else [args.school], progress=report)
     except ExportError as error:
         print(str(error), file=sys.stderr)
         return EXIT_USAGE

@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipelines.cli_args import add_warehouse, built_settings, school_code
-from pipelines.ops.cli.common import add_actor, parse_date
+from pipelines.cli_args import add_warehouse, built_settings, parse_date, school_code
+from pipelines.ops.cli.common import add_actor
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:

@@ -7,8 +7,8 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from pipelines.cli_args import add_warehouse, built_settings, school_code
-from pipelines.ops.cli.common import add_actor, parse_date
+from pipelines.cli_args import add_warehouse, built_settings, parse_date, school_code
+from pipelines.ops.cli.common import add_actor
 
 DEFAULT_DAYS = 7
 
