@@ -26,6 +26,7 @@ from dashboards.roles import SCHOOL_STAFF, AccessDenied, Role, Scope
 from pipelines.export.gating import rules_for
 from pipelines.export.layout import WHOLE_YEAR, workbooks_for
 from pipelines.gate.proxy import teachers_from_records, trace_proxy
+from pipelines.names import read_key_names
 from pipelines.ops.roster_deadlines import deadlines_frame
 
 PENDING_STATE = "待認證"  # the certification state a teacher still has to act on (xwalk_certification_states)
@@ -92,6 +93,22 @@ def _cached_query():
         return run_query(path, version, sql, params)
 
     return cached_query
+
+
+class _FrameConnection:
+    """The little of a DuckDB connection pipelines/names.py reads with (execute, then fetchall), over a
+    DataAccess's queries: the names come from the same published copy, scoped and cached like every query."""
+
+    def __init__(self, frame):
+        self._frame = frame
+        self._rows: list[tuple] = []
+
+    def execute(self, sql: str, params=()) -> _FrameConnection:
+        self._rows = list(self._frame(sql, *params).itertuples(index=False, name=None))
+        return self
+
+    def fetchall(self) -> list[tuple]:
+        return self._rows
 
 
 # ------------------------------------------------------------------------------------------------
@@ -300,6 +317,18 @@ class DataAccess:
     def has_column(self, schema: str, table: str, column: str) -> bool:
         return int(self._frame("select count(*) as found from information_schema.columns where table_schema = ? "
                                "and table_name = ? and column_name = ?", schema, table, column)["found"].iloc[0]) > 0
+
+    def _with_item_names(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """`frame` with `item`: each row's 項目鍵 as shown (IDs masked) named by the course it keys, the key after
+        (pipelines/names.py NameBook.item_key); only the keys in the frame are looked up."""
+        if frame.empty or "item_key_shown" not in frame:
+            return frame.assign(item=pd.Series(dtype=object))
+        keys: dict[str, set] = {}
+        for school, key in zip(frame["school_code"], frame["item_key_shown"]):
+            keys.setdefault(school, set()).add(key)
+        books = read_key_names(_FrameConnection(self._frame), keys)
+        return frame.assign(item=[books[school].item_key(key)
+                                  for school, key in zip(frame["school_code"], frame["item_key_shown"])])
 
     def _require(self, *roles: Role) -> None:
         if self.scope.role not in roles:
@@ -567,15 +596,24 @@ class DataAccess:
 
     # -- 班級 -------------------------------------------------------------------------------------
 
-    def class_students(self, school: str, year: int, term: int, class_code: str, as_of: dt.date) -> ClassView:
-        """One class, student by student; IDs masked. Not for 教育主管機關 or 任課教師; a 課程諮詢教師 sees
-        the own advisees of the class (or the whole class named on the account)."""
+    def _class_scope(self, school: str, year: int, term: int, class_code: str) -> list[str] | None:
+        """May this person open the class (school staff; a 導師 the own; a 課程諮詢教師 the class on the account or
+        one of the own advisees')? AccessDenied if not. The students to keep: a 課程諮詢教師's advisees (None:
+        the whole class)."""
         self._require(*SCHOOL_STAFF, Role.HOMEROOM_TEACHER, Role.COUNSELLOR)
         self._require_school(school)
         if self.scope.role is Role.HOMEROOM_TEACHER and class_code not in self._own_classes(school, year, term):
             raise AccessDenied("導師只能查看自己的班級")
-        if self.scope.role is Role.COUNSELLOR and class_code not in self._counsellor_classes(school, year, term):
+        if self.scope.role is not Role.COUNSELLOR:
+            return None
+        if class_code not in self._counsellor_classes(school, year, term):
             raise AccessDenied("課程諮詢教師只能查看自己諮詢的學生或指定的班級")
+        return self._advisees(school, year)
+
+    def class_students(self, school: str, year: int, term: int, class_code: str, as_of: dt.date) -> ClassView:
+        """One class, student by student; IDs masked. Not for 教育主管機關 or 任課教師; a 課程諮詢教師 sees
+        the own advisees of the class (or the whole class named on the account)."""
+        advisees = self._class_scope(school, year, term, class_code)
         info = self._frame("""
             select class_code, class_name, grade, homeroom_teacher_code, homeroom_teacher_name
             from marts.dim_classes where school_code = ? and academic_year = ? and term = ? and class_code = ?
@@ -592,9 +630,7 @@ class DataAccess:
             where school_code = ? and academic_year = ? and term = ? and class_code = ?
             order by seat_number nulls last, student_number
         """, school, year, term, class_code)
-        advisees = self._advisees(school, year) if self.scope.role is Role.COUNSELLOR else None
-        if advisees is not None:
-            students = students[students["student_number"].isin(advisees)].reset_index(drop=True)
+        students = _only(students, advisees)
         students = _with_missing(_with_risk(students), self._receipt_items(school, year, class_code))
         deadlines = self._deadlines(school, year, term, as_of)
         upcoming = deadlines[deadlines["days_left"].notna() & (deadlines["days_left"] >= 0)]
@@ -629,12 +665,7 @@ class DataAccess:
     def class_confirmations(self, school: str, year: int, term: int, class_code: str) -> ClassConfirmations:
         """Who in the class has not confirmed the term's receipt, and who has an open dispute (IDs masked); the
         same people as class_students (a 課程諮詢教師 sees the own advisees of the class)."""
-        self._require(*SCHOOL_STAFF, Role.HOMEROOM_TEACHER, Role.COUNSELLOR)
-        self._require_school(school)
-        if self.scope.role is Role.HOMEROOM_TEACHER and class_code not in self._own_classes(school, year, term):
-            raise AccessDenied("導師只能查看自己的班級")
-        if self.scope.role is Role.COUNSELLOR and class_code not in self._counsellor_classes(school, year, term):
-            raise AccessDenied("課程諮詢教師只能查看自己諮詢的學生或指定的班級")
+        advisees = self._class_scope(school, year, term, class_code)
         if not (self.has_table("submissions", "confirmation_terms") and self.has_table("submissions", "confirmation_students")):
             return ClassConfirmations(None, pd.DataFrame(columns=CLASS_CONFIRMATION_COLUMNS), {})
         window = self._frame("""
@@ -652,9 +683,7 @@ class DataAccess:
               and confirmations.class_code = ?
             order by confirmations.seat_number nulls last, confirmations.student_number
         """, school, year, term, class_code)
-        advisees = self._advisees(school, year) if self.scope.role is Role.COUNSELLOR else None
-        if advisees is not None:
-            everyone = everyone[everyone["student_number"].isin(advisees)].reset_index(drop=True)
+        everyone = _only(everyone, advisees)
         counts = everyone["state"].value_counts().to_dict() if len(everyone) else {}
         waiting = everyone[(everyone["state"] == "unconfirmed") | (everyone["open_disputes"] > 0)].reset_index(drop=True)
         return ClassConfirmations(_dates(window["window_closes"])[0] if len(window) else None, waiting,
@@ -940,13 +969,13 @@ class DataAccess:
         if self.scope.sees_student_rows and reconciled.any() and self.has_table("submissions", "reconciliation_items"):
             ids = frame.loc[reconciled, "reconciliation_id"].tolist()
             marks = ", ".join("?" for _ in ids)
-            discrepancies = self._frame(f"""
+            discrepancies = self._with_item_names(self._frame(f"""
                 select school_code, academic_year, term, workbook, sheet, class_code, seat_number, student_number,
                        national_id_masked, item_key_shown, outcome, reason, receipt_line
                 from submissions.reconciliation_items
                 where reconciliation_id in ({marks}) and outcome <> 'received'
                 order by academic_year desc, term, outcome, class_code, seat_number
-            """, *ids)
+            """, *ids))
         return Submissions(available=True, submissions=self.with_school_names(frame),
                            discrepancies=discrepancies, per_school=self.with_school_names(per_school), totals=totals,
                            row_level=self.scope.sees_student_rows)
@@ -972,7 +1001,7 @@ class DataAccess:
         totals["terms"] = len(terms)
         if not row_level or terms.empty or not self.has_table("submissions", "confirmation_cases"):
             return Confirmations(terms=self.with_school_names(terms), totals=totals, row_level=row_level)
-        cases = self._frame(f"""
+        cases = self._with_item_names(self._frame(f"""
             select cases.*, students.student_name
             from submissions.confirmation_cases as cases
             left join marts.fct_student_completion as students
@@ -980,7 +1009,7 @@ class DataAccess:
                 and students.term = cases.term and students.student_number = cases.student_number
             where cases.academic_year = ? and cases.is_open {"and cases.school_code = ?" if school is not None else ""}
             order by cases.due_date, cases.class_code, cases.seat_number, cases.case_id
-        """, *params)
+        """, *params))
         cases["due_date"] = _dates(cases["due_date"])
         cases["days_left"] = pd.array([_days_left(day, as_of) for day in cases["due_date"]], dtype="Int64")
         by_roster = cases.groupby(["school_code", "workbook", "owner_unit"], as_index=False).agg(
@@ -1006,6 +1035,13 @@ def _status(teacher, as_of: dt.date) -> str | None:
     if teacher.is_on_leave:
         return "留職停薪"
     return "在職"
+
+
+def _only(students: pd.DataFrame, advisees: list[str] | None) -> pd.DataFrame:
+    """The rows of `students` among the advisees (all of them when there is no advisee filter)."""
+    if advisees is None:
+        return students
+    return students[students["student_number"].isin(advisees)].reset_index(drop=True)
 
 
 def _with_missing(students: pd.DataFrame, receipts: pd.DataFrame) -> pd.DataFrame:

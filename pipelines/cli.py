@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from pipelines.cli_args import school_code
+from pipelines.cli_args import add_warehouse, school_code
 from pipelines.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -56,13 +56,6 @@ def _rate(text: str) -> float:
     return value
 
 
-def _add_warehouse(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--warehouse", type=Path,
-        help="DuckDB 倉儲檔 (warehouse file); default $PORTFOLIO_WAREHOUSE or data/warehouse.duckdb",
-    )
-
-
 def _add_generation(parser: argparse.ArgumentParser, *, schools: int, students: int, error_rate: float,
                     clean_schools: int = 0) -> None:
     parser.add_argument("--schools", type=int, default=schools, help=f"number of schools (default {schools})")
@@ -103,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "default $PORTFOLIO_SOURCE or data/source")
     build.add_argument("--school", action="append", default=[], metavar="CODE", type=school_code,
                        help="only this school (repeatable); default every school folder")
-    _add_warehouse(build)
+    add_warehouse(build)
 
     demo = commands.add_parser(
         "demo", help="generate sample data, build the warehouse and print a summary",
@@ -111,7 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--out", type=Path, default=Path("data/demo/source"),
                       help="where the sample deliveries go (default data/demo/source)")
-    _add_warehouse(demo)
+    add_warehouse(demo)
     _add_generation(demo, schools=4, students=150, error_rate=0.02, clean_schools=2)
 
     for module_name in COMMAND_MODULES:

@@ -7,6 +7,8 @@ alone only when no name is known (a teacher missing from the roster, a school mi
 
 `NameBook` looks the names up in a built warehouse for one school (gate.html and gate.xlsx, the reminder
 lists); the dashboards read the same names from the published copy and label them with the same functions.
+The published copy keeps no course records and only the start of each summary: there a course code is named
+by the course outcomes that carry it (a course without any outcome keeps its code alone).
 """
 
 from __future__ import annotations
@@ -182,12 +184,27 @@ def item_key_parts(key) -> list[str]:
     return [part for part in key.split(KEY_JOINER) if part] if key else []
 
 
+def read_key_names(con, keys: dict[str, Iterable[str | None]]) -> dict[str, NameBook]:
+    """Per school of `keys` (school → 項目鍵 as shown), the NameBook whose `item_key` names them: read_names
+    asked for the keys' parts only."""
+    return read_names(con, {school: ((), {part for key in school_keys for part in item_key_parts(key)})
+                            for school, school_keys in keys.items()})
+
+
+def key_names(warehouse, school: str, keys: Iterable[str | None]) -> NameBook:
+    """read_key_names for one school of a built warehouse file (opened read-only for the read)."""
+    from pipelines.warehouse import connect
+
+    with connect(warehouse, read_only=True) as con:
+        return read_key_names(con, {school: keys})[school]
+
+
 def read_names(con, wanted: dict[str, tuple[Iterable[str], Iterable[str]]]) -> dict[str, NameBook]:
     """Per school of `wanted` (school → (student numbers, item keys)): those students (name, class and seat of
     their latest term), every teacher, and those items, from the marts of a built warehouse. Only what is
     asked for is read, so a national gate names its offending rows without loading the nation's students.
     A mart the warehouse lacks leaves the codes standing."""
-    from pipelines.warehouse import table_exists
+    from pipelines.warehouse import column_exists, table_exists
 
     books = {school: NameBook(school) for school in wanted}
     if not books:
@@ -220,18 +237,21 @@ def read_names(con, wanted: dict[str, tuple[Iterable[str], Iterable[str]]]) -> d
                               ("fct_diverse_performances", "performance_id", "category")):
         if not items[0] or not table_exists(con, "marts", table):
             continue
+        summary_column = "summary" if column_exists(con, "marts", table, "summary") else "summary_excerpt"
         for school, item_key, subject, title, summary in con.execute(f"""
                 select items.school_code, items.{key}, any_value(items.{first}), any_value(items.title),
-                       any_value(items.summary)
+                       any_value(items.{summary_column})
                 from marts.{table} as items
                 inner join {asked} on asked.school_code = items.school_code and asked.asked_key = items.{key}
                 group by all""", list(items)).fetchall():
             books[school].items.setdefault(item_key, item_label(subject, title, summary_excerpt(summary), item_key))
-    if items[0] and table_exists(con, "marts", "fct_course_records"):  # a course record's key is its course code
+    # a course record's key is its course code; the published copy has no course records, its outcomes name courses
+    courses = next((table for table in ("fct_course_records", "fct_course_outcomes") if table_exists(con, "marts", table)), None)
+    if items[0] and courses:
         for school, course_code, subject in con.execute(f"""
-                select records.school_code, records.course_code, any_value(records.subject_name)
-                from marts.fct_course_records as records
-                inner join {asked} on asked.school_code = records.school_code and asked.asked_key = records.course_code
+                select courses.school_code, courses.course_code, any_value(courses.subject_name)
+                from marts.{courses} as courses
+                inner join {asked} on asked.school_code = courses.school_code and asked.asked_key = courses.course_code
                 group by all""", list(items)).fetchall():
             books[school].items.setdefault(course_code, item_label(subject, None, None, course_code))
     return books

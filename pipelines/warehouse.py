@@ -35,3 +35,11 @@ def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> boo
         [schema, table],
     ).fetchall()
     return found[0][0] > 0
+
+
+def column_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str, column: str) -> bool:
+    found = con.execute(
+        "select count(*) from information_schema.columns where table_schema = ? and table_name = ? and column_name = ?",
+        [schema, table, column],
+    ).fetchall()
+    return found[0][0] > 0

@@ -10,6 +10,7 @@ from pipelines.names import (
     code_label,
     item_label,
     named,
+    read_key_names,
     read_names,
     school_directory,
     school_label,
@@ -73,3 +74,15 @@ def test_a_roster_items_key_is_named_by_the_course_one_of_its_parts_names_the_ke
     assert book.item_key("113S1H301MAT1010101XXXX") == "數學（113S1H301MAT1010101XXXX）"
     assert book.item_key("班聯會+班長+1130901") == "班聯會+班長+1130901"  # words already: the key alone
     assert book.item_key(None) is None
+
+
+def test_on_the_published_copy_a_keys_course_is_named_by_the_course_outcomes_that_carry_it():
+    con = duckdb.connect()  # the dashboards' copy: no course records, summaries cut to their excerpt
+    con.execute("create schema marts")
+    con.execute("""create table marts.fct_course_outcomes as select * from (values
+        ('S1', 'CO-1', '113S1H301MAT1010101XXXX', '數學', '函數圖形報告', '以描點法'))
+        as t(school_code, outcome_id, course_code, subject_name, title, summary_excerpt)""")
+    book = read_key_names(con, {"S1": ["2+113S1H301MAT1010101XXXX+報告.pdf+", "113S1H301ENG1010101XXXX", None]})["S1"]
+    assert book.item_key("2+113S1H301MAT1010101XXXX+報告.pdf+") == "數學（2+113S1H301MAT1010101XXXX+報告.pdf+）"
+    assert book.item_key("113S1H301ENG1010101XXXX") == "113S1H301ENG1010101XXXX"  # no outcome names it
+    assert read_names(con, {"S1": ((), {"CO-1"})})["S1"].item("CO-1") == "數學 — 函數圖形報告：以描點法…"

@@ -48,7 +48,7 @@ DISCREPANCY_COLUMNS = {
     "seat_number": st.column_config.NumberColumn("座號", format="%d"),
     "student_number": st.column_config.TextColumn("學號"),
     "national_id_masked": st.column_config.TextColumn("身分證號"),
-    "item_key_shown": st.column_config.TextColumn("項目鍵"),
+    "item": st.column_config.TextColumn("項目", help="課程名稱在前，項目鍵（身分證號已遮蔽）在後"),
     "reason": st.column_config.TextColumn("退件原因", width="medium"),
 }
 
@@ -76,7 +76,7 @@ CASE_HEADERS = {
     "seat_number": "座號",
     "student_number": "學號",
     "student_name": "姓名",
-    "item_key_shown": "項目鍵",
+    "item": "項目",
     "owner_unit": "承辦單位",
     "replied_label": "回覆時間",
     "by_label": "回覆人",

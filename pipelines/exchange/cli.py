@@ -9,8 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipelines.cli_args import school_code
-from pipelines.export.cli import EXIT_BLOCKED, EXIT_OK, EXIT_USAGE, add_warehouse
+from pipelines.cli_args import EXIT_BLOCKED, EXIT_OK, EXIT_USAGE, add_school, add_warehouse, built_settings
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -22,23 +21,20 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     )
     actions = exchange.add_subparsers(dest="exchange_action", required=True, metavar="ACTION")
     export = actions.add_parser("export", help="write a student's exchange package (zip)")
-    export.add_argument("--school", required=True, metavar="CODE", type=school_code, help="the sending school")
+    add_school(export, "the sending school")
     export.add_argument("--student", required=True, metavar="學號", help="the student's 學號 at the sending school")
     export.add_argument("--out", type=Path, help="folder for the zip (default: exchange/ beside the warehouse)")
     add_warehouse(export)
     imported = actions.add_parser("import", help="import an exchange package at the receiving school")
-    imported.add_argument("--school", required=True, metavar="CODE", type=school_code, help="the receiving school")
+    add_school(imported, "the receiving school")
     imported.add_argument("--package", required=True, type=Path, metavar="ZIP", help="the package from the sending school")
     add_warehouse(imported)
     return exchange
 
 
 def run(args: argparse.Namespace) -> int:
-    from pipelines.settings import Settings
-
-    settings = Settings.resolve(warehouse=args.warehouse)
-    if not settings.warehouse.is_file():
-        print(f"找不到倉儲檔 {settings.warehouse}：請先執行 portfolio build", file=sys.stderr)
+    settings = built_settings(args.warehouse)
+    if settings is None:
         return EXIT_USAGE
     from pipelines.exchange.export import ExchangeError
     from pipelines.exchange.package import PackageError

@@ -10,13 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipelines.cli_args import school_code
-EXIT_OK, EXIT_BLOCKED, EXIT_USAGE = 0, 1, 2
-
-
-def add_warehouse(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--warehouse", type=Path,
-                        help="DuckDB 倉儲檔 (warehouse file); default $PORTFOLIO_WAREHOUSE or data/warehouse.duckdb")
+from pipelines.cli_args import EXIT_BLOCKED, EXIT_OK, EXIT_USAGE, add_school, add_warehouse, built_settings, parse_date, school_code
 
 
 def add_out(parser: argparse.ArgumentParser) -> None:
@@ -24,7 +18,7 @@ def add_out(parser: argparse.ArgumentParser) -> None:
 
 
 def add_target(parser: argparse.ArgumentParser, *, term_required: bool) -> None:
-    parser.add_argument("--school", metavar="CODE", type=school_code, required=True, help="學校代碼")
+    add_school(parser)
     parser.add_argument("--year", type=int, metavar="Y", required=True, help="學年度, e.g. 113")
     parser.add_argument("--term", type=int, choices=(0, 1, 2), metavar="T", required=term_required,
                         help="學期 1 or 2; 0 for the whole-year rosters")
@@ -49,27 +43,15 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     export.add_argument("--allow-partial", action="store_true",
                         help="write even when the gate fails: leave the offending items out and list them in "
                         "the manifest's `excluded`")
-    export.add_argument("--as-of", metavar="DATE", help="the day the gate's deadline warnings count from (default today)")
+    export.add_argument("--as-of", type=parse_date, metavar="DATE", help="the day the gate's deadline warnings count from (default today)")
     add_warehouse(export)
     return export
 
 
 def run(args: argparse.Namespace) -> int:
-    from pipelines.settings import Settings
-
-    settings = Settings.resolve(warehouse=args.warehouse)
-    if not settings.warehouse.is_file():
-        print(f"找不到倉儲檔 {settings.warehouse}：請先執行 portfolio build", file=sys.stderr)
+    settings = built_settings(args.warehouse)
+    if settings is None:
         return EXIT_USAGE
-    as_of = None
-    if args.as_of:
-        from pipelines.gate.cli import _date
-
-        try:
-            as_of = _date(args.as_of)
-        except argparse.ArgumentTypeError as error:
-            print(str(error), file=sys.stderr)
-            return EXIT_USAGE
 
     from pipelines.export.core import BLOCKED, ExportError, export_all, status_line
 
@@ -98,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
                 print(f"學校 {args.school} 沒有 {args.year or ''} 學年度的學籍資料", file=sys.stderr)
                 return EXIT_USAGE
         export_all(settings, args.out or settings.exports_dir, year=args.year, terms=terms, allow_partial=args.allow_partial,
-                   as_of=as_of, schools=None if args.all else [args.school], progress=report)
+                   as_of=args.as_of, schools=None if args.all else [args.school], progress=report)
     except ExportError as error:
         print(str(error), file=sys.stderr)
         return EXIT_USAGE

@@ -18,7 +18,7 @@ from typing import Any
 from pipelines.export.confirmations import ConfirmationState
 from pipelines.export.reconcile import OUTCOME_LABELS
 from pipelines.identity import mask_national_ids_in_text
-from pipelines.names import NameBook, item_key_parts, named, read_names, school_label
+from pipelines.names import NameBook, named, read_key_names, school_label
 from pipelines.safe_cells import new_workbook, write_row
 
 STATE_LABELS = {"confirmed": "已確認", "disputed": "有誤", "unconfirmed": "未確認"}
@@ -35,12 +35,11 @@ def _students(warehouse: Path, state: ConfirmationState) -> tuple[dict[str, dict
     from pipelines.export.store import records
     from pipelines.warehouse import connect
 
-    parts = {part for item in state.items for part in item_key_parts(item["item_key_shown"])}
     with connect(warehouse, read_only=True) as con:
         rows = records(con, """
             select student_number, student_name, is_enrolled from marts.fct_student_terms
             where school_code = ? and academic_year = ? and term = ?""", [state.school, state.academic_year, state.term])
-        book = read_names(con, {state.school: ((), parts)})[state.school]
+        book = read_key_names(con, {state.school: [item["item_key_shown"] for item in state.items]})[state.school]
     return {row["student_number"]: row for row in rows}, book
 
 

@@ -14,7 +14,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from pipelines.export.cli import EXIT_BLOCKED, EXIT_OK, EXIT_USAGE, add_target, add_warehouse
+from pipelines.cli_args import EXIT_BLOCKED, EXIT_OK, EXIT_USAGE, add_warehouse, built_settings
+from pipelines.export.cli import add_target
 
 STATE_LABELS = {"confirmed": "已確認", "disputed": "有誤", "unconfirmed": "未確認"}
 
@@ -55,11 +56,9 @@ def _on_warehouse(args: argparse.Namespace, action):
     """(settings, what `action(warehouse)` gives) on the built warehouse; the result is None when there is no
     warehouse or the confirmations cannot be judged, with the reason printed."""
     from pipelines.export.confirmations import ConfirmationError
-    from pipelines.settings import Settings
 
-    settings = Settings.resolve(warehouse=args.warehouse)
-    if not settings.warehouse.is_file():
-        print(f"找不到倉儲檔 {settings.warehouse}：請先執行 portfolio build", file=sys.stderr)
+    settings = built_settings(args.warehouse)
+    if settings is None:
         return settings, None
     try:
         result = action(settings.warehouse)
@@ -74,6 +73,7 @@ def _on_warehouse(args: argparse.Namespace, action):
 
 def run_status(args: argparse.Namespace) -> int:
     from pipelines.export.confirmations import evaluate
+    from pipelines.names import key_names
     from pipelines.roc import roc_date
 
     settings, state = _on_warehouse(args, lambda warehouse: evaluate(warehouse, args.school, args.year, args.term))
@@ -90,9 +90,10 @@ def run_status(args: argparse.Namespace) -> int:
     for (workbook, class_code, unit), count in sorted(Counter(
             (case.workbook, case.class_code or "未分班", case.owner_unit) for case in open_cases).items()):
         print(f"    {workbook}  {class_code} 班  {unit}  {count} 件")
+    book = key_names(settings.warehouse, state.school, [case.item_key_shown for case in open_cases])
     for case in open_cases:
         print(f"    第 {case.case_id} 號  {case.class_code or '未分班'} 班 {case.student_number}  {case.workbook} "
-              f"{case.item_key_shown or ''}  {case.owner_unit}  期限 {roc_date(case.due_date, era=True)}")
+              f"{book.item_key(case.item_key_shown) or ''}  {case.owner_unit}  期限 {roc_date(case.due_date, era=True)}")
     waiting = Counter(state.classes[number] or "未分班" for number, value in state.students.items() if value == "unconfirmed")
     for class_code, count in sorted(waiting.items()):
         print(f"  {class_code} 班未確認 {count} 人")

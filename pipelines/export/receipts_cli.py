@@ -9,7 +9,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipelines.export.cli import EXIT_BLOCKED, EXIT_OK, EXIT_USAGE, add_out, add_target, add_warehouse
+from pipelines.cli_args import EXIT_BLOCKED, EXIT_OK, EXIT_USAGE, add_warehouse
+from pipelines.export.cli import add_out, add_target
 
 
 def _rate(text: str) -> float:

@@ -250,12 +250,9 @@ CLASS_LIST_HEADERS = ("班級", "座號", "姓名", "學號", "名冊", "工作�
 
 def _name_items(warehouse: Path, school: str, items: list[dict[str, Any]]) -> None:
     """Each item's `item_label`: its 項目鍵 named by the course or item it keys (pipelines/names.py)."""
-    from pipelines.names import item_key_parts, read_names
-    from pipelines.warehouse import connect
+    from pipelines.names import key_names
 
-    parts = {part for item in items for part in item_key_parts(item["item_key_shown"])}
-    with connect(warehouse, read_only=True) as con:
-        book = read_names(con, {school: ((), parts)})[school]
+    book = key_names(warehouse, school, [item["item_key_shown"] for item in items])
     for item in items:
         item["item_label"] = book.item_key(item["item_key_shown"])
 

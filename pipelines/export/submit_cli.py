@@ -9,7 +9,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from pipelines.export.cli import EXIT_BLOCKED, EXIT_OK, EXIT_USAGE, add_out, add_target, add_warehouse
+from pipelines.cli_args import EXIT_BLOCKED, EXIT_OK, EXIT_USAGE, add_warehouse, built_settings
+from pipelines.export.cli import add_out, add_target
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -33,11 +34,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pipelines.settings import Settings
-
-    settings = Settings.resolve(warehouse=args.warehouse)
-    if not settings.warehouse.is_file():
-        print(f"找不到倉儲檔 {settings.warehouse}：請先執行 portfolio build", file=sys.stderr)
+    settings = built_settings(args.warehouse)
+    if settings is None:
         return EXIT_USAGE
 
     from pipelines.export.submission import SubmissionError, submit

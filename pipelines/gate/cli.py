@@ -10,22 +10,9 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from pipelines.cli_args import school_code
+from pipelines.cli_args import add_warehouse, built_settings, parse_date, school_code
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        pass
-    from pipelines.ingest.dates import parse_date_value
-
-    parsed = parse_date_value(text)
-    if parsed is None:
-        raise argparse.ArgumentTypeError(f"--as-of 應為日期，例如 2025-08-31 或 114/08/31，收到 {text!r}")
-    return parsed
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -48,11 +35,10 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     gate.add_argument("--xlsx", type=Path, metavar="PATH", help="also write the offending rows as an .xlsx workbook")
     gate.add_argument("--reports", type=Path, metavar="DIR",
                       help="root of the default report locations (default <warehouse dir>/reports/gate)")
-    gate.add_argument("--as-of", type=_date, default=None, metavar="DATE",
+    gate.add_argument("--as-of", type=parse_date, default=None, metavar="DATE",
                       help="the day R17/R18 count from (default today), so that results can be reproduced")
     gate.add_argument("--no-store", action="store_true", help="do not record the results in the warehouse")
-    gate.add_argument("--warehouse", type=Path,
-                      help="DuckDB 倉儲檔 (warehouse file); default $PORTFOLIO_WAREHOUSE or data/warehouse.duckdb")
+    add_warehouse(gate)
     return gate
 
 
@@ -71,11 +57,8 @@ def _status_line(result, html: Path | None) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pipelines.settings import Settings
-
-    settings = Settings.resolve(warehouse=args.warehouse)
-    if not settings.warehouse.is_file():
-        print(f"找不到倉儲檔 {settings.warehouse}：請先執行 portfolio build", file=sys.stderr)
+    settings = built_settings(args.warehouse)
+    if settings is None:
         return EXIT_USAGE
     if args.all and (args.json or args.html or args.xlsx):
         print("--all 與 --json/--html/--xlsx 不能同時使用：每校的報告寫在 --reports 之下", file=sys.stderr)

@@ -91,6 +91,13 @@ CONFIRMATION_WINDOW_CLOSES = dt.date(2025, 6, 25)
 CASE_DUE = dt.date(2025, 7, 3)  # 3 days after AS_OF
 
 
+def first_course(con, school: str) -> tuple[str, str]:
+    """(course code, subject) of the school's first course with an outcome: the cases' and receipt rows' 項目鍵."""
+    return con.execute("""select course_code, any_value(subject_name) from marts.fct_course_outcomes
+                          where school_code = ? and course_code is not null group by 1 order by 1 limit 1""",
+                       [school]).fetchall()[0]
+
+
 def _confirmations(con, sample: Sample) -> None:
     """The term's receipt confirmations as last evaluated: in the class, one student confirmed, one silent and
     one disputing (an open case of 註冊組, one closed); in another class, one open case of 訓育組."""
@@ -103,6 +110,7 @@ def _confirmations(con, sample: Sample) -> None:
                            [sample.school, sample.year, sample.term, class_code, count]).fetchall()
 
     key = {"school_code": sample.school, "academic_year": sample.year, "term": sample.term}
+    course, _ = first_course(con, sample.school)
     (confirmed, _), (silent, _), (disputing, seat) = students(sample.class_code, 3)
     [(other, other_seat)] = students(sample.other_class, 1)
     append(con, "confirmation_terms", [{**key, "window_opens": dt.datetime(2025, 6, 22, 10), "window_closes": CONFIRMATION_WINDOW_CLOSES,
@@ -117,7 +125,7 @@ def _confirmations(con, sample: Sample) -> None:
     case = {**key, "replied_at": dt.datetime(2025, 6, 23, 20), "is_late": False, "confirmed_by": None, "due_date": CASE_DUE}
     append(con, "confirmation_cases", [
         {**case, "case_id": 1, "student_number": disputing, "class_code": sample.class_code, "seat_number": seat,
-         "workbook": "學生成績名冊", "sheet": "學期成績", "item_key_shown": "C1", "owner_unit": "註冊組", "is_open": True},
+         "workbook": "學生成績名冊", "sheet": "學期成績", "item_key_shown": course, "owner_unit": "註冊組", "is_open": True},
         {**case, "case_id": 2, "student_number": disputing, "class_code": sample.class_code, "seat_number": seat,
          "workbook": "學生成績名冊", "sheet": "學期成績", "item_key_shown": "C2", "owner_unit": "註冊組", "is_open": False,
          "ended": "回覆：成績經查無誤"},
@@ -144,11 +152,13 @@ def _change_copy(published: Path, target: Path, sample: Sample, state: str) -> P
                                            "file_name": "學生課程學習成果名冊.xlsx"}])
             append(con, "reconciliations", [{**key, "reconciliation_id": "r1", "reconciled_at": dt.datetime(2025, 6, 22),
                                              "received": 100, "rejected": 1, "missing": 1, "unexpected": 0}])
+            course, _ = first_course(con, sample.school)
             append(con, "reconciliation_items", [
-                {**key, "reconciliation_id": "r1", "workbook": "學生課程學習成果名冊", "sheet": "課程學習成果",
+                {**key, "reconciliation_id": "r1", "workbook": "學生課程學習成果名冊", "sheet": "學期課程學習成果",
                  "class_code": sample.class_code, "seat_number": 1, "student_number": None, "outcome": outcome,
-                 "reason": reason, "national_id_masked": "A12****789"}
-                for outcome, reason in (("rejected", "檔案格式不符"), ("missing", None))])
+                 "reason": reason, "national_id_masked": "A12****789", "item_key_shown": item_key}
+                for outcome, reason, item_key in (("rejected", "檔案格式不符", f"1+{course}+報告.pdf+"),
+                                                  ("missing", None, "1+未開課代碼+作品.pdf+"))])
             _confirmations(con, sample)
         if state == "empty_school":  # the school is in the directory but nothing of it was built
             tables = con.execute("""

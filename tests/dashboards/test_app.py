@@ -342,6 +342,7 @@ def test_the_registrar_sees_each_receipts_confirmations_and_the_open_cases_by_ro
     assert len(by_class) == 2
     cases = next(frame.value for frame in test.dataframe if "案號" in frame.value.columns)
     assert cases["案號"].tolist() == [1, 3], "the closed case is not listed"
+    assert "項目鍵" not in cases.columns and cases["項目"].iloc[1] == "班聯會+會長"  # named items: DataAccess's test
     assert cases["處理期限"].tolist() == ["114/07/03"] * 2 and cases["剩餘天數"].tolist() == ["剩 3 天"] * 2
     assert cases["回覆人"].tolist() == ["學生", "家長"] and cases["回覆時間"].iloc[1].endswith("（逾期）")
     labels = [button.proto.label for button in test.get("download_button")]

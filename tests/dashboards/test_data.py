@@ -7,7 +7,7 @@ import pytest
 
 from dashboards.data import DataAccess, PublishedCopyMissing
 from dashboards.roles import AccessDenied, Role, Scope
-from tests.dashboards.conftest import AS_OF
+from tests.dashboards.conftest import AS_OF, first_course
 
 MASKED = re.compile(r"^[A-Z][0-9A-Z]\d\*{4}\d{3}$")
 
@@ -169,6 +169,21 @@ def test_departed_teachers_items_name_the_proxy_the_policy_chooses(access, sampl
                   ["proxy_order"].iloc[0])
     choice = choose_proxy(teachers[row["teacher_code"]], teachers, order, grade=int(row["course_grade"]), as_of=AS_OF)
     assert row["proxy_code"] == choice.teacher.code
+
+
+def test_open_cases_and_receipt_discrepancies_name_their_item_by_its_course_the_key_after(published_states, sample):
+    registrar = DataAccess(published_states["partial"], Scope(Role.SCHOOL_ADMIN, sample.school), cached=False)
+    con = duckdb.connect(str(published_states["partial"]), read_only=True)
+    try:
+        course, subject = first_course(con, sample.school)
+    finally:
+        con.close()
+
+    cases = registrar.confirmations(sample.year, AS_OF).cases
+    assert dict(zip(cases["case_id"], cases["item"])) == {1: f"{subject}（{course}）", 3: "班聯會+會長"}  # words stand alone
+    discrepancies = registrar.submissions(sample.year).discrepancies
+    assert dict(zip(discrepancies["outcome"], discrepancies["item"])) == {
+        "rejected": f"{subject}（1+{course}+報告.pdf+）", "missing": "1+未開課代碼+作品.pdf+"}
 
 
 def test_submissions_without_records_is_an_empty_state(access, sample):

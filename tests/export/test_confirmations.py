@@ -155,6 +155,9 @@ def test_receipts_status_prints_and_writes_the_counts_and_answer_closes_a_case(w
 
     with connect(warehouse) as con:
         _replies(con, [("S2", "學生成績名冊", "C2", "有誤", OPENS + dt.timedelta(days=1), None)])
+        con.execute("create schema marts")  # what names the disputed course (pipelines/names.py)
+        con.execute(f"create table marts.fct_course_records as select '{SCHOOL}' as school_code, 'C2' as course_code, "
+                    "'數學' as subject_name")
     target = ["--school", SCHOOL, "--year", str(YEAR), "--term", str(TERM), "--warehouse", str(warehouse)]
 
     assert main(["receipts", "status", *target, "--json", str(tmp_path / "status.json")]) == 1
@@ -162,6 +165,7 @@ def test_receipts_status_prints_and_writes_the_counts_and_answer_closes_a_case(w
         "students": 3, "confirmed": 0, "disputed": 1, "unconfirmed": 2, "open_disputes": 1, "window_closes": "2025-03-06"}
     printed = capsys.readouterr().out
     assert "確認期間至 民國 114/03/06" in printed and "第 1 號" in printed and "101 班未確認 2 人" in printed
+    assert "學生成績名冊 數學（C2）" in printed, "the case's item by its course, the 項目鍵 after"
     assert main(["receipts", "answer", "--case", "1", "--reason", "成績經查無誤", "--warehouse", str(warehouse)]) == 0
     assert main(["receipts", "answer", "--case", "9", "--reason", "x", "--warehouse", str(warehouse)]) == 2
     main(["receipts", "status", *target, "--json", str(tmp_path / "status.json")])

@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from pipelines.cli_args import school_code
-from pipelines.ops.cli.common import add_warehouse
+from pipelines.cli_args import add_warehouse, school_code
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:

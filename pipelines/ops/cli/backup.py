@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from pipelines.ops.cli.common import add_actor, add_warehouse
+from pipelines.cli_args import add_warehouse
+from pipelines.ops.cli.common import add_actor
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:

@@ -1,29 +1,8 @@
-"""What the ops subcommands share: dates, --warehouse, --actor. Cheap to import."""
+"""What the ops subcommands share: --actor (dates and --warehouse are every subcommand's: pipelines/cli_args.py). Cheap to import."""
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-from pathlib import Path
-
-
-def parse_date(text: str) -> dt.date:
-    """ISO (2025-08-31) or ROC (114/08/31, 1140831)."""
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        pass
-    from pipelines.ingest.dates import parse_date_value
-
-    parsed = parse_date_value(text)
-    if parsed is None:
-        raise argparse.ArgumentTypeError(f"日期應為 2025-08-31 或 114/08/31 的形式，收到 {text!r}")
-    return parsed
-
-
-def add_warehouse(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--warehouse", type=Path,
-                        help="DuckDB 倉儲檔 (warehouse file); default $PORTFOLIO_WAREHOUSE or data/warehouse.duckdb")
 
 
 def add_actor(parser: argparse.ArgumentParser) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from pipelines.ops.cli.common import add_warehouse
+from pipelines.cli_args import add_warehouse
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:

@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipelines.cli_args import school_code
-from pipelines.ops.cli.common import add_actor, add_warehouse, parse_date
+from pipelines.cli_args import add_warehouse, built_settings, parse_date, school_code
+from pipelines.ops.cli.common import add_actor
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -31,11 +31,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pipelines.settings import Settings
-
-    settings = Settings.resolve(warehouse=args.warehouse)
-    if not settings.warehouse.is_file():
-        print(f"找不到倉儲檔 {settings.warehouse}：請先執行 portfolio build", file=sys.stderr)
+    settings = built_settings(args.warehouse)
+    if settings is None:
         return 2
 
     import duckdb

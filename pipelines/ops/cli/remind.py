@@ -7,8 +7,8 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from pipelines.cli_args import school_code
-from pipelines.ops.cli.common import add_actor, add_warehouse, parse_date
+from pipelines.cli_args import add_warehouse, built_settings, parse_date, school_code
+from pipelines.ops.cli.common import add_actor
 
 DEFAULT_DAYS = 7
 
@@ -38,11 +38,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pipelines.settings import Settings
-
-    settings = Settings.resolve(warehouse=args.warehouse)
-    if not settings.warehouse.is_file():
-        print(f"找不到倉儲檔 {settings.warehouse}：請先執行 portfolio build", file=sys.stderr)
+    settings = built_settings(args.warehouse)
+    if settings is None:
         return 2
     if args.days < 0 or args.days > 366:
         print("--days 應介於 0 與 366 之間", file=sys.stderr)
