@@ -177,7 +177,7 @@ def unscoped_keys() -> list[dg.AssetKey]:
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=PortfolioTranslator(),
             partitions_def=SCHOOLS)
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, portfolio: PortfolioResource):
-    if not is_national_refresh(context):  # builds hold the warehouse lock around the whole run (pipelines/build.py)
+    if not is_national_refresh(context):  # builds hold the warehouse lock around the whole run (pipelines/runs.py)
         yield from _run_dbt(context, dbt, portfolio)
         return
     from pipelines.ops.files import warehouse_lock
