@@ -48,6 +48,7 @@ class PortfolioResource(dg.ConfigurableResource):
 
     @property
     def settings(self) -> Settings:
+        """The deployment's settings with this resource's paths and memory limit (what runs and ops work with)."""
         return dataclasses.replace(Settings.resolve(warehouse=self.warehouse, source=self.source),
                                    duckdb_memory=self.duckdb_memory)
 

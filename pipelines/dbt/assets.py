@@ -182,9 +182,8 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, portfolio
         return
     from pipelines.ops.files import warehouse_lock
     from pipelines.ops.recovery import recover_locked
-    from pipelines.settings import Settings
 
-    settings = Settings.resolve(warehouse=portfolio.warehouse_path, source=portfolio.source_path)
+    settings = portfolio.settings
     with warehouse_lock(settings.warehouse, portfolio.progress(context)):  # runs from the UI or the schedule too
         recover_locked(settings, portfolio.progress(context))
         yield from _run_dbt(context, dbt, portfolio, national=True)
