@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -36,6 +37,20 @@ class PortfolioResource(dg.ConfigurableResource):
             duckdb_memory=settings.duckdb_memory,
             **overrides,
         )
+
+    @contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[PortfolioResource]:
+        """Once around a whole run (the in-process executor): a one-school build's guard (pipelines/runs.py)."""
+        from pipelines.runs import school_build_guard
+
+        with school_build_guard(context, self.settings):
+            yield self
+
+    @property
+    def settings(self) -> Settings:
+        """The deployment's settings with this resource's paths and memory limit (what runs and ops work with)."""
+        return dataclasses.replace(Settings.resolve(warehouse=self.warehouse, source=self.source),
+                                   duckdb_memory=self.duckdb_memory)
 
     @property
     def warehouse_path(self) -> Path:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
+from pathlib import Path
 
 import duckdb
 
+import pipelines.ops.files as files
 from pipelines.ops.files import failed_path
 from pipelines.settings import Settings
 
@@ -54,7 +57,6 @@ def test_a_real_build_killed_during_dbt_leaves_the_previous_warehouse_usable(bui
     import subprocess
     import sys
     import time
-    from pathlib import Path
 
     from pipelines.ops.files import working_path
 
@@ -106,7 +108,9 @@ def test_a_one_school_build_is_a_run_of_its_partition_after_the_full_build_in_th
         monkeypatch.setenv(name, os.environ.get(name, ""))
 
     assert (built_sample.dagster_home / "dagster.yaml").exists()  # the full build wrote the instance's configuration
+    monkeypatch.setattr(files, "warehouse_lock", lock_once(taken := []))
     assert run_build(settings, schools=[school])
+    assert taken == [settings.warehouse]  # build() holds the guard of its runs: they do not take the lock again
 
     with dg.DagsterInstance.get() as instance:
         latest, full = instance.get_runs()  # newest first
@@ -118,6 +122,21 @@ def test_a_one_school_build_is_a_run_of_its_partition_after_the_full_build_in_th
         [check_key] = [key for check in GATE_CHECKS for key in check.check_keys]
         evaluated = instance.event_log_storage.get_asset_check_execution_history(check_key, limit=5)
         assert {record.run_id for record in evaluated} == {latest.run_id, full.run_id}
+
+
+def lock_once(taken: list[Path]):
+    """The warehouse lock, failing instead of taking it a second time: it is not re-entrant (a flock on a new
+    descriptor blocks even in the same process), so a second acquisition would hang the build."""
+    real_lock = files.warehouse_lock
+
+    @contextlib.contextmanager
+    def lock(live: Path, announce=None, *, wait: bool = True):
+        assert not taken, "the warehouse lock was taken a second time"
+        taken.append(live)
+        with real_lock(live, announce, wait=wait) as held:
+            yield held
+
+    return lock
 
 
 def test_without_dagster_home_runs_go_to_an_ephemeral_instance(monkeypatch):

@@ -177,14 +177,13 @@ def unscoped_keys() -> list[dg.AssetKey]:
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=PortfolioTranslator(),
             partitions_def=SCHOOLS)
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, portfolio: PortfolioResource):
-    if not is_national_refresh(context):  # builds hold the warehouse lock around the whole run (pipelines/build.py)
+    if not is_national_refresh(context):  # builds hold the warehouse lock around the whole run (pipelines/runs.py)
         yield from _run_dbt(context, dbt, portfolio)
         return
     from pipelines.ops.files import warehouse_lock
     from pipelines.ops.recovery import recover_locked
-    from pipelines.settings import Settings
 
-    settings = Settings.resolve(warehouse=portfolio.warehouse_path, source=portfolio.source_path)
+    settings = portfolio.settings
     with warehouse_lock(settings.warehouse, portfolio.progress(context)):  # runs from the UI or the schedule too
         recover_locked(settings, portfolio.progress(context))
         yield from _run_dbt(context, dbt, portfolio, national=True)

@@ -26,18 +26,12 @@ SCHOOL_GATE_JOB = "school_gate"
 REMINDERS_JOB = "daily_reminders"
 
 
-def _settings(portfolio: PortfolioResource):
-    from pipelines.settings import Settings
-
-    return Settings.resolve(warehouse=portfolio.warehouse, source=portfolio.source)
-
-
 @dg.op(description="Run this school's partition of school_build under the warehouse lock; its rows are put back "
                    "if the run fails (a full build instead when the warehouse needs one).")
 def build_school(context: dg.OpExecutionContext, portfolio: PortfolioResource,
                  build_jobs: dg.ResourceParam[JobsOf]) -> dg.Output[str]:
     school = context.partition_key
-    settings = _settings(portfolio)
+    settings = portfolio.settings
     context.log.info(f"建置 {school}：{settings.source / school} → {settings.warehouse}")
     if not build(build_jobs, context.instance, settings, schools=[school], print_progress=True):
         raise dg.Failure(description=f"{school} 的建置失敗；倉儲維持原狀，其他學校不受影響。",
@@ -58,7 +52,7 @@ def gate_school(context: dg.OpExecutionContext, config: GateRunConfig, portfolio
     from pipelines.gate.store import store_results_at
 
     school = context.partition_key
-    settings = _settings(portfolio)
+    settings = portfolio.settings
     recover_before_use(settings, context.log.info)
     as_of = dt.date.fromisoformat(config.as_of) if config.as_of else dt.date.today()
     years = available_years(settings.warehouse, school).get(school) or []
@@ -89,7 +83,7 @@ def write_reminders(context: dg.OpExecutionContext, config: RemindersRunConfig, 
 
     from pipelines.ops.cli.remind import run
 
-    settings = _settings(portfolio)
+    settings = portfolio.settings
     recover_before_use(settings, context.log.info)
     code = run(argparse.Namespace(as_of=dt.date.fromisoformat(config.as_of) if config.as_of else None, days=config.days,
                                   out=None, school=list(portfolio.schools), no_store=False,

@@ -26,7 +26,8 @@ import contextlib
 import datetime as dt
 import hashlib
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -81,9 +82,52 @@ def why_not_scoped(settings: Settings) -> str | None:
     return None
 
 
+class ScopedBuildRefused(RuntimeError):
+    """A one-school build that cannot run on this warehouse (``why_not_scoped``): a full build is needed."""
+
+
+def refusal(schools: list[str], reason: str) -> str:
+    return f"無法只建置 {'、'.join(schools)}：{reason}。請先執行完整建置：portfolio build"
+
+
+@dataclass
+class Attempt:
+    """What the build inside `in_place` says of itself (``succeeded``); after the block, whether it stands."""
+    succeeded: bool = False
+
+
 def build_in_place(settings: Settings, build: Callable[[Settings], bool], schools: list[str], *,
                    announce: Announce | None = None) -> bool:
     """Run a school-scoped `build` on the live warehouse, undoing the schools' rows if it does not succeed.
+
+    The caller holds the warehouse lock and has checked `why_not_scoped` (``guarded`` does both).
+    """
+    with in_place(settings, schools, announce=announce) as attempt:
+        attempt.succeeded = bool(build(settings))
+    return attempt.succeeded
+
+
+@contextlib.contextmanager
+def guarded(settings: Settings, schools: list[str], succeeded: Callable[[], bool], *,
+            announce: Announce | None = None) -> Iterator[None]:
+    """The whole guard of a one-school build that nobody guards yet (a run launched from the Dagster UI):
+    the warehouse lock (waiting for the holder), the refusal when a full build is needed, and `in_place`,
+    asked `succeeded()` once the block is done (the block cannot tell: a failed step does not raise)."""
+    from pipelines.ops.files import warehouse_lock
+
+    with warehouse_lock(settings.warehouse, announce):
+        reason = why_not_scoped(settings)
+        if reason is not None:
+            raise ScopedBuildRefused(refusal(schools, reason))
+        with in_place(settings, schools, announce=announce) as attempt:
+            yield
+            attempt.succeeded = succeeded()
+
+
+@contextlib.contextmanager
+def in_place(settings: Settings, schools: list[str], *, announce: Announce | None = None) -> Iterator[Attempt]:
+    """The block rebuilds `schools` on the live warehouse; their rows are put back unless it sets
+    ``succeeded`` (an exception in it counts as failure: logged, or re-raised when it is an interruption).
 
     The caller holds the warehouse lock and has checked `why_not_scoped`; an earlier scoped build that
     did not finish is undone first.
@@ -99,13 +143,15 @@ def build_in_place(settings: Settings, build: Callable[[Settings], bool], school
         database = con.execute("select current_database()").fetchall()[0][0]
         save_school_rows(con, database, folder, schools)
     say(f"  單校建置 {'、'.join(schools)}：只重建這些學校的資料（其餘學校不變；失敗時自動復原）")
+    attempt = Attempt()
     interrupted: BaseException | None = None
     try:
-        ok = bool(build(settings))
+        yield attempt
     except BaseException as error:  # noqa: BLE001 - whatever happened, the schools' rows are put back
-        ok, interrupted = False, error
+        attempt.succeeded, interrupted = False, error
     finally:
         settings.export_to_environment()
+    ok = attempt.succeeded
     if ok:
         record_audit(settings, "build", details={"schools": schools, "in_place": True, "succeeded": True})
         try:
@@ -119,6 +165,7 @@ def build_in_place(settings: Settings, build: Callable[[Settings], bool], school
             if reapplied:
                 say(f"  重新套用先前的清除：{reapplied} 位已清除的學生資料再次出現於交付檔，已移除")
     if not ok:
+        attempt.succeeded = False
         recover(settings)
         discard_pending_reports(settings)
         record_audit(settings, "build", details={"schools": schools, "in_place": True, "succeeded": False})
@@ -127,9 +174,8 @@ def build_in_place(settings: Settings, build: Callable[[Settings], bool], school
             raise interrupted
         if interrupted is not None:
             log.error("建置中斷：%s: %s", type(interrupted).__name__, interrupted)
-        return False
+        return
     with contextlib.suppress(FileNotFoundError):
         (folder / JOURNAL).unlink()  # from here on the build stands
     shutil.rmtree(folder, ignore_errors=True)
     promote_pending_reports(settings)
-    return True
