@@ -38,6 +38,8 @@ def pytest_sessionstart(session):
     from pipelines.dbt.project import ensure_manifest
 
     os.environ.pop("DAGSTER_HOME", None)
+    # small warehouses: dbt's fixed cost per model and test dominates, four threads hide it (dbt_project/profiles.yml)
+    os.environ.setdefault("PORTFOLIO_DBT_THREADS", "4")
 
     ensure_manifest()
 
