@@ -27,12 +27,12 @@ demo: install $(DAGSTER_HOME)/dagster.yaml  ## generate sample data, build the w
 
 # sqlfluff's dbt templater compiles the project against a throwaway DuckDB file and target folder, so a lint
 # never shares a lock or dbt_project/target with a build; .sqlfluff says which rules it leaves to the house style.
-test: install browser-deps  ## lint (ruff: errors only; sqlfluff: the dbt models) and run every test
+test: install browser-deps  ## lint (ruff: errors only; sqlfluff: the dbt models) and run every test, a worker per core
 	$(BIN)/ruff check .
 	@scratch=$$(mktemp -d) && PORTFOLIO_WAREHOUSE=$$scratch/lint.duckdb DBT_TARGET_PATH=$$scratch/target \
 	    $(BIN)/sqlfluff lint dbt_project/models; \
 	status=$$?; rm -rf $$scratch; exit $$status
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
 
 # The browser test drives Debian's chromium; without fonts-noto-cjk Chinese renders as boxes. Installing
 # needs root (CI runs as root); when both are present this is two quick checks.

@@ -40,8 +40,8 @@ class PortfolioResource(dg.ConfigurableResource):
 
     @contextmanager
     def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[PortfolioResource]:
-        """Once around a whole run (the in-process executor): a one-school build's guard (pipelines/runs.py)."""
-        from pipelines.runs import school_build_guard
+        """Once around a whole run (the in-process executor): a one-school build's guard (pipelines/run_guard.py)."""
+        from pipelines.run_guard import school_build_guard
 
         with school_build_guard(context, self.settings):
             yield self

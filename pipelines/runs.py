@@ -9,7 +9,7 @@ The graph (pipelines/definitions.py) is partitioned by school: every asset a bui
   dbt_project/macros/school_scope.sql), no dbt tests, the gate's blocking check. It runs on the live
   warehouse under the warehouse lock and an undo journal (``scoped.in_place``), which puts the school's
   rows back when the run fails. Several schools: one partition run each, inside one undo journal. The
-  guard belongs to the run itself (``school_build_guard``, entered by the resource ``portfolio``), so a
+  guard belongs to the run itself (pipelines/run_guard.py, entered by the resource ``portfolio``), so a
   run launched from the UI, ``dagster job launch`` or a backfill has it too; ``build()`` holds it around
   its runs instead (to keep one journal for several schools), and its runs do not take it again.
 - A full build is one run of ``build_warehouse`` over every school's partition (a partition range from
@@ -28,16 +28,14 @@ neither imports the other.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Protocol
 
 import dagster as dg
 
-from pipelines.partitions import (BUILD_JOB, NATIONAL_JOB, SCHOOL_BUILD_JOB, SCHOOL_TAG, SCHOOLS, add_school_partitions,
-                                 every_partition, run_partitions)
+from pipelines.partitions import BUILD_JOB, NATIONAL_JOB, SCHOOL_BUILD_JOB, SCHOOL_TAG, add_school_partitions, every_partition
+from pipelines.run_guard import guard_held
 from pipelines.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -45,51 +43,6 @@ log = logging.getLogger(__name__)
 # Dagster's own console logging is for the UI; on the command line our progress lines and the summary
 # (which lists rejected files) say enough.
 QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
-
-# Warehouses whose lock and undo journal build() in this process holds around its school_build runs. Not a
-# run tag: a run re-executed from the UI copies its parent's tags, and would go unguarded.
-_GUARDED: set[Path] = set()
-_STEP_EVENTS = {dg.DagsterEventType.STEP_START, dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE}
-
-
-@contextlib.contextmanager
-def _guard_held(warehouse: Path) -> Iterator[None]:
-    _GUARDED.add(warehouse.resolve())
-    try:
-        yield
-    finally:
-        _GUARDED.discard(warehouse.resolve())
-
-
-@contextlib.contextmanager
-def school_build_guard(context: dg.InitResourceContext, settings: Settings) -> Iterator[None]:
-    """Around a whole run (the resource ``portfolio`` enters it): a ``school_build`` run that build() does
-    not guard already takes the warehouse lock, is refused when the warehouse needs a full build, and
-    runs inside the undo journal, its schools' rows put back unless every step it started succeeded."""
-    from pipelines.ops import scoped
-
-    run = context.run
-    if run is None or run.job_name != SCHOOL_BUILD_JOB or settings.warehouse.resolve() in _GUARDED:
-        yield
-        return
-    instance = context.instance
-    schools = run_partitions(run, instance) or list(instance.get_dynamic_partitions(SCHOOLS.name))
-    with scoped.guarded(settings, schools, lambda: run_succeeded(instance, run.run_id), announce=context.log.info):
-        yield
-
-
-def run_succeeded(instance: dg.DagsterInstance, run_id: str) -> bool:
-    """Every step the run started succeeded, and one did: read from the run's events, since a failed (or
-    interrupted) step does not raise into the resources that wrap the run."""
-    started, succeeded, failed = set(), set(), False
-    for entry in instance.all_logs(run_id, of_type=_STEP_EVENTS):
-        event = entry.dagster_event
-        if event is None:
-            continue
-        failed |= event.event_type == dg.DagsterEventType.STEP_FAILURE
-        (succeeded if event.event_type == dg.DagsterEventType.STEP_SUCCESS else started).add(event.step_key)
-    return not failed and bool(succeeded) and started <= succeeded
-
 
 class Jobs(Protocol):
     """Where the build's jobs are looked up by name: a RepositoryDefinition, or `JobsOf`."""
@@ -147,7 +100,7 @@ def build(jobs: Jobs, instance: dg.DagsterInstance, settings: Settings, *, schoo
     add_school_partitions(instance, [*discover_schools(settings.source), *schools])
     if schools:
         # the guard of the runs, held once for every school: one undo journal (school_build_guard stands aside)
-        with warehouse_lock(settings.warehouse, announce), _guard_held(settings.warehouse):
+        with warehouse_lock(settings.warehouse, announce), guard_held(settings.warehouse):
             reason = scoped.why_not_scoped(settings)
             if reason is None:
                 def each_school(live: Settings) -> bool:

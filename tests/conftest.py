@@ -95,3 +95,11 @@ def dagster_home(tmp_path, monkeypatch) -> Iterator[Path]:
     with fast_folder(tmp_path / "instance") as folder:
         monkeypatch.setenv("DAGSTER_HOME", str(folder / "dagster_home"))
         yield folder / "dagster_home"
+
+
+def pytest_collection_modifyitems(items):
+    """Files with a whole-pipeline test (marker e2e) first, each file's tests kept together and in order: with
+    `make test`'s workers (pytest-xdist, one file at a time per worker) the longest files start first instead
+    of leaving one worker alone at the end."""
+    heavy = {item.path for item in items if item.get_closest_marker("e2e")}
+    items.sort(key=lambda item: item.path not in heavy)

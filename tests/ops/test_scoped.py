@@ -156,6 +156,7 @@ def _model_rows(warehouse: Path) -> dict[str, list[str]]:
         return found
 
 
+@pytest.mark.e2e
 def test_a_scoped_build_of_a_changed_school_equals_a_full_build(built_sample, tmp_path):
     """One school delivers new certified uploads: `portfolio build --school` and a full build agree on every row."""
     from benchmarks.national import _csv_school, prepare_incremental

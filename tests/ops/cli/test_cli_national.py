@@ -6,10 +6,12 @@ import shutil
 
 import dagster as dg
 import duckdb
+import pytest
 
 from pipelines.cli import main
 
 
+@pytest.mark.e2e
 def test_refresh_national_materializes_the_national_marts_and_runs_every_dbt_test(built_sample, tmp_path, dagster_home):
     """One refresh on a warehouse with a broken mart: the national tables are rebuilt, every dbt test is
     evaluated, the broken one fails the run (exit 1) and every other one passes."""
