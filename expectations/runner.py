@@ -94,7 +94,9 @@ def read_frames(warehouse: Path, school: str, year: int, term: int | None = None
         for name in (*FRAMES, "dim_teachers", "dim_classes"):
             if name not in EXPORTED_FRAMES and not table_exists(con, GATE_SCHEMA, name):
                 raise GateError(f"倉儲缺少 {GATE_SCHEMA}.{name}：請先執行 portfolio build")
-        create_exported_views(con)
+        con.execute("create or replace temp table gate_read_target as select ?::varchar as school_code, "
+                    "?::integer as academic_year", [school, year])
+        create_exported_views(con, "gate_read_target")
         for name in FRAMES:
             relation = frame_relation(name, GATE_SCHEMA)
             columns = {row[0] for row in con.execute(f"describe {relation}").fetchall()}

@@ -301,7 +301,7 @@ def validate_school_years(con, targets: Sequence[tuple[str, int]], policies: dic
         national_ids = _national_id_facts(con)  # noqa: F841  (DuckDB reads it by name)
         con.execute("create or replace temp table gate_national_ids as select * from national_ids")
     if any(spec.frame in EXPORTED_FRAMES for spec in suites):
-        create_exported_views(con)
+        create_exported_views(con, "gate_targets")
     if any(spec.frame == _AS_OF_FRAME for spec in suites):
         _as_of_facts(con, {school: policies[school] for school, _ in targets}, teachers)
     years: dict[str, list[int]] = {}

@@ -160,7 +160,16 @@ def _header(workbook: Workbook, code_list: CodeList) -> str:
                 code_list.label or code_list.column)
 
 
-def exported_rows_sql(con) -> str:
+def _only(rows: str, targets: str | None) -> str:
+    """`rows` (a union of export models) narrowed to the school-years of the relation `targets`, before anything
+    counts over them: a one-school gate reads that school's rows, not the nation's."""
+    if targets is None:
+        return rows
+    return (f"select * from ({rows}) where (school_code, academic_year) in "
+            f"(select school_code, academic_year from {targets})")
+
+
+def exported_rows_sql(con, targets: str | None = None) -> str:
     parts = []
     for workbook in WORKBOOKS:
         columns = _columns(con, EXPORT_SCHEMA, workbook.model)
@@ -172,10 +181,10 @@ def exported_rows_sql(con) -> str:
     rows = " union all ".join(parts)
     return (f"select {', '.join(_COMMON)}, sheet_name, sheet_name || '：' || shown_key as item_key, "
             "count(*) over (partition by school_code, academic_year, term, sheet_name, student_key, raw_key)"
-            f" as rows_sharing_key from ({rows})")
+            f" as rows_sharing_key from ({_only(rows, targets)})")
 
 
-def exported_codes_sql(con) -> str:
+def exported_codes_sql(con, targets: str | None = None) -> str:
     parts = []
     workbooks = {workbook.model: workbook for workbook in WORKBOOKS}
     for code_list in CODE_LISTS:
@@ -194,13 +203,15 @@ def exported_codes_sql(con) -> str:
             f"where cast(codes.{_quote(code_list.seed_column)} as varchar) = {value}) as is_known_code "
             f"from {EXPORT_SCHEMA}.{code_list.model} rows where rows.{_quote(code_list.column)} is not null"
         )
-    return " union all ".join(parts) if parts else _EMPTY_CODES
+    return _only(" union all ".join(parts), targets) if parts else _EMPTY_CODES
 
 
-def create_exported_views(con) -> None:
-    """The two frames as temporary views on `con` (allowed on a read-only connection)."""
-    con.execute(f"create or replace temp view {ROWS_FRAME} as {exported_rows_sql(con)}")
-    con.execute(f"create or replace temp view {CODES_FRAME} as {exported_codes_sql(con)}")
+def create_exported_views(con, targets: str | None = None) -> None:
+    """The two frames as temporary views on `con` (allowed on a read-only connection); with `targets` (a
+    relation of school_code, academic_year) only those school-years' rows. The filter sits below R25's count
+    per key, which no later filter passes: without it every read of the frame counts the whole nation."""
+    con.execute(f"create or replace temp view {ROWS_FRAME} as {exported_rows_sql(con, targets)}")
+    con.execute(f"create or replace temp view {CODES_FRAME} as {exported_codes_sql(con, targets)}")
 
 
 def frame_relation(frame: str, gate_schema: str) -> str:
