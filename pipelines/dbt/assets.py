@@ -39,8 +39,6 @@ from pipelines.partitions import NATIONAL_JOB, SCHOOLS
 
 log = logging.getLogger(__name__)
 
-log = logging.getLogger(__name__)
-
 # dbt folder → Dagster asset group
 _GROUPS = {"staging": "staging", "intermediate": "intermediate", "marts": "marts", "exports": "exports"}
 

@@ -129,8 +129,9 @@ def _frame_sql(con, frame: str, term: int | None, as_of: dt.date, targets: str) 
         joins.append("left join gate_certifiers certifiers on f.school_code = certifiers.school_code "
                      "and f.outcome_id = certifiers.outcome_id")
     where = f"where f.term = {int(term)}" if term is not None and "term" in columns else ""
-    # a view has no rowid: its rows' order is the view's own
-    rowid = "row_number() over ()" if frame in EXPORTED_FRAMES else "f.rowid"
+    # a view has no rowid, and numbering its rows would hold every row of it, with every column, in memory
+    # (the nation's export rows: gigabytes): its rows are ordered by a hash of their values, the same each run
+    rowid = f"hash({', '.join(select)})" if frame in EXPORTED_FRAMES else "f.rowid"
     return f"select {rowid} as _rowid, {', '.join(select)} from {relation} f {' '.join(joins)} {where}"
 
 

@@ -98,10 +98,11 @@ def _text(column: str) -> str:
     return f"coalesce(cast({table + '.' if table else ''}{_quote(name)} as varchar), '')"
 
 
-def _sheet_rows(workbook: Workbook, sheet: Sheet, columns: set[str]) -> str:
+def _sheet_rows(workbook: Workbook, sheet: Sheet, columns: set[str], targets: str | None) -> str:
     key, shown = _keys(sheet)
     seat = "seat_number" if "seat_number" in columns else "null::integer"
-    where = f"where {_quote(workbook.sheet_column)} = '{sheet.name}'" if workbook.sheet_column else ""
+    conditions = [f"{_quote(workbook.sheet_column)} = '{sheet.name}'"] if workbook.sheet_column else []
+    where = "where " + " and ".join([*conditions, _in_targets("", targets)])
     student = ("coalesce(national_id || '|' || coalesce(cast(birth_date_roc as varchar), ''), 'no-id|' || student_number)")
     return (f"select school_code, academic_year, term, student_number, class_code, {seat} as seat_number, "
             f"'{workbook.name}/{sheet.name}' as sheet_name, {key} as raw_key, {shown} as shown_key, {student} as student_key "
@@ -160,12 +161,12 @@ def _header(workbook: Workbook, code_list: CodeList) -> str:
                 code_list.label or code_list.column)
 
 
-def _only(rows: str, targets: str | None) -> str:
-    """`rows` (a union of export models) narrowed to the school-years of the relation `targets`, before anything
-    counts over them: a one-school gate reads that school's rows, not the nation's."""
+def _in_targets(prefix: str, targets: str | None) -> str:
+    """The condition that keeps an export model's rows of the school-years in the relation `targets`, on each
+    model before anything joins or counts over it: a one-school gate reads that school's rows, not the nation's."""
     if targets is None:
-        return rows
-    return (f"select * from ({rows}) where (school_code, academic_year) in "
+        return "true"
+    return (f"({prefix}school_code, {prefix}academic_year) in "
             f"(select school_code, academic_year from {targets})")
 
 
@@ -175,13 +176,13 @@ def exported_rows_sql(con, targets: str | None = None) -> str:
         columns = _columns(con, EXPORT_SCHEMA, workbook.model)
         if columns is None:
             continue
-        parts += [_sheet_rows(workbook, sheet, columns) for sheet in workbook.sheets]
+        parts += [_sheet_rows(workbook, sheet, columns, targets) for sheet in workbook.sheets]
     if not parts:
         return _EMPTY_ROWS
     rows = " union all ".join(parts)
     return (f"select {', '.join(_COMMON)}, sheet_name, sheet_name || '：' || shown_key as item_key, "
             "count(*) over (partition by school_code, academic_year, term, sheet_name, student_key, raw_key)"
-            f" as rows_sharing_key from ({_only(rows, targets)})")
+            f" as rows_sharing_key from ({rows})")
 
 
 def exported_codes_sql(con, targets: str | None = None) -> str:
@@ -201,15 +202,17 @@ def exported_codes_sql(con, targets: str | None = None) -> str:
             f"{seat} as seat_number, '{header}：' || {shown} as item_key, {value} as code, "
             f"'{code_list.seed}' as code_list, exists (select 1 from {SEED_SCHEMA}.{code_list.seed} codes "
             f"where cast(codes.{_quote(code_list.seed_column)} as varchar) = {value}) as is_known_code "
-            f"from {EXPORT_SCHEMA}.{code_list.model} rows where rows.{_quote(code_list.column)} is not null"
+            f"from {EXPORT_SCHEMA}.{code_list.model} rows where rows.{_quote(code_list.column)} is not null "
+            f"and {_in_targets('rows.', targets)}"
         )
-    return _only(" union all ".join(parts), targets) if parts else _EMPTY_CODES
+    return " union all ".join(parts) if parts else _EMPTY_CODES
 
 
 def create_exported_views(con, targets: str | None = None) -> None:
     """The two frames as temporary views on `con` (allowed on a read-only connection); with `targets` (a
-    relation of school_code, academic_year) only those school-years' rows. The filter sits below R25's count
-    per key, which no later filter passes: without it every read of the frame counts the whole nation."""
+    relation of school_code, academic_year) only those school-years' rows. The filter sits on each export
+    model, below R25's count per key and R24's code-list lookups, which no later filter passes: without it
+    every read of a frame reads, counts and looks up the whole nation's rows."""
     con.execute(f"create or replace temp view {ROWS_FRAME} as {exported_rows_sql(con, targets)}")
     con.execute(f"create or replace temp view {CODES_FRAME} as {exported_codes_sql(con, targets)}")
 
