@@ -34,9 +34,8 @@ EXPORT_JOB = "export_submissions"
 def _settings(portfolio: PortfolioResource):
     """The run's settings, after settling what a killed process left (never waits for a running build)."""
     from pipelines.ops.recovery import recover_before_use
-    from pipelines.settings import Settings
 
-    settings = Settings(warehouse=portfolio.warehouse_path, source=portfolio.source_path, duckdb_memory=portfolio.duckdb_memory)
+    settings = portfolio.settings
     recover_before_use(settings)
     return settings
 

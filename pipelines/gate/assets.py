@@ -57,11 +57,9 @@ def gate_results(context: dg.AssetExecutionContext, config: GateConfig, portfoli
     from pipelines.gate.html import write_html
     from pipelines.gate.report import write_json
     from pipelines.gate.store import store_results_at
-    from pipelines.settings import Settings
 
     as_of = dt.date.fromisoformat(config.as_of) if config.as_of else dt.date.today()
-    settings = Settings(warehouse=portfolio.warehouse_path, source=portfolio.source_path,
-                        duckdb_memory=portfolio.duckdb_memory)
+    settings = portfolio.settings
     # a school's build (in place): its reports wait, like a full build's, until the build stands
     reports = settings.pending_gate_reports_dir if context.has_partition_key else settings.gate_reports_dir
     wanted = set(portfolio.run_schools(context) or [])

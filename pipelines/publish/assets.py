@@ -24,10 +24,8 @@ PUBLISH_KEY = dg.AssetKey(["published", "warehouse"])
 )
 def published_warehouse(context: dg.AssetExecutionContext, portfolio: PortfolioResource) -> dg.MaterializeResult:
     from pipelines.publish import publish_schools, publish_warehouse
-    from pipelines.settings import Settings
 
-    settings = Settings(warehouse=portfolio.warehouse_path, source=portfolio.source_path,
-                        duckdb_memory=portfolio.duckdb_memory)
+    settings = portfolio.settings
     from pipelines.export.confirmations import evaluate_all
 
     schools = [context.partition_key] if context.has_partition_key else None  # a school's build: only its rows
