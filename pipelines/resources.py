@@ -40,11 +40,12 @@ class PortfolioResource(dg.ConfigurableResource):
 
     @contextmanager
     def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[PortfolioResource]:
-        """Once around a whole run (the in-process executor): a one-school build's guard (pipelines/run_guard.py)."""
-        from pipelines.run_guard import school_build_guard
+        """Once around a whole run (the in-process executor): a build's guard (pipelines/run_guard.py). A full
+        build launched outside build() works on a copy of the warehouse: the run gets this resource pointed at it."""
+        from pipelines.run_guard import build_guard
 
-        with school_build_guard(context, self.settings):
-            yield self
+        with build_guard(context, self.settings) as settings:
+            yield self if settings.warehouse == self.warehouse_path else self.model_copy(update={"warehouse": str(settings.warehouse)})
 
     @property
     def settings(self) -> Settings:

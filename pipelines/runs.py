@@ -99,7 +99,7 @@ def build(jobs: Jobs, instance: dg.DagsterInstance, settings: Settings, *, schoo
     schools = list(dict.fromkeys(schools or []))
     add_school_partitions(instance, [*discover_schools(settings.source), *schools])
     if schools:
-        # the guard of the runs, held once for every school: one undo journal (school_build_guard stands aside)
+        # the guard of the runs, held once for every school: one undo journal (the runs' own build_guard stands aside)
         with warehouse_lock(settings.warehouse, announce), guard_held(settings.warehouse):
             reason = scoped.why_not_scoped(settings)
             if reason is None:
@@ -113,8 +113,12 @@ def build(jobs: Jobs, instance: dg.DagsterInstance, settings: Settings, *, schoo
     if not every_partition(instance):  # Dagster runs the partitioned graph over partitions: no school, no run
         log.error("來源資料夾 %s 下沒有學校資料夾，沒有可建置的學校", settings.source)
         return False
-    return safe_build(settings, lambda work: run_job(jobs, instance, work, BUILD_JOB, print_progress=print_progress),
-                      announce=announce, schools=schools or None)
+
+    def on_copy(work: Settings) -> bool:
+        with guard_held(work.warehouse):  # build() made the copy: the run's own guard stands aside
+            return run_job(jobs, instance, work, BUILD_JOB, print_progress=print_progress)
+
+    return safe_build(settings, on_copy, announce=announce, schools=schools or None)
 
 
 def refresh_national(jobs: Jobs, instance: dg.DagsterInstance, settings: Settings, *,

@@ -24,8 +24,9 @@ def test_our_info_lines_by_default_debug_lines_only_when_verbose_and_never_twice
     setup_logging()
 
 
-def test_a_librarys_own_info_lines_and_pythons_warnings_stay_out_unless_verbose(capsys):
+def test_a_librarys_own_info_lines_and_pythons_warnings_stay_out_unless_verbose(capsys, request):
     library = logging.getLogger("dagster.builtin")
+    request.addfinalizer(lambda level=library.level: library.setLevel(level))
     library.setLevel(logging.DEBUG)  # Dagster sets its loggers' levels itself
     setup_logging()
     library.info("A dbt subsetted execution is being performed")

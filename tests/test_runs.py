@@ -1,7 +1,8 @@
-"""A ``school_build`` partition run guards itself, however it is started (pipelines/runs.py):
-launched as the UI launches it, without build(), it takes the warehouse lock, refuses a warehouse that
-needs a full build, and puts the school's rows back when a step fails. That build() takes the lock once
-for itself and its runs: tests/test_build.py."""
+"""A build run guards itself, however it is started (pipelines/run_guard.py). Launched as the UI launches it,
+without build(), a ``school_build`` partition run takes the warehouse lock, refuses a warehouse that needs a
+full build, and puts the school's rows back when a step fails; a ``build_warehouse`` run builds on a copy
+that replaces the live warehouse only when every step succeeded. That build() takes the lock once for
+itself and its runs: tests/test_build.py."""
 
 from __future__ import annotations
 
@@ -16,9 +17,10 @@ import duckdb
 import pytest
 
 from pipelines.definitions import build_definitions
+from pipelines.ops.files import failed_path, list_snapshots, working_path
 from pipelines.ops.scoped import STATE_SCHEMA, STATE_TABLE
 from pipelines.ops.undo import undo_dir
-from pipelines.partitions import SCHOOL_BUILD_JOB, SCHOOLS
+from pipelines.partitions import BUILD_JOB, SCHOOL_BUILD_JOB, SCHOOLS, every_partition
 from pipelines.settings import Settings
 
 
@@ -39,11 +41,16 @@ def first_school(settings: Settings) -> str:
     return sorted(path.name for path in settings.source.iterdir() if path.is_dir())[0]
 
 
-def launch(settings: Settings, school: str) -> tuple[dg.ExecuteInProcessResult, dg.DagsterInstance]:
-    """The school's partition run of ``school_build`` as the launchpad starts it: no build() around it."""
+def launch(settings: Settings, school: str | None) -> tuple[dg.ExecuteInProcessResult, dg.DagsterInstance]:
+    """The school's partition run of ``school_build`` as the launchpad starts it, or with no school a run of
+    ``build_warehouse`` over every partition: no build() around it."""
     instance = dg.DagsterInstance.ephemeral()
     instance.add_dynamic_partitions(SCHOOLS.name, sorted(path.name for path in settings.source.iterdir()))
-    job = build_definitions(settings).resolve_job_def(SCHOOL_BUILD_JOB)
+    definitions = build_definitions(settings)
+    if school is None:
+        return definitions.resolve_job_def(BUILD_JOB).execute_in_process(
+            instance=instance, tags=every_partition(instance), raise_on_error=False), instance
+    job = definitions.resolve_job_def(SCHOOL_BUILD_JOB)
     return job.execute_in_process(partition_key=school, instance=instance, raise_on_error=False), instance
 
 
@@ -54,22 +61,28 @@ def rows(warehouse: Path) -> dict[str, list[str]]:
                 for schema, table in tables}
 
 
-def test_a_launched_run_whose_step_fails_leaves_the_schools_rows_as_they_were(live, monkeypatch):
+def fail_on_teachers(monkeypatch) -> None:
+    """Ingesting the teachers' file fails, after other files were written."""
     import pipelines.ingest.assets as ingest_assets
 
-    school = first_school(live)
-    classes = next((live.source / school / "admin").glob("班級.*"))
-    classes.write_bytes(classes.read_bytes() + (b"\n" if classes.suffix == ".csv" else b""))  # a newer delivery
-    before = rows(live.warehouse)
     real_ingest = ingest_assets.ingest_file_kind
 
     def ingest_then_fail_on_teachers(con, source_root, spec, schools=None):
         results = real_ingest(con, source_root, spec, schools=schools)
         if spec.kind == "teachers":
-            raise OSError("disk full")  # after other files of the school were written
+            raise OSError("disk full")
         return results
 
     monkeypatch.setattr(ingest_assets, "ingest_file_kind", ingest_then_fail_on_teachers)
+
+
+def test_a_launched_run_whose_step_fails_leaves_the_schools_rows_as_they_were(live, monkeypatch):
+
+    school = first_school(live)
+    classes = next((live.source / school / "admin").glob("班級.*"))
+    classes.write_bytes(classes.read_bytes() + (b"\n" if classes.suffix == ".csv" else b""))  # a newer delivery
+    before = rows(live.warehouse)
+    fail_on_teachers(monkeypatch)
     result, _ = launch(live, school)
 
     assert not result.success
@@ -114,3 +127,29 @@ def test_a_launched_run_waits_for_the_process_holding_the_warehouse_lock(live, t
     assert started and min(started) >= float(released.read_text())
     assert not undo_dir(live.warehouse).exists()  # the journal of a run that stands is gone
 
+
+
+@pytest.mark.e2e
+def test_a_launched_full_build_whose_step_fails_leaves_the_warehouse_as_it_was(live, monkeypatch):
+    before = rows(live.warehouse)
+    fail_on_teachers(monkeypatch)
+
+    result, _ = launch(live, None)
+
+    assert not result.success
+    assert rows(live.warehouse) == before
+    assert failed_path(live.warehouse).exists() and not working_path(live.warehouse).exists()
+
+
+@pytest.mark.e2e
+def test_a_launched_full_build_replaces_the_warehouse_when_every_step_succeeds(live):
+    with duckdb.connect(str(live.warehouse)) as con:
+        con.execute("delete from marts.fct_school_completion")  # what the build will make again
+
+    result, _ = launch(live, None)
+
+    assert result.success
+    with duckdb.connect(str(live.warehouse), read_only=True) as con:
+        assert con.execute("select count(*) from marts.fct_school_completion").fetchall()[0][0] > 0
+    assert not working_path(live.warehouse).exists()
+    assert [snapshot for snapshot in list_snapshots(live) if snapshot.label == "build"]

@@ -33,8 +33,8 @@ import contextlib
 import datetime as dt
 import os
 import shutil
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
@@ -260,6 +260,31 @@ def safe_build(settings: Settings, build: Callable[[Settings], bool], *, announc
     `build` gets the same settings with `warehouse` pointing at the copy. The live warehouse is left
     exactly as it was when `build` fails, raises, or the process is killed.
     """
+    try:
+        with on_copy(settings, announce=announce, schools=schools) as attempt:
+            attempt.succeeded = bool(build(attempt.settings))
+    except WarehouseBusy as busy:
+        log.error("建置未開始：%s", busy)
+        return False
+    return attempt.stands
+
+
+@dataclass
+class CopyAttempt:
+    """A build on a copy (``on_copy``): the settings it runs with, what it says of itself, whether it stood."""
+
+    settings: Settings  # the warehouse is the copy
+    succeeded: bool = False  # set by the block: every step succeeded
+    stands: bool = False  # set by on_copy: the copy replaced the live warehouse
+
+
+@contextlib.contextmanager
+def on_copy(settings: Settings, *, announce: Announce | None = None,
+            schools: list[str] | None = None) -> Iterator[CopyAttempt]:
+    """The block builds on a copy of the warehouse (``attempt.settings``), under the warehouse lock; the copy
+    replaces the live file only when the block sets ``succeeded``. When it does not, raises, or the process
+    is killed, the live warehouse stays exactly as it was (an interruption is re-raised after cleaning up,
+    an exception logged). WarehouseBusy before the block when the live file cannot be copied."""
     from pipelines.ops.recovery import recover_locked
 
     say = announce or (lambda line: None)
@@ -268,21 +293,18 @@ def safe_build(settings: Settings, build: Callable[[Settings], bool], *, announc
         recover_locked(settings, announce)  # a killed build's copy, reports and publication; a scoped build's rows
         base: dict = {}
         if live.exists():
-            try:
-                copy_database(live, work)
-            except WarehouseBusy as busy:
-                log.error("建置未開始：%s", busy)
-                return False
+            copy_database(live, work)
             base = side_fingerprints(work)
             say(f"  在副本上建置 {work.name}（完成後才取代 {live.name}）")
+        attempt = CopyAttempt(replace(settings, warehouse=work))
         interrupted: BaseException | None = None
         try:
-            ok = bool(build(replace(settings, warehouse=work)))
+            yield attempt
         except BaseException as error:  # noqa: BLE001 - whatever happened, the live file stays as it was
-            ok, interrupted = False, error
+            attempt.succeeded, interrupted = False, error
         finally:
             settings.export_to_environment()  # the build pointed PORTFOLIO_WAREHOUSE at the copy
-        if not ok:
+        if not attempt.succeeded:
             _discard_published(settings, work)
             failed = failed_path(live)
             if work.exists():
@@ -296,7 +318,7 @@ def safe_build(settings: Settings, build: Callable[[Settings], bool], *, announc
                 raise interrupted  # Ctrl-C, SystemExit: after cleaning up, let it through
             if interrupted is not None:
                 log.error("建置中斷：%s: %s", type(interrupted).__name__, interrupted)
-            return False
+            return
 
         _audit_build(settings, schools, succeeded=True)  # before _finalize, so audit.events includes it
         try:
@@ -308,7 +330,7 @@ def safe_build(settings: Settings, build: Callable[[Settings], bool], *, announc
             _discard_published(settings, work)
             log.error("建置完成但無法替換倉儲：%s；新版本留在 %s", busy, failed_path(live).name)
             _audit_build(settings, schools, succeeded=False)
-            return False
+            return
         if carried:
             say(f"  保留建置期間其他程式寫入的資料表：{'、'.join(carried)}")
         if reapplied:
@@ -321,4 +343,4 @@ def safe_build(settings: Settings, build: Callable[[Settings], bool], *, announc
         if saved:
             say(f"  已更新 {live.name}；建置前的版本保存為 backups/{saved.name}"
                 + (f"（刪除較舊備份 {len(pruned)} 份）" if pruned else ""))
-        return True
+        attempt.stands = True

@@ -14,11 +14,14 @@ Plain Python: no Dagster, no Streamlit.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
+
+from pipelines.warehouse import column_exists, table_exists
 
 DEADLINES_TABLE = ("marts", "fct_roster_deadlines")
 # sources of "submitted", by table of schema submissions; each gives (school, year, term, 名冊, at, by)
@@ -129,15 +132,8 @@ def roster_deadlines(con: duckdb.DuckDBPyConnection, as_of: dt.date, *, schools:
     def run(sql: str, *params) -> pd.DataFrame:
         return con.execute(sql, list(params)).df()
 
-    def has_table(schema: str, table: str) -> bool:
-        return bool(con.execute("select count(*) from information_schema.tables where table_schema = ? "
-                                "and table_name = ?", [schema, table]).fetchall()[0][0])
-
-    def has_column(schema: str, table: str, column: str) -> bool:
-        return bool(con.execute("select count(*) from information_schema.columns where table_schema = ? "
-                                "and table_name = ? and column_name = ?", [schema, table, column]).fetchall()[0][0])
-
-    frame = deadlines_frame(run, has_table, as_of, has_column=has_column)
+    frame = deadlines_frame(run, functools.partial(table_exists, con), as_of,
+                            has_column=functools.partial(column_exists, con))
     if schools is not None:
         frame = frame[frame["school_code"].isin(schools)]
     if within_days is not None:
