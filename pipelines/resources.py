@@ -45,7 +45,8 @@ class PortfolioResource(dg.ConfigurableResource):
         from pipelines.run_guard import build_guard
 
         with build_guard(context, self.settings) as settings:
-            yield self if settings.warehouse == self.warehouse_path else self.model_copy(update={"warehouse": str(settings.warehouse)})
+            moved = settings.warehouse != self.warehouse_path
+            yield self.model_copy(update={"warehouse": str(settings.warehouse)}) if moved else self
 
     @property
     def settings(self) -> Settings:

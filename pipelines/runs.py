@@ -114,11 +114,11 @@ def build(jobs: Jobs, instance: dg.DagsterInstance, settings: Settings, *, schoo
         log.error("來源資料夾 %s 下沒有學校資料夾，沒有可建置的學校", settings.source)
         return False
 
-    def on_copy(work: Settings) -> bool:
+    def build_copy(work: Settings) -> bool:
         with guard_held(work.warehouse):  # build() made the copy: the run's own guard stands aside
             return run_job(jobs, instance, work, BUILD_JOB, print_progress=print_progress)
 
-    return safe_build(settings, on_copy, announce=announce, schools=schools or None)
+    return safe_build(settings, build_copy, announce=announce, schools=schools or None)
 
 
 def refresh_national(jobs: Jobs, instance: dg.DagsterInstance, settings: Settings, *,

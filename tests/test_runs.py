@@ -77,7 +77,6 @@ def fail_on_teachers(monkeypatch) -> None:
 
 
 def test_a_launched_run_whose_step_fails_leaves_the_schools_rows_as_they_were(live, monkeypatch):
-
     school = first_school(live)
     classes = next((live.source / school / "admin").glob("班級.*"))
     classes.write_bytes(classes.read_bytes() + (b"\n" if classes.suffix == ".csv" else b""))  # a newer delivery
