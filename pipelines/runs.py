@@ -65,12 +65,20 @@ class JobsOf:
 
 def run_job(jobs: Jobs, instance: dg.DagsterInstance, settings: Settings, job_name: str, *,
             partition_key: str | None = None, print_progress: bool = False) -> bool:
-    """Execute one job in this process as a run of `instance`, its resource pointed at `settings`."""
+    """Execute one job in this process as a run of `instance`, its resource pointed at `settings`.
+
+    A school's run of ``school_build`` selects only the dbt models its changes reach (``school_selection``).
+    """
     from pipelines.resources import PortfolioResource
 
     settings.export_to_environment()
     tags = {SCHOOL_TAG: partition_key} if partition_key else every_partition(instance)
-    result = jobs.get_job(job_name).execute_in_process(
+    job = jobs.get_job(job_name)
+    selection = school_selection(job, settings, partition_key) if job_name == SCHOOL_BUILD_JOB and partition_key else None
+    if selection is not None:  # the job's checks of those assets (its blocking gate check), not every dbt test
+        job = job.get_subset(asset_selection=set(selection), asset_check_selection={
+            check for check in job.asset_layer.asset_graph.asset_check_keys if check.asset_key in selection})
+    result = job.execute_in_process(
         run_config=QUIET, instance=instance, partition_key=partition_key, tags=tags, raise_on_error=False,
         resources={"portfolio": PortfolioResource.from_settings(settings, print_progress=print_progress)})
     if not result.success:
@@ -78,6 +86,22 @@ def run_job(jobs: Jobs, instance: dg.DagsterInstance, settings: Settings, job_na
             if event.is_step_failure and event.step_failure_data:
                 log.error("步驟失敗 %s: %s", event.step_key, event.step_failure_data.error.message.strip())
     return result.success
+
+
+def school_selection(job: dg.JobDefinition, settings: Settings, school: str) -> list[dg.AssetKey] | None:
+    """The assets of `job` a build of `school` needs: all but the per-school dbt models that no change of the
+    school reaches (pipelines/dbt/changes.py), so that the run neither runs nor reports them. None (the whole
+    job) when that cannot be foreseen; the dbt step then finds them itself and reports them as kept."""
+    import duckdb
+
+    from pipelines.dbt.assets import foreseen_models
+
+    try:
+        models, rebuilt = foreseen_models(settings, school)
+    except (duckdb.Error, OSError) as error:
+        log.warning("無法預先判斷 %s 需重建的模型（%s），整個工作照常執行", school, error)
+        return None
+    return [key for key in job.asset_layer.selected_asset_keys if key not in models or key in rebuilt]
 
 
 def build(jobs: Jobs, instance: dg.DagsterInstance, settings: Settings, *, schools: list[str] | None = None,

@@ -76,6 +76,26 @@ def fail_on_teachers(monkeypatch) -> None:
     monkeypatch.setattr(ingest_assets, "ingest_file_kind", ingest_then_fail_on_teachers)
 
 
+def test_a_launched_school_run_rebuilds_what_its_delivery_reaches_and_reports_the_rest_as_kept(live):
+    """The launchpad runs the whole job; the dbt step finds what changed after ingestion (pipelines/dbt/changes.py)."""
+    school = first_school(live)
+    classes = next((live.source / school / "admin").glob("班級.*"))
+    classes.write_bytes(classes.read_bytes() + (b"\n" if classes.suffix == ".csv" else b""))  # a newer delivery
+    result, _ = launch(live, school)
+
+    assert result.success
+    reported = {}
+    for event in result.get_asset_materialization_events():
+        materialization = event.step_materialization_data.materialization
+        rebuilt = materialization.metadata.get("rebuilt")
+        reported[tuple(materialization.asset_key.path)] = rebuilt.value if rebuilt is not None else None
+    assert reported[("marts", "dim_classes")] is True  # downstream of raw.classes
+    assert reported[("staging", "stg_platform__course_outcomes")] is False  # reads raw.course_outcomes only
+    assert reported[("gate", "rule_results")] is None and reported[("published", "warehouse")] is None
+    with duckdb.connect(str(live.warehouse), read_only=True) as con:  # what it was built from, for the next run
+        assert con.execute("select count(*) from build.school_inputs where school_code = ?", [school]).fetchall()[0][0]
+
+
 def test_a_launched_run_whose_step_fails_leaves_the_schools_rows_as_they_were(live, monkeypatch):
     school = first_school(live)
     classes = next((live.source / school / "admin").glob("班級.*"))

@@ -1,14 +1,15 @@
 """dbt models as Dagster assets; dbt tests become asset checks.
 
-Two ways to run them (dbt_project/macros/school_scope.sql):
+Three ways to run them (dbt_project/macros/school_scope.sql):
 
 - a full build: `dbt build --full-refresh`, every model recreated and every test run;
 - a school's build (a run of the school's partition, pipelines/runs.py: `portfolio build --school` when
-  pipelines/ops/scoped.py finds it safe, and the delivery sensor): `dbt run` of the incremental models
-  only, with the partition's school in the environment variable PORTFOLIO_SCOPED_SCHOOLS, so each model
-  replaces just that school's rows.
-  The tests and the national models wait for the next full build or national refresh; the gate,
-  which runs next, is the school's check;
+  pipelines/ops/scoped.py finds it safe, and the delivery sensor): `dbt run`, in this process
+  (pipelines/dbt/in_process.py), of the per-school models downstream of a source whose rows of the
+  school changed (pipelines/dbt/changes.py), with the partition's school in the environment variable
+  PORTFOLIO_SCOPED_SCHOOLS, so each model replaces just that school's rows; the other selected models are
+  reported as kept. The tests and the national models wait for the next full build or national refresh;
+  the gate, which runs next, is the school's check;
 - the national refresh (job ``national_refresh``, `portfolio refresh-national`, a nightly schedule):
   `dbt build` of the national models (tag ``national``) and every dbt test, on the live warehouse under
   the warehouse lock. Those models are plain tables that dbt replaces whole, so a failure leaves the last
@@ -17,6 +18,7 @@ Two ways to run them (dbt_project/macros/school_scope.sql):
 
 
 import contextlib
+import functools
 import hashlib
 import importlib.metadata
 import io
@@ -25,7 +27,7 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -60,20 +62,12 @@ SCOPE_VARIABLE = "PORTFOLIO_SCOPED_SCHOOLS"  # read by dbt_project/macros/school
 NATIONAL_TAG = "national"  # dbt_project.yml: models that compare schools, rebuilt whole
 
 
-def dbt_args(*, scoped: bool = False, national: bool = False) -> list[str]:
-    """The dbt command of this run: a full build (models and data tests), or the scoped run of the per-school models.
-
-    The scoped job selects the small staging views too (school/, ingest/; the others are per-school
-    tables), and dbt recreates them (~1 s): through them the per-school models depend on the ingestion
-    assets, and the publishing asset on a view, and Dagster skips an asset whose upstream dbt output was
-    not produced.
-    """
+def dbt_args(*, national: bool = False) -> list[str]:
+    """The dbt command of a full build (models and data tests) or of the national refresh; a one-school
+    build runs dbt in this process (pipelines/dbt/in_process.py)."""
     if national:
         # the national models and every data test; the tests of the other models read their tables as they are
         return ["build", "--select", f"tag:{NATIONAL_TAG} resource_type:test", "--exclude", "resource_type:unit_test"]
-    if scoped:
-        # one school's queries take milliseconds: two side by side hide dbt's own time per model
-        return ["run", "--threads", "2"]
     # dbt's unit tests check the SQL, not the data: the test suite runs them (tests/dbt), builds do not
     return ["build", "--full-refresh", "--exclude", "resource_type:unit_test"]
 
@@ -128,10 +122,25 @@ def keep_partial_parse(warehouse: str, target_path: Path) -> None:
         os.replace(staged, cache)
 
 
+def _manifest() -> dict[str, Any]:
+    """target/manifest.json, read again only when dbt rewrote it (reading it is a tenth of a second)."""
+    stat = dbt_project.manifest_path.stat()
+    return _read_manifest(str(dbt_project.manifest_path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=2)
+def _read_manifest(path: str, mtime_ns: int, size: int) -> dict[str, Any]:  # noqa: ARG001 - the cache's key
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
 def _manifest_keys(wanted) -> list[dg.AssetKey]:
-    manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
     translator = PortfolioTranslator()
-    return [translator.get_asset_key(node) for node in manifest["nodes"].values() if wanted(node)]
+    return [translator.get_asset_key(node) for node in _manifest()["nodes"].values() if wanted(node)]
+
+
+def _per_school(node: Mapping[str, Any]) -> bool:
+    """A model a one-school build rebuilds: incremental per school, or a view (not a national table)."""
+    return node["resource_type"] == "model" and node["config"].get("materialized") != "table"
 
 
 def national_keys() -> list[dg.AssetKey]:
@@ -143,16 +152,16 @@ def is_national_refresh(context: dg.AssetExecutionContext) -> bool:
     return context.run.job_name == NATIONAL_JOB
 
 
-def _national_events(context: dg.AssetExecutionContext, dbt: DbtCliResource, target_path: Path):
-    """The national refresh's dbt events as this step's results.
+def _keyed_events(context: dg.AssetExecutionContext, dbt: DbtCliResource, args: list[str], target_path: Path):
+    """dbt's events for a command that names its own selection, as this step's results.
 
-    Given the run's context, dagster-dbt names every selected test on dbt's command line, and past 200
-    names runs dbt in a temporary copy of the project, where the seeds folder beside it (`../seeds`) is
-    missing. So dbt gets the selection by tag here, and its events are matched to the run's assets and
-    checks by key.
+    Given the run's context, dagster-dbt names every selected model and test on dbt's command line, and
+    past 200 names runs dbt in a temporary copy of the project, where the seeds folder beside it
+    (`../seeds`) is missing. So the national refresh selects by tag, and dbt's events are matched to the
+    run's assets and checks by key.
     """
-    invocation = dbt.cli(dbt_args(national=True), manifest=dbt_project.manifest_path,
-                         dagster_dbt_translator=PortfolioTranslator(), target_path=target_path)
+    invocation = dbt.cli(args, manifest=dbt_project.manifest_path, dagster_dbt_translator=PortfolioTranslator(),
+                         target_path=target_path)
     for event in invocation.stream():
         if isinstance(event, dg.AssetMaterialization) and event.asset_key in context.selected_asset_keys:
             yield dg.MaterializeResult(asset_key=event.asset_key, metadata=event.metadata)
@@ -165,11 +174,10 @@ def _national_events(context: dg.AssetExecutionContext, dbt: DbtCliResource, tar
 def unscoped_keys() -> list[dg.AssetKey]:
     """What a school-scoped build leaves to full builds: seeds and the national (plain table) models.
 
-    It keeps the staging views: recreating them costs little, and through them the per-school models
-    depend on the ingestion assets, so Dagster runs ingestion first.
+    It keeps the staging views: through them the per-school models depend on the ingestion assets, so
+    Dagster runs ingestion first.
     """
-    return _manifest_keys(lambda node: node["resource_type"] == "seed"
-                          or (node["resource_type"] == "model" and node["config"].get("materialized") == "table"))
+    return _manifest_keys(lambda node: node["resource_type"] in ("seed", "model") and not _per_school(node))
 
 
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=PortfolioTranslator(),
@@ -187,6 +195,53 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, portfolio
         yield from _run_dbt(context, dbt, portfolio, national=True)
 
 
+def _school_plan(context: dg.AssetExecutionContext, portfolio: PortfolioResource, school: str):
+    """The one-school run's plan (pipelines/dbt/changes.py), each model's name and asset key."""
+    from pipelines.dbt.changes import Lineage, plan_school_run
+
+    manifest = _manifest()
+    translator = PortfolioTranslator()
+    models = {key: node for key, node in manifest["nodes"].items() if node["resource_type"] == "model"}
+    asset_keys = {key: translator.get_asset_key(node) for key, node in models.items()}
+    selected = [key for key, asset_key in asset_keys.items() if asset_key in context.selected_asset_keys]
+    lineage = Lineage.from_manifest(manifest)
+    with portfolio.connect() as con:
+        plan = plan_school_run(con, con.execute("select current_database()").fetchall()[0][0], lineage, school,
+                               selected, [key for key, node in models.items() if _per_school(node)])
+    return plan, {key: node["name"] for key, node in models.items()}, asset_keys, lineage.order
+
+
+def foreseen_models(settings, school: str) -> tuple[set[dg.AssetKey], set[dg.AssetKey]]:
+    """(every per-school model, those a build of `school` will rebuild): the ones downstream of a source whose
+    rows of the school changed since its last build, or that ingesting its folder now will change
+    (pipelines/ingest/preview.py). Read-only; the run itself decides again (``_school_plan``)."""
+    from pipelines.dbt.changes import Lineage, changed_tables, downstream_of
+    from pipelines.ingest.preview import tables_to_change
+    from pipelines.warehouse import connect
+
+    manifest = _manifest()
+    lineage = Lineage.from_manifest(manifest)
+    with connect(settings.warehouse, read_only=True, memory_limit=settings.duckdb_memory) as con:
+        database = con.execute("select current_database()").fetchall()[0][0]
+        tables = changed_tables(con, database, lineage, school) | tables_to_change(con, settings.source, school)
+    translator = PortfolioTranslator()
+    models = {key: translator.get_asset_key(node) for key, node in manifest["nodes"].items() if _per_school(node)}
+    rebuilt = downstream_of(lineage, tables)
+    return set(models.values()), {asset_key for key, asset_key in models.items() if key in rebuilt}
+
+
+def _school_events(plan, names: Mapping[str, str], asset_keys: Mapping[str, dg.AssetKey], order: Iterable[str],
+                   warehouse: str, target_path: Path):
+    """The plan's models run by dbt in this process (pipelines/dbt/in_process.py), reported in dependency order."""
+    from pipelines.dbt.in_process import run_models
+
+    built = {run.unique_id: run for run in run_models([names[key] for key in plan.to_run], warehouse, target_path)}
+    for key in order:
+        if key in built:
+            yield dg.MaterializeResult(asset_key=asset_keys[key], metadata={
+                "rebuilt": True, "execution_seconds": round(built[key].seconds, 3)})
+
+
 def _run_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, portfolio: PortfolioResource, *,
              national: bool = False):
     schools = [] if national else scoped_schools(context)
@@ -202,8 +257,17 @@ def _run_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, portfolio: 
     # dagster-dbt echoes every dbt log line to stdout; on the command line keep it for errors only.
     dbt_log = io.StringIO()
     seed_partial_parse(portfolio.warehouse, target_path)
-    events = _national_events(context, dbt, target_path) if national else \
-        dbt.cli(dbt_args(scoped=bool(schools)), context=context, target_path=target_path).stream()
+    plan = names = asset_keys = None
+    if national:
+        events = _keyed_events(context, dbt, dbt_args(national=True), target_path)
+    elif schools:
+        (school,) = schools  # a run of one school's partition
+        plan, names, asset_keys, order = _school_plan(context, portfolio, school)
+        yield from _kept_results(plan, asset_keys)  # never downstream of a model that runs: yielded first
+        events = _school_events(plan, names, asset_keys, order, portfolio.warehouse, target_path) \
+            if plan.to_run else iter(())
+    else:
+        events = dbt.cli(dbt_args(), context=context, target_path=target_path).stream()
     try:
         while True:
             with contextlib.redirect_stdout(dbt_log) if portfolio.print_progress else contextlib.nullcontext():
@@ -228,13 +292,32 @@ def _run_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, portfolio: 
             os.environ.pop(SCOPE_VARIABLE, None)
         else:
             os.environ[SCOPE_VARIABLE] = scope_before
-    if not schools and not context.is_subset:
+    if plan is not None:
+        from pipelines.dbt.changes import replace_school_fingerprints
+
+        with portfolio.connect() as con:  # the school's models are built from these inputs now
+            replace_school_fingerprints(con, con.execute("select current_database()").fetchall()[0][0], plan.school,
+                                        plan.fingerprints)
+    if not schools and not national and not context.is_subset:
+        from pipelines.dbt.changes import Lineage
         from pipelines.ops.scoped import record_full_build
 
         with portfolio.connect() as con:  # every model rebuilt by this project: scoped builds may follow
-            record_full_build(con, con.execute("select current_database()").fetchall()[0][0])
-    command = f"run（僅 {'、'.join(schools)}）" if schools else \
-        "build（全國比對模型與全部測試）" if national else "build"
+            record_full_build(con, con.execute("select current_database()").fetchall()[0][0],
+                              Lineage.from_manifest(_manifest()).tables.values())
+    if plan is not None:
+        command = f"run（僅 {'、'.join(schools)}；{len(plan.kept)} 個模型的輸入未變，沿用）"
+    else:
+        command = "build（全國比對模型與全部測試）" if national else "build"
     portfolio.progress(context)(
         f"  dbt {command}  {models} 個模型  {checks} 項測試（未通過 {failed_checks}）  {time.perf_counter() - started:6.1f}s"
     )
+
+
+def _kept_results(plan, asset_keys: Mapping[str, dg.AssetKey]):
+    """The selected models a one-school run does not need to run (no input of the school changed since its
+    last build): their rows of the school stand, and each is still reported so that the gate and
+    publishing downstream run."""
+    for key in plan.kept:
+        yield dg.MaterializeResult(asset_key=asset_keys[key], metadata={
+            "rebuilt": False, "why": "no input of the school changed since its last build: its rows stand"})

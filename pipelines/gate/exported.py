@@ -18,6 +18,7 @@ checked do not exist.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import polars as pl
@@ -98,11 +99,12 @@ def _text(column: str) -> str:
     return f"coalesce(cast({table + '.' if table else ''}{_quote(name)} as varchar), '')"
 
 
-def _sheet_rows(workbook: Workbook, sheet: Sheet, columns: set[str], targets: str | None) -> str:
+def _sheet_rows(workbook: Workbook, sheet: Sheet, columns: set[str], targets: str | None,
+                schools: Sequence[str]) -> str:
     key, shown = _keys(sheet)
     seat = "seat_number" if "seat_number" in columns else "null::integer"
     conditions = [f"{_quote(workbook.sheet_column)} = '{sheet.name}'"] if workbook.sheet_column else []
-    where = "where " + " and ".join([*conditions, _in_targets("", targets)])
+    where = "where " + " and ".join([*conditions, _in_targets("", targets, schools)])
     student = ("coalesce(national_id || '|' || coalesce(cast(birth_date_roc as varchar), ''), 'no-id|' || student_number)")
     return (f"select school_code, academic_year, term, student_number, class_code, {seat} as seat_number, "
             f"'{workbook.name}/{sheet.name}' as sheet_name, {key} as raw_key, {shown} as shown_key, {student} as student_key "
@@ -161,22 +163,25 @@ def _header(workbook: Workbook, code_list: CodeList) -> str:
                 code_list.label or code_list.column)
 
 
-def _in_targets(prefix: str, targets: str | None) -> str:
+def _in_targets(prefix: str, targets: str | None, schools: Sequence[str] = ()) -> str:
     """The condition that keeps an export model's rows of the school-years in the relation `targets`, on each
-    model before anything joins or counts over it: a one-school gate reads that school's rows, not the nation's."""
+    model before anything joins or counts over it: a one-school gate reads that school's rows, not the nation's.
+    `schools` (those of `targets`) are written in as literals too: DuckDB skips other schools' row groups for
+    a constant list, not for a join."""
     if targets is None:
         return "true"
-    return (f"({prefix}school_code, {prefix}academic_year) in "
-            f"(select school_code, academic_year from {targets})")
+    listed = ", ".join("'" + school.replace("'", "''") + "'" for school in schools)
+    return ((f"{prefix}school_code in ({listed}) and " if listed else "") +
+            f"({prefix}school_code, {prefix}academic_year) in (select school_code, academic_year from {targets})")
 
 
-def exported_rows_sql(con, targets: str | None = None) -> str:
+def exported_rows_sql(con, targets: str | None = None, schools: Sequence[str] = ()) -> str:
     parts = []
     for workbook in WORKBOOKS:
         columns = _columns(con, EXPORT_SCHEMA, workbook.model)
         if columns is None:
             continue
-        parts += [_sheet_rows(workbook, sheet, columns, targets) for sheet in workbook.sheets]
+        parts += [_sheet_rows(workbook, sheet, columns, targets, schools) for sheet in workbook.sheets]
     if not parts:
         return _EMPTY_ROWS
     rows = " union all ".join(parts)
@@ -185,7 +190,7 @@ def exported_rows_sql(con, targets: str | None = None) -> str:
             f" as rows_sharing_key from ({rows})")
 
 
-def exported_codes_sql(con, targets: str | None = None) -> str:
+def exported_codes_sql(con, targets: str | None = None, schools: Sequence[str] = ()) -> str:
     parts = []
     workbooks = {workbook.model: workbook for workbook in WORKBOOKS}
     for code_list in CODE_LISTS:
@@ -203,7 +208,7 @@ def exported_codes_sql(con, targets: str | None = None) -> str:
             f"'{code_list.seed}' as code_list, exists (select 1 from {SEED_SCHEMA}.{code_list.seed} codes "
             f"where cast(codes.{_quote(code_list.seed_column)} as varchar) = {value}) as is_known_code "
             f"from {EXPORT_SCHEMA}.{code_list.model} rows where rows.{_quote(code_list.column)} is not null "
-            f"and {_in_targets('rows.', targets)}"
+            f"and {_in_targets('rows.', targets, schools)}"
         )
     return " union all ".join(parts) if parts else _EMPTY_CODES
 
@@ -213,8 +218,10 @@ def create_exported_views(con, targets: str | None = None) -> None:
     relation of school_code, academic_year) only those school-years' rows. The filter sits on each export
     model, below R25's count per key and R24's code-list lookups, which no later filter passes: without it
     every read of a frame reads, counts and looks up the whole nation's rows."""
-    con.execute(f"create or replace temp view {ROWS_FRAME} as {exported_rows_sql(con, targets)}")
-    con.execute(f"create or replace temp view {CODES_FRAME} as {exported_codes_sql(con, targets)}")
+    schools = [row[0] for row in con.execute(f"select distinct school_code from {targets} order by 1").fetchall()] \
+        if targets is not None else []
+    con.execute(f"create or replace temp view {ROWS_FRAME} as {exported_rows_sql(con, targets, schools)}")
+    con.execute(f"create or replace temp view {CODES_FRAME} as {exported_codes_sql(con, targets, schools)}")
 
 
 def frame_relation(frame: str, gate_schema: str) -> str:

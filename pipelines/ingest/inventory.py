@@ -29,10 +29,8 @@ def record_unrecognised(con: duckdb.DuckDBPyConnection, source_root: Path,
                         schools: list[str] | None = None) -> list[Unrecognised]:
     """Scan the root (or only ``schools``' folders) and store what it does not know; returns it."""
     create_raw_schema(con)
-    found = [dataclasses.replace(item, message=_masked(item.message)) for item in unrecognised(source_root, schools)]
-    stored = _stored(con, schools)
-    current = sorted((item.school_code, item.source_file, item.status, item.message) for item in found)
-    if stored == current:
+    found, changed = _scan(con, source_root, schools)
+    if not changed:
         return found
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
     with transaction(con):
@@ -45,6 +43,20 @@ def record_unrecognised(con: duckdb.DuckDBPyConnection, source_root: Path,
             log_delivery(con, item.school_code, FILE_KIND, item.source_file, _checksum(source_root, item), None,
                          item.status, 0, 0, item.message, loaded_at)
     return found
+
+
+def unrecognised_to_record(con: duckdb.DuckDBPyConnection, source_root: Path, schools: list[str] | None = None) -> bool:
+    """Whether `record_unrecognised` would write anything now (nothing is written here)."""
+    return _scan(con, source_root, schools)[1]
+
+
+def _scan(con: duckdb.DuckDBPyConnection, source_root: Path,
+          schools: list[str] | None) -> tuple[list[Unrecognised], bool]:
+    """What the contract does not know under the root (or `schools`' folders), and whether it differs from
+    what raw.deliveries holds."""
+    found = [dataclasses.replace(item, message=_masked(item.message)) for item in unrecognised(source_root, schools)]
+    current = sorted((item.school_code, item.source_file, item.status, item.message) for item in found)
+    return found, _stored(con, schools) != current
 
 
 def _masked(message: str) -> str:

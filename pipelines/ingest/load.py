@@ -46,7 +46,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines.contract import LINEAGE_COLUMNS, QUARANTINE_REASONS, FileSpec, create_raw_schema
+from pipelines.contract import FILES, LINEAGE_COLUMNS, QUARANTINE_REASONS, FileSpec, create_raw_schema
 from pipelines.ingest.decoding import FileRejected
 from pipelines.ingest.layout import delivered_files, discover_schools
 from pipelines.ingest.parallel import ParseJob, Rejection, parse_all
@@ -106,32 +106,64 @@ class _ToParse:
     delivery_id: str
 
 
+@dataclass(frozen=True)
+class _Delivered:
+    """A school's file of one kind as it sits in its folder (no file: ``files`` is empty)."""
+    files: list[Path]
+    source_file: str | None = None
+    delivery_id: str | None = None
+    refusal: str | None = None  # the school's policy.yaml is invalid
+
+
+def _delivered(source_root: Path, spec: FileSpec, school: str) -> _Delivered:
+    files = delivered_files(source_root / school / spec.folder, spec.label)
+    if not files:
+        return _Delivered(files)
+    digests = [_sha256(path) for path in files]
+    return _Delivered(files, " + ".join(f"{school}/{spec.folder}/{path.name}" for path in files),
+                      hashlib.sha256(b"".join(digests)).hexdigest() if len(files) > 1 else digests[0].hex(),
+                      policy_refusal(source_root, school))
+
+
+def _writes_nothing(spec: FileSpec, delivered: _Delivered, last: tuple[str | None, str] | None) -> bool:
+    """Whether ingesting `delivered` leaves every table as it is: the same delivery as the last one (loaded,
+    rejected, or refused again), or an absent optional file, or a required one already recorded missing."""
+    if not delivered.files:
+        return not spec.required_file or (last is not None and last[1] == "missing")
+    if delivered.refusal is not None:
+        return last == (delivered.delivery_id, "refused")
+    return last is not None and last[0] == delivered.delivery_id and last[1] in ("loaded", "rejected")
+
+
+def files_to_ingest(con: duckdb.DuckDBPyConnection, source_root: Path, school: str) -> list[FileSpec]:
+    """The file kinds whose ingestion would write something for `school` now (nothing is written here)."""
+    return [spec for spec in FILES
+            if not _writes_nothing(spec, _delivered(source_root, spec, school), last_deliveries(con, spec.kind).get(school))]
+
+
 def _prepare_school_file(
     con: duckdb.DuckDBPyConnection, source_root: Path, spec: FileSpec, school: str, last: tuple[str | None, str] | None
 ) -> FileResult | _ToParse:
     """What a school's file of this kind needs: a final result now (missing, unchanged, refused), or parsing."""
     started = time.perf_counter()
     attempt = _Attempt(con, spec, school, started)
-    files = delivered_files(source_root / school / spec.folder, spec.label)
-    if not files:
+    delivered = _delivered(source_root, spec, school)
+    if not delivered.files:
         return attempt.missing(last)
-    source_file = " + ".join(f"{school}/{spec.folder}/{path.name}" for path in files)
-    digests = [_sha256(path) for path in files]
-    delivery_id = hashlib.sha256(b"".join(digests)).hexdigest() if len(files) > 1 else digests[0].hex()
-    refusal = policy_refusal(source_root, school)
-    if refusal is not None:
-        if last is not None and last == (delivery_id, "refused"):
-            return attempt.result(source_file, "refused", message=refusal)
-        return attempt.refuse(source_file, delivery_id, refusal)
-    if last is not None and last[0] == delivery_id and last[1] in ("loaded", "rejected"):
+    source_file, delivery_id = delivered.source_file, delivered.delivery_id
+    if delivered.refusal is not None:
+        if _writes_nothing(spec, delivered, last):
+            return attempt.result(source_file, "refused", message=delivered.refusal)
+        return attempt.refuse(source_file, delivery_id, delivered.refusal)
+    if _writes_nothing(spec, delivered, last):
         return attempt.result(source_file, "unchanged", message=f"與上次交付相同（上次：{last[1]}），未重新匯入。")
-    if len(files) > 1:
+    if len(delivered.files) > 1:
         return attempt.reject(source_file, delivery_id, None, FileRejected(
             "unreadable",
             f"{source_file}：同一資料夾同時有 CSV 與 XLSX 版本的「{spec.label}」，無法判斷以哪一個為準，"
             f"兩者都不載入；請只保留一個。 / both CSV and XLSX delivered: both rejected.",
         ))
-    return _ToParse(attempt, files[0], source_file, delivery_id)
+    return _ToParse(attempt, delivered.files[0], source_file, delivery_id)
 
 
 def _sha256(path: Path) -> bytes:
@@ -158,7 +190,7 @@ class _Attempt:
         if not self.spec.required_file:
             return self.result(None, "missing", message=f"未提供 {expected}（非必要檔案）。")
         message = f"必要檔案 {expected} 未提供。 / required file not delivered."
-        if last is None or last[1] != "missing":
+        if not _writes_nothing(self.spec, _Delivered([]), last):
             with transaction(self.con):
                 self._replace_file_level_quarantine(None, "missing_file", None, message, None)
                 self._log(None, None, None, "missing", 0, 0, message)

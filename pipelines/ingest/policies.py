@@ -35,6 +35,9 @@ from pipelines.policy import (DEFAULT_POLICY, KEYED_POLICY_KEYS, Policy, PolicyE
                               TermWindow, parse_policy)
 
 FILE_KIND = "policy"
+# the raw tables a policy.yaml fills (``_rows`` gives each its rows)
+POLICY_TABLES = ("school_policies", "school_terms", "school_selection_deadlines", "school_diverse_entry_deadlines",
+                 "school_submission_deadlines")
 _SCALARS = [field.name for field in dataclasses.fields(Policy) if field.name not in KEYED_POLICY_KEYS]
 
 
@@ -45,8 +48,19 @@ def ingest_policies(con: duckdb.DuckDBPyConnection, source_root: Path, schools: 
     return [_ingest_school_policy(con, source_root, school) for school in schools]
 
 
-def _ingest_school_policy(con: duckdb.DuckDBPyConnection, source_root: Path, school: str) -> FileResult:
-    started = time.perf_counter()
+@dataclasses.dataclass(frozen=True)
+class _Resolved:
+    """A school's policy.yaml as read now, and the rows it gives the policy tables."""
+    source_file: str
+    policy: Policy
+    delivery_id: str | None  # None: no policy.yaml
+    status: str  # loaded | rejected | missing
+    message: str
+    error: PolicyError | None
+    tables: dict[str, tuple[list[str], list[tuple]]]
+
+
+def _resolve(source_root: Path, school: str) -> _Resolved:
     path = source_root / school / POLICY_FILE
     source_file = f"{school}/{POLICY_FILE}"
     error: PolicyError | None = None
@@ -62,9 +76,26 @@ def _ingest_school_policy(con: duckdb.DuckDBPyConnection, source_root: Path, sch
             error = invalid
             policy, policy_source, status = DEFAULT_POLICY, "invalid", "rejected"
             message = policy_error_message(source_file, invalid)
+    return _Resolved(source_file, policy, delivery_id, status, message, error,
+                     _rows(school, policy, policy_source, message if error else None, delivery_id))
 
-    tables = _rows(school, policy, policy_source, message if error else None, delivery_id)
-    if all(_current_rows(con, table, columns, school) == rows for table, (columns, rows) in tables.items()):
+
+def _stored_as_resolved(con: duckdb.DuckDBPyConnection, resolved: _Resolved, school: str) -> bool:
+    return all(_current_rows(con, table, columns, school) == rows for table, (columns, rows) in resolved.tables.items())
+
+
+def policy_to_ingest(con: duckdb.DuckDBPyConnection, source_root: Path, school: str) -> bool:
+    """Whether ingesting the school's policy.yaml would write anything now (nothing is written here)."""
+    return not _stored_as_resolved(con, _resolve(source_root, school), school)
+
+
+def _ingest_school_policy(con: duckdb.DuckDBPyConnection, source_root: Path, school: str) -> FileResult:
+    started = time.perf_counter()
+    resolved = _resolve(source_root, school)
+    source_file, delivery_id, status, message, error, tables = (resolved.source_file, resolved.delivery_id,
+                                                                resolved.status, resolved.message, resolved.error,
+                                                                resolved.tables)
+    if _stored_as_resolved(con, resolved, school):
         return FileResult(school, FILE_KIND, source_file if delivery_id else None, "unchanged",
                           message="與目前的設定相同，未重新匯入。", seconds=time.perf_counter() - started)
 

@@ -8,8 +8,8 @@ Dagster jobs) that costs what a national build costs. Everything a one-school bu
 1. under the warehouse lock, X's rows of every such table are saved to Parquet beside the warehouse
    (``<name>.undo/``), and only then a journal naming them is written (atomically; pipelines/ops/undo.py);
 2. the build runs on the live file: ingestion replaces X's files, dbt deletes and re-appends X's rows of
-   every incremental model (dbt_project/macros/school_scope.sql), the gate stores X's result, publishing
-   replaces X's rows in the dashboards' copy;
+   the incremental models downstream of what changed (dbt_project/macros/school_scope.sql,
+   pipelines/dbt/changes.py), the gate stores X's result, publishing replaces X's rows in the dashboards' copy;
 3. success: earlier purges are applied again and the audit table synced, then the journal is removed.
    Failure, or a process killed at any point: the journal is still there, and X's rows are put back from
    the Parquet files (now, or by the next build or restore that takes the lock), in one transaction.
@@ -26,7 +26,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,12 +56,17 @@ def project_digest(project_dir: Path = DBT_PROJECT_DIR) -> str:
     return digest.hexdigest()
 
 
-def record_full_build(con: duckdb.DuckDBPyConnection, database: str) -> None:
-    """After a full build: the project the warehouse's tables were built from (scoped builds check it)."""
+def record_full_build(con: duckdb.DuckDBPyConnection, database: str, sources: Iterable[str] = ()) -> None:
+    """After a full build: the project the warehouse's tables were built from (scoped builds check it), and
+    the fingerprints of the dbt `sources` (schema.table) every school's models were built from
+    (pipelines/dbt/changes.py: what a one-school build need not rebuild)."""
+    from pipelines.dbt.changes import record_fingerprints
+
     con.execute(f'create schema if not exists "{database}".{STATE_SCHEMA}')
     con.execute(f'create or replace table "{database}".{STATE_SCHEMA}.{STATE_TABLE} as '
                 "select ? as dbt_project_digest, ?::timestamp as full_build_at",
                 [project_digest(), dt.datetime.now().replace(microsecond=0)])
+    record_fingerprints(con, database, sources)
 
 
 def why_not_scoped(settings: Settings) -> str | None:

@@ -24,7 +24,8 @@ from pipelines.settings import Settings
 
 Announce = Callable[[str], None]
 
-SCOPED_SCHEMAS = ("raw", "staging", "intermediate", "marts", "exports", "gate")
+# build: the fingerprints of the inputs each school's models were built from (pipelines/dbt/changes.py)
+SCOPED_SCHEMAS = ("raw", "staging", "intermediate", "marts", "exports", "gate", "build")
 
 
 JOURNAL = "journal.json"

@@ -157,10 +157,11 @@ def _model_rows(warehouse: Path) -> dict[str, list[str]]:
 
 
 @pytest.mark.e2e
-def test_a_scoped_build_of_a_changed_school_equals_a_full_build(built_sample, tmp_path):
-    """One school delivers new certified uploads: `portfolio build --school` and a full build agree on every row."""
+def test_a_scoped_build_of_a_changed_school_equals_a_full_build(built_sample, tmp_path, monkeypatch):
+    """One school delivers new certified uploads: `portfolio build --school`, which rebuilds only the models
+    downstream of what changed, and a full build agree on every row."""
     from benchmarks.national import _csv_school, prepare_incremental
-    from pipelines.build import run_build
+    from pipelines.build import project_instance, run_build
     from pipelines.ops.files import list_snapshots
 
     source = tmp_path / "source"
@@ -171,6 +172,7 @@ def test_a_scoped_build_of_a_changed_school_equals_a_full_build(built_sample, tm
     shutil.rmtree(source / school)
     shutil.copytree(tmp_path / "changed" / school, source / school)
 
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))  # to read the scoped run's events back
     runs = {}
     for kind in ("scoped", "full"):
         warehouse = tmp_path / kind / "warehouse.duckdb"
@@ -180,6 +182,10 @@ def test_a_scoped_build_of_a_changed_school_equals_a_full_build(built_sample, tm
         assert scoped.why_not_scoped(settings) is None
         assert run_build(settings, schools=[school] if kind == "scoped" else None)
         runs[kind] = _model_rows(warehouse)
+        if kind == "scoped":
+            rebuilt = _rebuilt_models(project_instance)
+            assert {("marts", "fct_course_outcomes"), ("exports", "export_central__course_outcomes")} <= rebuilt
+            assert not {("marts", "fct_course_records"), ("marts", "dim_students")} & rebuilt
         # a full build swaps in a copy and keeps the old file as a snapshot; a scoped one works in place
         assert len(list_snapshots(settings)) == (0 if kind == "scoped" else 1)
 
@@ -195,6 +201,22 @@ def test_a_scoped_build_of_a_changed_school_equals_a_full_build(built_sample, tm
     with duckdb.connect(str(published), read_only=True) as con:  # the dashboards' copy has the new uploads too
         assert con.execute("select count(*) from marts.fct_course_outcomes where outcome_id in (?, ?, ?)",
                            ids).fetchall()[0][0] == 3
+
+
+def _rebuilt_models(project_instance) -> set[tuple[str, ...]]:
+    """The dbt models the latest run rebuilt (not those it left out, nor those it reported as kept)."""
+    import dagster as dg
+
+    with project_instance() as instance:
+        run = instance.get_runs(limit=1)[0]
+        records = instance.get_records_for_run(run.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION).records
+        rebuilt = set()
+        for record in records:
+            materialization = record.event_log_entry.dagster_event.event_specific_data.materialization
+            kept = materialization.metadata.get("rebuilt") is not None and not materialization.metadata["rebuilt"].value
+            if materialization.asset_key.path[0] in ("staging", "intermediate", "marts", "exports") and not kept:
+                rebuilt.add(tuple(materialization.asset_key.path))
+        return rebuilt
 
 
 @pytest.mark.parametrize("fail", [False, True])
