@@ -77,9 +77,7 @@ def run_succeeded(instance: dg.DagsterInstance, run_id: str) -> bool:
     interrupted) step does not raise into the resources that wrap the run."""
     started, succeeded, failed = set(), set(), False
     for entry in instance.all_logs(run_id, of_type=_STEP_EVENTS):
-        event = entry.dagster_event
-        if event is None:
-            continue
+        event = entry.dagster_event  # set on every entry of these types
         failed |= event.event_type == dg.DagsterEventType.STEP_FAILURE
         (succeeded if event.event_type == dg.DagsterEventType.STEP_SUCCESS else started).add(event.step_key)
     return not failed and bool(succeeded) and started <= succeeded

@@ -10,9 +10,8 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from pipelines.cli_args import add_warehouse, built_settings, parse_date, school_code
-
-EXIT_PASSED, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+from pipelines.cli_args import EXIT_BLOCKED as EXIT_FAILED, EXIT_OK as EXIT_PASSED, EXIT_USAGE, add_warehouse, \
+    built_settings, parse_date, school_code
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
