@@ -80,7 +80,7 @@ LOG_KEYS = (dg.AssetKey(["raw", "quarantine"]), dg.AssetKey(["raw", "deliveries"
 def ingest_assets(context: dg.AssetExecutionContext, portfolio: PortfolioResource):
     """Every contract file (one asset each, named like its dbt source raw/<kind>), the schools' policy.yaml,
     then what the contract does not know and the quarantine's summary: one step, one connection (a school's
-    re-check pays Dagster's cost per step and DuckDB's per connection once, not seventeen times)."""
+    re-check pays Dagster's cost per step and DuckDB's per connection once, not sixteen times)."""
     from pipelines.ingest.inventory import record_unrecognised
     from pipelines.ingest.parallel import shutdown
 

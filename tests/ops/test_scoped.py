@@ -23,13 +23,16 @@ def make_warehouse(settings: Settings) -> None:
     """Two schools' rows in tables of the schemas a scoped build writes, one table without school_code."""
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(settings.warehouse)) as con:
-        for schema in ("raw", "marts", "gate", "seeds"):
+        for schema in ("raw", "marts", "gate", "seeds", "build"):
             con.execute(f"create schema {schema}")
         con.execute("create table raw.uploads as select * from (values ('111111', 1, 'a'), ('111111', 2, 'b'), "
                     "('222222', 1, 'c')) t(school_code, id, title)")
         con.execute("create table marts.counts as select school_code, count(*) as uploads from raw.uploads group by all")
         con.execute("create table gate.runs as select '111111' as school_code, 1 as run_id")
         con.execute("create table seeds.codes as select 1 as code")
+        # what each school's models were built from (pipelines/dbt/changes.py): undone with them
+        con.execute("create table build.school_inputs as select * from (values ('111111', 'raw.uploads', '2/1'), "
+                    "('222222', 'raw.uploads', '1/2')) t(school_code, source_table, fingerprint)")
 
 
 def contents(warehouse: Path) -> dict[str, list[tuple]]:
@@ -47,6 +50,7 @@ def rewrite_school(school: str, *, fail: bool | str = False):
             con.execute("insert into raw.uploads values (?, 9, 'new')", [school])
             con.execute("create or replace table marts.counts as select school_code, count(*) as uploads from raw.uploads group by all")
             con.execute("insert into gate.runs values (?, 2)", [school])
+            con.execute("update build.school_inputs set fingerprint = '1/9' where school_code = ?", [school])
             con.execute("create table marts.created_by_build as select ? as school_code", [school])
         if fail == "raise":
             raise RuntimeError("dbt step failed")
