@@ -56,6 +56,11 @@ from pipelines.ingest.validate import ParsedFile
 
 __all__ = ["FileResult", "discover_schools", "ingest_file_kind", "ingest_policies"]
 
+# DuckDB folds its write-ahead log into the file every 16 MB by default: appending file after file, that is
+# a checkpoint every few files. One per 512 MB: ingestion 9 % faster (100 schools of the national benchmark,
+# 83 s → 75 s), the same peak memory (1 GB let uncheckpointed rows raise it by a third).
+WAL_CHECKPOINT = "512MB"
+
 # The part of a quarantine message after the location (see validate._detail): how an event file's
 # quarantined row is recognised again in a later, cumulative delivery.
 _DETAIL_SQL = "substr({message}, strpos({message}, '：') + 1)"
@@ -70,6 +75,7 @@ def ingest_file_kind(
     time in school order, while the next files are parsed.
     """
     create_raw_schema(con)
+    con.execute(f"set wal_autocheckpoint = '{WAL_CHECKPOINT}'")  # for this database instance, not stored in the file
     schools = discover_schools(source_root) if schools is None else schools
     last = last_deliveries(con, spec.kind)
     prepared = [_prepare_school_file(con, source_root, spec, school, last.get(school)) for school in schools]
