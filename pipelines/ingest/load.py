@@ -57,8 +57,9 @@ from pipelines.ingest.validate import ParsedFile
 __all__ = ["FileResult", "discover_schools", "ingest_file_kind", "ingest_policies"]
 
 # DuckDB folds its write-ahead log into the file every 16 MB by default: appending file after file, that is
-# a checkpoint every few files. One per 512 MB: ingestion 9 % faster (100 schools of the national benchmark,
-# 83 s → 75 s), the same peak memory (1 GB let uncheckpointed rows raise it by a third).
+# a checkpoint every few files. One per 512 MB: the writer ~10 % faster (100 schools of the national
+# benchmark alone, 83–89 s → 74–77 s; nationally 2 %, where the parsing workers set the pace), the same
+# peak memory (1 GB let uncheckpointed rows raise it by a third). BENCHMARKS.md, run 10.
 WAL_CHECKPOINT = "512MB"
 
 # The part of a quarantine message after the location (see validate._detail): how an event file's
