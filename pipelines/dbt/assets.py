@@ -195,16 +195,22 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, portfolio
         yield from _run_dbt(context, dbt, portfolio, national=True)
 
 
-def _school_plan(context: dg.AssetExecutionContext, portfolio: PortfolioResource, school: str):
-    """The one-school run's plan (pipelines/dbt/changes.py), each model's name and asset key."""
-    from pipelines.dbt.changes import Lineage, plan_school_run
+def _per_school_models() -> tuple[Any, dict[str, dict[str, Any]], dict[str, dg.AssetKey]]:
+    """The project's lineage (pipelines/dbt/changes.py), its models and their asset keys."""
+    from pipelines.dbt.changes import Lineage
 
     manifest = _manifest()
     translator = PortfolioTranslator()
     models = {key: node for key, node in manifest["nodes"].items() if node["resource_type"] == "model"}
-    asset_keys = {key: translator.get_asset_key(node) for key, node in models.items()}
+    return Lineage.from_manifest(manifest), models, {key: translator.get_asset_key(node) for key, node in models.items()}
+
+
+def _school_plan(context: dg.AssetExecutionContext, portfolio: PortfolioResource, school: str):
+    """The one-school run's plan (pipelines/dbt/changes.py), each model's name and asset key."""
+    from pipelines.dbt.changes import plan_school_run
+
+    lineage, models, asset_keys = _per_school_models()
     selected = [key for key, asset_key in asset_keys.items() if asset_key in context.selected_asset_keys]
-    lineage = Lineage.from_manifest(manifest)
     with portfolio.connect() as con:
         plan = plan_school_run(con, con.execute("select current_database()").fetchall()[0][0], lineage, school,
                                selected, [key for key, node in models.items() if _per_school(node)])
@@ -215,19 +221,17 @@ def foreseen_models(settings, school: str) -> tuple[set[dg.AssetKey], set[dg.Ass
     """(every per-school model, those a build of `school` will rebuild): the ones downstream of a source whose
     rows of the school changed since its last build, or that ingesting its folder now will change
     (pipelines/ingest/preview.py). Read-only; the run itself decides again (``_school_plan``)."""
-    from pipelines.dbt.changes import Lineage, changed_tables, downstream_of
+    from pipelines.dbt.changes import changed_tables, downstream_of
     from pipelines.ingest.preview import tables_to_change
     from pipelines.warehouse import connect
 
-    manifest = _manifest()
-    lineage = Lineage.from_manifest(manifest)
+    lineage, models, asset_keys = _per_school_models()
     with connect(settings.warehouse, read_only=True, memory_limit=settings.duckdb_memory) as con:
         database = con.execute("select current_database()").fetchall()[0][0]
         tables = changed_tables(con, database, lineage, school) | tables_to_change(con, settings.source, school)
-    translator = PortfolioTranslator()
-    models = {key: translator.get_asset_key(node) for key, node in manifest["nodes"].items() if _per_school(node)}
     rebuilt = downstream_of(lineage, tables)
-    return set(models.values()), {asset_key for key, asset_key in models.items() if key in rebuilt}
+    per_school = {key: asset_keys[key] for key, node in models.items() if _per_school(node)}
+    return set(per_school.values()), {asset_key for key, asset_key in per_school.items() if key in rebuilt}
 
 
 def _school_events(plan, names: Mapping[str, str], asset_keys: Mapping[str, dg.AssetKey], order: Iterable[str],

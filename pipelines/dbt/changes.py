@@ -160,11 +160,18 @@ class ScopedPlan:
     # dependency order; none is downstream of a model that runs
 
 
-def changed_tables(con: duckdb.DuckDBPyConnection, database: str, lineage: Lineage, school: str) -> set[str]:
-    """The sources (schema.table) whose rows of `school` differ from those its models were last built from."""
+def _compared(con: duckdb.DuckDBPyConnection, database: str, lineage: Lineage,
+              school: str) -> tuple[dict[str, str], list[str]]:
+    """The school's fingerprints now, and the sources (schema.table) whose rows of the school differ from
+    those its models were last built from."""
     now = school_fingerprints(con, database, lineage.tables.values(), school)
     before = recorded_fingerprints(con, database, school)
-    return {table for table, fingerprint in now.items() if before.get(table) != fingerprint}
+    return now, sorted(table for table, fingerprint in now.items() if before.get(table) != fingerprint)
+
+
+def changed_tables(con: duckdb.DuckDBPyConnection, database: str, lineage: Lineage, school: str) -> set[str]:
+    """The sources (schema.table) whose rows of `school` differ from those its models were last built from."""
+    return set(_compared(con, database, lineage, school)[1])
 
 
 def downstream_of(lineage: Lineage, tables: Iterable[str]) -> frozenset[str]:
@@ -183,9 +190,7 @@ def plan_school_run(con: duckdb.DuckDBPyConnection, database: str, lineage: Line
     school's fingerprints are forgotten.
     """
     selected = frozenset(selected)
-    now = school_fingerprints(con, database, lineage.tables.values(), school)
-    before = recorded_fingerprints(con, database, school)
-    changed = sorted(table for table, fingerprint in now.items() if before.get(table) != fingerprint)
+    now, changed = _compared(con, database, lineage, school)
     needed = downstream_of(lineage, changed) & frozenset(per_school)
     if not needed <= selected:
         return ScopedPlan(school, selected, selected, {}, (), ())
