@@ -17,6 +17,7 @@ Leading empty rows are kept so that line numbers are sheet row numbers. Other sh
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 
 import charset_normalizer
@@ -26,6 +27,9 @@ import polars as pl
 from pipelines.ingest.records import MALFORMED_SCHEMA, split_records
 
 _UTF8_BOM = b"\xef\xbb\xbf"
+# Every byte but the C0 controls validate.py refuses (tab and line breaks allowed) and DEL. In UTF-8 and in cp950
+# a byte below 0x80 is always that ASCII character, so a file without these bytes has no such character.
+_NOT_CONTROL = bytes(byte for byte in range(256) if not (byte < 0x20 and byte not in b"\t\n\r" or byte == 0x7F))
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
@@ -52,6 +56,8 @@ class RawTable:
     encoding: str  # utf-8 | utf-8-sig | cp950 | xlsx
     malformed: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=MALFORMED_SCHEMA))
     notes: tuple[str, ...] = ()
+    # False when no value can hold a C0 control character (a CSV with no such byte): validation skips that check
+    control_characters: bool = True
 
 
 def decode_text(data: bytes, name: str) -> tuple[bytes, str]:
@@ -91,9 +97,19 @@ def decode_csv_text(data: bytes, name: str) -> tuple[str, str, dict[int, str]]:
     return _decode_by_line(data, name, None)
 
 
+# A line that is valid UTF-8 (as Python's strict decoder sees it: no overlong forms, no surrogates) and not
+# ASCII: one regular-expression pass over the file, ~3× faster than decoding each line in turn.
+_ASCII_BYTE = rb"[\x00-\x09\x0b-\x7f]"
+_UTF8_MULTIBYTE = (rb"(?:[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+                   rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+                   rb"|\xf4[\x80-\x8f][\x80-\xbf]{2})")
+_UTF8_LINE = re.compile(rb"^" + _ASCII_BYTE + rb"*+" + _UTF8_MULTIBYTE
+                        + rb"(?:" + _ASCII_BYTE + rb"|" + _UTF8_MULTIBYTE + rb")*+$", re.MULTILINE)
+
+
 def _has_utf8_lines(data: bytes) -> bool:
     """Whether a file that decodes as cp950 has lines that are UTF-8 (which cp950 reads as mojibake)."""
-    return any(not line.isascii() and _line_encoding(line) == "utf-8" for line in data.split(b"\n"))
+    return _UTF8_LINE.search(data) is not None
 
 
 def _line_encoding(line: bytes) -> str | None:
@@ -194,8 +210,12 @@ def read_csv_cells(data: bytes, name: str) -> RawTable:
                 "undecodable" if first["reason"] == "undecodable" else "unreadable",
                 f"{name}：第 {first['source_line']} 行（欄位名稱列）{first['detail']}，整個檔案不載入。",
                 encoding=encoding)
-        return RawTable(cells, encoding, malformed)
-    return RawTable(cells, encoding)
+        return RawTable(cells, encoding, malformed, control_characters=_has_control_bytes(data))
+    return RawTable(cells, encoding, control_characters=_has_control_bytes(data))
+
+
+def _has_control_bytes(data: bytes) -> bool:
+    return bool(data.translate(None, _NOT_CONTROL))  # ~1 ms for 5 MB; a regular expression takes 9
 
 
 def _read_exactly(text: str) -> pl.DataFrame | None:

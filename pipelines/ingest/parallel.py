@@ -20,8 +20,10 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+
+import polars as pl
 
 from pipelines.contract import FILES_BY_KIND
 from pipelines.ingest.decoding import FileRejected
@@ -54,6 +56,21 @@ class Rejection:
         return FileRejected(self.reason, self.message, self.field, self.encoding)
 
 
+@dataclass(frozen=True)
+class _Shipped:
+    """A worker's ParsedFile with its frames as Arrow tables: a school's course records pickle in ~7 ms so,
+    ~27 ms as polars frames (and unpickle in 1 ms, not 4), on both sides of the pipe for every file."""
+
+    parsed: ParsedFile
+
+    @classmethod
+    def pack(cls, parsed: ParsedFile) -> _Shipped:
+        return cls(replace(parsed, rows=parsed.rows.to_arrow(), quarantine=parsed.quarantine.to_arrow()))
+
+    def unpack(self) -> ParsedFile:
+        return replace(self.parsed, rows=pl.from_arrow(self.parsed.rows), quarantine=pl.from_arrow(self.parsed.quarantine))
+
+
 def workers() -> int:
     configured = os.environ.get("PORTFOLIO_INGEST_WORKERS", "").strip()
     if configured.isdigit() and int(configured) >= 1:
@@ -66,6 +83,11 @@ def _parse(job: ParseJob) -> ParsedFile | Rejection:
         return parse_file(job.path.read_bytes(), FILES_BY_KIND[job.kind], job.source_file)
     except FileRejected as rejected:
         return Rejection(rejected.reason, rejected.message, rejected.field, rejected.encoding)
+
+
+def _parse_in_worker(job: ParseJob) -> _Shipped | Rejection:
+    outcome = _parse(job)
+    return _Shipped.pack(outcome) if isinstance(outcome, ParsedFile) else outcome
 
 
 @contextmanager
@@ -128,12 +150,12 @@ def parse_all(jobs: Iterable[ParseJob]) -> Iterator[ParsedFile | Rejection]:
     pending: deque[Future] = deque()
     queue = iter(jobs)
     for job in queue:
-        pending.append(pool.submit(_parse, job))
+        pending.append(pool.submit(_parse_in_worker, job))
         if len(pending) >= size * IN_FLIGHT_PER_WORKER:
             break
     while pending:
         result = pending.popleft().result()
         following = next(queue, None)
         if following is not None:
-            pending.append(pool.submit(_parse, following))
-        yield result
+            pending.append(pool.submit(_parse_in_worker, following))
+        yield result.unpack() if isinstance(result, _Shipped) else result

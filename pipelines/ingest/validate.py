@@ -84,7 +84,8 @@ def validate_table(table: RawTable, spec: FileSpec, source_file: str) -> ParsedF
     ).with_columns(
         reason.alias(_reason(i))
         for i, column in enumerate(spec.columns)
-        if (reason := _failure(pl.col(column.header), pl.col(_value(i)), column, spec)) is not None
+        if (reason := _failure(pl.col(column.header), pl.col(_value(i)), column, spec, table.control_characters))
+        is not None
     )
     reason_columns = [name for name in checked.columns if name.startswith("__reason_")]
     is_bad = pl.any_horizontal(pl.col(name).is_not_null() for name in reason_columns) if reason_columns else pl.lit(False)
@@ -169,12 +170,13 @@ def _parsed(text: pl.Expr, column: Column) -> pl.Expr:
     return text
 
 
-def _failure(text: pl.Expr, value: pl.Expr, column: Column, spec: FileSpec) -> pl.Expr | None:
-    """The first reason this field fails, or null; None when the column has nothing to check."""
-    checks: list[tuple[pl.Expr, str]] = [
-        (text.str.len_chars() > MAX_FIELD_CHARS, "too_long"),
-        (text.str.contains(_CONTROL), "control_character"),
-    ]
+def _failure(text: pl.Expr, value: pl.Expr, column: Column, spec: FileSpec,
+             control_characters: bool = True) -> pl.Expr | None:
+    """The first reason this field fails, or null; None when the column has nothing to check.
+    ``control_characters``: whether the file may hold any (decoding.RawTable)."""
+    checks: list[tuple[pl.Expr, str]] = [(text.str.len_chars() > MAX_FIELD_CHARS, "too_long")]
+    if control_characters:
+        checks.append((text.str.contains(_CONTROL), "control_character"))
     if column.required:
         checks.append((text.is_null(), "missing_key"))
     if column.type in ("int", "float"):

@@ -1,6 +1,6 @@
 import pytest
 
-from pipelines.ingest.decoding import FileRejected, decode_text, read_csv_cells, read_xlsx_cells
+from pipelines.ingest.decoding import FileRejected, _has_utf8_lines, decode_text, read_csv_cells, read_xlsx_cells
 
 from .conftest import FIXTURES, xlsx_bytes
 
@@ -48,3 +48,18 @@ def test_broken_workbook_is_rejected_as_unreadable():
         read_xlsx_cells(b"PK\x03\x04 not really a zip", "013301/admin/班級.xlsx")
     assert rejected.value.reason == "unreadable"
     assert rejected.value.message.startswith("013301/admin/班級.xlsx")
+
+
+@pytest.mark.parametrize("line, is_utf8", [
+    ("王小明,甲".encode(), True),
+    ("王小明,甲".encode("cp950"), False),
+    (b"S1,plain ascii\r", False),
+    ("表情 😀".encode(), True),  # four-byte sequence
+    (b"\xc0\xaf", False),  # overlong '/': Python's decoder refuses it
+    (b"\xed\xa0\x80", False),  # a surrogate
+    (b"\xf4\x90\x80\x80", False),  # past U+10FFFF
+    ("王".encode() + b"\xe4\xb8", False),  # a sequence cut short
+])
+def test_a_utf8_line_is_found_in_a_big5_file_exactly_as_the_strict_decoder_reads_it(line, is_utf8):
+    data = "學號,姓名\n".encode("cp950") + line + "\nS2,陳美麗\n".encode("cp950")
+    assert _has_utf8_lines(data) is is_utf8

@@ -1,7 +1,11 @@
 import hashlib
 from datetime import date
 
+import duckdb
+import pytest
+
 from pipelines.contract import FILES, FILES_BY_KIND
+from pipelines.ingest import load
 from pipelines.ingest.load import discover_schools, ingest_file_kind
 
 from .conftest import FIXTURES, xlsx_bytes
@@ -169,3 +173,28 @@ def test_a_warehouse_from_before_the_v2_columns_gets_them_and_loads_old_and_new_
     assert {school: result.rows_loaded for school, result in results.items()} == {"013301": 1, "801M01": 1}
     assert con.execute('select school_code, "缺勤種類代碼", "缺勤起始日期" from raw.absences order by 1').fetchall() == [
         ("013301", None, None), ("801M01", "01", date(2024, 10, 1))]
+
+
+@pytest.mark.parametrize("commit_rows, committed", [(4, {"013301", "013302"}), (1_000, set())])
+def test_a_failing_write_rolls_back_the_files_since_the_last_commit_and_a_rerun_loads_them(
+        con, source, deliver, monkeypatch, commit_rows, committed):
+    for school in ("013301", "013302", "013303"):
+        deliver(f"{school}/admin/學生資料.csv", STUDENT_HEADER + "113,1,S1,在學,1\n113,1,S2,在學,2\n")
+    monkeypatch.setattr(load, "COMMIT_ROWS", commit_rows)  # 4: two schools' rows per commit
+    log_delivery = load.log_delivery
+
+    def disk_full_at_the_third_school(con, school, *args, **kwargs):
+        if school == "013303":
+            raise duckdb.IOException("No space left on device")
+        return log_delivery(con, school, *args, **kwargs)
+
+    monkeypatch.setattr(load, "log_delivery", disk_full_at_the_third_school)
+    with pytest.raises(duckdb.IOException):
+        ingest(con, source, STUDENTS)
+    assert {school for (school,) in con.execute("select distinct school_code from raw.students").fetchall()} == committed
+    assert {school for (school,) in con.execute("select school_code from raw.deliveries").fetchall()} == committed
+
+    monkeypatch.setattr(load, "log_delivery", log_delivery)
+    statuses = {school: result.status for school, result in ingest(con, source, STUDENTS).items()}
+    assert statuses == {school: "unchanged" if school in committed else "loaded" for school in ("013301", "013302", "013303")}
+    assert con.execute("select count(*) from raw.students").fetchall()[0][0] == 6
