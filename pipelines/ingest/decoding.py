@@ -81,20 +81,23 @@ def decode_text(data: bytes, name: str) -> tuple[bytes, str]:
         raise _undecodable(data, name, first_error) from None
 
 
-def decode_csv_text(data: bytes, name: str) -> tuple[str, str, dict[int, str]]:
-    """Text, encoding and {line: why it was not decoded} of a delivered CSV; FileRejected when no encoding fits.
+def decode_csv_text(data: bytes, name: str) -> tuple[bytes, str, dict[int, str]]:
+    """UTF-8 bytes, encoding and {line: why it was not decoded} of a delivered CSV; FileRejected when no
+    encoding fits. A UTF-8 file's own bytes come back as they are (no decoding to text and back).
 
     Lines in the dict are decoded as well as they can be (so the records still split) but must not load.
     """
     try:
-        text, encoding = decode_text(data, name)
+        utf8, encoding = decode_text(data, name)
         if encoding != "cp950" or not _has_utf8_lines(data):
-            return text.decode("utf-8"), encoding, {}
+            return utf8, encoding, {}
     except FileRejected as rejected:
         if rejected.reason != "undecodable" or _is_utf16(data):
             raise
-        return _decode_by_line(data, name, rejected)
-    return _decode_by_line(data, name, None)
+        text, encoding, bad_lines = _decode_by_line(data, name, rejected)
+        return text.encode("utf-8"), encoding, bad_lines
+    text, encoding, bad_lines = _decode_by_line(data, name, None)
+    return text.encode("utf-8"), encoding, bad_lines
 
 
 # A line that is valid UTF-8 (as Python's strict decoder sees it: no overlong forms, no surrogates) and not
@@ -199,10 +202,10 @@ def read_csv_cells(data: bytes, name: str) -> RawTable:
     """Decode and split a CSV; ``source_line`` is the physical line a record starts on (header = 1)."""
     if not data.strip(b" \t\r\n\x00") or data.strip() == _UTF8_BOM:
         raise FileRejected("empty_file", f"{name}：檔案是空的（沒有欄位名稱列），整個檔案不載入。 / empty file.")
-    text, encoding, bad_lines = decode_csv_text(data, name)
-    cells = None if bad_lines else _read_exactly(text)
+    utf8, encoding, bad_lines = decode_csv_text(data, name)
+    cells = None if bad_lines else _read_exactly(utf8)
     if cells is None:
-        cells, malformed = split_records(text, bad_lines)
+        cells, malformed = split_records(utf8.decode("utf-8"), bad_lines)
         if malformed.height and (cells.height == 0 or malformed["source_line"][0] < cells["source_line"][0]):
             # the header itself is broken: any later record read as the header would mislabel every column
             first = malformed.row(0, named=True)
@@ -218,7 +221,7 @@ def _has_control_bytes(data: bytes) -> bool:
     return bool(data.translate(None, _NOT_CONTROL))  # ~1 ms for 5 MB; a regular expression takes 9
 
 
-def _read_exactly(text: str) -> pl.DataFrame | None:
+def _read_exactly(raw: bytes) -> pl.DataFrame | None:
     """polars' reading of the CSV when it is provably every record's own fields; None when it may not be.
 
     polars pads a short record with nulls, reads a lone CR as part of a value and refuses a long record
@@ -227,9 +230,8 @@ def _read_exactly(text: str) -> pl.DataFrame | None:
     (a blank line counts as short: records.split_records skips it). Otherwise records.split_records
     reads it, slower, record by record.
     """
-    if "\x00" in text or "\r" in text.replace("\r\n", ""):
+    if b"\x00" in raw or raw.count(b"\r") != raw.count(b"\r\n"):  # a NUL, or a CR not before a line feed
         return None
-    raw = text.encode("utf-8")
     try:
         cells = pl.read_csv(io.BytesIO(raw), has_header=False, infer_schema=False, raise_if_empty=False,
                             truncate_ragged_lines=False)
