@@ -9,6 +9,8 @@ UV      := $(PYTHON) -m uv
 export UV_COMPILE_BYTECODE := 1
 export DO_NOT_TRACK := 1
 export DAGSTER_HOME := $(CURDIR)/data/dagster_home
+# one "planned" event per asset for a run over every school, not one per school (pipelines/partitions.py)
+export DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS := true
 
 .PHONY: help install demo test dagster clean dashboard browser-deps bench
 

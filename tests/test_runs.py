@@ -17,6 +17,7 @@ import duckdb
 import pytest
 
 from pipelines.definitions import build_definitions
+from pipelines.gate.assets import GATE_KEY
 from pipelines.ops.files import failed_path, list_snapshots, working_path
 from pipelines.ops.scoped import STATE_SCHEMA, STATE_TABLE
 from pipelines.ops.undo import undo_dir
@@ -165,10 +166,18 @@ def test_a_launched_full_build_replaces_the_warehouse_when_every_step_succeeds(l
     with duckdb.connect(str(live.warehouse)) as con:
         con.execute("delete from marts.fct_school_completion")  # what the build will make again
 
-    result, _ = launch(live, None)
+    result, instance = launch(live, None)
 
     assert result.success
     with duckdb.connect(str(live.warehouse), read_only=True) as con:
         assert con.execute("select count(*) from marts.fct_school_completion").fetchall()[0][0] > 0
     assert not working_path(live.warehouse).exists()
     assert [snapshot for snapshot in list_snapshots(live) if snapshot.label == "build"]
+    # each school's partition shows the build; Dagster planned it with one event per asset, not per school
+    schools = instance.get_dynamic_partitions(SCHOOLS.name)
+    gate = [entry.dagster_event.partition for entry in instance.all_logs(
+        result.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION) if entry.dagster_event.asset_key == GATE_KEY]
+    assert len(schools) > 1 and sorted(gate) == sorted(schools)
+    planned = [entry.dagster_event.asset_key for entry in instance.all_logs(
+        result.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED)]
+    assert GATE_KEY in planned and len(planned) == len(set(planned))
