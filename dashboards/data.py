@@ -95,22 +95,6 @@ def _cached_query():
     return cached_query
 
 
-class _FrameConnection:
-    """The little of a DuckDB connection pipelines/names.py reads with (execute, then fetchall), over a
-    DataAccess's queries: the names come from the same published copy, scoped and cached like every query."""
-
-    def __init__(self, frame):
-        self._frame = frame
-        self._rows: list[tuple] = []
-
-    def execute(self, sql: str, params=()) -> _FrameConnection:
-        self._rows = list(self._frame(sql, *params).itertuples(index=False, name=None))
-        return self
-
-    def fetchall(self) -> list[tuple]:
-        return self._rows
-
-
 # ------------------------------------------------------------------------------------------------
 # What the pages get
 
@@ -326,7 +310,8 @@ class DataAccess:
         keys: dict[str, set] = {}
         for school, key in zip(frame["school_code"], frame["item_key_shown"]):
             keys.setdefault(school, set()).add(key)
-        books = read_key_names(_FrameConnection(self._frame), keys)
+        books = read_key_names(lambda sql, params: list(self._frame(sql, *params).itertuples(index=False, name=None)),
+                               keys)
         return frame.assign(item=[books[school].item_key(key)
                                   for school, key in zip(frame["school_code"], frame["item_key_shown"])])
 

@@ -14,10 +14,26 @@ by the course outcomes that carry it (a course without any outcome keeps its cod
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 SUMMARY_EXCERPT_CHARS = 30  # enough of a summary to recognise the item (the published copy keeps no more)
+
+# How the names are read: a query (with ? parameters) and its rows. A DuckDB connection gives it
+# (`connection_rows`); the dashboards give theirs, over their cached, scoped queries of the published copy.
+Rows = Callable[[str, Sequence[object]], list[tuple]]
+
+
+def connection_rows(con) -> Rows:
+    """The Rows of a DuckDB connection."""
+    return lambda sql, params: con.execute(sql, list(params)).fetchall()
+
+
+def _has_table(rows: Rows, table: str, column: str | None = None) -> bool:
+    """Whether marts.`table` (with `column`, when given) exists."""
+    found = rows("select count(*) from information_schema.columns where table_schema = 'marts' and table_name = ? "
+                 "and (? is null or column_name = ?)", [table, column, column])
+    return found[0][0] > 0
 
 
 def _text(value) -> str | None:
@@ -184,11 +200,11 @@ def item_key_parts(key) -> list[str]:
     return [part for part in key.split(KEY_JOINER) if part] if key else []
 
 
-def read_key_names(con, keys: dict[str, Iterable[str | None]]) -> dict[str, NameBook]:
+def read_key_names(rows: Rows, keys: dict[str, Iterable[str | None]]) -> dict[str, NameBook]:
     """Per school of `keys` (school → 項目鍵 as shown), the NameBook whose `item_key` names them: read_names
     asked for the keys' parts only."""
-    return read_names(con, {school: ((), {part for key in school_keys for part in item_key_parts(key)})
-                            for school, school_keys in keys.items()})
+    return read_names(rows, {school: ((), {part for key in school_keys for part in item_key_parts(key)})
+                             for school, school_keys in keys.items()})
 
 
 def key_names(warehouse, school: str, keys: Iterable[str | None]) -> NameBook:
@@ -196,16 +212,14 @@ def key_names(warehouse, school: str, keys: Iterable[str | None]) -> NameBook:
     from pipelines.warehouse import connect
 
     with connect(warehouse, read_only=True) as con:
-        return read_key_names(con, {school: keys})[school]
+        return read_key_names(connection_rows(con), {school: keys})[school]
 
 
-def read_names(con, wanted: dict[str, tuple[Iterable[str], Iterable[str]]]) -> dict[str, NameBook]:
+def read_names(rows: Rows, wanted: dict[str, tuple[Iterable[str], Iterable[str]]]) -> dict[str, NameBook]:
     """Per school of `wanted` (school → (student numbers, item keys)): those students (name, class and seat of
     their latest term), every teacher, and those items, from the marts of a built warehouse. Only what is
     asked for is read, so a national gate names its offending rows without loading the nation's students.
-    A mart the warehouse lacks leaves the codes standing."""
-    from pipelines.warehouse import column_exists, table_exists
-
+    A mart the warehouse lacks leaves the codes standing. `rows`: connection_rows(con), or the dashboards'."""
     books = {school: NameBook(school) for school in wanted}
     if not books:
         return books
@@ -217,41 +231,41 @@ def read_names(con, wanted: dict[str, tuple[Iterable[str], Iterable[str]]]) -> d
 
     asked = "(select unnest(?::varchar[]) as school_code, unnest(?::varchar[]) as asked_key) as asked"
     students = pairs(0)
-    if students[0] and table_exists(con, "marts", "fct_student_terms"):
-        for school, number, name, class_code, seat in con.execute(f"""
+    if students[0] and _has_table(rows, "fct_student_terms"):
+        for school, number, name, class_code, seat in rows(f"""
                 select terms.school_code, terms.student_number, terms.student_name, terms.class_code, terms.seat_number
                 from marts.fct_student_terms as terms
                 inner join {asked} on asked.school_code = terms.school_code and asked.asked_key = terms.student_number
                 qualify row_number() over (partition by terms.school_code, terms.student_number
                                            order by terms.academic_year desc, terms.term desc) = 1""",
-                list(students)).fetchall():
+                students):
             books[school].students[number] = Student(number, _text(name), _text(class_code), seat)
-    if table_exists(con, "marts", "dim_teachers"):
-        for school, code, name in con.execute("""
+    if _has_table(rows, "dim_teachers"):
+        for school, code, name in rows("""
                 select school_code, teacher_code, teacher_name from marts.dim_teachers
                 where school_code in (select unnest(?::varchar[])) and teacher_name is not null""",
-                [sorted(books)]).fetchall():
+                [sorted(books)]):
             books[school].teachers[code] = name
     items = pairs(1)
     for table, key, first in (("fct_course_outcomes", "outcome_id", "subject_name"),
                               ("fct_diverse_performances", "performance_id", "category")):
-        if not items[0] or not table_exists(con, "marts", table):
+        if not items[0] or not _has_table(rows, table):
             continue
-        summary_column = "summary" if column_exists(con, "marts", table, "summary") else "summary_excerpt"
-        for school, item_key, subject, title, summary in con.execute(f"""
+        summary_column = "summary" if _has_table(rows, table, "summary") else "summary_excerpt"
+        for school, item_key, subject, title, summary in rows(f"""
                 select items.school_code, items.{key}, any_value(items.{first}), any_value(items.title),
                        any_value(items.{summary_column})
                 from marts.{table} as items
                 inner join {asked} on asked.school_code = items.school_code and asked.asked_key = items.{key}
-                group by all""", list(items)).fetchall():
+                group by all""", items):
             books[school].items.setdefault(item_key, item_label(subject, title, summary_excerpt(summary), item_key))
     # a course record's key is its course code; the published copy has no course records, its outcomes name courses
-    courses = next((table for table in ("fct_course_records", "fct_course_outcomes") if table_exists(con, "marts", table)), None)
+    courses = next((table for table in ("fct_course_records", "fct_course_outcomes") if _has_table(rows, table)), None)
     if items[0] and courses:
-        for school, course_code, subject in con.execute(f"""
+        for school, course_code, subject in rows(f"""
                 select courses.school_code, courses.course_code, any_value(courses.subject_name)
                 from marts.{courses} as courses
                 inner join {asked} on asked.school_code = courses.school_code and asked.asked_key = courses.course_code
-                group by all""", list(items)).fetchall():
+                group by all""", items):
             books[school].items.setdefault(course_code, item_label(subject, None, None, course_code))
     return books

@@ -8,6 +8,7 @@ from pipelines.names import (
     SUMMARY_EXCERPT_CHARS,
     NameBook,
     code_label,
+    connection_rows,
     item_label,
     named,
     read_key_names,
@@ -59,7 +60,7 @@ def test_names_are_read_only_for_what_is_asked_and_codes_stand_where_no_name_is_
         as t(school_code, outcome_id, subject_name, title, summary)""")
     con.execute("""create table marts.fct_course_records as select * from (values ('S1', '113S1H301MAT1010101XXXX', '數學'))
         as t(school_code, course_code, subject_name)""")
-    books = read_names(con, {"S1": ({"A01", "A09"}, {"CO-1", "113-1", "113S1H301MAT1010101XXXX"})})
+    books = read_names(connection_rows(con), {"S1": ({"A01", "A09"}, {"CO-1", "113-1", "113S1H301MAT1010101XXXX"})})
     book = books["S1"]
     assert (book.student_name("A01"), book.students["A01"].class_code) == ("王小明", "201")  # the latest term
     assert "A02" not in book.students and book.student_name("A09") is None
@@ -82,7 +83,7 @@ def test_on_the_published_copy_a_keys_course_is_named_by_the_course_outcomes_tha
     con.execute("""create table marts.fct_course_outcomes as select * from (values
         ('S1', 'CO-1', '113S1H301MAT1010101XXXX', '數學', '函數圖形報告', '以描點法'))
         as t(school_code, outcome_id, course_code, subject_name, title, summary_excerpt)""")
-    book = read_key_names(con, {"S1": ["2+113S1H301MAT1010101XXXX+報告.pdf+", "113S1H301ENG1010101XXXX", None]})["S1"]
+    book = read_key_names(connection_rows(con), {"S1": ["2+113S1H301MAT1010101XXXX+報告.pdf+", "113S1H301ENG1010101XXXX", None]})["S1"]
     assert book.item_key("2+113S1H301MAT1010101XXXX+報告.pdf+") == "數學（2+113S1H301MAT1010101XXXX+報告.pdf+）"
     assert book.item_key("113S1H301ENG1010101XXXX") == "113S1H301ENG1010101XXXX"  # no outcome names it
-    assert read_names(con, {"S1": ((), {"CO-1"})})["S1"].item("CO-1") == "數學 — 函數圖形報告：以描點法…"
+    assert read_names(connection_rows(con), {"S1": ((), {"CO-1"})})["S1"].item("CO-1") == "數學 — 函數圖形報告：以描點法…"

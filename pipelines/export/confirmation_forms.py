@@ -18,7 +18,7 @@ from typing import Any
 from pipelines.export.confirmations import ConfirmationState
 from pipelines.export.reconcile import OUTCOME_LABELS
 from pipelines.identity import mask_national_ids_in_text
-from pipelines.names import NameBook, named, read_key_names, school_label
+from pipelines.names import NameBook, connection_rows, named, read_key_names, school_label
 from pipelines.safe_cells import new_workbook, write_row
 
 STATE_LABELS = {"confirmed": "已確認", "disputed": "有誤", "unconfirmed": "未確認"}
@@ -39,7 +39,8 @@ def _students(warehouse: Path, state: ConfirmationState) -> tuple[dict[str, dict
         rows = records(con, """
             select student_number, student_name, is_enrolled from marts.fct_student_terms
             where school_code = ? and academic_year = ? and term = ?""", [state.school, state.academic_year, state.term])
-        book = read_key_names(con, {state.school: [item["item_key_shown"] for item in state.items]})[state.school]
+        keys = {state.school: [item["item_key_shown"] for item in state.items]}
+        book = read_key_names(connection_rows(con), keys)[state.school]
     return {row["student_number"]: row for row in rows}, book
 
 

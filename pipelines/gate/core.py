@@ -10,7 +10,7 @@ from pathlib import Path
 
 from expectations.rules import RULES
 from expectations.runner import GATE_SCHEMA, GateError, RuleResult
-from pipelines.names import NameBook, read_names
+from pipelines.names import NameBook, connection_rows, read_names
 from pipelines.policy import DEFAULT_POLICY, KEYED_POLICY_KEYS, POLICY_KEYS, Policy
 
 
@@ -200,7 +200,7 @@ def run_gates(warehouse: Path, targets: list[tuple[str, int]] | None = None, ter
             students, keys = _named_in(school_results)
             wanted[school][0].update(students)
             wanted[school][1].update(keys)
-        names = read_names(con, wanted)
+        names = read_names(connection_rows(con), wanted)
     missing = {rule.id for rule in RULES} - {result.id for result in next(iter(results.values()), [])} if results else set()
     if missing:
         raise GateError(f"rules not checked by any suite: {sorted(missing)}")

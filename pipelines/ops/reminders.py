@@ -48,7 +48,7 @@ import duckdb
 
 from pipelines.contract import seed_rows
 from pipelines.gate.proxy import Teacher, trace_proxy, teachers_from_records
-from pipelines.names import item_key_parts, named, read_names
+from pipelines.names import connection_rows, item_key_parts, named, read_names
 from pipelines.roc import roc_date
 from pipelines.policy import DEFAULT_POLICY
 
@@ -215,7 +215,7 @@ def _add_names(con, reminders: Reminders) -> None:
         wanted[row["school_code"]][1].add(row.get("outcome_id"))
     for case in reminders.disputes:  # a 名冊 row's 項目鍵, named by the course it keys
         wanted[case["school_code"]][1].update(item_key_parts(case["item"]))
-    books = read_names(con, wanted)
+    books = read_names(connection_rows(con), wanted)
     for row in (row for rows in lists for row in rows):
         book = books[row["school_code"]]
         row["student_name"] = book.student_name(row["student_number"])
