@@ -57,8 +57,9 @@ dagster: install $(DAGSTER_HOME)/dagster.yaml  ## open the Dagster UI on http://
 	PORTFOLIO_SOURCE=$${PORTFOLIO_SOURCE:-data/demo/source} $(BIN)/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
 
 # The national benchmark (benchmarks/national.py, BENCHMARKS.md): 500 schools × 1,200 students × 2 years,
-# generated once under data/bench/source (~7.4 GB) and reused; the run itself needs ~30 GB free and about
-# an hour on 2 cores. SCHOOLS=… STUDENTS=… for a smaller run (its own dataset under data/bench-<SCHOOLS>).
+# generated once under data/bench/source (~7.4 GB) and reused; the run itself needs ~30 GB free and, with
+# the dataset cached, ~25 minutes on 2 cores (BENCHMARKS.md).
+# SCHOOLS=… STUDENTS=… for a smaller run (its own dataset under data/bench-<SCHOOLS>).
 bench: install  ## national benchmark: pipeline vs hand-written floor, one school's re-check, dashboards
 	$(BIN)/python -m benchmarks.national $(if $(SCHOOLS),--schools $(SCHOOLS) --root data/bench-$(SCHOOLS)) $(if $(STUDENTS),--students $(STUDENTS))
 

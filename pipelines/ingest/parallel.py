@@ -2,8 +2,8 @@
 
 Decoding and validating a file (validate.parse_file) is CPU work in polars that holds one core: threads
 do not help (the GIL is held for much of it), processes do. DuckDB allows one writer, so the workers
-only parse and hand back polars frames; the caller writes them in order, while the next files are being
-parsed. One pool serves every file kind of a run (spawning a worker costs about a second of imports);
+only parse and hand back their frames (as Arrow tables, `_Shipped`); the caller writes them in order,
+while the next files are being parsed. One pool serves every file kind of a run (spawning a worker costs about a second of imports);
 a call with only a few files parses them in this process instead, so a one-school build pays nothing.
 
 ``PORTFOLIO_INGEST_WORKERS`` sets the number of worker processes (default: the number of CPUs, at most 4;
