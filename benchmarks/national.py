@@ -224,14 +224,14 @@ def stage_jobs(settings, schools: list[str] | None = None):
     from pipelines.definitions import build_definitions
 
     base = build_definitions(settings, schools=list(schools or []))  # first: it writes the dbt manifest
-    from pipelines.dbt.assets import dbt_models  # reads the manifest at import
+    from pipelines.dbt.assets import dbt_models, dbt_seeds  # reads the manifest at import
     from pipelines.gate.assets import GATE_CHECKS, GATE_KEY
     from pipelines.ingest.assets import INGEST_ASSETS
 
     no_checks = dg.AssetSelection.checks(*GATE_CHECKS)
     selections = {
         "ingest": dg.AssetSelection.assets(*INGEST_ASSETS),
-        "dbt build": dg.AssetSelection.assets(dbt_models),
+        "dbt build": dg.AssetSelection.assets(dbt_seeds, dbt_models),
         "gate": dg.AssetSelection.assets(GATE_KEY) - no_checks,
     }
     try:

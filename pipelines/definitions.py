@@ -15,7 +15,7 @@ from pipelines.settings import Settings
 def build_definitions(settings: Settings, **portfolio_overrides) -> dg.Definitions:
     install_masking()  # Dagster's and dbt's log lines pass through the one ID mask
     ensure_manifest()
-    from pipelines.dbt.assets import PortfolioDbtCliResource, dbt_models, national_keys, unscoped_keys  # reads the manifest
+    from pipelines.dbt.assets import PortfolioDbtCliResource, dbt_models, dbt_seeds, national_keys, unscoped_keys  # reads the manifest
     from pipelines.gate.assets import GATE_ASSETS, GATE_CHECKS
     from pipelines.ingest.assets import INGEST_ASSETS
     from pipelines.publish.assets import PUBLISH_ASSETS
@@ -36,7 +36,7 @@ def build_definitions(settings: Settings, **portfolio_overrides) -> dg.Definitio
     national_selection = dg.AssetSelection.assets(*national_keys()) | dg.AssetSelection.checks_for_assets(dbt_models)
     build_jobs = JobsOf()  # the delivery job runs school_build from these same definitions (pipelines/runs.py)
     build_jobs.definitions = dg.Definitions(
-        assets=[*INGEST_ASSETS, dbt_models, *GATE_ASSETS, *PUBLISH_ASSETS, *EXPORT_ASSETS],
+        assets=[*INGEST_ASSETS, dbt_seeds, dbt_models, *GATE_ASSETS, *PUBLISH_ASSETS, *EXPORT_ASSETS],
         asset_checks=GATE_CHECKS,
         jobs=[dg.define_asset_job(BUILD_JOB, selection=build_selection, tags=WRITER_TAGS,
                                   description="Full build: every school, every model and dbt test (one run over every school's partition)."),

@@ -16,6 +16,7 @@ import dagster as dg
 import duckdb
 import pytest
 
+from pipelines.dbt.assets import dbt_seeds
 from pipelines.definitions import build_definitions
 from pipelines.gate.assets import GATE_KEY
 from pipelines.ops.files import failed_path, list_snapshots, working_path
@@ -175,9 +176,12 @@ def test_a_launched_full_build_replaces_the_warehouse_when_every_step_succeeds(l
     assert [snapshot for snapshot in list_snapshots(live) if snapshot.label == "build"]
     # each school's partition shows the build; Dagster planned it with one event per asset, not per school
     schools = instance.get_dynamic_partitions(SCHOOLS.name)
-    gate = [entry.dagster_event.partition for entry in instance.all_logs(
-        result.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION) if entry.dagster_event.asset_key == GATE_KEY]
+    materialized = [entry.dagster_event for entry in instance.all_logs(
+        result.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION)]
+    gate = [event.partition for event in materialized if event.asset_key == GATE_KEY]
     assert len(schools) > 1 and sorted(gate) == sorted(schools)
+    seeds = [event.partition for event in materialized if event.asset_key in dbt_seeds.keys]  # the same for every school
+    assert seeds and len(seeds) == len(dbt_seeds.keys) and set(seeds) == {None}
     planned = [entry.dagster_event.asset_key for entry in instance.all_logs(
         result.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED)]
     assert GATE_KEY in planned and len(planned) == len(set(planned))

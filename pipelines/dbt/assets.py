@@ -1,8 +1,10 @@
 """dbt models as Dagster assets; dbt tests become asset checks.
 
-Three ways to run them (dbt_project/macros/school_scope.sql):
+The seeds (``dbt_seeds``) are the same for every school and not partitioned; the models (``dbt_models``)
+are partitioned by school. Three ways to run the models (dbt_project/macros/school_scope.sql):
 
-- a full build: `dbt build --full-refresh`, every model recreated and every test run;
+- a full build: `dbt build --full-refresh` of the seeds and their own tests, then of every model and
+  every other test;
 - a school's build (a run of the school's partition, pipelines/runs.py: `portfolio build --school` when
   pipelines/ops/scoped.py finds it safe, and the delivery sensor): `dbt run`, in this process
   (pipelines/dbt/in_process.py), of the per-school models downstream of a source whose rows of the
@@ -62,9 +64,12 @@ SCOPE_VARIABLE = "PORTFOLIO_SCOPED_SCHOOLS"  # read by dbt_project/macros/school
 NATIONAL_TAG = "national"  # dbt_project.yml: models that compare schools, rebuilt whole
 
 
-def dbt_args(*, national: bool = False) -> list[str]:
-    """The dbt command of a full build (models and data tests) or of the national refresh; a one-school
-    build runs dbt in this process (pipelines/dbt/in_process.py)."""
+def dbt_args(*, national: bool = False, seeds: bool = False) -> list[str]:
+    """The dbt command of a full build (models and data tests), of the seeds, or of the national refresh; a
+    one-school build runs dbt in this process (pipelines/dbt/in_process.py)."""
+    if seeds:
+        # the seeds and their own tests; a test from a model to a seed runs with the models, after both
+        return ["build", "--full-refresh", "--indirect-selection", "cautious", "--exclude", "resource_type:unit_test"]
     if national:
         # the national models and every data test; the tests of the other models read their tables as they are
         return ["build", "--select", f"tag:{NATIONAL_TAG} resource_type:test", "--exclude", "resource_type:unit_test"]
@@ -181,7 +186,15 @@ def unscoped_keys() -> list[dg.AssetKey]:
 
 
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=PortfolioTranslator(),
-            partitions_def=SCHOOLS)
+            select="resource_type:seed")
+def dbt_seeds(context: dg.AssetExecutionContext, dbt: DbtCliResource, portfolio: PortfolioResource):
+    """The seeds (code lists, crosswalks, the school directory): the same for every school, so not partitioned.
+    A full build over 500 schools recorded each of the 41 seeds for every school: 20,500 of its events."""
+    yield from _run_dbt(context, dbt, portfolio, seeds=True)
+
+
+@dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=PortfolioTranslator(),
+            partitions_def=SCHOOLS, exclude="resource_type:seed")
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, portfolio: PortfolioResource):
     if not is_national_refresh(context):  # builds hold the warehouse lock around the whole run (pipelines/runs.py)
         yield from _run_dbt(context, dbt, portfolio)
@@ -193,6 +206,14 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, portfolio
     with warehouse_lock(settings.warehouse, portfolio.progress(context)):  # runs from the UI or the schedule too
         recover_locked(settings, portfolio.progress(context))
         yield from _run_dbt(context, dbt, portfolio, national=True)
+
+
+def dbt_key(name: str) -> dg.AssetKey:
+    """The asset key of the dbt model or seed called `name` (each is in one of the two dbt asset definitions)."""
+    from dagster_dbt import get_asset_key_for_model
+
+    seeds = {node["name"] for node in _manifest()["nodes"].values() if node["resource_type"] == "seed"}
+    return get_asset_key_for_model([dbt_seeds if name in seeds else dbt_models], name)
 
 
 def _per_school_models() -> tuple[Any, dict[str, dict[str, Any]], dict[str, dg.AssetKey]]:
@@ -247,8 +268,8 @@ def _school_events(plan, names: Mapping[str, str], asset_keys: Mapping[str, dg.A
 
 
 def _run_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, portfolio: PortfolioResource, *,
-             national: bool = False):
-    schools = [] if national else scoped_schools(context)
+             national: bool = False, seeds: bool = False):
+    schools = [] if national or seeds else scoped_schools(context)
     os.environ["PORTFOLIO_WAREHOUSE"] = portfolio.warehouse  # profiles.yml reads it; dbt is a subprocess
     os.environ["PORTFOLIO_DUCKDB_MEMORY"] = portfolio.duckdb_memory
     # macros/school_scope.sql reads the scope; put back afterwards, so that nothing this process starts later
@@ -271,7 +292,7 @@ def _run_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, portfolio: 
         events = _school_events(plan, names, asset_keys, order, portfolio.warehouse, target_path) \
             if plan.to_run else iter(())
     else:
-        events = dbt.cli(dbt_args(), context=context, target_path=target_path).stream()
+        events = dbt.cli(dbt_args(seeds=seeds), context=context, target_path=target_path).stream()
     try:
         while True:
             with contextlib.redirect_stdout(dbt_log) if portfolio.print_progress else contextlib.nullcontext():
@@ -302,7 +323,7 @@ def _run_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, portfolio: 
         with portfolio.connect() as con:  # the school's models are built from these inputs now
             replace_school_fingerprints(con, con.execute("select current_database()").fetchall()[0][0], plan.school,
                                         plan.fingerprints)
-    if not schools and not national and not context.is_subset:
+    if not schools and not national and not seeds and not context.is_subset:
         from pipelines.dbt.changes import Lineage
         from pipelines.ops.scoped import record_full_build
 
@@ -312,7 +333,7 @@ def _run_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, portfolio: 
     if plan is not None:
         command = f"run（僅 {'、'.join(schools)}；{len(plan.kept)} 個模型的輸入未變，沿用）"
     else:
-        command = "build（全國比對模型與全部測試）" if national else "build"
+        command = "build（全國比對模型與全部測試）" if national else "build（代碼表 seeds）" if seeds else "build"
     portfolio.progress(context)(
         f"  dbt {command}  {models} 個模型  {checks} 項測試（未通過 {failed_checks}）  {time.perf_counter() - started:6.1f}s"
     )

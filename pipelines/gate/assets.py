@@ -20,12 +20,11 @@ import datetime as dt
 from collections import Counter
 
 import dagster as dg
-from dagster_dbt import get_asset_key_for_model
 
 from expectations.runner import FRAMES
 from pipelines.export.layout import WORKBOOKS
 from pipelines.gate.exported import CODE_LISTS, FRAMES as EXPORTED_FRAMES
-from pipelines.dbt.assets import dbt_models
+from pipelines.dbt.assets import dbt_key
 from pipelines.resources import PortfolioResource
 from pipelines.partitions import BUILD_JOBS, SCHOOLS
 
@@ -47,7 +46,7 @@ class GateConfig(dg.Config):
     key=GATE_KEY,
     group_name=GATE_GROUP,
     partitions_def=SCHOOLS,
-    deps=[get_asset_key_for_model([dbt_models], model) for model in GATE_MODELS],
+    deps=[dbt_key(model) for model in GATE_MODELS],
     kinds={"duckdb", "great_expectations"},
     description="Pre-submission gate (rules R01–R28) per school and academic year, validated with Great "
     "Expectations; results in gate.runs / gate.rule_results / gate.rule_violations, reports under reports/gate/.",
