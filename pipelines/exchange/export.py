@@ -86,8 +86,8 @@ def collect_package(con: duckdb.DuckDBPyConnection, school: str, student_number:
                      [school, student_number])
     events = _rows(con, "marts.fct_certification_events", _names("certification_events"),
                    f"{owner} order by outcome_id, event_sequence", [school, student_number])
-    performances = _rows(con, "staging.stg_platform__diverse_performances", _names("diverse_performances"),
-                         f"{owner} order by performance_id", [school, student_number])
+    performances = _rows(con, "marts.fct_diverse_performances", _names("diverse_performances"),
+                         f"{own} order by performance_id", [school, student_number])
     cadres = _rows(con, "marts.fct_cadres", _names("cadres"), f"{owner} order by academic_year, term, start_date",
                    [school, student_number])
     submitted = _submitted_items(con, school, student_number)

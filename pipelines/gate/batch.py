@@ -101,6 +101,11 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _is_view(con, frame: str) -> bool:
+    return con.execute("select count(*) from duckdb_views() where schema_name = ? and view_name = ?",
+                       [GATE_SCHEMA, frame]).fetchall()[0][0] > 0
+
+
 def _frame_sql(con, frame: str, term: int | None, as_of: dt.date, targets: str) -> str:
     """The gate frame as GX would see it (frames.prepare_frames' facts added), for the school-years in `targets`."""
     relation = frame_relation(frame, GATE_SCHEMA)
@@ -129,9 +134,10 @@ def _frame_sql(con, frame: str, term: int | None, as_of: dt.date, targets: str) 
         joins.append("left join gate_certifiers certifiers on f.school_code = certifiers.school_code "
                      "and f.outcome_id = certifiers.outcome_id")
     where = f"where f.term = {int(term)}" if term is not None and "term" in columns else ""
-    # a view has no rowid, and numbering its rows would hold every row of it, with every column, in memory
-    # (the nation's export rows: gigabytes): its rows are ordered by a hash of their values, the same each run
-    rowid = f"hash({', '.join(select)})" if frame in EXPORTED_FRAMES else "f.rowid"
+    # a view (the exported frames, fct_gate_course_records) has no rowid, and numbering its rows would hold
+    # every row of it, with every column, in memory (the nation's export rows: gigabytes): its rows are
+    # ordered by a hash of their values, the same each run (the report sorts them by class and seat anyway)
+    rowid = f"hash({', '.join(select)})" if frame in EXPORTED_FRAMES or _is_view(con, frame) else "f.rowid"
     return f"select {rowid} as _rowid, {', '.join(select)} from {relation} f {' '.join(joins)} {where}"
 
 
