@@ -33,10 +33,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from expectations.rules import RULES
@@ -62,6 +63,25 @@ class _SuiteRun:
     @property
     def compound(self) -> bool:
         return any(expectation.configuration.kwargs.get("column_list") for expectation in self.suite.expectations)
+
+    @property
+    def value_classes(self) -> dict[str, list[float]]:
+        """The columns the suite only holds to constant bounds (ExpectColumnValuesToBeBetween), each with
+        its bounds in order. A value's verdicts depend only on where it falls among them: below, on or
+        above each (`value_class_sql`), so GX need not see every file size and count of days the nation has."""
+        bounds: dict[str, set] = {}
+        other: set[str] = set()
+        for expectation in self.suite.expectations:
+            kwargs = expectation.configuration.kwargs
+            other.update(_condition_columns(kwargs.get("row_condition")))
+            limits = [kwargs.get("min_value"), kwargs.get("max_value")]
+            if type(expectation).__name__ == "ExpectColumnValuesToBeBetween" and kwargs.get("column") and \
+                    all(limit is None or (isinstance(limit, (int, float)) and not isinstance(limit, bool))
+                        for limit in limits):
+                bounds.setdefault(kwargs["column"], set()).update(limit for limit in limits if limit is not None)
+            else:
+                other.update(kwargs.get("column_list") or [kwargs.get("column")])
+        return {column: sorted(limits) for column, limits in bounds.items() if column not in other and limits}
 
     @property
     def columns(self) -> list[str]:
@@ -239,12 +259,57 @@ def _for_schools(expectation, compound: bool):
     return expectation.copy(update={"column_list": ["school_code", *expectation.column_list]})
 
 
+def value_class_sql(column: str, bounds: Sequence[float]) -> str:
+    """`column`'s value replaced by one that falls the same way among `bounds` (ascending): below the
+    first, on a bound, strictly between two (their midpoint), above the last; null stays null."""
+    cases = [f"when {column} < {bounds[0]} then {bounds[0] - 1}"]
+    for low, high in zip(bounds, [*bounds[1:], None]):
+        cases.append(f"when {column} = {low} then {low}")
+        cases.append(f"when {column} < {high} then {(low + high) / 2}" if high is not None else f"else {low + 1}")
+    return f"case when {column} is null then null {' '.join(cases)} end"
+
+
+NARROWING_VALUES = 64  # at most this many values of a column are written into the join back as a list
+
+
+def narrowing(combos: pd.DataFrame, values: Mapping[str, str]) -> str:
+    """A predicate that the offending combinations imply: for each column of `combos` whose few values
+    (whole numbers, text, booleans) they hold, `<its value in the frame> in (those values)` (`values`: the
+    SQL of each column's value, as grouped). The join back to the offending combinations says the same, but
+    only a constant list reaches down into the frame: DuckDB skips the row groups, and the branches of a
+    union (R25's rows whose key is unique), that cannot hold one."""
+    conditions = ["true"]
+    for name, sql in values.items():
+        present = combos[name].dropna().unique()
+        if len(present) > NARROWING_VALUES or not all(isinstance(value, (int, str, bool, np.integer, np.bool_))
+                                                      for value in present):
+            continue
+        listed = [f"{sql} in ({', '.join(_literal(value) for value in present)})"] if len(present) else []
+        if combos[name].isna().any():
+            listed.append(f"{sql} is null")
+        conditions.append(f"({' or '.join(listed)})")
+    return " and ".join(conditions)
+
+
+def _literal(value) -> str:
+    if isinstance(value, (bool, np.bool_)):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    return str(int(value))
+
+
 def _offending_rows(con, validator: _Validator, run: _SuiteRun, frame_sql: str) -> list[pd.DataFrame]:
     """Per expectation of the suite: the frame rows (every column) whose combination GX finds unexpected."""
-    columns = run.columns
+    columns, classes = run.columns, run.value_classes
+
+    def value(name: str, prefix: str = "") -> str:
+        return value_class_sql(prefix + _quote(name), classes[name]) if name in classes else prefix + _quote(name)
+
     listed = ", ".join(_quote(name) for name in columns)
+    grouped = ", ".join(f"{value(name)} as {_quote(name)}" for name in columns)
     con.execute(f"create or replace temp table gate_combos as select row_number() over () as {COMBO_ID}, * from ("
-                f"select {listed}, count(*) as _rows from ({frame_sql}) group by all)")
+                f"select {grouped}, count(*) as _rows from ({frame_sql}) group by all)")
     combos = con.execute(f"select {COMBO_ID}, {listed}, _rows from gate_combos order by {COMBO_ID}").df()
     empty = [combos.iloc[0:0] for _ in run.suite.expectations]
     if combos.empty:
@@ -258,11 +323,13 @@ def _offending_rows(con, validator: _Validator, run: _SuiteRun, frame_sql: str) 
              for combo in set(shown[COMBO_ID].iloc[rows].astype(int))] if any(per_expectation) else []
     if not pairs:
         return empty
-    offending = pd.DataFrame(pairs, columns=[COMBO_ID, "_position"])  # noqa: F841  (DuckDB reads it by name)
-    same = " and ".join(f"frame.{_quote(name)} is not distinct from gate_combos.{_quote(name)}" for name in columns)
+    offending = pd.DataFrame(pairs, columns=[COMBO_ID, "_position"])
+    same = " and ".join(f"{value(name, 'frame.')} is not distinct from gate_combos.{_quote(name)}" for name in columns)
+    narrowed = narrowing(combos[combos[COMBO_ID].isin(offending[COMBO_ID])], {name: value(name, "frame.") for name in columns})
     rows = con.execute(
         f"select frame.*, offending._position from ({frame_sql}) frame join gate_combos on {same} "
-        f"join offending on offending.{COMBO_ID} = gate_combos.{COMBO_ID} order by offending._position, frame._rowid"
+        f"join offending on offending.{COMBO_ID} = gate_combos.{COMBO_ID} where {narrowed} "
+        "order by offending._position, frame._rowid"
     ).df()
     return [rows[rows["_position"] == position].drop(columns=["_position"]) for position in range(len(per_expectation))]
 

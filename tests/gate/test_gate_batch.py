@@ -69,3 +69,59 @@ def test_passes_of_schools_give_the_results_of_one(built_sample, monkeypatch):
 def test_unknown_school_or_year(gate_warehouse):
     with pytest.raises(UnknownSchoolOrYear):
         run_gates(gate_warehouse, [(fx.SCHOOL, fx.YEAR), ("000000", fx.YEAR)], None, fx.AS_OF)
+
+
+def test_the_join_back_is_narrowed_to_the_offending_values():
+    import duckdb
+    import pandas as pd
+
+    from pipelines.gate.batch import NARROWING_VALUES, narrowing
+
+    offending = pd.DataFrame({"rows_sharing_key": [2, 3], "code": ["a'b", None], "flag": [True, None],
+                              "score": [1.5, 2.5]})
+    predicate = narrowing(offending, {name: name for name in ("rows_sharing_key", "code", "flag", "score")})
+    assert "score" not in predicate  # fractions are left to the join
+    con = duckdb.connect()
+    con.execute("create table frame as select * from (values (1, 'a''b', true), (2, 'a''b', true), (3, null, null), "
+                "(3, 'c', true), (2, 'a''b', false)) t(rows_sharing_key, code, flag)")
+    kept = con.execute(f"select rows_sharing_key, code, flag from frame where {predicate} order by all").fetchall()
+    assert kept == [(2, "a'b", True), (3, None, None)]
+
+    many = pd.DataFrame({"many": [f"v{n}" for n in range(NARROWING_VALUES + 1)]})
+    assert narrowing(many, {"many": "many"}) == "true"  # too many values: the join alone narrows
+
+
+def test_a_value_class_falls_among_the_bounds_as_its_values_do():
+    import duckdb
+
+    from pipelines.gate.batch import value_class_sql
+
+    bounds = [0, 1, 100]
+    values = [-7, -0.5, 0, 0.25, 1, 2, 57.5, 99, 100, 100.5, 4_000_000, None]
+    con = duckdb.connect()
+    classes = con.execute(f"select v, {value_class_sql('v', bounds)} from unnest(?) t(v)", [values]).fetchall()
+    for original, shown in classes:
+        if original is None:
+            assert shown is None
+            continue
+        for bound in bounds:
+            assert (original > bound) - (original < bound) == (shown > bound) - (shown < bound), (original, shown, bound)
+    assert len({shown for _, shown in classes}) == 2 * len(bounds) + 2  # below, on, between each, above, null
+
+
+def test_only_columns_held_to_constant_bounds_alone_are_classed():
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+    from great_expectations.expectations.row_conditions import Column
+
+    from pipelines.gate.batch import _SuiteRun
+
+    suite = gx.ExpectationSuite(name="classes", expectations=[
+        gxe.ExpectColumnValuesToBeBetween(column="summary_chars", min_value=1),
+        gxe.ExpectColumnValuesToBeBetween(column="summary_chars", max_value=100),
+        gxe.ExpectColumnValuesToBeBetween(column="days_late", max_value=0, row_condition=Column("is_own") == True),  # noqa: E712
+        gxe.ExpectColumnValuesToBeBetween(column="is_own", max_value=1),
+        gxe.ExpectColumnValuesToBeBetween(column="bytes", max_value=10),
+        gxe.ExpectColumnValuesToBeInSet(column="bytes", value_set=[1, 2]),
+    ])
+    assert _SuiteRun(spec=None, suite=suite, schools=[]).value_classes == {"summary_chars": [1, 100], "days_late": [0]}
