@@ -286,7 +286,8 @@ def build_exported_codes_suite(policy) -> gx.ExpectationSuite:
 
 
 def build_exported_rows_suite(policy) -> gx.ExpectationSuite:
-    """R25 on fct_gate_exported_rows (one row per exported row): no two rows of a sheet share a student and 項目鍵."""
+    """R25 on fct_gate_exported_rows (one row per exported row that may share its key): no two rows of a sheet
+    share a student and 項目鍵."""
     return _suite("exported_rows", [
         gxe.ExpectColumnValuesToBeBetween(
             column="rows_sharing_key", max_value=1, meta=_meta("R25", "rows_sharing_key", 1, "unique_item_key")),

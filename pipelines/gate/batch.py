@@ -33,11 +33,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from expectations.rules import RULES
@@ -154,9 +153,10 @@ def _frame_sql(con, frame: str, term: int | None, as_of: dt.date, targets: str) 
         joins.append("left join gate_certifiers certifiers on f.school_code = certifiers.school_code "
                      "and f.outcome_id = certifiers.outcome_id")
     where = f"where f.term = {int(term)}" if term is not None and "term" in columns else ""
-    # a view (the exported frames, fct_gate_course_records) has no rowid, and numbering its rows would hold
-    # every row of it, with every column, in memory (the nation's export rows: gigabytes): its rows are
-    # ordered by a hash of their values, the same each run (the report sorts them by class and seat anyway)
+    # a view (fct_gate_exported_codes, fct_gate_course_records) has no rowid, and numbering its rows would hold
+    # every row of it, with every column, in memory (the nation's 50 M code rows: gigabytes): the rows of a
+    # view, and of R25's frame made beside it, are ordered by a hash of their values, the same each run (the
+    # report sorts them by class and seat anyway)
     rowid = f"hash({', '.join(select)})" if frame in EXPORTED_FRAMES or _is_view(con, frame) else "f.rowid"
     return f"select {rowid} as _rowid, {', '.join(select)} from {relation} f {' '.join(joins)} {where}"
 
@@ -269,36 +269,6 @@ def value_class_sql(column: str, bounds: Sequence[float]) -> str:
     return f"case when {column} is null then null {' '.join(cases)} end"
 
 
-NARROWING_VALUES = 64  # at most this many values of a column are written into the join back as a list
-
-
-def narrowing(combos: pd.DataFrame, values: Mapping[str, str]) -> str:
-    """A predicate that the offending combinations imply: for each column of `combos` whose few values
-    (whole numbers, text, booleans) they hold, `<its value in the frame> in (those values)` (`values`: the
-    SQL of each column's value, as grouped). The join back to the offending combinations says the same, but
-    only a constant list reaches down into the frame: DuckDB skips the row groups, and the branches of a
-    union (R25's rows whose key is unique), that cannot hold one."""
-    conditions = ["true"]
-    for name, sql in values.items():
-        present = combos[name].dropna().unique()
-        if len(present) > NARROWING_VALUES or not all(isinstance(value, (int, str, bool, np.integer, np.bool_))
-                                                      for value in present):
-            continue
-        listed = [f"{sql} in ({', '.join(_literal(value) for value in present)})"] if len(present) else []
-        if combos[name].isna().any():
-            listed.append(f"{sql} is null")
-        conditions.append(f"({' or '.join(listed)})")
-    return " and ".join(conditions)
-
-
-def _literal(value) -> str:
-    if isinstance(value, (bool, np.bool_)):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return "'" + value.replace("'", "''") + "'"
-    return str(int(value))
-
-
 def _offending_rows(con, validator: _Validator, run: _SuiteRun, frame_sql: str) -> list[pd.DataFrame]:
     """Per expectation of the suite: the frame rows (every column) whose combination GX finds unexpected."""
     columns, classes = run.columns, run.value_classes
@@ -323,13 +293,11 @@ def _offending_rows(con, validator: _Validator, run: _SuiteRun, frame_sql: str) 
              for combo in set(shown[COMBO_ID].iloc[rows].astype(int))] if any(per_expectation) else []
     if not pairs:
         return empty
-    offending = pd.DataFrame(pairs, columns=[COMBO_ID, "_position"])
+    offending = pd.DataFrame(pairs, columns=[COMBO_ID, "_position"])  # noqa: F841  (DuckDB reads it by name)
     same = " and ".join(f"{value(name, 'frame.')} is not distinct from gate_combos.{_quote(name)}" for name in columns)
-    narrowed = narrowing(combos[combos[COMBO_ID].isin(offending[COMBO_ID])], {name: value(name, "frame.") for name in columns})
     rows = con.execute(
         f"select frame.*, offending._position from ({frame_sql}) frame join gate_combos on {same} "
-        f"join offending on offending.{COMBO_ID} = gate_combos.{COMBO_ID} where {narrowed} "
-        "order by offending._position, frame._rowid"
+        f"join offending on offending.{COMBO_ID} = gate_combos.{COMBO_ID} order by offending._position, frame._rowid"
     ).df()
     return [rows[rows["_position"] == position].drop(columns=["_position"]) for position in range(len(per_expectation))]
 

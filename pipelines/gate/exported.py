@@ -3,12 +3,13 @@
 They are not dbt models because what they check is defined in Python, once: the sheets and their 項目鍵
 (pipelines/export/layout.py WORKBOOKS) and which exported column holds a code of which code list
 (CODE_LISTS below). A new sheet is checked by R25 as soon as layout.py has it; a new code list is one
-line in CODE_LISTS. The gate creates both frames as temporary views on its (read-only) connection, and
+line in CODE_LISTS. The gate creates both frames as temporary relations on its (read-only) connection, and
 the per-school and the batched gate read them like any marts.fct_gate_* model.
 
-- fct_gate_exported_rows: one row per export row; `rows_sharing_key` counts the rows of the same sheet,
-  school, year, term and student (身分證號 and 出生日期, the central database's key; 學號 when the ID
-  is missing) with the same 項目鍵 (R25: at most 1).
+- fct_gate_exported_rows: one row per export row that may share its key with another: `rows_sharing_key`
+  counts the rows of the same sheet, school, year, term and student (身分證號 and 出生日期, the central
+  database's key; 學號 when the ID is missing) with the same 項目鍵 (R25: at most 1). The other rows, whose
+  key no other row has, pass R25 and are left out.
 - fct_gate_exported_codes: one row per export row and registered code column holding a value;
   `is_known_code` says whether the seed's code list has it (R24).
 
@@ -185,15 +186,14 @@ def exported_rows_sql(con, targets: str | None = None, schools: Sequence[str] = 
     if not parts:
         return _EMPTY_ROWS
     rows = " union all ".join(parts)
-    # rows_sharing_key: 1 for a row whose key's hash no other row has; counted exactly (a window over the key
-    # itself) only among rows whose hash repeats. A window over every row's key was 30 s per read of the
-    # nation's 40 M export rows, this is 8 s; a filter on rows_sharing_key > 1 skips the first branch.
+    # Only the rows whose key's hash another row has can share their key: those rows, each with the exact
+    # count (a window over the key itself). A row whose hash is its own passes R25 whatever else it holds,
+    # and the nation has 40 M of them against ~1,000 that repeat.
     key = "school_code, academic_year, term, sheet_name, student_key, raw_key"
     shown = f"{', '.join(_COMMON)}, sheet_name, sheet_name || '：' || shown_key as item_key"
     return (f"with keyed as not materialized (select *, hash({key}) as key_hash from ({rows})), "
             "repeated as (select key_hash from keyed group by key_hash having count(*) > 1) "
-            f"select {shown}, 1::bigint as rows_sharing_key from keyed anti join repeated using (key_hash) "
-            f"union all select {shown}, count(*) over (partition by {key}) as rows_sharing_key "
+            f"select {shown}, count(*) over (partition by {key}) as rows_sharing_key "
             "from keyed semi join repeated using (key_hash)")
 
 
@@ -221,16 +221,18 @@ def exported_codes_sql(con, targets: str | None = None, schools: Sequence[str] =
 
 
 def create_exported_views(con, targets: str | None = None) -> None:
-    """The two frames as temporary views on `con` (allowed on a read-only connection); with `targets` (a
+    """The two frames on `con` (temporary objects, allowed on a read-only connection); with `targets` (a
     relation of school_code, academic_year) only those school-years' rows. The filter sits on each export
     model, below R25's count per key and R24's code-list lookups, which no later filter passes: without it
-    every read of a frame reads, counts and looks up the whole nation's rows."""
+    every read of a frame reads, counts and looks up the whole nation's rows. R25's frame, the few rows
+    whose key may be shared, is a temporary table: counting the keys of every exported row is the costly
+    part (14 s for the nation's 40 M), done once rather than on each of the gate's reads."""
     schools = [row[0] for row in con.execute(f"select distinct school_code from {targets} order by 1").fetchall()] \
         if targets is not None else []
-    con.execute(f"create or replace temp view {ROWS_FRAME} as {exported_rows_sql(con, targets, schools)}")
+    con.execute(f"create or replace temp table {ROWS_FRAME} as {exported_rows_sql(con, targets, schools)}")
     con.execute(f"create or replace temp view {CODES_FRAME} as {exported_codes_sql(con, targets, schools)}")
 
 
 def frame_relation(frame: str, gate_schema: str) -> str:
-    """Where a gate frame is read from: the temp views above, or the dbt model in the gate's schema."""
+    """Where a gate frame is read from: the temporary relations above, or the dbt model in the gate's schema."""
     return f"temp.main.{frame}" if frame in FRAMES else f"{gate_schema}.{frame}"

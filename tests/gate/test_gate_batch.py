@@ -71,26 +71,6 @@ def test_unknown_school_or_year(gate_warehouse):
         run_gates(gate_warehouse, [(fx.SCHOOL, fx.YEAR), ("000000", fx.YEAR)], None, fx.AS_OF)
 
 
-def test_the_join_back_is_narrowed_to_the_offending_values():
-    import duckdb
-    import pandas as pd
-
-    from pipelines.gate.batch import NARROWING_VALUES, narrowing
-
-    offending = pd.DataFrame({"rows_sharing_key": [2, 3], "code": ["a'b", None], "flag": [True, None],
-                              "score": [1.5, 2.5]})
-    predicate = narrowing(offending, {name: name for name in ("rows_sharing_key", "code", "flag", "score")})
-    assert "score" not in predicate  # fractions are left to the join
-    con = duckdb.connect()
-    con.execute("create table frame as select * from (values (1, 'a''b', true), (2, 'a''b', true), (3, null, null), "
-                "(3, 'c', true), (2, 'a''b', false)) t(rows_sharing_key, code, flag)")
-    kept = con.execute(f"select rows_sharing_key, code, flag from frame where {predicate} order by all").fetchall()
-    assert kept == [(2, "a'b", True), (3, None, None)]
-
-    many = pd.DataFrame({"many": [f"v{n}" for n in range(NARROWING_VALUES + 1)]})
-    assert narrowing(many, {"many": "many"}) == "true"  # too many values: the join alone narrows
-
-
 def test_a_value_class_falls_among_the_bounds_as_its_values_do():
     import duckdb
 
