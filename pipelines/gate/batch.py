@@ -355,7 +355,9 @@ def validate_school_years(con, targets: Sequence[tuple[str, int]], policies: dic
     checked: set[str] = set()
     frames_sql: dict[str, str] = {}
     for spec in suites:
-        frame_sql = frames_sql.setdefault(spec.frame, _frame_sql(con, spec.frame, term, as_of, "gate_group"))
+        if spec.frame not in frames_sql:  # several suites read one frame: describe it once
+            frames_sql[spec.frame] = _frame_sql(con, spec.frame, term, as_of, "gate_group")
+        frame_sql = frames_sql[spec.frame]
         runs: dict[str, _SuiteRun] = {}
         for school in years:
             suite = spec.build(policies[school][0])
