@@ -10,7 +10,7 @@ fingerprint the school's models were last built from:
 - a full build records every school's (``record_fingerprints``: one pass over the raw tables, seconds
   nationally);
 - a one-school build compares the school's current fingerprints with them (``ScopedPlan``), runs
-  `dbt run` on the models downstream of the sources that differ (five new uploads: 20 of the 67
+  `dbt run` on the models downstream of the sources that differ (five new uploads: 20 of the 65
   per-school models) and, once dbt succeeded, records the current ones. A run that selects only some of
   the per-school models (from the asset graph) runs those and forgets the school's fingerprints, so the
   next one rebuilds everything;

@@ -89,10 +89,15 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _columns(con, schema: str, table: str) -> set[str] | None:
-    found = con.execute("select column_name from duckdb_columns() where schema_name = ? and table_name = ?",
-                        [schema, table]).fetchall()
-    return {row[0] for row in found} or None
+def _catalog(con) -> dict[tuple[str, str], set[str]]:
+    """(schema, table) → its columns, for the export models and the seeds: one catalog read (a read per table
+    was 3 ms each, ~60 of them in every gate run)."""
+    catalog: dict[tuple[str, str], set[str]] = {}
+    for schema, table, column in con.execute(
+            "select schema_name, table_name, column_name from duckdb_columns() where schema_name in (?, ?)",
+            [EXPORT_SCHEMA, SEED_SCHEMA]).fetchall():
+        catalog.setdefault((schema, table), set()).add(column)
+    return catalog
 
 
 def _text(column: str) -> str:
@@ -177,9 +182,9 @@ def _in_targets(prefix: str, targets: str | None, schools: Sequence[str] = ()) -
 
 
 def exported_rows_sql(con, targets: str | None = None, schools: Sequence[str] = ()) -> str:
-    parts = []
+    parts, catalog = [], _catalog(con)
     for workbook in WORKBOOKS:
-        columns = _columns(con, EXPORT_SCHEMA, workbook.model)
+        columns = catalog.get((EXPORT_SCHEMA, workbook.model))
         if columns is None:
             continue
         parts += [_sheet_rows(workbook, sheet, columns, targets, schools) for sheet in workbook.sheets]
@@ -198,11 +203,11 @@ def exported_rows_sql(con, targets: str | None = None, schools: Sequence[str] = 
 
 
 def exported_codes_sql(con, targets: str | None = None, schools: Sequence[str] = ()) -> str:
-    parts = []
+    parts, catalog = [], _catalog(con)
     workbooks = {workbook.model: workbook for workbook in WORKBOOKS}
     for code_list in CODE_LISTS:
-        columns = _columns(con, EXPORT_SCHEMA, code_list.model)
-        if columns is None or _columns(con, SEED_SCHEMA, code_list.seed) is None:
+        columns = catalog.get((EXPORT_SCHEMA, code_list.model))
+        if columns is None or (SEED_SCHEMA, code_list.seed) not in catalog:
             continue
         workbook = workbooks[code_list.model]
         header = _header(workbook, code_list)

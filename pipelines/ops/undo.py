@@ -13,7 +13,9 @@ import datetime as dt
 import json
 import os
 import shutil
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,16 +80,33 @@ def _school_tables(con: duckdb.DuckDBPyConnection, database: str) -> list[tuple[
     return [(schema, table) for schema, table in rows]
 
 
+# Tables saved at once: each copy is a few milliseconds of reading and most of its time opening and finishing
+# a Parquet file, so two at a time halve the ~90 copies of a one-school build (1.3 s → 0.7 s nationally).
+SAVE_THREADS = 2
+
+
 def save_school_rows(con: duckdb.DuckDBPyConnection, database: str, folder: Path, schools: list[str]) -> Journal:
     """Write the schools' rows of every school-keyed table to Parquet, then the journal that names them."""
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    tables = {}
-    for number, (schema, table) in enumerate(_school_tables(con, database)):
-        name = f"{number:03d}.parquet"
-        con.execute(f"copy (select * from {_quote(database)}.{_quote(schema)}.{_quote(table)} "
-                    f"where school_code in ({_in_list(schools)})) to '{sql_path(folder / name)}' (format parquet)")
-        tables[f"{schema}.{table}"] = name
+    saves = [(schema, table, f"{number:03d}.parquet") for number, (schema, table) in enumerate(_school_tables(con, database))]
+    local, cursors = threading.local(), []
+
+    def save(item: tuple[str, str, str]) -> None:
+        schema, table, name = item
+        if not hasattr(local, "cursor"):  # a connection runs one query at a time: one per thread
+            local.cursor = con.cursor()
+            cursors.append(local.cursor)
+        local.cursor.execute(f"copy (select * from {_quote(database)}.{_quote(schema)}.{_quote(table)} "
+                             f"where school_code in ({_in_list(schools)})) to '{sql_path(folder / name)}' (format parquet)")
+
+    try:
+        with ThreadPoolExecutor(SAVE_THREADS) as pool:
+            list(pool.map(save, saves))  # raises the first failure
+    finally:
+        for cursor in cursors:
+            cursor.close()
+    tables = {f"{schema}.{table}": name for schema, table, name in saves}
     journal = Journal(schools=list(schools), tables=tables, started_at=dt.datetime.now().isoformat(timespec="seconds"))
     journal.write(folder)
     return journal

@@ -28,7 +28,9 @@ outcomes as (
 
 performances as (
 
-    select * from {{ scoped_ref('stg_platform__diverse_performances') }}
+    -- the school's own, as delivered (not those a transferred student brought)
+    select * from {{ scoped_ref('fct_diverse_performances') }}
+    where origin_school_code is null
 
 ),
 

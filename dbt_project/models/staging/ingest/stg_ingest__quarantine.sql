@@ -30,7 +30,9 @@ renamed as (
 final as (
 
     select * from renamed
-    qualify row_number() over (partition by quarantine_id order by loaded_at desc nulls last) = 1
+    -- partitioned by school first (quarantine_id hashes the school's code, so the groups are the same):
+    -- a one-school build's filter on school_code then reaches the scan instead of waiting for the window
+    qualify row_number() over (partition by school_code, quarantine_id order by loaded_at desc nulls last) = 1
 
 )
 
