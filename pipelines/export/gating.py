@@ -287,9 +287,9 @@ def apply_exclusions(rows_by_model: Mapping[str, pl.DataFrame | Sequence[dict[st
     return kept, exclusions
 
 
-def stored_gate_result(warehouse, school: str, year: int):
+def stored_gate_result(warehouse, school: str, year: int, *, con=None):
     """The latest whole-year gate run of a school and year as stored in the warehouse (gate.runs,
-    gate.rule_violations), rebuilt as a GateResult; None when there is none.
+    gate.rule_violations), rebuilt as a GateResult; None when there is none. Read on `con` when given.
 
     Used where the gate has just run (the Dagster export asset sits downstream of it, the demo follows
     the build): the export then acts on exactly the verdict the gate recorded, without running it again.
@@ -299,19 +299,21 @@ def stored_gate_result(warehouse, school: str, year: int):
     from pipelines.gate.core import GateResult
     from pipelines.warehouse import connect, table_exists
 
-    with connect(warehouse, read_only=True) as con:
-        if not (table_exists(con, "gate", "runs") and table_exists(con, "gate", "rule_violations")):
-            return None
-        runs = con.execute("""
-            select run_id, as_of, checked_at from gate.runs
-            where school_code = ? and academic_year = ? and term is null
-            order by checked_at desc, run_id desc limit 1""", [school, year]).fetchall()
-        if not runs:
-            return None
-        run_id, as_of, checked_at = runs[0]
-        rows = con.execute("""
-            select rule_id, check_name, student_number, class_code, seat_number, item_key, value, limit_value, item_term
-            from gate.rule_violations where run_id = ?""", [run_id]).fetchall()
+    if con is None:
+        with connect(warehouse, read_only=True) as own:
+            return stored_gate_result(warehouse, school, year, con=own)
+    if not (table_exists(con, "gate", "runs") and table_exists(con, "gate", "rule_violations")):
+        return None
+    runs = con.execute("""
+        select run_id, as_of, checked_at from gate.runs
+        where school_code = ? and academic_year = ? and term is null
+        order by checked_at desc, run_id desc limit 1""", [school, year]).fetchall()
+    if not runs:
+        return None
+    run_id, as_of, checked_at = runs[0]
+    rows = con.execute("""
+        select rule_id, check_name, student_number, class_code, seat_number, item_key, value, limit_value, item_term
+        from gate.rule_violations where run_id = ?""", [run_id]).fetchall()
     by_rule: dict[str, list] = {}
     for rule_id, check, student, class_code, seat, key, value, limit, term in rows:
         by_rule.setdefault(rule_id, []).append(Violation(

@@ -125,24 +125,27 @@ def _from_marker(folder: Path, marker: dict[str, Any]) -> Submitted:
 
 
 def recorded_submissions(warehouse: Path, school: str | None = None, year: int | None = None,
-                         term: int | None = None) -> list[Submitted]:
-    """Submissions the warehouse records (none when the warehouse or its schema does not exist yet)."""
+                         term: int | None = None, *, con=None) -> list[Submitted]:
+    """Submissions the warehouse records (none when the warehouse or its schema does not exist yet); on `con`
+    when given (an open connection to `warehouse`), else on a short read-only one."""
     from pipelines.export.store import SCHEMA, has_submissions, records
     from pipelines.warehouse import connect
 
-    if not warehouse.is_file():
-        return []
+    if con is None:
+        if not warehouse.is_file():
+            return []
+        with connect(warehouse, read_only=True) as own:
+            return recorded_submissions(warehouse, school, year, term, con=own)
     where, parameters = ["true"], []
     for column, value in (("school_code", school), ("academic_year", year), ("term", term)):
         if value is not None:
             where.append(f"{column} = ?")
             parameters.append(value)
-    with connect(warehouse, read_only=True) as con:
-        if not has_submissions(con):
-            return []
-        rows = records(con, f"select * from {SCHEMA}.submissions where {' and '.join(where)} "
-                            "order by school_code, academic_year, term, revision", parameters)
-        files = records(con, f"select submission_id, file_name, sha256 from {SCHEMA}.files")
+    if not has_submissions(con):
+        return []
+    rows = records(con, f"select * from {SCHEMA}.submissions where {' and '.join(where)} "
+                        "order by school_code, academic_year, term, revision", parameters)
+    files = records(con, f"select submission_id, file_name, sha256 from {SCHEMA}.files")
     by_submission: dict[str, dict[str, str]] = {}
     for row in files:
         by_submission.setdefault(row["submission_id"], {})[row["file_name"]] = row["sha256"]
@@ -159,9 +162,10 @@ def is_frozen(folder: Path, recorded: list[Submitted]) -> bool:
         submitted.folder_path == folder.absolute() for submitted in recorded)
 
 
-def plan_target(out: Path, warehouse: Path, school: str, year: int, term: int) -> Target:
-    """The folder the next export writes: the base, a draft to rewrite, or the next re-submission."""
-    recorded = recorded_submissions(warehouse, school, year, term)
+def plan_target(out: Path, warehouse: Path, school: str, year: int, term: int, *, con=None) -> Target:
+    """The folder the next export writes: the base, a draft to rewrite, or the next re-submission (the
+    warehouse read on `con` when given)."""
+    recorded = recorded_submissions(warehouse, school, year, term, con=con)
     submitted: dict[int, Submitted] = {}
     for record in recorded:
         submitted.setdefault(record.revision, record)
