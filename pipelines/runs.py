@@ -89,19 +89,32 @@ def run_job(jobs: Jobs, instance: dg.DagsterInstance, settings: Settings, job_na
 
 
 def school_selection(job: dg.JobDefinition, settings: Settings, school: str) -> list[dg.AssetKey] | None:
-    """The assets of `job` a build of `school` needs: all but the per-school dbt models that no change of the
-    school reaches (pipelines/dbt/changes.py), so that the run neither runs nor reports them. None (the whole
-    job) when that cannot be foreseen; the dbt step then finds them itself and reports them as kept."""
+    """The assets of `job` a build of `school` needs: all but the raw tables its ingestion leaves as they are
+    (the same file as last time, pipelines/ingest/preview.py) and the per-school dbt models that no change of
+    the school reaches (pipelines/dbt/changes.py), so that the run neither runs nor reports them (each asset
+    a run reports costs Dagster two events and its checks). None (the whole job) when that cannot be
+    foreseen; the steps then find out themselves, and the dbt step reports the models it keeps as kept.
+    A file that changes after this look waits for the next build, as one that arrives during ingestion."""
     import duckdb
 
     from pipelines.dbt.assets import foreseen_models
+    from pipelines.ingest.assets import INGESTED_KEYS, LOG_KEYS
 
     try:
-        models, rebuilt = foreseen_models(settings, school)
+        models, rebuilt, ingested = foreseen_models(settings, school)
     except (duckdb.Error, OSError) as error:
         log.warning("無法預先判斷 %s 需重建的模型（%s），整個工作照常執行", school, error)
         return None
-    return [key for key in job.asset_layer.selected_asset_keys if key not in models or key in rebuilt]
+    raw = {*INGESTED_KEYS, *LOG_KEYS}
+
+    def needed(key: dg.AssetKey) -> bool:
+        if key in models:
+            return key in rebuilt
+        if key in raw:
+            return ".".join(key.path) in ingested
+        return True
+
+    return [key for key in job.asset_layer.selected_asset_keys if needed(key)]
 
 
 def build(jobs: Jobs, instance: dg.DagsterInstance, settings: Settings, *, schools: list[str] | None = None,

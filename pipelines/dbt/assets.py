@@ -238,10 +238,11 @@ def _school_plan(context: dg.AssetExecutionContext, portfolio: PortfolioResource
     return plan, {key: node["name"] for key, node in models.items()}, asset_keys, lineage.order
 
 
-def foreseen_models(settings, school: str) -> tuple[set[dg.AssetKey], set[dg.AssetKey]]:
-    """(every per-school model, those a build of `school` will rebuild): the ones downstream of a source whose
-    rows of the school changed since its last build, or that ingesting its folder now will change
-    (pipelines/ingest/preview.py). Read-only; the run itself decides again (``_school_plan``)."""
+def foreseen_models(settings, school: str) -> tuple[set[dg.AssetKey], set[dg.AssetKey], set[str]]:
+    """(every per-school model, those a build of `school` will rebuild, the raw tables its ingestion will
+    write): the models downstream of a source whose rows of the school changed since its last build, or
+    that ingesting its folder now will change (pipelines/ingest/preview.py). Read-only; the run itself
+    decides again (``_school_plan``, and ingestion file by file)."""
     from pipelines.dbt.changes import changed_tables, downstream_of
     from pipelines.ingest.preview import tables_to_change
     from pipelines.warehouse import connect
@@ -249,10 +250,11 @@ def foreseen_models(settings, school: str) -> tuple[set[dg.AssetKey], set[dg.Ass
     lineage, models, asset_keys = _per_school_models()
     with connect(settings.warehouse, read_only=True, memory_limit=settings.duckdb_memory) as con:
         database = con.execute("select current_database()").fetchall()[0][0]
-        tables = changed_tables(con, database, lineage, school) | tables_to_change(con, settings.source, school)
+        ingested = tables_to_change(con, settings.source, school)
+        tables = changed_tables(con, database, lineage, school) | ingested
     rebuilt = downstream_of(lineage, tables)
     per_school = {key: asset_keys[key] for key, node in models.items() if _per_school(node)}
-    return set(per_school.values()), {asset_key for key, asset_key in per_school.items() if key in rebuilt}
+    return set(per_school.values()), {asset_key for key, asset_key in per_school.items() if key in rebuilt}, ingested
 
 
 def _school_events(plan, names: Mapping[str, str], asset_keys: Mapping[str, dg.AssetKey], order: Iterable[str],

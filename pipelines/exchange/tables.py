@@ -21,6 +21,11 @@ def _ddl(table: str, columns) -> str:
     return f"create table if not exists raw.{table} ({', '.join(f'{name} {kind}' for name, kind in columns)})"
 
 
+def exchange_tables() -> list[str]:
+    """The raw tables create_exchange_tables makes."""
+    return ["exchange_packages", *(f"exchange_{section}" for section in SECTION_COLUMNS)]
+
+
 def create_exchange_tables(con) -> None:
     con.execute("create schema if not exists raw")
     con.execute(_ddl("exchange_packages", PACKAGE_COLUMNS))

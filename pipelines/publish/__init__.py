@@ -139,13 +139,15 @@ def _select_list(columns: list[str], wanted: tuple[str, ...] | None) -> str:
     return ", ".join(parts)
 
 
-def _columns(con: duckdb.DuckDBPyConnection, catalog: str, schema: str, table: str) -> list[str]:
-    rows = con.execute(
-        "select column_name from information_schema.columns "
-        "where table_catalog = ? and table_schema = ? and table_name = ? order by ordinal_position",
-        [catalog, schema, table],
-    ).fetchall()
-    return [row[0] for row in rows]
+def _catalog(con: duckdb.DuckDBPyConnection, database: str) -> dict[tuple[str, str], list[str]]:
+    """(schema, table or view) → its columns in order, for one attached database, in one catalog query (one
+    query per table took ~5 ms each on the national warehouse, a tenth of a second per publication)."""
+    catalog: dict[tuple[str, str], list[str]] = {}
+    for schema, table, column in con.execute(
+            "select schema_name, table_name, column_name from duckdb_columns() where database_name = ? "
+            "order by schema_name, table_name, column_index", [database]).fetchall():
+        catalog.setdefault((schema, table), []).append(column)
+    return catalog
 
 
 def _tables(con: duckdb.DuckDBPyConnection, catalog: str, schema: str) -> list[str]:
@@ -157,8 +159,10 @@ def _tables(con: duckdb.DuckDBPyConnection, catalog: str, schema: str) -> list[s
     return [row[0] for row in rows]
 
 
-def _copy(con: duckdb.DuckDBPyConnection, schema: str, table: str, *, wanted: tuple[str, ...] | None = None, where: str = "") -> int:
-    columns = _columns(con, "source", schema, table)
+def _copy(con: duckdb.DuckDBPyConnection, source: dict[tuple[str, str], list[str]], schema: str, table: str, *,
+          wanted: tuple[str, ...] | None = None, where: str = "") -> int:
+    """Copy one table or view of the source (`source`: its catalog) into the same schema.table here; rows copied."""
+    columns = source.get((schema, table), [])
     if not columns:
         return -1
     order = " order by school_code" if "school_code" in columns else ""
@@ -242,8 +246,9 @@ def publish_warehouse(warehouse: Path, target: Path, *, memory_limit: str = "4GB
     started = time.perf_counter()
     tables = rows = 0
     with _staged(warehouse, target, memory_limit) as con:
+        source = _catalog(con, "source")
         for schema, table, wanted, where in _plan(con):
-            copied = _copy(con, schema, table, wanted=wanted, where=where)
+            copied = _copy(con, source, schema, table, wanted=wanted, where=where)
             if copied < 0 and schema == "marts":
                 raise RuntimeError(f"倉儲中沒有 marts.{table}：請先完成 portfolio build")
             tables, rows = tables + (copied >= 0), rows + max(copied, 0)
@@ -251,16 +256,17 @@ def publish_warehouse(warehouse: Path, target: Path, *, memory_limit: str = "4GB
     return Publication(path=target, tables=tables, rows=rows, seconds=time.perf_counter() - started)
 
 
-def _replace_school_rows(con: duckdb.DuckDBPyConnection, published: str, schema: str, table: str, schools: str, *,
-                         wanted: tuple[str, ...] | None = None, where: str = "") -> int:
-    """Replace the schools' rows of one published table from the source; rows copied (-1: no such table)."""
-    columns = _columns(con, "source", schema, table)
+def _replace_school_rows(con: duckdb.DuckDBPyConnection, source: dict[tuple[str, str], list[str]], published: set[tuple[str, str]],
+                         schema: str, table: str, schools: str, *, wanted: tuple[str, ...] | None = None, where: str = "") -> int:
+    """Replace the schools' rows of one published table from the source (`source`: its catalog; `published`:
+    the tables the copy had); rows copied (-1: no such table)."""
+    columns = source.get((schema, table), [])
     if not columns:
         return -1
     target = f"{_quote(schema)}.{_quote(table)}"
-    if "school_code" not in columns or not _columns(con, published, schema, table):
+    if "school_code" not in columns or (schema, table) not in published:
         con.execute(f"drop table if exists {target}")
-        return _copy(con, schema, table, wanted=wanted, where=where)
+        return _copy(con, source, schema, table, wanted=wanted, where=where)
     condition = f"school_code in ({schools})"
     con.execute(f"delete from {target} where {condition}")
     where = f"{where}and {condition} " if where else f"where {condition} "
@@ -283,10 +289,10 @@ def publish_schools(warehouse: Path, target: Path, schools: list[str], *, memory
     in_list = ", ".join("'" + school.replace("'", "''") + "'" for school in schools)
     tables = rows = 0
     with _staged(warehouse, target, memory_limit, start_from=target) as con:
-        published = con.execute("select current_database()").fetchall()[0][0]
+        source, published = _catalog(con, "source"), set(_catalog(con, con.execute("select current_database()").fetchall()[0][0]))
         con.execute("begin transaction")
         for schema, table, wanted, where in _plan(con, in_list):
-            copied = _replace_school_rows(con, published, schema, table, in_list, wanted=wanted, where=where)
+            copied = _replace_school_rows(con, source, published, schema, table, in_list, wanted=wanted, where=where)
             tables, rows = tables + (copied >= 0), rows + max(copied, 0)
         _record_publication(con, warehouse, tables)
         con.execute("commit")
@@ -304,12 +310,12 @@ def publish_submissions(warehouse: Path, target: Path, *, memory_limit: str = "4
     started = time.perf_counter()
     tables = rows = 0
     with _staged(warehouse, target, memory_limit, start_from=target) as con:
-        present = set(_tables(con, "source", SUBMISSION_SCHEMA))
+        present, source = set(_tables(con, "source", SUBMISSION_SCHEMA)), _catalog(con, "source")
         con.execute("begin transaction")
         for table, where in SUBMISSION_TABLES.items():
             con.execute(f"drop table if exists {_quote(SUBMISSION_SCHEMA)}.{_quote(table)}")
             if table in present:
-                rows += max(_copy(con, SUBMISSION_SCHEMA, table, where=where), 0)
+                rows += max(_copy(con, source, SUBMISSION_SCHEMA, table, where=where), 0)
                 tables += 1
         _record_publication(con, warehouse, tables)
         con.execute("commit")
