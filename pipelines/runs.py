@@ -29,7 +29,7 @@ neither imports the other.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Protocol
 
 import dagster as dg
@@ -64,17 +64,16 @@ class JobsOf:
 
 
 def run_job(jobs: Jobs, instance: dg.DagsterInstance, settings: Settings, job_name: str, *,
-            partition_key: str | None = None, print_progress: bool = False) -> bool:
-    """Execute one job in this process as a run of `instance`, its resource pointed at `settings`.
-
-    A school's run of ``school_build`` selects only the dbt models its changes reach (``school_selection``).
+            partition_key: str | None = None, selection: list[dg.AssetKey] | None = None,
+            print_progress: bool = False) -> bool:
+    """Execute one job in this process as a run of `instance`, its resource pointed at `settings`; only the
+    `selection` of its assets when given (a school's run of ``school_build``: ``school_selection``).
     """
     from pipelines.resources import PortfolioResource
 
     settings.export_to_environment()
     tags = {SCHOOL_TAG: partition_key} if partition_key else every_partition(instance)
     job = jobs.get_job(job_name)
-    selection = school_selection(job, settings, partition_key) if job_name == SCHOOL_BUILD_JOB and partition_key else None
     if selection is not None:  # the job's checks of those assets (its blocking gate check), not every dbt test
         job = job.get_subset(asset_selection=set(selection), asset_check_selection={
             check for check in job.asset_layer.asset_graph.asset_check_keys if check.asset_key in selection})
@@ -117,6 +116,18 @@ def school_selection(job: dg.JobDefinition, settings: Settings, school: str) -> 
     return [key for key in job.asset_layer.selected_asset_keys if needed(key)]
 
 
+def written_tables(selections: Iterable[list[dg.AssetKey] | None]) -> set[str] | None:
+    """The warehouse tables ("schema.table") runs of these selections may write: their raw tables and dbt
+    models (whose asset keys are schema and name), besides what every run writes (pipelines/ops/undo.py
+    EVERY_RUN_WRITES). None when a run has no selection: it may write any."""
+    tables: set[str] = set()
+    for selection in selections:
+        if selection is None:
+            return None
+        tables |= {".".join(key.path) for key in selection if len(key.path) == 2}
+    return tables
+
+
 def build(jobs: Jobs, instance: dg.DagsterInstance, settings: Settings, *, schools: list[str] | None = None,
           print_progress: bool = False) -> bool:
     """Ingest every delivery (or only `schools`) and build the dbt models; True when every step succeeded.
@@ -140,11 +151,20 @@ def build(jobs: Jobs, instance: dg.DagsterInstance, settings: Settings, *, schoo
         with warehouse_lock(settings.warehouse, announce), guard_held(settings.warehouse):
             reason = scoped.why_not_scoped(settings)
             if reason is None:
+                job = jobs.get_job(SCHOOL_BUILD_JOB)
+                selections: dict[str, list[dg.AssetKey] | None] = {}
+
+                def foresee() -> set[str] | None:
+                    """Each school's run's assets, and so the tables the runs will write (the undo journal's)."""
+                    selections.update({school: school_selection(job, settings, school) for school in schools})
+                    return written_tables(selections.values())
+
                 def each_school(live: Settings) -> bool:
                     return all(run_job(jobs, instance, live, SCHOOL_BUILD_JOB, partition_key=school,
-                                       print_progress=print_progress) for school in schools)
+                                       selection=selections.get(school), print_progress=print_progress)
+                               for school in schools)
 
-                return scoped.build_in_place(settings, each_school, schools, announce=announce)
+                return scoped.build_in_place(settings, each_school, schools, announce=announce, foresee=foresee)
         if announce:
             announce(f"  完整建置（{reason}）")
     if not every_partition(instance):  # Dagster runs the partitioned graph over partitions: no school, no run

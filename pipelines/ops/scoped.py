@@ -102,12 +102,13 @@ class Attempt:
 
 
 def build_in_place(settings: Settings, build: Callable[[Settings], bool], schools: list[str], *,
-                   announce: Announce | None = None) -> bool:
+                   announce: Announce | None = None, foresee: Callable[[], set[str] | None] | None = None) -> bool:
     """Run a school-scoped `build` on the live warehouse, undoing the schools' rows if it does not succeed.
 
-    The caller holds the warehouse lock and has checked `why_not_scoped` (``guarded`` does both).
+    The caller holds the warehouse lock and has checked `why_not_scoped` (``guarded`` does both). `foresee`,
+    asked once an unfinished earlier build is undone: the tables the build will write (None: any).
     """
-    with in_place(settings, schools, announce=announce) as attempt:
+    with in_place(settings, schools, announce=announce, foresee=foresee) as attempt:
         attempt.succeeded = bool(build(settings))
     return attempt.succeeded
 
@@ -130,12 +131,14 @@ def guarded(settings: Settings, schools: list[str], succeeded: Callable[[], bool
 
 
 @contextlib.contextmanager
-def in_place(settings: Settings, schools: list[str], *, announce: Announce | None = None) -> Iterator[Attempt]:
+def in_place(settings: Settings, schools: list[str], *, announce: Announce | None = None,
+             foresee: Callable[[], set[str] | None] | None = None) -> Iterator[Attempt]:
     """The block rebuilds `schools` on the live warehouse; their rows are put back unless it sets
     ``succeeded`` (an exception in it counts as failure: logged, or re-raised when it is an interruption).
 
     The caller holds the warehouse lock and has checked `why_not_scoped`; an earlier scoped build that
-    did not finish is undone first.
+    did not finish is undone first. The undo journal saves the schools' rows of the tables `foresee()`
+    names (every school-keyed table without it, or when it says None).
     """
     from pipelines.ops.audit import record_audit, sync_audit_table
     from pipelines.ops.tombstones import reapply_purges
@@ -143,10 +146,11 @@ def in_place(settings: Settings, schools: list[str], *, announce: Announce | Non
 
     say = announce or (lambda line: None)
     recover_locked(settings, announce)
+    written = foresee() if foresee is not None else None
     folder = undo_dir(settings.warehouse)
     with duckdb.connect(str(settings.warehouse), config={"memory_limit": settings.duckdb_memory}) as con:
         database = con.execute("select current_database()").fetchall()[0][0]
-        save_school_rows(con, database, folder, schools)
+        save_school_rows(con, database, folder, schools, written)
     say(f"  單校建置 {'、'.join(schools)}：只重建這些學校的資料（其餘學校不變；失敗時自動復原）")
     attempt = Attempt()
     interrupted: BaseException | None = None

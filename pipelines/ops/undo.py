@@ -28,6 +28,8 @@ Announce = Callable[[str], None]
 
 # build: the fingerprints of the inputs each school's models were built from (pipelines/dbt/changes.py)
 SCOPED_SCHEMAS = ("raw", "staging", "intermediate", "marts", "exports", "gate", "build")
+# what every one-school run writes, whichever assets it selects: the gate's stored results and the fingerprints
+EVERY_RUN_WRITES = ("gate", "build")
 
 
 JOURNAL = "journal.json"
@@ -51,6 +53,7 @@ class Journal:
     schools: list[str]
     tables: dict[str, str]  # "schema.table" → Parquet file name in the undo folder
     started_at: str
+    untouched: tuple[str, ...] = ()  # "schema.table" the build was not going to write: not saved, left alone
 
     @classmethod
     def read(cls, folder: Path) -> Journal | None:
@@ -58,12 +61,14 @@ class Journal:
         if not path.exists():
             return None
         data = json.loads(path.read_text(encoding="utf-8"))
-        return cls(schools=list(data["schools"]), tables=dict(data["tables"]), started_at=data["started_at"])
+        return cls(schools=list(data["schools"]), tables=dict(data["tables"]), started_at=data["started_at"],
+                   untouched=tuple(data.get("untouched", ())))
 
     def write(self, folder: Path) -> None:
         temporary = folder / f".{JOURNAL}.tmp"
         with temporary.open("w", encoding="utf-8") as handle:
-            json.dump({"schools": self.schools, "tables": self.tables, "started_at": self.started_at}, handle)
+            json.dump({"schools": self.schools, "tables": self.tables, "started_at": self.started_at,
+                       "untouched": list(self.untouched)}, handle)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, folder / JOURNAL)
@@ -85,11 +90,20 @@ def _school_tables(con: duckdb.DuckDBPyConnection, database: str) -> list[tuple[
 SAVE_THREADS = 2
 
 
-def save_school_rows(con: duckdb.DuckDBPyConnection, database: str, folder: Path, schools: list[str]) -> Journal:
-    """Write the schools' rows of every school-keyed table to Parquet, then the journal that names them."""
+def save_school_rows(con: duckdb.DuckDBPyConnection, database: str, folder: Path, schools: list[str],
+                     written: set[str] | None = None) -> Journal:
+    """Write the schools' rows of every school-keyed table to Parquet, then the journal that names them.
+
+    `written`: the tables ("schema.table") the build will write, when its runs' assets say so
+    (pipelines/runs.py); the others are not saved, and the journal names them as untouched. A one-school
+    re-check writes a third of the ~90 tables, and the others were half of its journal's time."""
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    saves = [(schema, table, f"{number:03d}.parquet") for number, (schema, table) in enumerate(_school_tables(con, database))]
+    tables = _school_tables(con, database)
+    untouched = set() if written is None else {f"{schema}.{table}" for schema, table in tables
+                                               if schema not in EVERY_RUN_WRITES and f"{schema}.{table}" not in written}
+    saves = [(schema, table, f"{number:03d}.parquet") for number, (schema, table) in enumerate(tables)
+             if f"{schema}.{table}" not in untouched]
     local, cursors = threading.local(), []
 
     def save(item: tuple[str, str, str]) -> None:
@@ -106,8 +120,9 @@ def save_school_rows(con: duckdb.DuckDBPyConnection, database: str, folder: Path
     finally:
         for cursor in cursors:
             cursor.close()
-    tables = {f"{schema}.{table}": name for schema, table, name in saves}
-    journal = Journal(schools=list(schools), tables=tables, started_at=dt.datetime.now().isoformat(timespec="seconds"))
+    saved = {f"{schema}.{table}": name for schema, table, name in saves}
+    journal = Journal(schools=list(schools), tables=saved, started_at=dt.datetime.now().isoformat(timespec="seconds"),
+                      untouched=tuple(sorted(untouched)))
     journal.write(folder)
     return journal
 
@@ -117,6 +132,8 @@ def restore_school_rows(con: duckdb.DuckDBPyConnection, database: str, folder: P
     schools = _in_list(journal.schools)
     with transaction(con):
         for schema, table in _school_tables(con, database):
+            if f"{schema}.{table}" in journal.untouched:
+                continue
             name = journal.tables.get(f"{schema}.{table}")
             target = f"{_quote(database)}.{_quote(schema)}.{_quote(table)}"
             con.execute(f"delete from {target} where school_code in ({schools})")

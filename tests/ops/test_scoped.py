@@ -101,6 +101,25 @@ def test_a_killed_scoped_build_is_undone_by_the_next_build(tmp_path):
     assert undo.recover(settings) == []  # nothing left to undo
 
 
+def test_the_journal_saves_only_the_tables_the_build_will_write(tmp_path):
+    settings = settings_for(tmp_path)
+    make_warehouse(settings)
+    before = contents(settings.warehouse)
+    with duckdb.connect(str(settings.warehouse)) as con:
+        journal = undo.save_school_rows(con, "warehouse", undo.undo_dir(settings.warehouse), ["111111"],
+                                        written={"raw.uploads"})
+    # the gate's results and the fingerprints are written by every run
+    assert set(journal.tables) == {"raw.uploads", "gate.runs", "build.school_inputs"}
+    assert journal.untouched == ("marts.counts",)
+    rewrite_school("111111")(settings)  # killed; it also rewrote marts.counts, which it said it would not
+
+    assert undo.recover(settings) == ["111111"]
+    after = contents(settings.warehouse)
+    assert {table: after[table] for table in journal.tables} == {table: before[table] for table in journal.tables}
+    assert after["marts.created_by_build"] == []  # a table made by the build keeps no row of the school
+    assert after["marts.counts"] != before["marts.counts"]  # left as it was found: it was not saved
+
+
 def test_a_build_killed_before_its_journal_changed_nothing_and_leaves_nothing(tmp_path):
     settings = settings_for(tmp_path)
     make_warehouse(settings)
