@@ -21,13 +21,13 @@ def _ddl(table: str, columns) -> str:
     return f"create table if not exists raw.{table} ({', '.join(f'{name} {kind}' for name, kind in columns)})"
 
 
-def exchange_tables() -> list[str]:
-    """The raw tables create_exchange_tables makes."""
-    return ["exchange_packages", *(f"exchange_{section}" for section in SECTION_COLUMNS)]
+def exchange_tables() -> dict[str, tuple[tuple[str, str], ...]]:
+    """The raw tables an import writes (raw.<name>) and their columns."""
+    return {"exchange_packages": PACKAGE_COLUMNS,
+            **{f"exchange_{section}": (*KEY_COLUMNS, *columns) for section, columns in SECTION_COLUMNS.items()}}
 
 
 def create_exchange_tables(con) -> None:
     con.execute("create schema if not exists raw")
-    con.execute(_ddl("exchange_packages", PACKAGE_COLUMNS))
-    for section, columns in SECTION_COLUMNS.items():
-        con.execute(_ddl(f"exchange_{section}", (*KEY_COLUMNS, *columns)))
+    for table, columns in exchange_tables().items():
+        con.execute(_ddl(table, columns))
