@@ -30,11 +30,18 @@ def connect(warehouse: Path, *, read_only: bool = False, memory_limit: str = "4G
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    found = con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-        [schema, table],
-    ).fetchall()
-    return found[0][0] > 0
+    """Whether `schema`.`table` names a table or view (a temporary one too), by binding the name: 0.2 ms,
+    where a query of information_schema took 2–4 ms on the national warehouse, and the export of one
+    school asks 15 times. (A view whose tables are gone does not bind: it counts as missing.)"""
+    try:
+        con.table(f"{_identifier(schema)}.{_identifier(table)}")
+    except duckdb.CatalogException:
+        return False
+    return True
+
+
+def _identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def column_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str, column: str) -> bool:
