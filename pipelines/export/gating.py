@@ -157,7 +157,7 @@ class Exclusions:
 
 
 _REASON = ("_rule", "_key", "_student")  # why a row is left out: rule, key, 學號 (rule null: kept)
-_Lookups = dict[str, tuple[tuple[str, ...], dict[tuple, Offence]]]
+_Lookups = dict[str, tuple[tuple[str, ...], pl.DataFrame | None]]
 
 
 def _lookups(offences: Iterable[Offence]) -> _Lookups:
@@ -179,12 +179,26 @@ def _lookups(offences: Iterable[Offence]) -> _Lookups:
         if offence.rule in EXPORT_ROW_RULES and offence.key:
             export_rows.setdefault((offence.student_number, offence.term, offence.key), offence)
     return {
-        "student": (("student_number",), students),
-        "export_central__course_outcomes": (("item_id",), outcomes),
-        "export_central__diverse_performances": (("item_id",), performances),
-        "export_central__course_records": (("student_number", "course_code", "term"), course_records),
-        EXPORT_ROW: (("student_number", "term", "_export_key"), export_rows),
+        "student": (("student_number",), _offence_table(students)),
+        "export_central__course_outcomes": (("item_id",), _offence_table(outcomes)),
+        "export_central__diverse_performances": (("item_id",), _offence_table(performances)),
+        "export_central__course_records": (("student_number", "course_code", "term"), _offence_table(course_records)),
+        EXPORT_ROW: (("student_number", "term", "_export_key"), _offence_table(export_rows)),
     }
+
+
+def _offence_table(found: dict[tuple, Offence]) -> pl.DataFrame | None:
+    """item → offence as a frame to join rows with: the item's columns as text (_on0, _on1, …), then the
+    offence's rule, key and 學號 (_REASON); None when no offence names such an item. Built once per export
+    folder: each of its models and item columns joins the same one."""
+    if not found:
+        return None
+    width = len(next(iter(found)))
+    return pl.DataFrame(
+        [pl.Series(f"_on{index}", [None if key[index] is None else str(key[index]) for key in found], dtype=pl.String)
+         for index in range(width)]
+        + [pl.Series(name, [getattr(offence, field) for offence in found.values()], dtype=pl.String)
+           for name, field in zip(_REASON, ("rule", "key", "student_number"))])
 
 
 def _as_text(frame: pl.DataFrame, name: str, alias: str) -> pl.Series:
@@ -207,30 +221,25 @@ def _reasons(frame: pl.DataFrame, model: str, lookups: _Lookups) -> pl.DataFrame
             rule = frame.select(pl.when(pl.col(flag).eq(False)).then(pl.lit(cap_rule)).otherwise(rule)).to_series()
     reasons = pl.DataFrame([rule.alias("_rule"), _as_text(frame, "item_id", "_key"),
                             _as_text(frame, "student_number", "_student")])
-    columns, found = lookups.get(model, ((), {}))
-    reasons = _match(reasons, pl.DataFrame([_as_text(frame, column, column) for column in columns]), found)
-    columns, found = lookups.get(EXPORT_ROW, ((), {}))
-    if found:
+    columns, table = lookups.get(model, ((), None))
+    reasons = _match(reasons, pl.DataFrame([_as_text(frame, column, column) for column in columns]), table)
+    columns, table = lookups.get(EXPORT_ROW, ((), None))
+    if table is not None:
         from pipelines.gate.exported import row_item_keys
 
         student, term = _as_text(frame, "student_number", "_s"), _as_text(frame, "term", "_t")
         for key in row_item_keys(frame, model):
-            reasons = _match(reasons, pl.DataFrame([student, term, key.cast(pl.String)]), found)
-    columns, found = lookups.get("student", ((), {}))  # the student's offence is applied last: it wins
-    return _match(reasons, pl.DataFrame([_as_text(frame, column, column) for column in columns]), found)
+            reasons = _match(reasons, pl.DataFrame([student, term, key.cast(pl.String)]), table)
+    columns, table = lookups.get("student", ((), None))  # the student's offence is applied last: it wins
+    return _match(reasons, pl.DataFrame([_as_text(frame, column, column) for column in columns]), table)
 
 
-def _match(reasons: pl.DataFrame, keys: pl.DataFrame, found: dict[tuple, Offence]) -> pl.DataFrame:
+def _match(reasons: pl.DataFrame, keys: pl.DataFrame, table: pl.DataFrame | None) -> pl.DataFrame:
     """`reasons` with the offence whose item is the row's (its key columns in `keys`, in the lookup's
-    order) put in where one is found."""
-    if not found:
+    order) put in where one is found in `table` (`_offence_table`)."""
+    if table is None:
         return reasons
     on = [f"_on{index}" for index in range(keys.width)]
-    table = pl.DataFrame(
-        [pl.Series(name, [None if key[index] is None else str(key[index]) for key in found], dtype=pl.String)
-         for index, name in enumerate(on)]
-        + [pl.Series(name, [getattr(offence, field) for offence in found.values()], dtype=pl.String)
-           for name, field in zip(_REASON, ("rule", "key", "student_number"))])
     match = keys.rename(dict(zip(keys.columns, on))).join(table, on=on, how="left", nulls_equal=True,
                                                             maintain_order="left")
     return match.select(pl.when(pl.col("_rule").is_not_null()).then(pl.col(name)).otherwise(previous)

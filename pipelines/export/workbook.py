@@ -206,11 +206,17 @@ def _cell_tails(frame: pl.DataFrame, columns: Sequence[str]) -> list[pl.Expr | N
     None for a column with no values at all."""
     # per text column: does any cell need escaping, xml:space or runs? Most (codes, dates, IDs) need none
     text_columns = [name for name in columns if frame.schema[name] == pl.String]
-    checks = frame.select(
-        *(pl.col(name).str.contains(_NEEDS_ESCAPE).any().alias(f"escape:{name}") for name in text_columns),
-        *(pl.col(name).str.contains(_EDGE_SPACE).any().alias(f"space:{name}") for name in text_columns),
-        *(pl.col(name).str.contains(_OOXML_ESCAPE).any().alias(f"runs:{name}") for name in text_columns),
+    # one scan of each column for any of the three; the few columns with a hit are scanned for each
+    special = frame.select(
+        pl.col(name).str.contains(f"{_NEEDS_ESCAPE}|{_EDGE_SPACE}|{_OOXML_ESCAPE}").any() for name in text_columns
     ).row(0, named=True) if text_columns else {}
+    flagged = [name for name in text_columns if special[name]]
+    checks = dict.fromkeys((f"{check}:{name}" for check in ("escape", "space", "runs") for name in text_columns), False)
+    checks |= frame.select(
+        *(pl.col(name).str.contains(_NEEDS_ESCAPE).any().alias(f"escape:{name}") for name in flagged),
+        *(pl.col(name).str.contains(_EDGE_SPACE).any().alias(f"space:{name}") for name in flagged),
+        *(pl.col(name).str.contains(_OOXML_ESCAPE).any().alias(f"runs:{name}") for name in flagged),
+    ).row(0, named=True) if flagged else {}
     tails: list[pl.Expr | None] = []
     for name in columns:
         dtype = frame.schema[name]
