@@ -11,6 +11,8 @@ export DO_NOT_TRACK := 1
 export DAGSTER_HOME := $(CURDIR)/data/dagster_home
 # one "planned" event per asset for a run over every school, not one per school (pipelines/partitions.py)
 export DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS := true
+# and each asset's materializations over every school written to the instance in one batch (pipelines/event_storage.py)
+export DAGSTER_EVENT_BATCH_SIZE := 1000
 
 .PHONY: help install demo test dagster clean dashboard browser-deps bench
 

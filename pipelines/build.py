@@ -21,10 +21,19 @@ from pipelines.definitions import build_definitions
 from pipelines.settings import Settings
 
 # Runs that write the warehouse (tag portfolio/warehouse=writer) queue and go one at a time when the
-# daemon launches them: DuckDB has one writer (pipelines/ops/jobs.py).
+# daemon launches them: DuckDB has one writer (pipelines/ops/jobs.py). The storage is Dagster's SQLite
+# storage in its usual place under DAGSTER_HOME, writing each asset's events over many schools in one
+# batch (pipelines/event_storage.py).
 INSTANCE_CONFIG = """\
 telemetry:
   enabled: false
+storage:
+  custom:
+    module: pipelines.event_storage
+    class: BatchedSqliteStorage
+    config:
+      base_dir:
+        env: DAGSTER_HOME
 run_queue:
   max_concurrent_runs: 4
   tag_concurrency_limits:

@@ -19,6 +19,10 @@ import dagster as dg
 # get it from the Makefile.
 PLANNED_EVENTS_VARIABLE = "DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS"
 os.environ.setdefault(PLANNED_EVENTS_VARIABLE, "true")
+# The materializations of one asset over every school come to the storage as one batch, which the project's
+# instance writes in one transaction (pipelines/event_storage.py); read where a run executes, set as above.
+EVENT_BATCH_VARIABLE = "DAGSTER_EVENT_BATCH_SIZE"
+os.environ.setdefault(EVENT_BATCH_VARIABLE, "1000")
 
 SCHOOLS = dg.DynamicPartitionsDefinition(name="schools")
 SCHOOL_TAG = "portfolio/school"
