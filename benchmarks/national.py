@@ -5,8 +5,10 @@ One process tree, one run, in this order:
 1. the dataset: 500 schools × 1,200 students × two academic years, generated once under data/bench/source
    and reused while its parameters stay the same (generation is not timed as part of the pipeline);
 2. the full pipeline, stage by stage, through the project's own Dagster definitions on a fresh
-   warehouse: ingest, dbt build, gate for every school and year, export for every school, publish;
-   wall time, delivered rows per second and the process tree's peak RSS per stage;
+   warehouse: ingest, dbt build, gate for every school and year, export for every school, publish; each
+   a run over every school's partition, recorded in a fresh instance configured as the project's
+   (run/dagster_home), where the re-check's runs go too; wall time, delivered rows per second and the
+   process tree's peak RSS per stage;
 3. the floor (benchmarks/floor.py), in a process of its own: the same files read once by a hand-written
    DuckDB script that computes the same completion numbers and rule-violation counts; the ratio
    pipeline ÷ floor; and the check that both give the same numbers (so the pipeline cannot get faster
