@@ -266,19 +266,16 @@ def _home(config: BenchConfig) -> Path:
 
 @contextlib.contextmanager
 def _instance(home: Path):
-    """An instance configured as the project's (pipelines/build.py: its SQLite storage, events written in
-    batches) in `home`: the stages' runs are recorded as a `portfolio build` records them, and the cost
-    of that record is in their times. The benchmark's own (`_home`), not the project's: its runs stay out
-    of the UI's history."""
-    import dagster as dg
+    """The project's instance (pipelines/build.py `project_instance`: its SQLite storage, events written in
+    batches) with `home` as DAGSTER_HOME: the stages' runs are recorded as a `portfolio build` records them,
+    and the cost of that record is in their times. The benchmark's own (`_home`), not the project's: its
+    runs stay out of the UI's history."""
+    from pipelines.build import project_instance
 
-    from pipelines.build import write_instance_config
-
-    write_instance_config(home, replace=True)
     previous = os.environ.get("DAGSTER_HOME")
-    os.environ["DAGSTER_HOME"] = str(home.resolve())  # the storage's base_dir reads it
+    os.environ["DAGSTER_HOME"] = str(home)
     try:
-        with dg.DagsterInstance.from_config(str(home.resolve())) as instance:
+        with project_instance() as instance:
             yield instance
     finally:
         if previous is None:
