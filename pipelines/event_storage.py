@@ -8,8 +8,10 @@ database, then the same again in the index database. That is about 9 ms an event
 about 6½ minutes of a national build spent on bookkeeping. Dagster hands a storage the events of one
 step's output as a batch (`store_event_batch`, when ``DAGSTER_EVENT_BATCH_SIZE`` is set:
 pipelines/partitions.py sets it) but its SQLite storage stores them one by one anyway. This one writes a
-batch of asset events in one transaction per database: the same rows, statements and order as Dagster's
-own ``store_event`` (SqliteEventLogStorage), 1.2 ms an event.
+batch of asset events in one transaction per database: the same rows, in the same order, as Dagster's own
+``store_event`` (SqliteEventLogStorage), each database's rows in one statement, and the asset's own record
+(its latest materialization) once per asset and kind of event, as the last of the batch leaves it. 0.3 ms
+an event (1.1 ms with a statement and an asset record per event).
 
 The directories are Dagster's default layout under the instance's base_dir, so an instance that used the
 default storage before keeps its history. dagster.yaml names this class (pipelines/build.py). It builds
@@ -24,8 +26,8 @@ from typing import Any
 
 from dagster._core.events import DagsterEventType
 from dagster._core.events.log import EventLogEntry
+from dagster._core.storage.event_log.schema import SqlEventLogStorageTable
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
-from dagster._core.storage.sqlalchemy_compat import db_result
 from dagster._core.storage.sqlite_storage import DagsterSqliteStorage, _event_logs_directory
 
 # Asset events that Dagster's SQLite store_event writes to the run's database and mirrors, with their tags
@@ -52,18 +54,32 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
         if not all(_batchable(event) for event in events) or len({event.run_id for event in events}) != 1:
             super().store_event_batch(events)  # Dagster's own: one store_event each
             return
-        statements = [self.prepare_insert_event(event) for event in events]
+        rows = [self._event_to_row(event) for event in events]
         with self.run_connection(events[0].run_id) as conn:
-            for statement in statements:
-                conn.execute(statement)
+            conn.execute(SqlEventLogStorageTable.insert(), rows)  # one statement, executed for every row
         with self.index_transaction() as conn:  # the mirror, as store_event writes it
-            event_ids = []
-            for statement in statements:
-                with db_result(conn, statement) as result:
-                    event_ids.append(result.inserted_primary_key[0])
+            inserted = conn.execute(
+                SqlEventLogStorageTable.insert().returning(SqlEventLogStorageTable.c.id, sort_by_parameter_order=True),
+                rows)
+            event_ids = [event_id for (event_id,) in inserted]
             self._store_asset_event_tags(conn, events, event_ids)
-            for event, event_id in zip(events, event_ids):
+            for event, event_id in _latest_of_each_kind(events, event_ids):
                 self._store_asset_event(conn, event, event_id)
+
+
+def _latest_of_each_kind(events: Sequence[EventLogEntry], event_ids: Sequence[int]) -> list[tuple[EventLogEntry, int]]:
+    """The events whose asset record (Dagster's ``_store_asset_event``) the batch leaves standing, in order.
+
+    ``_store_asset_event`` sets the asset's row to values that depend on the event's type only (which columns)
+    and on the event itself (what goes in them), so the row after the whole batch is the one the last event
+    of each type and asset leaves: a batch of 500 schools' materializations of an asset writes it once, not
+    500 times, each with its own serialised copy of the event.
+    """
+    last: dict[tuple[Any, Any], int] = {}
+    for position, event in enumerate(events):
+        dagster_event = event.get_dagster_event()
+        last[(dagster_event.asset_key, dagster_event.event_type_value)] = position
+    return [(events[position], event_ids[position]) for position in sorted(last.values())]
 
 
 class BatchedSqliteStorage(DagsterSqliteStorage):

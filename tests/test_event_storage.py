@@ -59,3 +59,9 @@ def test_the_project_instance_writes_a_run_over_many_schools_in_batches_and_reco
         assert {record.asset_materialization.metadata["rows"].value for record in indexed} == {3 if asset == "raw_table" else 2}
         latest = instance.get_latest_materialization_event(key)
         assert latest is not None and latest.run_id == result.run_id
+        # the asset's record is the one Dagster leaves storing the events one by one: the last one stored's
+        entry = instance.get_asset_records([key])[0].asset_entry
+        last = max(indexed, key=lambda record: record.storage_id)
+        assert entry.last_materialization_record.storage_id == last.storage_id
+        assert entry.last_materialization_record.event_log_entry.timestamp == last.timestamp
+        assert entry.last_run_id == result.run_id

@@ -13,15 +13,20 @@ connection, or use `store_results_at`, which opens and closes its own.
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from pipelines.gate.core import GateResult
 
 SCHEMA = "gate"
+
+_ARROW_TYPES = {"VARCHAR": pa.string(), "INTEGER": pa.int32(), "BIGINT": pa.int64(), "BOOLEAN": pa.bool_(),
+                "DATE": pa.date32(), "TIMESTAMP": pa.timestamp("us"), "VARCHAR[]": pa.list_(pa.string())}
 
 DDL = (
     f"create schema if not exists {SCHEMA}",
@@ -55,6 +60,8 @@ def _text(value) -> str | None:
         return None
     if isinstance(value, str):
         return value
+    if type(value) is int:  # most values and limits: counts (not bool, which JSON writes as true/false)
+        return str(value)
     return json.dumps(value, ensure_ascii=False)
 
 
@@ -66,37 +73,53 @@ def create_gate_schema(con: duckdb.DuckDBPyConnection) -> None:
 def store_results(con: duckdb.DuckDBPyConnection, results: Iterable[GateResult]) -> int:
     """Append runs, rule results and offending rows; returns the number of runs stored."""
     create_gate_schema(con)
-    runs, rules, rows = [], [], []
+    results = list(results)
+    runs: dict[str, list] = defaultdict(list)
+    rules: dict[str, list] = defaultdict(list)
+    rows: dict[str, list] = defaultdict(list)  # column → values: the nation's 674,000 rows as lists, not dicts
     for result in results:
-        runs.append({
-            "run_id": result.run_id, "school_code": result.school, "academic_year": result.academic_year,
-            "term": result.term, "as_of": result.as_of, "checked_at": result.checked_at, "passed": result.passed,
-            "error_violations": result.errors, "warning_violations": result.warnings,
-            "failed_rules": result.failed_rules, "policy_error": result.policy_error,
-        })
+        for name, value in (("run_id", result.run_id), ("school_code", result.school),
+                            ("academic_year", result.academic_year), ("term", result.term), ("as_of", result.as_of),
+                            ("checked_at", result.checked_at), ("passed", result.passed),
+                            ("error_violations", result.errors), ("warning_violations", result.warnings),
+                            ("failed_rules", result.failed_rules), ("policy_error", result.policy_error)):
+            runs[name].append(value)
         for rule_result in result.results:
-            rules.append({
-                "run_id": result.run_id, "school_code": result.school, "academic_year": result.academic_year,
-                "term": result.term, "as_of": result.as_of, "rule_id": rule_result.id,
-                "severity": rule_result.severity, "rule_title": rule_result.rule.title,
-                "violations": rule_result.violations, "passed": rule_result.passed, "checked_at": result.checked_at,
-            })
-            for row in rule_result.rows:
-                rows.append({
-                    "run_id": result.run_id, "school_code": result.school, "academic_year": result.academic_year,
-                    "term": result.term, "rule_id": row.rule_id, "severity": rule_result.severity,
-                    "check_name": row.check, "item_term": row.term, "student_number": row.student_number, "class_code": row.class_code,
-                    "seat_number": row.seat_number, "item_key": row.key, "value": _text(row.value),
-                    "limit_value": _text(row.limit), "teacher_code": row.teacher_code, "proxy_code": row.proxy_code,
-                    "checked_at": result.checked_at,
-                })
-    for table, records in (("runs", runs), ("rule_results", rules), ("rule_violations", rows)):
-        if not records:
+            for name, value in (("run_id", result.run_id), ("school_code", result.school),
+                                ("academic_year", result.academic_year), ("term", result.term), ("as_of", result.as_of),
+                                ("rule_id", rule_result.id), ("severity", rule_result.severity),
+                                ("rule_title", rule_result.rule.title), ("violations", rule_result.violations),
+                                ("passed", rule_result.passed), ("checked_at", result.checked_at)):
+                rules[name].append(value)
+            offending = rule_result.rows
+            if not offending:
+                continue
+            count = len(offending)
+            for name, value in (("run_id", result.run_id), ("school_code", result.school),
+                                ("academic_year", result.academic_year), ("term", result.term),
+                                ("severity", rule_result.severity), ("checked_at", result.checked_at)):
+                rows[name].extend([value] * count)
+            rows["rule_id"].extend(row.rule_id for row in offending)
+            rows["check_name"].extend(row.check for row in offending)
+            rows["item_term"].extend(row.term for row in offending)
+            rows["student_number"].extend(row.student_number for row in offending)
+            rows["class_code"].extend(row.class_code for row in offending)
+            rows["seat_number"].extend(row.seat_number for row in offending)
+            rows["item_key"].extend(row.key for row in offending)
+            rows["value"].extend(_text(row.value) for row in offending)
+            rows["limit_value"].extend(_text(row.limit) for row in offending)
+            rows["teacher_code"].extend(row.teacher_code for row in offending)
+            rows["proxy_code"].extend(row.proxy_code for row in offending)
+    for table, columns in (("runs", runs), ("rule_results", rules), ("rule_violations", rows)):
+        if not columns:
             continue
-        columns = [row[1] for row in con.execute(f"pragma table_info('{SCHEMA}.{table}')").fetchall()]
-        frame = pd.DataFrame(records, columns=columns)  # noqa: F841  (DuckDB reads it by name)
+        types = dict(con.execute(f"select column_name, data_type from information_schema.columns "
+                                 f"where table_schema = '{SCHEMA}' and table_name = '{table}'").fetchall())
+        # typed as the table is, so that a column of nulls is not read as some other type
+        frame = pa.table({name: pa.array(values, type=_ARROW_TYPES[types[name]])  # noqa: F841  (DuckDB reads it by name)
+                          for name, values in columns.items()})
         con.execute(f"insert into {SCHEMA}.{table} by name select * from frame")
-    return len(runs)
+    return len(results)
 
 
 def store_results_at(warehouse: Path, results: Iterable[GateResult]) -> int:
