@@ -24,14 +24,13 @@ import datetime as dt
 import re
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 from pipelines.contract import FILES_BY_KIND, Column, FileSpec
-from pipelines.ingest.parallel import _main_script_hidden  # one definition, beside the ingestion pool
+from pipelines.processes import spawned_pool
 
 # The files the counts depend on (teachers: R18; the rest: completion and the rules).
 FLOOR_KINDS = ("students", "teachers", "course_records", "course_outcomes", "certification_events",
@@ -123,9 +122,7 @@ def readable_files(source: Path, workdir: Path, workers: int = 2) -> dict[str, l
                 jobs.append((school, kind, files, str(workdir)))
     found: dict[str, list[tuple[str, str]]] = {kind: [] for kind in FLOOR_KINDS}
     if workers > 1:
-        import multiprocessing
-
-        with _main_script_hidden(), ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        with spawned_pool(workers) as pool:
             results = list(pool.map(_readable_copy, jobs, chunksize=16))
     else:
         results = [_readable_copy(job) for job in jobs]

@@ -469,12 +469,9 @@ def _recheck(settings, school: str, home: Path) -> dict:
 def _worker():
     """One spawned process for a stage: its memory is its own and goes when it ends, so a stage is not
     measured on top of what earlier stages left in this process's heap (DuckDB's allocator keeps it)."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from pipelines.processes import spawned_pool
 
-    from pipelines.ingest.parallel import _main_script_hidden
-
-    with _main_script_hidden(), ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with spawned_pool(1) as pool:
         yield pool
 
 

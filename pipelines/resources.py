@@ -16,6 +16,8 @@ from pipelines.warehouse import connect
 
 log = logging.getLogger(__name__)
 
+PROGRESS_LINES_PER_MESSAGE = 100
+
 
 class PortfolioResource(dg.ConfigurableResource):
     """Paths and limits of one deployment; `schools` narrows an unpartitioned run to some schools (empty: all).
@@ -86,3 +88,28 @@ class PortfolioResource(dg.ConfigurableResource):
                 log.info(line)
 
         return report
+
+    @contextmanager
+    def progress_lines(self, context: dg.AssetExecutionContext, every: int = PROGRESS_LINES_PER_MESSAGE
+                       ) -> Iterator[Callable[[str], None]]:
+        """`progress` for a line per school: the command line gets each line as it comes, Dagster's log
+        `every` lines to a message (each message is an event in the instance's database, ~3 ms: the nation's
+        1,000 gate lines and 1,500 export lines were 7 s of a build)."""
+        pending: list[str] = []
+
+        def flush() -> None:
+            if pending:
+                context.log.info("\n".join(pending))
+                pending.clear()
+
+        def report(line: str) -> None:
+            if self.print_progress:
+                log.info(line)
+            pending.append(line)
+            if len(pending) >= every:
+                flush()
+
+        try:
+            yield report
+        finally:
+            flush()

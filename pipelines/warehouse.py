@@ -16,12 +16,17 @@ import duckdb
 from pipelines.contract import create_raw_schema
 
 
+MEMORY_LIMIT_GB = 4  # DuckDB's memory limit for a connection, unless the caller sets one
+
+
 @contextmanager
-def connect(warehouse: Path, *, read_only: bool = False, memory_limit: str = "4GB") -> Iterator[duckdb.DuckDBPyConnection]:
+def connect(warehouse: Path, *, read_only: bool = False,
+            memory_limit: str = f"{MEMORY_LIMIT_GB}GB") -> Iterator[duckdb.DuckDBPyConnection]:
     if not read_only:
         warehouse.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(warehouse), read_only=read_only, config={"memory_limit": memory_limit})
     try:
+        con.execute("set enable_progress_bar = false")  # a worker process (the gate's passes) drew DuckDB's into the log
         if not read_only:
             create_raw_schema(con)
         yield con

@@ -1,7 +1,7 @@
 import duckdb
 import pytest
 
-from pipelines.warehouse import table_exists
+from pipelines.warehouse import connect, table_exists
 
 
 @pytest.fixture
@@ -23,3 +23,8 @@ def con():
 ])
 def test_table_exists_names_tables_views_and_temporary_tables(con, schema, table, exists):
     assert table_exists(con, schema, table) is exists
+
+
+def test_a_connection_draws_no_progress_bar(tmp_path):
+    with connect(tmp_path / "warehouse.duckdb") as con:
+        assert con.execute("select current_setting('enable_progress_bar')").fetchone()[0] is False

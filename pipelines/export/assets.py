@@ -62,10 +62,11 @@ def central_workbooks(context: dg.AssetExecutionContext, config: ExportConfig, p
 
     settings = _settings(portfolio)
     out = Path(config.out) if config.out else settings.exports_dir
-    outcomes = export_all(settings, out, year=config.academic_year, allow_partial=config.allow_partial,
-                          as_of=dt.date.fromisoformat(config.as_of) if config.as_of else None,
-                          schools=portfolio.school_filter, stored_gate=True,
-                          progress=lambda outcome: portfolio.progress(context)("  " + status_line(outcome)))
+    with portfolio.progress_lines(context) as say:
+        outcomes = export_all(settings, out, year=config.academic_year, allow_partial=config.allow_partial,
+                              as_of=dt.date.fromisoformat(config.as_of) if config.as_of else None,
+                              schools=portfolio.school_filter, stored_gate=True,
+                              progress=lambda outcome: say("  " + status_line(outcome)))
     return dg.MaterializeResult(metadata={
         "out": dg.MetadataValue.path(str(out)),
         "folders_written": sum(outcome.status == "written" for outcome in outcomes),

@@ -279,31 +279,19 @@ def _export_folders(job: _SchoolExport, gate_result, con) -> list[ExportOutcome]
 EXPORT_WORKERS_MIN_SCHOOLS = 8  # fewer schools than this are exported in this process
 
 
-def _export_workers() -> int:
-    import os
-
-    configured = os.environ.get("PORTFOLIO_EXPORT_WORKERS", "").strip()
-    if configured.isdigit() and int(configured) >= 1:
-        return int(configured)
-    return max(1, min(os.cpu_count() or 1, 4))
-
-
 def _run_school_exports(jobs: list[_SchoolExport]):
     """Each job's outcomes, in job order. Writing workbooks is CPU work (each sheet's XML built in polars,
     then deflated by zlib on one core) and schools are independent (their own folders, read-only
     warehouse connections, append-only audit log), so many schools are exported by worker processes,
     one school at a time each (PORTFOLIO_EXPORT_WORKERS, default one per CPU up to 4)."""
-    workers = _export_workers()
+    from pipelines.processes import spawned_pool, worker_count
+
+    workers = worker_count("PORTFOLIO_EXPORT_WORKERS")
     if workers <= 1 or len(jobs) < EXPORT_WORKERS_MIN_SCHOOLS:
         for job in jobs:
             yield _export_school_year(job)
         return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    from pipelines.ingest.parallel import _main_script_hidden
-
-    with _main_script_hidden(), ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with spawned_pool(workers) as pool:
         yield from pool.map(_export_school_year, jobs)
 
 

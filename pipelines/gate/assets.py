@@ -67,13 +67,13 @@ def gate_results(context: dg.AssetExecutionContext, config: GateConfig, portfoli
                for year in years if not config.academic_years or year in config.academic_years]
     # every school-year in one pass (pipelines/gate/batch.py): the same results as run_gate one by one
     results = run_gates(portfolio.warehouse_path, targets, None, as_of) if targets else []
-    for result in results:
-        folder = reports / result.school / str(result.academic_year)
-        write_json(result, folder / "gate.json")
-        write_html(result, folder / "gate.html")
-        status = "通過" if result.passed else f"不通過（{'、'.join(result.failed_rules)}）"
-        portfolio.progress(context)(
-            f"  檢核 {result.school} {result.academic_year} 學年度  {status}  錯誤 {result.errors} 筆  警告 {result.warnings} 筆")
+    with portfolio.progress_lines(context) as say:
+        for result in results:
+            folder = reports / result.school / str(result.academic_year)
+            write_json(result, folder / "gate.json")
+            write_html(result, folder / "gate.html")
+            status = "通過" if result.passed else f"不通過（{'、'.join(result.failed_rules)}）"
+            say(f"  檢核 {result.school} {result.academic_year} 學年度  {status}  錯誤 {result.errors} 筆  警告 {result.warnings} 筆")
     store_results_at(portfolio.warehouse_path, results)
     if results:
         portfolio.progress(context)(f"  檢核報告 {reports}/<學校代碼>/<學年度>/gate.html（JSON 同目錄 gate.json）")

@@ -159,13 +159,16 @@ def run_gates(warehouse: Path, targets: list[tuple[str, int]] | None = None, ter
     """`run_gate` for many schools and years at once (default: every school and year on record).
 
     The same suites, policies and results, validated on pre-aggregated frames across schools
-    (pipelines/gate/batch.py): the nation's 1,000 school-years in about the time of a few dozen.
+    (pipelines/gate/batch.py): the nation's 1,000 school-years in about the time of a few dozen. Passes
+    run in worker processes when there are several (PORTFOLIO_GATE_WORKERS, default one per CPU up to 4):
+    DuckDB spreads each query over the cores, but Great Expectations, making each violation and reading
+    the names it shows are Python on one core, half of a pass. Each worker's DuckDB gets its share of
+    the memory limit.
     """
     from expectations.runner import FRAMES
-    from pipelines.gate.batch import validate_school_years
     from pipelines.gate.exported import FRAMES as EXPORTED_FRAMES
-    from pipelines.gate.proxy import teachers_from_records
-    from pipelines.warehouse import connect, table_exists
+    from pipelines.processes import spawned_pool, worker_count
+    from pipelines.warehouse import MEMORY_LIMIT_GB, connect, table_exists
 
     as_of = as_of or dt.date.today()
     with connect(warehouse, read_only=True) as con:
@@ -174,11 +177,36 @@ def run_gates(warehouse: Path, targets: list[tuple[str, int]] | None = None, ter
                 raise GateError(f"倉儲缺少 {GATE_SCHEMA}.{name}：請先執行 portfolio build")
         on_record = {(school, int(year)) for school, year in con.execute(
             f"select distinct school_code, academic_year from {GATE_SCHEMA}.fct_student_terms").fetchall()}
-        targets = sorted(on_record) if targets is None else [(school, int(year)) for school, year in targets]
-        unknown = [target for target in targets if target not in on_record]
-        if unknown:
-            school, year = unknown[0]
-            raise UnknownSchoolOrYear(f"學校 {school} 在倉儲中沒有 {year} 學年度的學籍資料")
+    targets = sorted(on_record) if targets is None else [(school, int(year)) for school, year in targets]
+    unknown = [target for target in targets if target not in on_record]
+    if unknown:
+        school, year = unknown[0]
+        raise UnknownSchoolOrYear(f"學校 {school} 在倉儲中沒有 {year} 學年度的學籍資料")
+    schools = sorted({school for school, _ in targets})
+    workers = max(1, min(worker_count("PORTFOLIO_GATE_WORKERS"), -(-len(schools) // SCHOOLS_PER_PASS)))
+    # as many passes as it takes to keep them within SCHOOLS_PER_PASS, in a multiple of the workers
+    passes = workers * -(-len(schools) // (workers * SCHOOLS_PER_PASS)) if schools else 0
+    size = -(-len(schools) // passes) if passes else 0
+    jobs = [(warehouse, [target for target in targets if target[0] in chunk], term, as_of,
+             f"{max(1, MEMORY_LIMIT_GB // workers)}GB")
+            for chunk in (set(schools[start:start + size]) for start in range(0, len(schools), size or 1))]
+    if workers > 1:
+        with spawned_pool(workers) as pool:
+            done = list(pool.map(_gate_pass, *zip(*jobs)))
+    else:
+        done = [_gate_pass(*job) for job in jobs]
+    results = {(result.school, result.academic_year): result for chunk in done for result in chunk}
+    return [results[target] for target in targets]
+
+
+def _gate_pass(warehouse: Path, targets: list[tuple[str, int]], term: int | None, as_of: dt.date,
+               memory_limit: str) -> list[GateResult]:
+    """One pass of `run_gates`: these school-years (known to be on record) on one connection."""
+    from pipelines.gate.batch import validate_school_years
+    from pipelines.gate.proxy import teachers_from_records
+    from pipelines.warehouse import connect
+
+    with connect(warehouse, read_only=True, memory_limit=memory_limit) as con:
         schools = sorted({school for school, _ in targets})
         wanted = "school_code in (select unnest(?::varchar[]))"
         policies = {record["school_code"]: policy_from_record(record) for record in con.execute(
@@ -190,17 +218,13 @@ def run_gates(warehouse: Path, targets: list[tuple[str, int]] | None = None, ter
         teachers = {school: teachers_from_records(group.to_dict("records"))
                     for school, group in teacher_rows.groupby("school_code")} if len(teacher_rows) else {}
         classes = con.execute(f"select * from {GATE_SCHEMA}.dim_classes where {wanted}", [schools]).df()
-        results = {}
-        for start in range(0, len(schools), SCHOOLS_PER_PASS):
-            chunk = set(schools[start:start + SCHOOLS_PER_PASS])
-            results |= validate_school_years(con, [target for target in targets if target[0] in chunk],
-                                             policies, teachers, term, as_of)
-        wanted: dict[str, tuple[set[str], set[str]]] = {school: (set(), set()) for school in schools}
+        results = validate_school_years(con, targets, policies, teachers, term, as_of)
+        named: dict[str, tuple[set[str], set[str]]] = {school: (set(), set()) for school in schools}
         for (school, _), school_results in results.items():
             students, keys = _named_in(school_results)
-            wanted[school][0].update(students)
-            wanted[school][1].update(keys)
-        names = read_names(connection_rows(con), wanted)
+            named[school][0].update(students)
+            named[school][1].update(keys)
+        names = read_names(connection_rows(con), named)
     missing = {rule.id for rule in RULES} - {result.id for result in next(iter(results.values()), [])} if results else set()
     if missing:
         raise GateError(f"rules not checked by any suite: {sorted(missing)}")
@@ -209,7 +233,7 @@ def run_gates(warehouse: Path, targets: list[tuple[str, int]] | None = None, ter
         GateResult(school=school, academic_year=year, term=term, as_of=as_of, results=tuple(results[(school, year)]),
                    policy_error=policies[school][1],
                    classes=_classes(by_school_year.get((school, year), classes.iloc[0:0]), term), names=names[school])
-        for school, year in targets
+        for school, year in dict.fromkeys(targets)
     ]
 
 

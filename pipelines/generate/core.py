@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import shutil
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -21,7 +19,7 @@ from pipelines.generate.plan import as_of_date
 from pipelines.generate.school import QUARANTINE_SCHEMA, SchoolJob, SchoolResult, generate_school
 from pipelines.generate.transfer import TRANSFER_SCHEMA, Transfer, pair
 from pipelines.generate.truth import COUNT_SCHEMA, VIOLATION_SCHEMA
-from pipelines.ingest.parallel import _main_script_hidden  # one definition, beside the ingestion pool
+from pipelines.processes import spawned_pool
 
 TRUTH_DIR = "_truth"
 GENERATOR_VERSION = 1
@@ -171,12 +169,9 @@ def _run(jobs: list[SchoolJob], workers: int) -> Iterator[SchoolResult]:
         for job in jobs:
             yield generate_school(job)
         return
-    # spawn, not fork: polars' thread pool does not survive a fork. One polars thread per worker
-    # process: the parallelism is across schools.
-    with _environment(POLARS_MAX_THREADS="1"), _main_script_hidden():
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            yield from pool.map(generate_school, jobs, chunksize=1)
+    # one polars thread per worker process: the parallelism is across schools
+    with _environment(POLARS_MAX_THREADS="1"), spawned_pool(workers) as pool:
+        yield from pool.map(generate_school, jobs, chunksize=1)
 
 
 @contextmanager

@@ -15,11 +15,9 @@ from __future__ import annotations
 import atexit
 import multiprocessing
 import os
-import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -28,6 +26,7 @@ import polars as pl
 from pipelines.contract import FILES_BY_KIND
 from pipelines.ingest.decoding import FileRejected
 from pipelines.ingest.validate import ParsedFile, parse_file
+from pipelines.processes import main_script_hidden, worker_count
 
 MIN_FILES_FOR_POOL = 4  # fewer files than this are parsed in this process
 IN_FLIGHT_PER_WORKER = 2  # parsed files waiting to be written stay few, so memory stays flat
@@ -72,10 +71,7 @@ class _Shipped:
 
 
 def workers() -> int:
-    configured = os.environ.get("PORTFOLIO_INGEST_WORKERS", "").strip()
-    if configured.isdigit() and int(configured) >= 1:
-        return int(configured)
-    return max(1, min(os.cpu_count() or 1, 4))
+    return worker_count("PORTFOLIO_INGEST_WORKERS")
 
 
 def _parse(job: ParseJob) -> ParsedFile | Rejection:
@@ -90,21 +86,6 @@ def _parse_in_worker(job: ParseJob) -> _Shipped | Rejection:
     return _Shipped.pack(outcome) if isinstance(outcome, ParsedFile) else outcome
 
 
-@contextmanager
-def _main_script_hidden() -> Iterator[None]:
-    """Spawned workers re-import a ``__main__`` that is a file; they need nothing from it, so hide it."""
-    main = sys.modules.get("__main__")
-    path = getattr(main, "__file__", None)
-    if main is None or path is None or getattr(main, "__spec__", None) is not None:
-        yield
-        return
-    del main.__file__
-    try:
-        yield
-    finally:
-        main.__file__ = path
-
-
 def _get_pool(size: int) -> ProcessPoolExecutor:
     global _pool, _pool_size
     if _pool is None or _pool_size != size:
@@ -114,7 +95,7 @@ def _get_pool(size: int) -> ProcessPoolExecutor:
         saved = os.environ.get("POLARS_MAX_THREADS")
         os.environ["POLARS_MAX_THREADS"] = "1"
         try:
-            with _main_script_hidden():
+            with main_script_hidden():
                 _pool = ProcessPoolExecutor(size, mp_context=multiprocessing.get_context("spawn"))
                 # start the workers now, while __main__ is hidden
                 for future in [_pool.submit(os.getpid) for _ in range(size)]:

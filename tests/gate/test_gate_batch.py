@@ -53,17 +53,22 @@ def test_generated_schools_with_injected_errors(built_sample):
         _same(run_gate(built_sample.warehouse, result.school, result.academic_year, None, as_of), result)
 
 
-def test_passes_of_schools_give_the_results_of_one(built_sample, monkeypatch):
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_passes_of_schools_give_the_results_of_one(built_sample, monkeypatch, workers):
+    """School by school, in this process or in worker processes: the same results, names and order."""
     import pipelines.gate.core as core
 
+    monkeypatch.setenv("PORTFOLIO_GATE_WORKERS", "1")
     one_pass = run_gates(built_sample.warehouse, None, None, fx.AS_OF)
     monkeypatch.setattr(core, "SCHOOLS_PER_PASS", 1)
+    monkeypatch.setenv("PORTFOLIO_GATE_WORKERS", workers)
     school_by_school = run_gates(built_sample.warehouse, None, None, fx.AS_OF)
     assert len({result.school for result in one_pass}) >= 2
     assert [(result.school, result.academic_year) for result in school_by_school] == \
         [(result.school, result.academic_year) for result in one_pass]
     for single, batch in zip(school_by_school, one_pass):
         _same(single, batch)
+        assert single.names == batch.names
 
 
 def test_unknown_school_or_year(gate_warehouse):
