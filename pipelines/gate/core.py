@@ -183,13 +183,17 @@ def run_gates(warehouse: Path, targets: list[tuple[str, int]] | None = None, ter
         school, year = unknown[0]
         raise UnknownSchoolOrYear(f"學校 {school} 在倉儲中沒有 {year} 學年度的學籍資料")
     schools = sorted({school for school, _ in targets})
-    workers = max(1, min(worker_count("PORTFOLIO_GATE_WORKERS"), -(-len(schools) // SCHOOLS_PER_PASS)))
-    # as many passes as it takes to keep them within SCHOOLS_PER_PASS, in a multiple of the workers
-    passes = workers * -(-len(schools) // (workers * SCHOOLS_PER_PASS)) if schools else 0
-    size = -(-len(schools) // passes) if passes else 0
-    jobs = [(warehouse, [target for target in targets if target[0] in chunk], term, as_of,
-             f"{max(1, MEMORY_LIMIT_GB // workers)}GB")
-            for chunk in (set(schools[start:start + size]) for start in range(0, len(schools), size or 1))]
+    if not schools:
+        return []
+    workers = min(worker_count("PORTFOLIO_GATE_WORKERS"), -(-len(schools) // SCHOOLS_PER_PASS))
+    # as many passes as keep each within SCHOOLS_PER_PASS, in a multiple of the workers: they finish together
+    passes = workers * -(-len(schools) // (workers * SCHOOLS_PER_PASS))
+    size = -(-len(schools) // passes)
+    memory_limit = f"{max(1, MEMORY_LIMIT_GB // workers)}GB"
+    jobs = []
+    for start in range(0, len(schools), size):
+        chunk = set(schools[start:start + size])
+        jobs.append((warehouse, [target for target in targets if target[0] in chunk], term, as_of, memory_limit))
     if workers > 1:
         with spawned_pool(workers) as pool:
             done = list(pool.map(_gate_pass, *zip(*jobs)))
